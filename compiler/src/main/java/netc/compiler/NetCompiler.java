@@ -1,0 +1,77 @@
+package netc.compiler;
+
+import com.squareup.javapoet.JavaFile;
+import java.nio.file.Path;
+import netc.compiler.autodiff.Autodiff;
+import netc.compiler.codegen.InMemoryCompiler;
+import netc.compiler.codegen.JavaGenerator;
+import netc.compiler.frontend.ModelBuilder;
+import netc.compiler.frontend.SourceText;
+import netc.compiler.ir.Graph;
+import netc.compiler.passes.Pipeline;
+import netc.runtime.Model;
+
+/**
+ * The pipeline from {@code .net} text to a loaded model class: front end, symbolic differentiation,
+ * optimisation passes, Java generation, in-memory compilation.
+ */
+public final class NetCompiler {
+    /** In-memory classes go to this package. */
+    public static final String PACKAGE = "netc.generated";
+
+    private NetCompiler() {
+    }
+
+    /** The result of compiling a model: its graphs, the generated source and the loaded class. */
+    public record Compiled(Graph forward, Graph graph, JavaFile java, Class<? extends Model> modelClass, long compileNanos) {
+        public Model newModel() {
+            try {
+                return modelClass.getDeclaredConstructor().newInstance();
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot instantiate " + modelClass.getName(), e);
+            }
+        }
+
+        public double compileMillis() {
+            return compileNanos / 1e6;
+        }
+    }
+
+    /** Parses and type-checks a model file into its forward graph. */
+    public static Graph parse(Path file) {
+        return ModelBuilder.build(SourceText.read(file));
+    }
+
+    public static Graph parse(String fileName, String text) {
+        return ModelBuilder.build(SourceText.of(fileName, text));
+    }
+
+    /** The forward graph with the loss's gradients, optimised. */
+    public static Graph trainingGraph(Graph forward, boolean verify) {
+        return Pipeline.optimize(Autodiff.differentiate(forward), verify);
+    }
+
+    public static JavaFile generate(Graph graph, JavaGenerator.Options options) {
+        return JavaGenerator.generate(graph, options);
+    }
+
+    /** Compiles a model through every stage and loads its class; {@code elemType} is float, or double for checks. */
+    public static Compiled compile(String fileName, String text, String elemType) {
+        long t0 = System.nanoTime();
+        Graph forward = parse(fileName, text);
+        return finish(forward, elemType, t0);
+    }
+
+    public static Compiled compile(Path file) {
+        long t0 = System.nanoTime();
+        return finish(parse(file), "float", t0);
+    }
+
+    private static Compiled finish(Graph forward, String elemType, long t0) {
+        Graph g = trainingGraph(forward, false);
+        String cls = JavaGenerator.className(forward.name());
+        JavaFile java = generate(g, new JavaGenerator.Options(PACKAGE, cls, elemType));
+        Class<?> c = InMemoryCompiler.load(PACKAGE + "." + cls, java.toString());
+        return new Compiled(forward, g, java, c.asSubclass(Model.class), System.nanoTime() - t0);
+    }
+}

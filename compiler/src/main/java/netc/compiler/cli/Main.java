@@ -1,0 +1,59 @@
+package netc.compiler.cli;
+
+import java.io.PrintWriter;
+import netc.runtime.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code netc} command line. Exit status 0 on success, 1 on a user error (bad model, data or flags) with a
+ * message and no stack trace, 2 on an internal error.
+ */
+@Command(name = "netc", mixinStandardHelpOptions = true, version = "netc 0.1.0",
+        description = "Compiles .net neural-network models to Java, trains and runs them.",
+        subcommands = {CheckCommand.class, ParamsCommand.class, GraphCommand.class, CompileCommand.class,
+                TrainCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: check, params, graph, compile, train or run");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line with these streams and returns the exit status (for tests). */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("netc: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("try 'netc " + (ex.getCommandLine().getCommandName().equals("netc") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'");
+            return 1;
+        });
+        cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+            Throwable t = ex;
+            while (!(t instanceof UserError) && t.getCause() != null && t.getCause() != t) t = t.getCause();
+            if (t instanceof UserError u) {
+                err.println(u.getMessage().startsWith("/") || u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
+                return 1;
+            }
+            err.println("netc: internal error: " + ex);
+            if (System.getenv("NETC_DEBUG") != null) ex.printStackTrace(err);
+            else err.println("(set NETC_DEBUG=1 to see the stack trace)");
+            return 2;
+        });
+        try {
+            return cl.execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("netc: out of memory; give the JVM more with JAVA_OPTS=-Xmx8g or use a smaller batch");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package netc.compiler.cli;
+
+import com.google.gson.Gson;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import netc.compiler.NetCompiler;
+import netc.compiler.ir.TrainConfig;
+import netc.runtime.Model;
+import netc.runtime.UserError;
+import netc.runtime.data.DataSet;
+import netc.runtime.data.DataSources;
+import netc.runtime.kernels.Parallel;
+import netc.runtime.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "train", description = "Compile a model in memory and train it, with per-epoch loss and metrics and a final evaluation.")
+final class TrainCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.net")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "SRC", description = "training data: FILE.safetensors, fashion-mnist[:DIR], csv:FILE[?label=COL], xor, and, or, spirals, moons (default: the train block's data)")
+    String data;
+
+    @Option(names = "--test", paramLabel = "SRC", description = "test data (default: the train block's test, or the test split of fashion-mnist and the toy sets)")
+    String test;
+
+    @Option(names = "--epochs", paramLabel = "N")
+    Integer epochs;
+
+    @Option(names = "--batch", paramLabel = "N")
+    Integer batch;
+
+    @Option(names = "--lr", paramLabel = "X", description = "learning rate")
+    Double lr;
+
+    @Option(names = "--seed", paramLabel = "N")
+    Long seed;
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--init", paramLabel = "W.safetensors", description = "start from these weights")
+    Path init;
+
+    @Option(names = "--save", paramLabel = "W.safetensors", description = "write the final weights here")
+    Path save;
+
+    @Option(names = "--no-shuffle", description = "keep the data's order")
+    boolean noShuffle;
+
+    @Option(names = "--json", description = "end with one JSON line of figures")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (epochs != null && epochs < 1) throw new UserError("--epochs must be at least 1, got " + epochs);
+        if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
+        if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserError("--lr must be a positive number, got " + lr);
+        if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
+        if (save != null) {
+            Path parent = save.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--save: directory " + parent + " does not exist");
+        }
+        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+
+        NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
+        TrainConfig cfg = c.forward().train();
+        Model m = c.newModel();
+        if (!m.hasLoss()) throw new UserError(model + ": " + m.name() + " has no loss to train; add 'loss = ...'");
+        String trainSrc = data != null ? data : cfg.data();
+        if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
+        String testSrc = test != null ? test : cfg.test() != null ? cfg.test() : defaultTest(trainSrc);
+        DataSet trainData = DataSources.load(trainSrc, m.inputs(), false);
+        DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
+
+        long s = seed != null ? seed : cfg.seed();
+        if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));
+        else m.initParams(s);
+        Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), batch != null ? batch : cfg.batch(),
+                !noShuffle && cfg.shuffle(), s, lr);
+        out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
+                o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());
+        Trainer.Result r = Trainer.fit(m, trainData, testData, o, new Progress(out));
+        Trainer.Epoch last = r.last();
+        if (last.test() != null) {
+            out.printf("test: loss %.4f%s (%s samples)%n", last.test().loss(),
+                    Double.isNaN(last.test().accuracy()) ? "" : String.format(", accuracy %.2f%%", 100 * last.test().accuracy()),
+                    Common.thousands(last.test().samples()));
+        }
+        if (save != null) {
+            m.saveWeights(save);
+            out.println("saved weights to " + save);
+        }
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("epochs", r.epochs().size());
+            j.put("train_loss", last.trainLoss());
+            if (last.test() != null && !Double.isNaN(last.test().accuracy())) j.put("test_accuracy", last.test().accuracy());
+            else if (last.test() != null) j.put("test_loss", last.test().loss());
+            j.put("samples_per_s", Math.round(r.samplesPerSecond()));
+            j.put("compile_ms", Math.round(c.compileMillis() * 10) / 10.0);
+            out.println(new Gson().toJson(j));
+        }
+        return 0;
+    }
+
+    /** fashion-mnist and the toy sets have a test split of their own; files do not. */
+    private static String defaultTest(String trainSrc) {
+        if (trainSrc.startsWith("fashion-mnist")) return trainSrc;
+        return switch (trainSrc) {
+            case "xor", "and", "or", "spirals", "moons" -> trainSrc;
+            default -> null;
+        };
+    }
+
+    /** Per-epoch lines, and a progress bar with loss, throughput and ETA when writing to a terminal. */
+    private static final class Progress implements Trainer.Listener {
+        private final PrintWriter out;
+        private final boolean terminal = System.console() != null;
+        private ProgressBar bar;
+        private long epochStart;
+        private long samples;
+        private double lossEma = Double.NaN;
+
+        Progress(PrintWriter out) {
+            this.out = out;
+        }
+
+        @Override
+        public void epochStart(int epoch, int epochs, int batches) {
+            epochStart = System.nanoTime();
+            samples = 0;
+            lossEma = Double.NaN;
+            if (terminal) {
+                bar = new ProgressBarBuilder().setTaskName(String.format("epoch %d/%d", epoch, epochs)).setInitialMax(batches)
+                        .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(250).continuousUpdate().build();
+            }
+        }
+
+        @Override
+        public void batchDone(int batch, double loss, int n) {
+            samples += n;
+            lossEma = Double.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
+            if (bar != null) {
+                bar.step();
+                double secs = (System.nanoTime() - epochStart) / 1e9;
+                bar.setExtraMessage(String.format(" loss %.4f  %,.0f samples/s", lossEma, samples / Math.max(secs, 1e-9)));
+            }
+        }
+
+        @Override
+        public void epochEnd(Trainer.Epoch e) {
+            if (bar != null) {
+                bar.close();
+                bar = null;
+            }
+            StringBuilder sb = new StringBuilder(String.format("epoch %d: train loss %.4f", e.epoch(), e.trainLoss()));
+            if (!Double.isNaN(e.trainAccuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.trainAccuracy()));
+            if (e.test() != null) {
+                sb.append(String.format("; test loss %.4f", e.test().loss()));
+                if (!Double.isNaN(e.test().accuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.test().accuracy()));
+            }
+            sb.append(String.format("; %.1f s, %,.0f samples/s", e.trainSeconds(), e.samples() / e.trainSeconds()));
+            out.println(sb);
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package netc.compiler.frontend;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import netc.compiler.autodiff.Autodiff;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ops.Elementwise;
+import netc.compiler.ops.Ops;
+
+/**
+ * The built-in functions of the language: elementary ops, activations, losses, layers and gradient control.
+ * Composite built-ins (losses, layers) expand into primitive ops here, with PyTorch's definitions.
+ */
+final class Builtins {
+    interface Builtin {
+        Object call(CallSite cs, String assigned);
+    }
+
+    private static final Map<String, Builtin> TABLE = new LinkedHashMap<>();
+
+    private Builtins() {
+    }
+
+    static boolean exists(String name) {
+        return TABLE.containsKey(name);
+    }
+
+    static Set<String> names() {
+        return TABLE.keySet();
+    }
+
+    static Object call(CallSite cs, String assigned) {
+        return TABLE.get(cs.name()).call(cs, assigned);
+    }
+
+    private static void unary(String name, Elementwise op) {
+        TABLE.put(name, (cs, a) -> {
+            cs.expect(1, "x");
+            return cs.builder.g.add(op, cs.tensor(0, "x"));
+        });
+    }
+
+    private static void binary(String name, Elementwise op) {
+        TABLE.put(name, (cs, a) -> {
+            cs.expect(2, "a", "b");
+            return cs.builder.g.add(op, cs.tensor(0, "a"), cs.tensor(1, "b"));
+        });
+    }
+
+    static {
+        unary("identity", Ops.IDENTITY);
+        unary("neg", Ops.NEG);
+        unary("exp", Ops.EXP);
+        unary("log", Ops.LOG);
+        unary("sqrt", Ops.SQRT);
+        unary("abs", Ops.ABS);
+        unary("sigmoid", Ops.SIGMOID);
+        unary("tanh", Ops.TANH);
+        unary("relu", Ops.RELU);
+        unary("step", Ops.STEP);
+        unary("stop_gradient", Ops.STOP_GRADIENT);
+        binary("add", Ops.ADD);
+        binary("sub", Ops.SUB);
+        binary("mul", Ops.MUL);
+        binary("div", Ops.DIV);
+        binary("pow", Ops.POW);
+        binary("max", Ops.MAX);
+        binary("min", Ops.MIN);
+        TABLE.put("matmul", (cs, a) -> {
+            cs.expect(2, "a", "b");
+            return matmul(cs.builder.g, cs.tensor(0, "a"), cs.tensor(1, "b"));
+        });
+        TABLE.put("leaky_relu", (cs, a) -> {
+            cs.expect(1, "x", "alpha");
+            GraphBuilder g = cs.builder.g;
+            Node x = cs.tensor(0, "x");
+            double alpha = cs.number(1, "alpha", 0.01);
+            Node pos = g.add(Ops.RELU, x);
+            Node negPart = Ops.neg(g, g.add(Ops.RELU, Ops.neg(g, x)));
+            return Ops.add(g, pos, Ops.mul(g, Ops.constant(g, alpha), negPart));
+        });
+        TABLE.put("softmax", (cs, a) -> softmax(cs, Ops.SOFTMAX));
+        TABLE.put("log_softmax", (cs, a) -> softmax(cs, Ops.LOG_SOFTMAX));
+        TABLE.put("sum", (cs, a) -> reduce(cs, false));
+        TABLE.put("mean", (cs, a) -> reduce(cs, true));
+        TABLE.put("transpose", (cs, a) -> {
+            cs.expect(1, "x");
+            Node x = cs.tensor(0, "x");
+            if (x.shape().rank() < 2) throw new BuildError(cs.span(), "transpose needs at least 2 dimensions, got " + x.shape());
+            List<Integer> perm = new ArrayList<>();
+            for (int i = 0; i < x.shape().rank(); i++) perm.add(i);
+            int r = perm.size();
+            perm.set(r - 2, r - 1);
+            perm.set(r - 1, r - 2);
+            return cs.builder.g.add(Ops.PERMUTE, Attrs.of("perm", perm), x);
+        });
+        TABLE.put("reshape", (cs, a) -> {
+            cs.expect(2, "x", "shape");
+            Node x = cs.tensor(0, "x");
+            return Ops.reshape(cs.builder.g, x, reshapeTarget(cs, x));
+        });
+        TABLE.put("flatten", (cs, a) -> {
+            cs.expect(1, "x");
+            Node x = cs.tensor(0, "x");
+            if (x.shape().rank() < 2) return x;
+            List<Dim> d = new ArrayList<>();
+            d.add(x.shape().dim(0));
+            Shape rest = x.shape().sub(1, x.shape().rank());
+            if (!rest.isConcrete()) throw new BuildError(cs.span(), "flatten needs known sizes after the first dimension, got " + x.shape());
+            d.add(Dim.of((int) rest.numelIfKnown()));
+            return Ops.reshape(cs.builder.g, x, Shape.of(d));
+        });
+        TABLE.put("dropout", (cs, a) -> {
+            cs.expect(1, "x", "p");
+            Node x = cs.tensor(0, "x");
+            double p = cs.number(1, "p", 0.5);
+            if (p < 0 || p >= 1) throw new BuildError(cs.spanOf(1, "p"), "dropout probability must be in [0, 1), got " + p);
+            if (p == 0) return x;
+            GraphBuilder g = cs.builder.g;
+            return Ops.mul(g, x, g.add(Ops.DROPOUT_MASK, Attrs.of("p", p), x));
+        });
+        TABLE.put("dense", Builtins::dense);
+        TABLE.put("grad", (cs, a) -> {
+            cs.expect(2, "y", "wrt");
+            Node y = cs.tensor(0, "y"), w = cs.tensor(1, "wrt");
+            if (!y.shape().isScalar()) throw new BuildError(cs.spanOf(0, "y"), "grad needs a scalar to differentiate, got " + y.shape());
+            GraphBuilder g = cs.builder.g;
+            Node d = Autodiff.gradients(g, y, List.of(w)).get(w);
+            return d != null ? d : Ops.broadcastTo(g, Ops.constant(g, 0), w.shape());
+        });
+        // ---- losses (mean over the batch unless reduction="sum") ----
+        TABLE.put("cross_entropy", (cs, a) -> classLoss(cs, true));
+        TABLE.put("nll", (cs, a) -> classLoss(cs, false));
+        TABLE.put("mse", (cs, a) -> pairLoss(cs, (g, d) -> Ops.mul(g, d, d)));
+        TABLE.put("mae", (cs, a) -> pairLoss(cs, (g, d) -> g.add(Ops.ABS, d)));
+        TABLE.put("bce", (cs, a) -> {
+            cs.expect(2, "p", "t", "reduction");
+            GraphBuilder g = cs.builder.g;
+            Node p = cs.tensor(0, "p"), t = cs.tensor(1, "t");
+            sameShape(cs, p, t);
+            // PyTorch clamps each log at -100 so that p = 0 or 1 gives a finite loss
+            Node floor = Ops.constant(g, -100);
+            Node logP = g.add(Ops.MAX, g.add(Ops.LOG, p), floor);
+            Node log1mP = g.add(Ops.MAX, g.add(Ops.LOG, Ops.sub(g, Ops.constant(g, 1), p)), floor);
+            Node ll = Ops.add(g, Ops.mul(g, t, logP), Ops.mul(g, Ops.sub(g, Ops.constant(g, 1), t), log1mP));
+            return Ops.neg(g, reduce(cs, ll, 2));
+        });
+        TABLE.put("perceptron", (cs, a) -> {
+            cs.expect(2, "z", "t");
+            GraphBuilder g = cs.builder.g;
+            Node z = cs.tensor(0, "z"), t = cs.tensor(1, "t");
+            sameShape(cs, z, t);
+            Node fired = g.add(Ops.STOP_GRADIENT, g.add(Ops.STEP, z));
+            return Ops.meanAll(g, Ops.mul(g, Ops.sub(g, fired, t), z));
+        });
+        TABLE.put("l2", (cs, a) -> regulariser(cs, (g, w) -> Ops.mul(g, w, w), 0.5));
+        TABLE.put("l1", (cs, a) -> regulariser(cs, (g, w) -> g.add(Ops.ABS, w), 1.0));
+    }
+
+    /** {@code a @ b}: b must be a matrix; a's leading dimensions are batched. */
+    static Node matmul(GraphBuilder g, Node a, Node b) {
+        if (b.shape().rank() != 2) {
+            throw new netc.compiler.ir.ShapeException("the right operand of @ must be a matrix (batched right operands are not supported yet), got " + b.shape());
+        }
+        if (a.shape().rank() == 1) {
+            Node row = Ops.reshape(g, a, Shape.of(List.of(Dim.of(1), a.shape().dim(0))));
+            Node r = g.add(Ops.GEMM, Attrs.of("transA", false, "transB", false), row, b);
+            return Ops.reshape(g, r, Shape.of(List.of(b.shape().dim(1))));
+        }
+        return g.add(Ops.GEMM, Attrs.of("transA", false, "transB", false), a, b);
+    }
+
+    private static Object softmax(CallSite cs, netc.compiler.ops.Op op) {
+        cs.expect(1, "x", "axis");
+        Node x = cs.tensor(0, "x");
+        int axis = cs.integer(1, "axis", -1);
+        int r = x.shape().rank();
+        if (r == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one dimension, got a scalar");
+        if (axis != -1 && axis != r - 1) throw new BuildError(cs.spanOf(1, "axis"), cs.name() + " over an axis other than the last is not supported yet");
+        return cs.builder.g.add(op, x);
+    }
+
+    private static List<Integer> axes(CallSite cs, Node x, int index) {
+        Object v = cs.raw(index, "axis");
+        int r = x.shape().rank();
+        List<Integer> axes = new ArrayList<>();
+        if (v == null) {
+            for (int i = 0; i < r; i++) axes.add(i);
+            return axes;
+        }
+        List<Object> items = v instanceof List<?> l ? new ArrayList<>(l) : List.of(v);
+        for (Object o : items) {
+            if (!(o instanceof NumVal n) || !n.integral()) throw new BuildError(cs.spanOf(index, "axis"), "axis must be an integer or a list of integers");
+            int ax = (int) n.value();
+            int norm = ax < 0 ? ax + r : ax;
+            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + ax + " is out of range for shape " + x.shape());
+            if (!axes.contains(norm)) axes.add(norm);
+        }
+        axes.sort(null);
+        return axes;
+    }
+
+    private static Object reduce(CallSite cs, boolean mean) {
+        cs.expect(1, "x", "axis", "keepdims");
+        Node x = cs.tensor(0, "x");
+        List<Integer> axes = axes(cs, x, 1);
+        boolean keep = cs.bool(2, "keepdims", false);
+        GraphBuilder g = cs.builder.g;
+        if (axes.isEmpty()) return x;
+        return mean ? Ops.mean(g, x, axes, keep) : Ops.reduceSum(g, x, axes, keep);
+    }
+
+    /** Mean (default) or sum of a per-element loss, by the call's {@code reduction} argument at {@code index}. */
+    private static Node reduce(CallSite cs, Node perElement, int index) {
+        String red = cs.string(index, "reduction", "mean");
+        GraphBuilder g = cs.builder.g;
+        return switch (red) {
+            case "mean" -> Ops.meanAll(g, perElement);
+            case "sum" -> Ops.sumAll(g, perElement);
+            default -> throw new BuildError(cs.spanOf(index, "reduction"), "reduction must be \"mean\" or \"sum\", got \"" + red + "\"");
+        };
+    }
+
+    private static void sameShape(CallSite cs, Node a, Node b) {
+        if (!a.shape().equals(b.shape())) {
+            throw new BuildError(cs.span(), cs.name() + ": prediction " + a.shape() + " and target " + b.shape() + " differ in shape");
+        }
+    }
+
+    private interface PerElement {
+        Node apply(GraphBuilder g, Node x);
+    }
+
+    private static Object pairLoss(CallSite cs, PerElement f) {
+        cs.expect(2, "a", "b", "reduction");
+        Node a = cs.tensor(0, "a"), b = cs.tensor(1, "b");
+        sameShape(cs, a, b);
+        GraphBuilder g = cs.builder.g;
+        return reduce(cs, f.apply(g, Ops.sub(g, a, b)), 2);
+    }
+
+    private static Object regulariser(CallSite cs, PerElement f, double scale) {
+        if (cs.positionalCount() == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one tensor, e.g. " + cs.name() + "(W1, W2)");
+        GraphBuilder g = cs.builder.g;
+        Node total = null;
+        for (Node w : cs.tensorsFrom(0)) {
+            Node s = Ops.sumAll(g, f.apply(g, w));
+            total = total == null ? s : Ops.add(g, total, s);
+        }
+        return scale == 1.0 ? total : Ops.mul(g, Ops.constant(g, scale), total);
+    }
+
+    /**
+     * cross_entropy(logits, target) or nll(log_probs, target): target is int class indices with the logits'
+     * leading shape, or float probabilities of the logits' shape. Mean over the batch, like PyTorch.
+     */
+    private static Object classLoss(CallSite cs, boolean fromLogits) {
+        cs.expect(2, "input", "target", "reduction");
+        GraphBuilder g = cs.builder.g;
+        Node z = cs.tensor(0, "input"), t = cs.tensor(1, "target");
+        Shape zs = z.shape();
+        if (zs.rank() < 1) throw new BuildError(cs.span(), cs.name() + " needs logits with a class dimension, got a scalar");
+        Dim classes = zs.dim(-1);
+        Node weights;
+        if (t.dtype() == DType.INT) {
+            if (!t.shape().equals(zs.sub(0, zs.rank() - 1))) {
+                throw new BuildError(cs.span(), cs.name() + ": class indices " + t.shape() + " do not fit logits " + zs
+                        + " (expected " + zs.sub(0, zs.rank() - 1) + ")");
+            }
+            if (classes.isSymbolic()) throw new BuildError(cs.span(), cs.name() + ": the number of classes must be known");
+            weights = g.add(Ops.ONE_HOT, Attrs.of("classes", classes.size()), t);
+        } else {
+            if (!t.shape().equals(zs)) {
+                throw new BuildError(cs.span(), cs.name() + ": target probabilities " + t.shape() + " do not fit logits " + zs
+                        + " (or pass int class indices " + zs.sub(0, zs.rank() - 1) + ")");
+            }
+            weights = t;
+        }
+        Node logp = fromLogits ? g.add(Ops.LOG_SOFTMAX, z) : z;
+        Node picked = Ops.reduceSum(g, Ops.mul(g, weights, logp), List.of(zs.rank() - 1), false);
+        return Ops.neg(g, reduce(cs, picked, 2));
+    }
+
+    /** dense(x, units): y = x Wᵀ + b with PyTorch's layout (weight [units, in], bias [units]) and init. */
+    private static Object dense(CallSite cs, String assigned) {
+        cs.expect(2, "x", "units", "bias", "name");
+        ModelBuilder b = cs.builder;
+        Node x = cs.tensor(0, "x");
+        int units = cs.integer(1, "units", 0);
+        if (units <= 0) throw new BuildError(cs.spanOf(1, "units"), "dense needs a positive number of units, got " + units);
+        boolean bias = cs.bool(2, "bias", true);
+        if (x.shape().rank() < 1 || x.shape().dim(-1).isSymbolic()) {
+            throw new BuildError(cs.spanOf(0, "x"), "dense needs an input whose last dimension is known, got " + x.shape());
+        }
+        int in = x.shape().dim(-1).size();
+        String name = b.layerName(cs, "dense", assigned);
+        double bound = 1.0 / Math.sqrt(in);
+        Initializers.Spec init = new Initializers.Spec("uniform", List.of(-bound, bound));
+        Node w = b.addParam(name + ".weight", Shape.of(units, in), init, in, units, cs.span());
+        Node y = x.shape().rank() == 1
+                ? Ops.reshape(b.g, b.g.add(Ops.GEMM, Attrs.of("transA", false, "transB", true),
+                        Ops.reshape(b.g, x, Shape.of(1, in)), w), Shape.of(units))
+                : b.g.add(Ops.GEMM, Attrs.of("transA", false, "transB", true), x, w);
+        if (!bias) return y;
+        Node bb = b.addParam(name + ".bias", Shape.of(units), init, in, units, cs.span());
+        return Ops.add(b.g, y, bb);
+    }
+
+    private static Shape reshapeTarget(CallSite cs, Node x) {
+        Object v = cs.raw(1, "shape");
+        if (!(v instanceof List<?> l)) throw new BuildError(cs.spanOf(1, "shape"), "reshape needs a list of sizes, e.g. reshape(x, [batch, 784])");
+        List<Dim> dims = new ArrayList<>();
+        int infer = -1;
+        for (Object o : l) {
+            if (o instanceof NumVal n && n.integral()) {
+                if (n.value() == -1) {
+                    if (infer >= 0) throw new BuildError(cs.spanOf(1, "shape"), "only one size may be -1");
+                    infer = dims.size();
+                    dims.add(Dim.of(1));
+                } else {
+                    dims.add(Dim.of((int) n.value()));
+                }
+            } else {
+                throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers (use -1 for the batch dimension)");
+            }
+        }
+        if (infer >= 0) {
+            Shape s = x.shape();
+            long known = 1;
+            for (Dim d : dims) known *= d.size();
+            List<String> syms = s.symbols();
+            long have = 1;
+            for (Dim d : s.dims()) if (!d.isSymbolic()) have *= d.size();
+            if (syms.size() == 1 && have % known == 0 && have / known == 1) {
+                dims.set(infer, Dim.sym(syms.get(0)));
+            } else if (syms.isEmpty() && have % known == 0) {
+                dims.set(infer, Dim.of((int) (have / known)));
+            } else {
+                throw new BuildError(cs.spanOf(1, "shape"), "cannot infer the -1 size reshaping " + s);
+            }
+        }
+        return Shape.of(dims);
+    }
+}

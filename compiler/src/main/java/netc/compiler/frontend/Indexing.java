@@ -1,0 +1,70 @@
+package netc.compiler.frontend;
+
+import java.util.ArrayList;
+import java.util.List;
+import netc.compiler.frontend.Ast.*;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ops.Ops;
+
+/** NumPy basic indexing and slicing with compile-time bounds: {@code a[0]}, {@code h[:, -1]}, {@code x[:, 2:5]}. */
+final class Indexing {
+    private Indexing() {
+    }
+
+    static Node index(ModelBuilder b, Node x, Index ix) {
+        Shape s = x.shape();
+        if (ix.items().size() > s.rank()) {
+            throw new BuildError(ix.span(), "too many indices: " + ix.items().size() + " for a value of shape " + s);
+        }
+        List<Integer> starts = new ArrayList<>(), steps = new ArrayList<>(), squeeze = new ArrayList<>();
+        List<Dim> window = new ArrayList<>();
+        for (int d = 0; d < s.rank(); d++) {
+            Dim dim = s.dim(d);
+            SliceItem it = d < ix.items().size() ? ix.items().get(d) : null;
+            boolean full = it == null || (it.isRange() && it.start() == null && it.stop() == null && it.step() == null);
+            if (full) {
+                starts.add(0);
+                steps.add(1);
+                window.add(dim);
+                continue;
+            }
+            if (dim.isSymbolic()) throw new BuildError(it.span(), "the symbolic dimension '" + dim + "' can only be taken whole (':')");
+            int n = dim.size();
+            if (!it.isRange()) {
+                int i = integer(b, it.index());
+                int j = i < 0 ? i + n : i;
+                if (j < 0 || j >= n) throw new BuildError(it.span(), "index " + i + " is out of range for dimension " + d + " of size " + n);
+                starts.add(j);
+                steps.add(1);
+                window.add(Dim.of(1));
+                squeeze.add(d);
+                continue;
+            }
+            int step = it.step() == null ? 1 : integer(b, it.step());
+            if (step <= 0) throw new BuildError(it.step().span(), "slice steps must be positive");
+            int start = it.start() == null ? 0 : clamp(integer(b, it.start()), n);
+            int stop = it.stop() == null ? n : clamp(integer(b, it.stop()), n);
+            int count = Math.max(0, (stop - start + step - 1) / step);
+            if (count == 0) throw new BuildError(it.span(), "empty slice of dimension " + d + " (size " + n + ")");
+            starts.add(start);
+            steps.add(step);
+            window.add(Dim.of(count));
+        }
+        return b.g.add(Ops.SLICE, Attrs.of("starts", starts, "steps", steps, "squeeze", squeeze,
+                "window", Shape.of(window), "source", s), x);
+    }
+
+    private static int clamp(int i, int n) {
+        int j = i < 0 ? i + n : i;
+        return Math.max(0, Math.min(n, j));
+    }
+
+    private static int integer(ModelBuilder b, Expr e) {
+        Object v = b.eval(e);
+        if (v instanceof NumVal n && n.integral()) return (int) n.value();
+        throw new BuildError(e.span(), "indices must be integers known at compile time");
+    }
+}

@@ -1,0 +1,118 @@
+package netc.compiler.frontend;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import netc.compiler.frontend.Ast.*;
+import netc.compiler.ir.TrainConfig;
+
+/** Reads a {@code train { }} block into a {@link TrainConfig}, checking each setting. */
+final class TrainBlocks {
+    private static final Set<String> KEYS = Set.of("optimizer", "batch", "epochs", "metrics", "shuffle", "seed", "data", "test",
+            "lr_schedule", "clip_norm");
+    private static final Set<String> METRICS = Set.of("accuracy", "loss");
+    /** Each optimizer's arguments in positional order (torch.optim's names and defaults). */
+    static final Map<String, List<String>> OPTIMIZERS = Map.of(
+            "sgd", List.of("lr", "momentum", "dampening", "weight_decay", "nesterov"),
+            "gd", List.of("lr", "weight_decay"),
+            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+
+    private TrainBlocks() {
+    }
+
+    static TrainConfig read(TrainBlock t, ModelBuilder b) {
+        TrainConfig d = TrainConfig.defaults();
+        String opt = d.optimizer();
+        Map<String, Object> optArgs = d.optimizerArgs();
+        int batch = d.batch(), epochs = d.epochs();
+        List<String> metrics = d.metrics();
+        boolean shuffle = d.shuffle();
+        long seed = d.seed();
+        String data = null, test = null;
+        Set<String> seen = new java.util.HashSet<>();
+        for (TrainItem it : t.items()) {
+            String k = it.key();
+            if (!KEYS.contains(k)) {
+                throw new BuildError(it.keySpan(), "unknown training setting '" + k + "'" + Names.suggestion(k, KEYS)
+                        + "; settings are " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+            }
+            if (!seen.add(k)) throw new BuildError(it.keySpan(), "'" + k + "' is set twice");
+            Expr v = it.value();
+            switch (k) {
+                case "optimizer" -> {
+                    Call c;
+                    if (v instanceof Call call) {
+                        c = call;
+                    } else if (v instanceof Name n && OPTIMIZERS.containsKey(n.name())) {
+                        c = new Call(n.name(), List.of(), false, n.span(), n.span());
+                    } else {
+                        throw new BuildError(v.span(), "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
+                    }
+                    opt = c.callee();
+                    optArgs = optimizer(c, b);
+                }
+                case "batch" -> batch = positive(b.eval(v), v, k);
+                case "epochs" -> epochs = positive(b.eval(v), v, k);
+                case "seed" -> seed = integer(b.eval(v), v, k);
+                case "shuffle" -> {
+                    Object o = b.eval(v);
+                    if (!(o instanceof Boolean bo)) throw new BuildError(v.span(), "shuffle must be true or false");
+                    shuffle = bo;
+                }
+                case "data", "test" -> {
+                    Object o = b.eval(v);
+                    if (!(o instanceof String s)) throw new BuildError(v.span(), k + " must be a string such as \"fashion-mnist\"");
+                    if (k.equals("data")) data = s;
+                    else test = s;
+                }
+                case "metrics" -> {
+                    if (!(v instanceof ListExpr l)) throw new BuildError(v.span(), "metrics must be a list such as [accuracy]");
+                    List<String> m = new ArrayList<>();
+                    for (Expr x : l.items()) {
+                        if (!(x instanceof Name n) || !METRICS.contains(n.name())) {
+                            String got = x instanceof Name n ? n.name() : "this expression";
+                            throw new BuildError(x.span(), "unknown metric '" + got + "'" + Names.suggestion(got, METRICS) + "; metrics are accuracy, loss");
+                        }
+                        m.add(n.name());
+                    }
+                    metrics = m;
+                }
+                default -> throw new BuildError(it.keySpan(), "'" + k + "' is not supported yet");
+            }
+        }
+        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test);
+    }
+
+    private static Map<String, Object> optimizer(Call c, ModelBuilder b) {
+        List<String> names = OPTIMIZERS.get(c.callee());
+        if (names == null) {
+            throw new BuildError(c.calleeSpan(), "unknown optimizer '" + c.callee() + "'" + Names.suggestion(c.callee(), OPTIMIZERS.keySet())
+                    + "; optimizers are " + String.join(", ", new java.util.TreeSet<>(OPTIMIZERS.keySet())));
+        }
+        CallSite cs = new CallSite(c, b, c.args().stream().map(a -> b.eval(a.value())).toList());
+        cs.expect(0, names.toArray(new String[0]));
+        Map<String, Object> args = new LinkedHashMap<>();
+        for (int i = 0; i < names.size(); i++) {
+            String n = names.get(i);
+            if (!cs.has(i, n)) continue;
+            Object o = cs.raw(i, n);
+            if (o instanceof NumVal v) args.put(n, v.value());
+            else if (o instanceof Boolean bo) args.put(n, bo);
+            else throw new BuildError(cs.spanOf(i, n), c.callee() + ": '" + n + "' must be a number");
+        }
+        return args;
+    }
+
+    private static long integer(Object o, Expr v, String k) {
+        if (o instanceof NumVal n && n.integral()) return (long) n.value();
+        throw new BuildError(v.span(), k + " must be an integer");
+    }
+
+    private static int positive(Object o, Expr v, String k) {
+        long n = integer(o, v, k);
+        if (n <= 0 || n > Integer.MAX_VALUE) throw new BuildError(v.span(), k + " must be a positive integer, got " + n);
+        return (int) n;
+    }
+}

@@ -1,0 +1,113 @@
+package netc.compiler.ir;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * A model as a static, shaped, single-assignment graph: nodes in topological order and the roles some
+ * of them play (inputs, parameters, outputs, loss, and after differentiation the parameters' gradients).
+ */
+public final class Graph {
+    private final String name;
+    private final Source source;
+    private final List<Node> nodes;
+    private final List<Node> inputs;
+    private final List<Param> params;
+    private final Map<String, Node> outputs;
+    private final Node loss;
+    private final Map<String, Node> grads;
+    private final TrainConfig train;
+
+    public Graph(String name, Source source, List<Node> nodes, List<Node> inputs, List<Param> params,
+                 Map<String, Node> outputs, Node loss, Map<String, Node> grads, TrainConfig train) {
+        this.name = name;
+        this.source = source;
+        this.nodes = List.copyOf(nodes);
+        this.inputs = List.copyOf(inputs);
+        this.params = List.copyOf(params);
+        this.outputs = new LinkedHashMap<>(outputs);
+        this.loss = loss;
+        this.grads = new LinkedHashMap<>(grads);
+        this.train = train;
+    }
+
+    /** The text a graph came from, kept so generated code and messages can quote its lines. */
+    public record Source(String file, List<String> lines) {
+        public String line(int n) {
+            return n >= 1 && n <= lines.size() ? lines.get(n - 1) : "";
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Source source() {
+        return source;
+    }
+
+    public List<Node> nodes() {
+        return nodes;
+    }
+
+    public List<Node> inputs() {
+        return inputs;
+    }
+
+    public List<Param> params() {
+        return params;
+    }
+
+    public Map<String, Node> outputs() {
+        return outputs;
+    }
+
+    public Node loss() {
+        return loss;
+    }
+
+    /** Gradient of the loss for each parameter name; empty before differentiation. */
+    public Map<String, Node> grads() {
+        return grads;
+    }
+
+    public TrainConfig train() {
+        return train;
+    }
+
+    public Param param(String name) {
+        for (Param p : params) if (p.name().equals(name)) return p;
+        return null;
+    }
+
+    public Graph withGrads(List<Node> newNodes, Map<String, Node> newGrads) {
+        return new Graph(name, source, newNodes, inputs, params, outputs, loss, newGrads, train);
+    }
+
+    /** The nodes every value the graph exposes (outputs, loss, gradients) depends on. */
+    public List<Node> roots() {
+        List<Node> r = new ArrayList<>(outputs.values());
+        if (loss != null) r.add(loss);
+        r.addAll(grads.values());
+        return r;
+    }
+
+    /**
+     * The same graph over a new node list, with every role moved through {@code map} (old node to new).
+     * Passes use it after rebuilding nodes.
+     */
+    public Graph remap(List<Node> newNodes, Function<Node, Node> map) {
+        List<Node> in = new ArrayList<>();
+        for (Node n : inputs) in.add(map.apply(n));
+        List<Param> ps = new ArrayList<>();
+        for (Param p : params) ps.add(p.withNode(map.apply(p.node())));
+        Map<String, Node> outs = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> outs.put(k, map.apply(v)));
+        Map<String, Node> gs = new LinkedHashMap<>();
+        grads.forEach((k, v) -> gs.put(k, map.apply(v)));
+        return new Graph(name, source, newNodes, in, ps, outs, loss == null ? null : map.apply(loss), gs, train);
+    }
+}

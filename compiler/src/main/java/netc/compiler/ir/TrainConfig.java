@@ -1,0 +1,21 @@
+package netc.compiler.ir;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The defaults of a model's {@code train { }} block; the command line overrides each.
+ *
+ * @param optimizer     optimizer name (sgd, adam, ...)
+ * @param optimizerArgs its named arguments, as numbers or booleans
+ */
+public record TrainConfig(String optimizer, Map<String, Object> optimizerArgs, int batch, int epochs,
+                          List<String> metrics, boolean shuffle, long seed, String data, String test) {
+    public static TrainConfig defaults() {
+        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null);
+    }
+
+    public double lr() {
+        return ((Number) optimizerArgs.getOrDefault("lr", 0.01)).doubleValue();
+    }
+}

@@ -1,0 +1,41 @@
+package netc.compiler.ops;
+
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.TensorType;
+
+/** A scalar constant {@code value}, divided by the product of the dims in {@code per} when present. */
+final class Const implements Op {
+    @Override
+    public String name() {
+        return "const";
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> inputs, Attrs attrs) {
+        return TensorType.f(Shape.SCALAR);
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node node, Node dy) {
+        return List.of();
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Attrs a = k.node().attrs();
+        String v = javaDouble(a.d("value"));
+        if (a.has("per")) v = v + " / (double) (" + a.shape("per").sizeExpr() + ")";
+        k.stmt("$L[0] = ($L) ($L)", k.out(), k.T(), v);
+    }
+
+    static String javaDouble(double v) {
+        if (Double.isNaN(v)) return "Double.NaN";
+        if (Double.isInfinite(v)) return v > 0 ? "Double.POSITIVE_INFINITY" : "Double.NEGATIVE_INFINITY";
+        return Double.toString(v);
+    }
+}

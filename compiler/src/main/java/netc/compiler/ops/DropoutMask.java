@@ -1,0 +1,45 @@
+package netc.compiler.ops;
+
+import java.util.Arrays;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.TensorType;
+
+/**
+ * The inverted-dropout mask for its input's shape: in training each element is 0 with probability {@code p}
+ * and 1/(1-p) otherwise; in evaluation all ones. Not pure: two masks are never merged.
+ */
+final class DropoutMask implements Op {
+    @Override
+    public String name() {
+        return "dropout_mask";
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        return TensorType.f(in.get(0).shape());
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        return Arrays.asList((Node) null);
+    }
+
+    @Override
+    public boolean pure() {
+        return false;
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        double p = k.node().attrs().d("p");
+        String n = k.size(k.node().shape());
+        k.begin("if (training)");
+        k.stmt("$L keep = ($L) $L", k.T(), k.T(), Const.javaDouble(1.0 / (1.0 - p)));
+        k.loop("i", n).stmt("$L[i] = rng.nextDouble() < $L ? 0 : keep", k.out(), Const.javaDouble(p)).end();
+        k.end().begin("else").stmt("java.util.Arrays.fill($L, 0, $L, ($L) 1)", k.out(), n, k.T()).end();
+    }
+}

@@ -1,0 +1,93 @@
+package netc.compiler.ops;
+
+import java.util.ArrayList;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * An elementwise op over inputs broadcast NumPy-style: a scalar formula and a gradient rule.
+ * The rule returns adjoints at the output's shape; they are summed back to each input's shape here.
+ * With attribute {@code shape}, the output takes that shape (broadcast_to).
+ */
+public final class Elementwise implements Op {
+    /** The scalar Java expression of the op over its inputs' elements. */
+    public interface Formula {
+        String apply(String elemType, String[] x);
+    }
+
+    /** The adjoints of the inputs (null for none) given the output node and its adjoint. */
+    public interface Grad {
+        List<Node> apply(GraphBuilder g, Node y, Node dy);
+    }
+
+    private final String name;
+    private final int arity;
+    private final Formula formula;
+    private final Grad grad;
+
+    Elementwise(String name, int arity, Formula formula, Grad grad) {
+        this.name = name;
+        this.arity = arity;
+        this.formula = formula;
+        this.grad = grad;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public int arity() {
+        return arity;
+    }
+
+    /** The scalar expression for these element expressions (used by fused kernels too). */
+    public String formula(String elemType, String... x) {
+        return formula.apply(elemType, x);
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> inputs, Attrs attrs) {
+        if (inputs.size() != arity) throw new ShapeException(name + " takes " + arity + " operands, got " + inputs.size());
+        Shape s = inputs.get(0).shape();
+        for (int i = 1; i < inputs.size(); i++) {
+            Shape b = Shape.broadcast(s, inputs.get(i).shape());
+            if (b == null) throw new ShapeException(name + ": shapes " + s + " and " + inputs.get(i).shape() + " do not broadcast");
+            s = b;
+        }
+        if (attrs.has("shape")) {
+            Shape target = attrs.shape("shape");
+            if (!target.equals(Shape.broadcast(s, target))) throw new ShapeException("cannot broadcast " + s + " to " + target);
+            s = target;
+        }
+        return new TensorType(s, DType.FLOAT);
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node node, Node dy) {
+        List<Node> raw = grad.apply(g, node, dy);
+        List<Node> out = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            Node r = raw.get(i);
+            out.add(r == null ? null : Ops.unbroadcast(g, r, node.input(i).shape()));
+        }
+        return out;
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Node n = k.node();
+        String[] x = new String[arity];
+        for (int i = 0; i < arity; i++) {
+            x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), n.input(i).shape(), "i") + "]";
+        }
+        k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), x)).end();
+    }
+}

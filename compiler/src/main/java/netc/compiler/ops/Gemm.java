@@ -1,0 +1,102 @@
+package netc.compiler.ops;
+
+import com.squareup.javapoet.ClassName;
+import java.util.ArrayList;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * Matrix product {@code op(A) · op(B)} with optional transposes (attrs {@code transA, transB}). Each operand is
+ * viewed as a row-major matrix [product of all but its last dimension, last dimension], so {@code x @ W} with
+ * x [batch, t, in] is one product. The output is A's leading dims + [n], or [m, n] when A is transposed.
+ */
+final class Gemm implements Op {
+    private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Gemm");
+
+    @Override
+    public String name() {
+        return "gemm";
+    }
+
+    private static Shape rows(Shape s) {
+        return s.sub(0, s.rank() - 1);
+    }
+
+    private static Shape cols(Shape s) {
+        return s.sub(s.rank() - 1, s.rank());
+    }
+
+    /** Dimension lists equal as products (ignoring size-1 dims). */
+    private static boolean sameProduct(Shape a, Shape b) {
+        return strip(a).equals(strip(b));
+    }
+
+    private static List<Dim> strip(Shape s) {
+        List<Dim> l = new ArrayList<>();
+        for (Dim d : s.dims()) if (!d.isOne()) l.add(d);
+        return l;
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        Shape a = in.get(0).shape(), b = in.get(1).shape();
+        boolean ta = attrs.b("transA"), tb = attrs.b("transB");
+        if (a.rank() < 2 || b.rank() < 2) {
+            throw new ShapeException("matrix product needs operands of rank 2 or more: " + a + " @ " + b);
+        }
+        if (tb && b.rank() != 2) throw new ShapeException("transposed right operand must be a matrix, got " + b);
+        Shape ka = ta ? rows(a) : cols(a);
+        Shape kb = tb ? cols(b) : rows(b);
+        if (!sameProduct(ka, kb)) {
+            throw new ShapeException(a + " @ " + b + ": inner dimensions " + ka.productExpr(0, ka.rank())
+                    + " and " + kb.productExpr(0, kb.rank()) + " differ");
+        }
+        Dim n = tb ? b.dim(0) : b.dim(-1);
+        Shape out = ta ? Shape.of(List.of(a.dim(-1), n)) : rows(a).append(n);
+        return TensorType.f(out);
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        Node a = y.input(0), b = y.input(1);
+        boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
+        Node da, db;
+        if (!ta && !tb) {
+            da = gemm(g, dy, b, false, true);
+            db = gemm(g, a, dy, true, false);
+        } else if (!ta) {
+            da = gemm(g, dy, b, false, false);
+            db = gemm(g, dy, a, true, false);
+        } else if (!tb) {
+            da = gemm(g, b, dy, false, true);
+            db = gemm(g, a, dy, false, false);
+        } else {
+            da = gemm(g, b, dy, true, true);
+            db = gemm(g, dy, a, true, true);
+        }
+        return List.of(Ops.reshape(g, da, a.shape()), Ops.reshape(g, db, b.shape()));
+    }
+
+    static Node gemm(GraphBuilder g, Node a, Node b, boolean ta, boolean tb) {
+        return g.add(Ops.GEMM, Attrs.of("transA", ta, "transB", tb), a, b);
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Node y = k.node();
+        Shape a = y.input(0).shape(), b = y.input(1).shape();
+        boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
+        String m = ta ? a.dim(-1).javaExpr() : a.productExpr(0, a.rank() - 1);
+        String kk = ta ? a.productExpr(0, a.rank() - 1) : a.dim(-1).javaExpr();
+        String n = tb ? b.dim(0).javaExpr() : b.dim(-1).javaExpr();
+        String fn = k.T().equals("float") ? "sgemm" : "dgemm";
+        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
+    }
+}

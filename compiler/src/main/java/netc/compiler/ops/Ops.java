@@ -1,0 +1,178 @@
+package netc.compiler.ops;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+
+/**
+ * The catalog of primitive ops, and the small helpers gradient rules and the front end build graphs with.
+ * Elementwise ops are defined here by their scalar formula and gradient; the others have a class each.
+ */
+public final class Ops {
+    private Ops() {
+    }
+
+    public static final Op INPUT = new Leaf("input");
+    public static final Op PARAM = new Leaf("param");
+    public static final Op CONST = new Const();
+    public static final Op GEMM = new Gemm();
+    public static final Op REDUCE_SUM = new ReduceSum();
+    public static final Op RESHAPE = new Reshape();
+    public static final Op PERMUTE = new Permute();
+    public static final Op SOFTMAX = new Softmax(false);
+    public static final Op LOG_SOFTMAX = new Softmax(true);
+    public static final Op ONE_HOT = new OneHot();
+    public static final Op SLICE = new Slice(false);
+    public static final Op SLICE_GRAD = new Slice(true);
+    public static final Op DROPOUT_MASK = new DropoutMask();
+
+    private static String cast(String t, String e) {
+        return "(" + t + ") " + e;
+    }
+
+    // ---- unary elementwise ----
+    public static final Elementwise IDENTITY = new Elementwise("identity", 1, (t, x) -> x[0],
+            (g, y, dy) -> List.of(dy));
+    public static final Elementwise STOP_GRADIENT = new Elementwise("stop_gradient", 1, (t, x) -> x[0],
+            (g, y, dy) -> Arrays.asList((Node) null));
+    public static final Elementwise NEG = new Elementwise("neg", 1, (t, x) -> "-" + x[0],
+            (g, y, dy) -> List.of(neg(g, dy)));
+    public static final Elementwise EXP = new Elementwise("exp", 1, (t, x) -> cast(t, "Math.exp(" + x[0] + ")"),
+            (g, y, dy) -> List.of(mul(g, dy, y)));
+    public static final Elementwise LOG = new Elementwise("log", 1, (t, x) -> cast(t, "Math.log(" + x[0] + ")"),
+            (g, y, dy) -> List.of(div(g, dy, y.input(0))));
+    public static final Elementwise SQRT = new Elementwise("sqrt", 1, (t, x) -> cast(t, "Math.sqrt(" + x[0] + ")"),
+            (g, y, dy) -> List.of(div(g, dy, mul(g, constant(g, 2), y))));
+    public static final Elementwise ABS = new Elementwise("abs", 1, (t, x) -> "Math.abs(" + x[0] + ")",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SIGN, y.input(0)))));
+    public static final Elementwise SIGN = new Elementwise("sign", 1, (t, x) -> "Math.signum(" + x[0] + ")",
+            (g, y, dy) -> Arrays.asList((Node) null));
+    public static final Elementwise SIGMOID = new Elementwise("sigmoid", 1,
+            (t, x) -> cast(t, "(1.0 / (1.0 + Math.exp(-" + x[0] + ")))"),
+            (g, y, dy) -> List.of(mul(g, dy, mul(g, y, sub(g, constant(g, 1), y)))));
+    public static final Elementwise TANH = new Elementwise("tanh", 1, (t, x) -> cast(t, "Math.tanh(" + x[0] + ")"),
+            (g, y, dy) -> List.of(mul(g, dy, sub(g, constant(g, 1), mul(g, y, y)))));
+    public static final Elementwise RELU = new Elementwise("relu", 1, (t, x) -> "Math.max(" + x[0] + ", 0)",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.STEP, y.input(0)))));
+    /** 1 where x &gt; 0, else 0; its gradient is zero. */
+    public static final Elementwise STEP = new Elementwise("step", 1, (t, x) -> "(" + x[0] + " > 0 ? 1 : 0)",
+            (g, y, dy) -> Arrays.asList((Node) null));
+
+    // ---- binary elementwise ----
+    public static final Elementwise ADD = new Elementwise("add", 2, (t, x) -> x[0] + " + " + x[1],
+            (g, y, dy) -> List.of(dy, dy));
+    public static final Elementwise SUB = new Elementwise("sub", 2, (t, x) -> x[0] + " - " + x[1],
+            (g, y, dy) -> List.of(dy, neg(g, dy)));
+    public static final Elementwise MUL = new Elementwise("mul", 2, (t, x) -> x[0] + " * " + x[1],
+            (g, y, dy) -> List.of(mul(g, dy, y.input(1)), mul(g, dy, y.input(0))));
+    public static final Elementwise DIV = new Elementwise("div", 2, (t, x) -> x[0] + " / " + x[1],
+            (g, y, dy) -> List.of(div(g, dy, y.input(1)), neg(g, div(g, mul(g, dy, y), y.input(1)))));
+    public static final Elementwise POW = new Elementwise("pow", 2,
+            (t, x) -> cast(t, "Math.pow(" + x[0] + ", " + x[1] + ")"),
+            (g, y, dy) -> {
+                Node a = y.input(0), b = y.input(1);
+                Node da = mul(g, dy, mul(g, b, g.add(Ops.POW, a, sub(g, b, constant(g, 1)))));
+                Node db = isConstant(b) ? null : mul(g, dy, mul(g, y, g.add(Ops.LOG, a)));
+                return Arrays.asList(da, db);
+            });
+    public static final Elementwise MAX = new Elementwise("max", 2, (t, x) -> "Math.max(" + x[0] + ", " + x[1] + ")",
+            (g, y, dy) -> {
+                Node pick = g.add(Ops.GE, y.input(0), y.input(1));
+                return List.of(mul(g, dy, pick), mul(g, dy, sub(g, constant(g, 1), pick)));
+            });
+    public static final Elementwise MIN = new Elementwise("min", 2, (t, x) -> "Math.min(" + x[0] + ", " + x[1] + ")",
+            (g, y, dy) -> {
+                Node pick = g.add(Ops.GE, y.input(1), y.input(0));
+                return List.of(mul(g, dy, pick), mul(g, dy, sub(g, constant(g, 1), pick)));
+            });
+    /** 1 where a &gt;= b, else 0; its gradient is zero. */
+    public static final Elementwise GE = new Elementwise("ge", 2, (t, x) -> "(" + x[0] + " >= " + x[1] + " ? 1 : 0)",
+            (g, y, dy) -> Arrays.asList(null, null));
+
+    // ---- builder helpers ----
+    public static Node constant(GraphBuilder g, double v) {
+        return g.add(CONST, Attrs.of("value", v));
+    }
+
+    /** The scalar {@code v / (product of dims)}, where the dims may be symbolic (a mean over the batch). */
+    public static Node constantPer(GraphBuilder g, double v, Shape per) {
+        if (per.isConcrete()) return constant(g, v / per.numelIfKnown());
+        return g.add(CONST, Attrs.of("value", v, "per", per));
+    }
+
+    public static boolean isConstant(Node n) {
+        return n.op() == CONST;
+    }
+
+    public static Node add(GraphBuilder g, Node a, Node b) {
+        return g.add(ADD, a, b);
+    }
+
+    public static Node sub(GraphBuilder g, Node a, Node b) {
+        return g.add(SUB, a, b);
+    }
+
+    public static Node mul(GraphBuilder g, Node a, Node b) {
+        return g.add(MUL, a, b);
+    }
+
+    public static Node div(GraphBuilder g, Node a, Node b) {
+        return g.add(DIV, a, b);
+    }
+
+    public static Node neg(GraphBuilder g, Node a) {
+        return g.add(NEG, a);
+    }
+
+    public static Node reshape(GraphBuilder g, Node x, Shape s) {
+        return x.shape().equals(s) ? x : g.add(RESHAPE, Attrs.of("shape", s), x);
+    }
+
+    public static Node broadcastTo(GraphBuilder g, Node x, Shape s) {
+        return x.shape().equals(s) ? x : g.add(IDENTITY, Attrs.of("shape", s), x);
+    }
+
+    /** Sum over {@code axes} (non-negative), keeping them as size-1 dimensions when {@code keepdims}. */
+    public static Node reduceSum(GraphBuilder g, Node x, List<Integer> axes, boolean keepdims) {
+        return g.add(REDUCE_SUM, Attrs.of("axes", List.copyOf(axes), "keepdims", keepdims), x);
+    }
+
+    /** Sum over every axis, giving a scalar. */
+    public static Node sumAll(GraphBuilder g, Node x) {
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < x.shape().rank(); i++) axes.add(i);
+        return axes.isEmpty() ? x : reduceSum(g, x, axes, false);
+    }
+
+    /** The mean over {@code axes}. */
+    public static Node mean(GraphBuilder g, Node x, List<Integer> axes, boolean keepdims) {
+        List<Dim> counted = new ArrayList<>();
+        for (int a : axes) counted.add(x.shape().dim(a));
+        Node s = axes.isEmpty() ? x : reduceSum(g, x, axes, keepdims);
+        return mul(g, s, constantPer(g, 1.0, Shape.of(counted)));
+    }
+
+    public static Node meanAll(GraphBuilder g, Node x) {
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < x.shape().rank(); i++) axes.add(i);
+        return mean(g, x, axes, false);
+    }
+
+    /** Sums {@code dy} (of a broadcast result's shape) down to {@code target}, undoing NumPy broadcasting. */
+    public static Node unbroadcast(GraphBuilder g, Node dy, Shape target) {
+        Shape s = dy.shape();
+        if (s.equals(target)) return dy;
+        int lead = s.rank() - target.rank();
+        List<Integer> axes = new ArrayList<>();
+        for (int i = 0; i < s.rank(); i++) {
+            if (i < lead || (target.dim(i - lead).isOne() && !s.dim(i).isOne())) axes.add(i);
+        }
+        Node r = axes.isEmpty() ? dy : reduceSum(g, dy, axes, true);
+        return reshape(g, r, target);
+    }
+}

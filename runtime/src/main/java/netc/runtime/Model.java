@@ -1,0 +1,319 @@
+package netc.runtime;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import netc.runtime.io.Safetensors;
+import netc.runtime.optim.Optimizer;
+
+/**
+ * The base of every generated model class. A subclass describes itself (inputs, parameters, outputs) in its
+ * constructor and implements the computation; this class binds data, weights and the optimizer to it.
+ *
+ * <p>Buffers are {@code float[]} (or {@code double[]} in models generated for gradient checks, and {@code int[]}
+ * for integer inputs), held as {@code Object}. Buffers sized by the batch are allocated for the largest batch seen,
+ * so a smaller last batch costs no allocation.
+ *
+ * <p>An instance is not thread-safe: use one instance per thread.
+ */
+public abstract class Model {
+    /** Whether dropout and other training-only behaviour is on. */
+    public boolean training;
+    /** The random source of dropout masks. */
+    protected SplittableRandom rng = new SplittableRandom(0);
+    protected Optimizer optimizer;
+
+    // ---- description, filled by the generated constructor ----
+    protected String modelName;
+    protected String[] inputNames;
+    protected boolean[] inputIsInt;
+    /** Per input, its shape with -1 for the batch dimension. */
+    protected int[][] inputShapes;
+    protected String[] paramNames;
+    protected int[][] paramShapes;
+    protected String[] outputNames;
+    protected int[][] outputShapes;
+    protected boolean hasLoss;
+    /** The output whose argmax (or 0.5 threshold) is the prediction, and the input holding the labels; or null. */
+    protected String predictionOutput, labelInput;
+
+    // ---- buffers, refreshed by allocate ----
+    protected Object[] inputBufs, paramBufs, gradBufs, outputBufs;
+    protected Object lossBuf;
+
+    private int capacity;
+    private int batch = -1;
+
+    /** Allocates the batch-sized buffers for {@code n} samples and refreshes the buffer arrays. */
+    protected abstract void allocate(int n);
+
+    /** Sets the batch dimension of the generated code. */
+    protected abstract void bindBatch(int n);
+
+    /** Initialises the parameters with their declared initializers. */
+    public abstract void initParams(long seed);
+
+    /** Computes the outputs from the inputs. */
+    public abstract void forwardOutputs();
+
+    /** Computes the loss; call after {@link #forwardOutputs()}. */
+    public abstract void forwardLoss();
+
+    /** Computes the gradients of the loss; call after {@link #forwardLoss()}. */
+    public abstract void backward();
+
+    /** Applies the optimizer to every parameter that has a gradient; call after {@link #backward()}. */
+    public abstract void step();
+
+    // ---- description ----
+
+    public String name() {
+        return modelName;
+    }
+
+    public List<InputSpec> inputs() {
+        List<InputSpec> l = new ArrayList<>();
+        for (int i = 0; i < inputNames.length; i++) l.add(new InputSpec(inputNames[i], inputIsInt[i], sampleShape(inputShapes[i])));
+        return l;
+    }
+
+    public String[] paramNames() {
+        return paramNames.clone();
+    }
+
+    public String[] outputNames() {
+        return outputNames.clone();
+    }
+
+    public boolean hasLoss() {
+        return hasLoss;
+    }
+
+    public String predictionOutput() {
+        return predictionOutput;
+    }
+
+    public String labelInput() {
+        return labelInput;
+    }
+
+    /** The number of values in one sample of an output. */
+    public int outputSampleSize(String name) {
+        return sampleSize(outputShapes[index(outputNames, name, "output")]);
+    }
+
+    /** The number of values in one sample of an input. */
+    public int inputSampleSize(String name) {
+        return sampleSize(inputShapes[index(inputNames, name, "input")]);
+    }
+
+    private static int[] sampleShape(int[] shape) {
+        return shape.length > 0 && shape[0] == -1 ? java.util.Arrays.copyOfRange(shape, 1, shape.length) : shape;
+    }
+
+    /** The element count of one sample of an input, output or the whole tensor when it has no batch dimension. */
+    private static int sampleSize(int[] shape) {
+        return (int) Tensor.numel(sampleShape(shape));
+    }
+
+    private static boolean batched(int[] shape) {
+        return shape.length > 0 && shape[0] == -1;
+    }
+
+    // ---- batch ----
+
+    /** Sets the number of samples of the next computation, growing the buffers if needed. */
+    public final void setBatch(int n) {
+        if (n <= 0) throw new IllegalArgumentException("batch size must be positive");
+        if (n > capacity) {
+            capacity = n;
+            bindBatch(n);
+            allocate(n);
+        }
+        bindBatch(n);
+        batch = n;
+    }
+
+    public final int batch() {
+        return batch;
+    }
+
+    // ---- buffers ----
+
+    private static int index(String[] names, String name, String what) {
+        for (int i = 0; i < names.length; i++) if (names[i].equals(name)) return i;
+        throw new UserError("no " + what + " named '" + name + "'; the model has " + String.join(", ", names));
+    }
+
+    /** The buffer of an input ({@code float[]}, {@code double[]} or {@code int[]}), filled by the caller. */
+    public Object inputBuffer(String name) {
+        return inputBufs[index(inputNames, name, "input")];
+    }
+
+    public Object paramBuffer(String name) {
+        return paramBufs[index(paramNames, name, "parameter")];
+    }
+
+    /** The gradient buffer of a parameter, or null when the loss does not depend on it. */
+    public Object gradBuffer(String name) {
+        return gradBufs[index(paramNames, name, "parameter")];
+    }
+
+    public Object outputBuffer(String name) {
+        return outputBufs[index(outputNames, name, "output")];
+    }
+
+    public double loss() {
+        return lossBuf instanceof float[] f ? f[0] : ((double[]) lossBuf)[0];
+    }
+
+    public void setOptimizer(Optimizer o) {
+        optimizer = o;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public void setSeed(long seed) {
+        rng = new SplittableRandom(seed);
+    }
+
+    // ---- tensors in and out ----
+
+    /** Copies named input tensors into the input buffers; the batch is their leading dimension. */
+    public void setInputs(Map<String, Tensor> in) {
+        int n = -1;
+        for (int i = 0; i < inputNames.length; i++) {
+            Tensor t = in.get(inputNames[i]);
+            if (t == null) throw new UserError("missing input '" + inputNames[i] + "'; got " + String.join(", ", in.keySet()));
+            int rows = batched(inputShapes[i]) ? (int) (t.size() / Math.max(1, sampleSize(inputShapes[i]))) : 1;
+            if (batched(inputShapes[i])) {
+                if (t.rank() == 0 || t.size() != (long) rows * sampleSize(inputShapes[i]) || t.dim(0) != rows) {
+                    throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape())
+                            + ", the model expects " + shapeString(inputShapes[i]));
+                }
+                if (n >= 0 && rows != n) throw new UserError("inputs disagree on the batch size: " + n + " and " + rows);
+                n = rows;
+            } else if (t.size() != sampleSize(inputShapes[i])) {
+                throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ", the model expects " + shapeString(inputShapes[i]));
+            }
+        }
+        setBatch(Math.max(n, 1));
+        for (int i = 0; i < inputNames.length; i++) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
+    }
+
+    private static String shapeString(int[] shape) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) sb.append(i > 0 ? ", " : "").append(shape[i] == -1 ? "batch" : String.valueOf(shape[i]));
+        return sb.append(']').toString();
+    }
+
+    private static void copyIn(Tensor t, Object buf, String name) {
+        if (buf instanceof int[] ib) {
+            if (!t.isInt()) {
+                float[] f = t.floats();
+                for (int i = 0; i < f.length; i++) {
+                    if (f[i] != Math.rint(f[i])) throw new UserError("input '" + name + "' holds class indices, got " + f[i]);
+                }
+            }
+            System.arraycopy(t.ints(), 0, ib, 0, t.size());
+        } else if (buf instanceof float[] fb) {
+            System.arraycopy(t.floats(), 0, fb, 0, t.size());
+        } else {
+            double[] db = (double[]) buf;
+            float[] f = t.floats();
+            for (int i = 0; i < f.length; i++) db[i] = f[i];
+        }
+    }
+
+    private Tensor tensorOf(Object buf, int[] shape) {
+        int[] s = shape.clone();
+        if (batched(s)) s[0] = batch;
+        int n = (int) Tensor.numel(s);
+        if (buf instanceof int[] ib) return Tensor.ofInts(s, java.util.Arrays.copyOf(ib, n));
+        if (buf instanceof float[] fb) return Tensor.of(s, java.util.Arrays.copyOf(fb, n));
+        double[] db = (double[]) buf;
+        float[] f = new float[n];
+        for (int i = 0; i < n; i++) f[i] = (float) db[i];
+        return Tensor.of(s, f);
+    }
+
+    /** Runs the model on named inputs (eval mode unless {@link #training} is set) and returns the outputs. */
+    public Map<String, Tensor> predict(Map<String, Tensor> in) {
+        setInputs(in);
+        forwardOutputs();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < outputNames.length; i++) out.put(outputNames[i], tensorOf(outputBufs[i], outputShapes[i]));
+        return out;
+    }
+
+    /** The outputs as tensors after a forward pass. */
+    public Map<String, Tensor> outputs() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < outputNames.length; i++) out.put(outputNames[i], tensorOf(outputBufs[i], outputShapes[i]));
+        return out;
+    }
+
+    /** The gradients as tensors named {@code grad.<param>} after a backward pass; zeros where the loss does not depend on a parameter. */
+    public Map<String, Tensor> gradients() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < paramNames.length; i++) {
+            Object g = gradBufs[i];
+            out.put("grad." + paramNames[i], g == null ? Tensor.of(paramShapes[i], new float[(int) Tensor.numel(paramShapes[i])]) : tensorOf(g, paramShapes[i]));
+        }
+        return out;
+    }
+
+    // ---- weights ----
+
+    /** The parameters as named tensors (a state dict). */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> m = new LinkedHashMap<>();
+        for (int i = 0; i < paramNames.length; i++) m.put(paramNames[i], tensorOf(paramBufs[i], paramShapes[i]));
+        return m;
+    }
+
+    /**
+     * Loads parameters by name. Every parameter must be present with its shape; tensors the model does not have
+     * are an error, so a misspelt name is never silently ignored.
+     */
+    public void loadState(Map<String, Tensor> weights, String source) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < paramNames.length; i++) {
+            Tensor t = weights.get(paramNames[i]);
+            if (t == null) {
+                missing.add(paramNames[i]);
+                continue;
+            }
+            if (!java.util.Arrays.equals(t.shape(), paramShapes[i])) {
+                throw new UserError(source + ": tensor '" + paramNames[i] + "' has shape " + Tensor.shapeString(t.shape())
+                        + ", the model's parameter has " + Tensor.shapeString(paramShapes[i]));
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UserError(source + ": missing parameter" + (missing.size() > 1 ? "s " : " ") + String.join(", ", missing)
+                    + "; the file has " + String.join(", ", new TreeSet<>(weights.keySet())));
+        }
+        List<String> extra = new ArrayList<>();
+        for (String k : weights.keySet()) if (!java.util.Arrays.asList(paramNames).contains(k)) extra.add(k);
+        if (!extra.isEmpty()) {
+            throw new UserError(source + ": tensor" + (extra.size() > 1 ? "s " : " ") + String.join(", ", extra)
+                    + " not in the model; its parameters are " + String.join(", ", paramNames));
+        }
+        for (int i = 0; i < paramNames.length; i++) copyIn(weights.get(paramNames[i]), paramBufs[i], paramNames[i]);
+    }
+
+    public void loadWeights(Path file) {
+        loadState(Safetensors.read(file), file.toString());
+    }
+
+    /** Writes the parameters atomically: a crash never leaves a torn file. */
+    public void saveWeights(Path file) {
+        Safetensors.write(file, state());
+    }
+}

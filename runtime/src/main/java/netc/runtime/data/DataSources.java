@@ -1,0 +1,76 @@
+package netc.runtime.data;
+
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.List;
+
+import netc.runtime.InputSpec;
+import netc.runtime.UserError;
+
+/**
+ * Turns a data source spec (the command line's {@code --data}) into a {@link DataSet} whose columns are named after
+ * a model's inputs and shaped {@code [n, ...sampleShape]}: int tensors for int inputs, float tensors for float inputs.
+ *
+ * <p>Accepted specs:
+ * <ul>
+ *   <li>{@code FILE.safetensors}: one tensor per input, named after it, shaped [n, ...sampleShape] or with trailing
+ *       dimensions that hold one sample's values (other tensors are ignored);</li>
+ *   <li>{@code fashion-mnist} or {@code fashion-mnist:DIR}: images in [0, 1] to the first input (784 values per
+ *       sample), class indices (or one-hot for a float[10] input) to the second;</li>
+ *   <li>{@code csv:FILE} or {@code csv:FILE?label=COLUMN}: the label column (by default the last; a header name or
+ *       a 0-based index) to the second input, the other columns to the first; every column to a single input;</li>
+ *   <li>{@code xor}, {@code and}, {@code or}, {@code moons}, {@code spirals}: 2-D toy sets, points to the first input
+ *       (float[2]) and labels to the second.</li>
+ * </ul>
+ * Labels go to an int input as class indices, to a float input of one value as 0/1, to a float[K] input one-hot.
+ */
+public final class DataSources {
+    private static final String CSV = "csv:";
+    private static final String LABEL = "?label=";
+    private static final String ACCEPTED = "FILE.safetensors, fashion-mnist, fashion-mnist:DIR, csv:FILE, "
+            + "csv:FILE?label=COLUMN, " + String.join(", ", ToyData.NAMES);
+
+    private DataSources() {
+    }
+
+    /**
+     * Loads the data {@code spec} names for a model with {@code inputs}.
+     *
+     * @param test whether to load the source's test split rather than its training split (a safetensors or CSV
+     *             file has only one: it is returned either way)
+     * @throws UserError if the spec is unknown, the data cannot be read, or it does not fit the inputs
+     */
+    public static DataSet load(String spec, List<InputSpec> inputs, boolean test) {
+        if (spec.startsWith(CSV)) {
+            String rest = spec.substring(CSV.length());
+            int q = rest.lastIndexOf(LABEL);
+            String label = q < 0 ? null : rest.substring(q + LABEL.length());
+            String file = q < 0 ? rest : rest.substring(0, q);
+            if (file.isEmpty() || (label != null && label.isEmpty())) {
+                throw new UserError("data source '" + spec + "': expected csv:FILE or csv:FILE?label=COLUMN");
+            }
+            return CsvSource.load(path(file, spec), label, inputs);
+        }
+        if (spec.equals(FashionMnist.NAME) || spec.startsWith(FashionMnist.NAME + ":")) {
+            String dir = spec.equals(FashionMnist.NAME) ? FashionMnist.DEFAULT_DIR : spec.substring(FashionMnist.NAME.length() + 1);
+            if (dir.isEmpty()) throw new UserError("data source '" + spec + "': expected fashion-mnist or fashion-mnist:DIR");
+            Labeled.requireInputs(FashionMnist.NAME, inputs, true);  // before reading 30 MB of images
+            return FashionMnist.load(path(dir, spec), test).bind(inputs);
+        }
+        if (ToyData.NAMES.contains(spec)) {
+            return ToyData.load(spec, test).bind(inputs);
+        }
+        if (spec.endsWith(".safetensors")) {
+            return SafetensorsSource.load(path(spec, spec), inputs);
+        }
+        throw new UserError("unknown data source '" + spec + "'; accepted: " + ACCEPTED);
+    }
+
+    private static Path path(String s, String spec) {
+        try {
+            return Path.of(s);
+        } catch (InvalidPathException e) {
+            throw new UserError("data source '" + spec + "': invalid path: " + e.getReason());
+        }
+    }
+}

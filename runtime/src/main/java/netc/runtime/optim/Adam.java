@@ -1,0 +1,36 @@
+package netc.runtime.optim;
+
+/** torch.optim.Adam (L2 weight decay added to the gradient), in PyTorch's arithmetic order. */
+public final class Adam extends Optimizer {
+    private final double beta1, beta2, eps;
+    private int t;
+
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        super(lr, weightDecay);
+        this.beta1 = beta1;
+        this.beta2 = beta2;
+        this.eps = eps;
+    }
+
+    @Override
+    public void begin() {
+        t++;
+    }
+
+    @Override
+    public void update(int index, float[] p, float[] g) {
+        float[][] s = state(index, p.length, 2);
+        float[] m = s[0], v = s[1];
+        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        float stepSize = (float) (lr / bc1);
+        float sqrtBc2 = (float) Math.sqrt(bc2);
+        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps, wd = (float) weightDecay;
+        for (int i = 0; i < p.length; i++) {
+            float d = g[i] + wd * p[i];
+            m[i] = b1 * m[i] + (1 - b1) * d;
+            v[i] = b2 * v[i] + (1 - b2) * d * d;
+            float denom = (float) Math.sqrt(v[i]) / sqrtBc2 + e;
+            p[i] -= stepSize * m[i] / denom;
+        }
+    }
+}

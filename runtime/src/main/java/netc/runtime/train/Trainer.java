@@ -1,0 +1,121 @@
+package netc.runtime.train;
+
+import java.util.ArrayList;
+import java.util.List;
+import netc.runtime.InputSpec;
+import netc.runtime.Model;
+import netc.runtime.UserError;
+import netc.runtime.data.Batcher;
+import netc.runtime.data.DataSet;
+
+/** The training loop: seeded shuffled mini-batches, forward, backward, optimizer step, and evaluation. */
+public final class Trainer {
+    private Trainer() {
+    }
+
+    /** Settings of a run; {@code lr} overrides the model's learning rate when not null. */
+    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr) {
+    }
+
+    /** Called as training proceeds, e.g. to draw a progress bar. */
+    public interface Listener {
+        default void epochStart(int epoch, int epochs, int batches) {
+        }
+
+        default void batchDone(int batch, double loss, int samples) {
+        }
+
+        default void epochEnd(Epoch e) {
+        }
+    }
+
+    /** Loss and accuracy of an evaluation; accuracy is NaN when the model has no classes. */
+    public record Evaluation(double loss, double accuracy, int samples) {
+    }
+
+    /** One epoch's figures; {@code test} is null without test data. */
+    public record Epoch(int epoch, double trainLoss, double trainAccuracy, Evaluation test, double trainSeconds, long samples) {
+    }
+
+    public record Result(List<Epoch> epochs, double samplesPerSecond) {
+        public Epoch last() {
+            return epochs.get(epochs.size() - 1);
+        }
+    }
+
+    public static Result fit(Model m, DataSet train, DataSet test, Options o, Listener listener) {
+        if (!m.hasLoss()) throw new UserError(m.name() + " has no loss to train; add 'loss = ...' to the model");
+        if (o.lr() != null) m.optimizer().setLearningRate(o.lr());
+        m.setSeed(o.seed());
+        Batcher batches = new Batcher(train, o.batch(), o.shuffle(), o.seed());
+        List<Epoch> epochs = new ArrayList<>();
+        long totalNanos = 0, totalSamples = 0;
+        boolean acc = Metrics.hasAccuracy(m);
+        for (int e = 1; e <= o.epochs(); e++) {
+            listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
+            batches.startEpoch();
+            m.training = true;
+            double lossSum = 0;
+            long correct = 0, seen = 0;
+            long t0 = System.nanoTime();
+            int b = 0;
+            while (batches.next()) {
+                int n = batches.batchSize();
+                m.setBatch(n);
+                fill(m, batches);
+                m.forwardOutputs();
+                m.forwardLoss();
+                double loss = m.loss();
+                if (!Double.isFinite(loss)) {
+                    throw new UserError("training diverged: the loss is " + loss + " at epoch " + e + ", batch " + (b + 1)
+                            + "; try a lower learning rate");
+                }
+                m.backward();
+                m.step();
+                lossSum += loss * n;
+                if (acc) correct += Metrics.correct(m, n);
+                seen += n;
+                listener.batchDone(++b, loss, n);
+            }
+            long dt = System.nanoTime() - t0;
+            totalNanos += dt;
+            totalSamples += seen;
+            Evaluation ev = test == null ? null : evaluate(m, test, o.batch());
+            Epoch ep = new Epoch(e, lossSum / seen, acc ? (double) correct / seen : Double.NaN, ev, dt / 1e9, seen);
+            epochs.add(ep);
+            listener.epochEnd(ep);
+        }
+        return new Result(epochs, totalSamples / (totalNanos / 1e9));
+    }
+
+    private static void fill(Model m, Batcher batches) {
+        for (InputSpec in : m.inputs()) {
+            Object buf = m.inputBuffer(in.name());
+            if (buf instanceof int[] ib) batches.fill(in.name(), ib);
+            else batches.fill(in.name(), (float[]) buf);
+        }
+    }
+
+    /** Loss and accuracy over a whole data set, in evaluation mode. */
+    public static Evaluation evaluate(Model m, DataSet data, int batch) {
+        boolean was = m.training;
+        m.training = false;
+        Batcher batches = new Batcher(data, batch, false, 0);
+        batches.startEpoch();
+        boolean acc = Metrics.hasAccuracy(m);
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        while (batches.next()) {
+            int n = batches.batchSize();
+            m.setBatch(n);
+            fill(m, batches);
+            m.forwardOutputs();
+            m.forwardLoss();
+            lossSum += m.loss() * n;
+            if (acc) correct += Metrics.correct(m, n);
+            seen += n;
+        }
+        m.training = was;
+        return new Evaluation(lossSum / seen, acc ? (double) correct / seen : Double.NaN, (int) seen);
+    }
+}

@@ -1,0 +1,218 @@
+package netc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class GemmTest {
+
+    /**
+     * Shapes {m, n, k} chosen to reach every code path: tiny and prime sizes, k not a multiple
+     * of 4, narrow C (computed transposed), several k blocks (k > KC), several column panels
+     * (n > NC), and products big enough to run in parallel in both the row-split and the
+     * column-split mode.
+     */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 1, 7}, {1, 9, 1}, {9, 1, 1}, {2, 3, 4}, {7, 13, 5}, {13, 7, 5},
+        {5, 17, 3}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20},
+        {129, 65, 257}, {40, 520, 70}, {70, 530, 9}, {37, 1100, 19},
+    };
+
+    private static final int[] THREADS = {1, 2, 3};
+
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    static Stream<Arguments> transposes() {
+        List<Arguments> args = new ArrayList<>();
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                for (boolean acc : new boolean[] {false, true}) {
+                    args.add(Arguments.of(ta, tb, acc));
+                }
+            }
+        }
+        return args.stream();
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1} accumulate={2}")
+    @MethodSource("transposes")
+    void sgemmMatchesReference(boolean transA, boolean transB, boolean accumulate) {
+        Random random = new Random(Objects.hash(transA, transB, accumulate));
+        for (int threads : THREADS) {
+            Parallel.setThreads(threads);
+            for (int[] shape : SHAPES) {
+                checkSgemm(transA, transB, accumulate, shape[0], shape[1], shape[2], random,
+                        "threads=" + threads);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "transA={0} transB={1} accumulate={2}")
+    @MethodSource("transposes")
+    void dgemmMatchesReference(boolean transA, boolean transB, boolean accumulate) {
+        Random random = new Random(Objects.hash(transA, transB, accumulate) + 1);
+        for (int[] shape : SHAPES) {
+            int m = shape[0], n = shape[1], k = shape[2];
+            int aOff = random.nextInt(5), bOff = random.nextInt(5), cOff = random.nextInt(5);
+            double[] a = randomDoubles(random, aOff + m * k + 3);
+            double[] b = randomDoubles(random, bOff + k * n + 2);
+            double[] c = randomDoubles(random, cOff + m * n + 4);
+            double[] expected = c.clone();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double sum = accumulate ? c[cOff + i * n + j] : 0;
+                    for (int p = 0; p < k; p++) {
+                        sum += a[index(transA, aOff, m, k, i, p)] * b[index(transB, bOff, k, n, p, j)];
+                    }
+                    expected[cOff + i * n + j] = sum;
+                }
+            }
+            Gemm.dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+            for (int q = 0; q < c.length; q++) {
+                assertEquals(expected[q], c[q], 1e-12 * (1 + k),
+                        "dgemm " + Arrays.toString(shape) + " at " + q);
+            }
+        }
+    }
+
+    @Test
+    void largeParallelProductsMatchReference() {
+        // Large enough for several row blocks, k blocks and panels in each parallel mode.
+        Random random = new Random(7);
+        Parallel.setThreads(2);
+        checkSgemm(false, false, false, 96, 1030, 300, random, "column split");
+        checkSgemm(true, true, true, 96, 1030, 300, random, "column split");
+        checkSgemm(false, true, false, 200, 300, 520, random, "row split");
+        checkSgemm(true, false, true, 200, 300, 520, random, "row split");
+        checkSgemm(true, true, false, 300, 40, 130, random, "transposed C");
+    }
+
+    @Test
+    void zeroInnerDimensionClearsOrKeepsC() {
+        float[] c = {9, 1, 2, 3, 4, 5, 6, 9};
+        Gemm.sgemm(false, false, 2, 3, 0, new float[0], 0, new float[0], 0, c, 1, true);
+        assertArrayEquals(new float[] {9, 1, 2, 3, 4, 5, 6, 9}, c);
+        Gemm.sgemm(true, true, 2, 3, 0, new float[0], 0, new float[0], 0, c, 1, false);
+        assertArrayEquals(new float[] {9, 0, 0, 0, 0, 0, 0, 9}, c);
+
+        double[] d = {9, 1, 2, 3, 4, 5, 6, 9};
+        Gemm.dgemm(false, false, 2, 3, 0, new double[0], 0, new double[0], 0, d, 1, true);
+        assertArrayEquals(new double[] {9, 1, 2, 3, 4, 5, 6, 9}, d);
+        Gemm.dgemm(false, true, 2, 3, 0, new double[0], 0, new double[0], 0, d, 1, false);
+        assertArrayEquals(new double[] {9, 0, 0, 0, 0, 0, 0, 9}, d);
+    }
+
+    @Test
+    void emptyOutputIsANoOp() {
+        float[] c = {1, 2};
+        Gemm.sgemm(false, false, 0, 2, 3, new float[0], 0, new float[6], 0, c, 0, false);
+        Gemm.sgemm(false, false, 2, 0, 3, new float[6], 0, new float[0], 0, c, 0, false);
+        assertArrayEquals(new float[] {1, 2}, c);
+    }
+
+    @Test
+    void nonAccumulatingProductOverwritesGarbage() {
+        float[] a = {1, 2, 3, 4}, b = {5, 6, 7, 8};
+        float[] c = {Float.NaN, Float.NaN, Float.NaN, Float.NaN};
+        Gemm.sgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false);
+        assertArrayEquals(new float[] {19, 22, 43, 50}, c);
+    }
+
+    @Test
+    void rejectsBadArguments() {
+        float[] six = new float[6];
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, -1, 2, 3, six, 0, six, 0, six, 0, false));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 3, six, 0, new float[8], 0, six, 0, false));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 1, new float[2], 1, new float[3], 0, six, 0, false));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 1, new float[2], 0, new float[3], 0, six, -1, false));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.dgemm(true, true, 2, 3, 3, new double[6], 1, new double[9], 0,
+                        new double[6], 0, false));
+    }
+
+    /**
+     * Runs one sgemm with random offsets into larger arrays and compares it with a
+     * double-precision triple loop; elements outside C must be left alone.
+     */
+    private static void checkSgemm(boolean transA, boolean transB, boolean accumulate,
+                                   int m, int n, int k, Random random, String context) {
+        int aOff = random.nextInt(7), bOff = random.nextInt(7), cOff = random.nextInt(7);
+        float[] a = randomFloats(random, aOff + m * k + 5);
+        float[] b = randomFloats(random, bOff + k * n + 3);
+        float[] c = randomFloats(random, cOff + m * n + 6);
+        if (!accumulate) {
+            Arrays.fill(c, cOff, cOff + m * n, Float.NaN); // must be overwritten, not scaled
+        }
+        float[] before = c.clone();
+
+        Gemm.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+
+        String what = String.format("sgemm transA=%b transB=%b acc=%b %dx%dx%d (%s)",
+                transA, transB, accumulate, m, n, k, context);
+        for (int q = 0; q < c.length; q++) {
+            if (q < cOff || q >= cOff + m * n) {
+                assertEquals(before[q], c[q], what + ": element " + q + " outside C changed");
+            }
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double sum = accumulate ? before[cOff + i * n + j] : 0;
+                double magnitude = Math.abs(sum);
+                for (int p = 0; p < k; p++) {
+                    double product = (double) a[index(transA, aOff, m, k, i, p)]
+                            * b[index(transB, bOff, k, n, p, j)];
+                    sum += product;
+                    magnitude += Math.abs(product);
+                }
+                float actual = c[cOff + i * n + j];
+                // Float rounding error of a sum grows at worst like k·eps·Σ|terms|; typically
+                // far less. 1e-5 relative to Σ|terms| is loose for rounding, but a single missing
+                // or doubled term (of size ~0.25 on average) is still caught.
+                if (!(Math.abs(actual - sum) <= 1e-5 * magnitude + 1e-6)) {
+                    fail(what + ": C[" + i + "," + j + "] = " + actual + ", expected " + sum);
+                }
+            }
+        }
+    }
+
+    /** Index of element (r, s) of op(X) (rows × cols) stored at off, transposed or not. */
+    private static int index(boolean trans, int off, int rows, int cols, int r, int s) {
+        return trans ? off + s * rows + r : off + r * cols + s;
+    }
+
+    private static float[] randomFloats(Random random, int length) {
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = random.nextFloat() * 2 - 1;
+        }
+        return x;
+    }
+
+    private static double[] randomDoubles(Random random, int length) {
+        double[] x = new double[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = random.nextDouble() * 2 - 1;
+        }
+        return x;
+    }
+}
