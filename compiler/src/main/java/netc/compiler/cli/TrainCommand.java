@@ -17,6 +17,7 @@ import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
 import netc.runtime.kernels.Parallel;
+import netc.runtime.optim.Schedule;
 import netc.runtime.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -92,7 +93,7 @@ final class TrainCommand implements Callable<Integer> {
         if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));
         else m.initParams(s);
         Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), batch != null ? batch : cfg.batch(),
-                !noShuffle && cfg.shuffle(), s, lr);
+                !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()));
         out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
                 o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());
         Trainer.Result r = Trainer.fit(m, trainData, testData, o, new Progress(out));
@@ -136,6 +137,7 @@ final class TrainCommand implements Callable<Integer> {
         private long epochStart;
         private long samples;
         private double lossEma = Double.NaN;
+        private int epochs;
 
         Progress(PrintWriter out) {
             this.out = out;
@@ -143,6 +145,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void epochStart(int epoch, int epochs, int batches) {
+            this.epochs = epochs;
             epochStart = System.nanoTime();
             samples = 0;
             lossEma = Double.NaN;
@@ -169,6 +172,8 @@ final class TrainCommand implements Callable<Integer> {
                 bar.close();
                 bar = null;
             }
+            // long runs of small models print about ten epoch lines
+            if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs) return;
             StringBuilder sb = new StringBuilder(String.format("epoch %d: train loss %.4f", e.epoch(), e.trainLoss()));
             if (!Double.isNaN(e.trainAccuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.trainAccuracy()));
             if (e.test() != null) {

@@ -18,6 +18,12 @@ final class TrainBlocks {
             "sgd", List.of("lr", "momentum", "dampening", "weight_decay", "nesterov"),
             "gd", List.of("lr", "weight_decay"),
             "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+    /** Each learning-rate schedule's arguments (torch.optim.lr_scheduler's names). */
+    static final Map<String, List<String>> SCHEDULES = Map.of(
+            "constant", List.of(),
+            "step_decay", List.of("step_size", "gamma"),
+            "exponential_decay", List.of("gamma"),
+            "cosine", List.of("t_max", "eta_min"));
 
     private TrainBlocks() {
     }
@@ -31,6 +37,8 @@ final class TrainBlocks {
         boolean shuffle = d.shuffle();
         long seed = d.seed();
         String data = null, test = null;
+        String schedule = d.schedule();
+        Map<String, Object> scheduleArgs = d.scheduleArgs();
         Set<String> seen = new java.util.HashSet<>();
         for (TrainItem it : t.items()) {
             String k = it.key();
@@ -51,7 +59,19 @@ final class TrainBlocks {
                         throw new BuildError(v.span(), "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
                     }
                     opt = c.callee();
-                    optArgs = optimizer(c, b);
+                    optArgs = arguments(c, b, OPTIMIZERS, "optimizer");
+                }
+                case "lr_schedule" -> {
+                    Call c;
+                    if (v instanceof Call call) {
+                        c = call;
+                    } else if (v instanceof Name n) {
+                        c = new Call(n.name(), List.of(), false, n.span(), n.span());
+                    } else {
+                        throw new BuildError(v.span(), "expected a schedule such as cosine or step_decay(step_size=10, gamma=0.1)");
+                    }
+                    schedule = c.callee();
+                    scheduleArgs = arguments(c, b, SCHEDULES, "learning-rate schedule");
                 }
                 case "batch" -> batch = positive(b.eval(v), v, k);
                 case "epochs" -> epochs = positive(b.eval(v), v, k);
@@ -82,14 +102,15 @@ final class TrainBlocks {
                 default -> throw new BuildError(it.keySpan(), "'" + k + "' is not supported yet");
             }
         }
-        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test);
+        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs);
     }
 
-    private static Map<String, Object> optimizer(Call c, ModelBuilder b) {
-        List<String> names = OPTIMIZERS.get(c.callee());
+    /** The named arguments of an optimizer or schedule call, checked against its known argument list. */
+    private static Map<String, Object> arguments(Call c, ModelBuilder b, Map<String, List<String>> known, String what) {
+        List<String> names = known.get(c.callee());
         if (names == null) {
-            throw new BuildError(c.calleeSpan(), "unknown optimizer '" + c.callee() + "'" + Names.suggestion(c.callee(), OPTIMIZERS.keySet())
-                    + "; optimizers are " + String.join(", ", new java.util.TreeSet<>(OPTIMIZERS.keySet())));
+            throw new BuildError(c.calleeSpan(), "unknown " + what + " '" + c.callee() + "'" + Names.suggestion(c.callee(), known.keySet())
+                    + "; known: " + String.join(", ", new java.util.TreeSet<>(known.keySet())));
         }
         CallSite cs = new CallSite(c, b, c.args().stream().map(a -> b.eval(a.value())).toList());
         cs.expect(0, names.toArray(new String[0]));

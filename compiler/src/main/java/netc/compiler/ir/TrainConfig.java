@@ -8,11 +8,13 @@ import java.util.Map;
  *
  * @param optimizer     optimizer name (sgd, adam, ...)
  * @param optimizerArgs its named arguments, as numbers or booleans
+ * @param schedule      the learning-rate schedule (constant, step_decay, exponential_decay, cosine), stepped per epoch
  */
 public record TrainConfig(String optimizer, Map<String, Object> optimizerArgs, int batch, int epochs,
-                          List<String> metrics, boolean shuffle, long seed, String data, String test) {
+                          List<String> metrics, boolean shuffle, long seed, String data, String test,
+                          String schedule, Map<String, Object> scheduleArgs) {
     public static TrainConfig defaults() {
-        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null);
+        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null, "constant", Map.of());
     }
 
     public double lr() {

@@ -7,6 +7,7 @@ import netc.runtime.Model;
 import netc.runtime.UserError;
 import netc.runtime.data.Batcher;
 import netc.runtime.data.DataSet;
+import netc.runtime.optim.Schedule;
 
 /** The training loop: seeded shuffled mini-batches, forward, backward, optimizer step, and evaluation. */
 public final class Trainer {
@@ -14,7 +15,10 @@ public final class Trainer {
     }
 
     /** Settings of a run; {@code lr} overrides the model's learning rate when not null. */
-    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr) {
+    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule) {
+        public Options(int epochs, int batch, boolean shuffle, long seed, Double lr) {
+            this(epochs, batch, shuffle, seed, lr, Schedule.CONSTANT);
+        }
     }
 
     /** Called as training proceeds, e.g. to draw a progress bar. */
@@ -46,12 +50,14 @@ public final class Trainer {
     public static Result fit(Model m, DataSet train, DataSet test, Options o, Listener listener) {
         if (!m.hasLoss()) throw new UserError(m.name() + " has no loss to train; add 'loss = ...' to the model");
         if (o.lr() != null) m.optimizer().setLearningRate(o.lr());
+        double baseLr = m.optimizer().learningRate();
         m.setSeed(o.seed());
         Batcher batches = new Batcher(train, o.batch(), o.shuffle(), o.seed());
         List<Epoch> epochs = new ArrayList<>();
         long totalNanos = 0, totalSamples = 0;
         boolean acc = Metrics.hasAccuracy(m);
         for (int e = 1; e <= o.epochs(); e++) {
+            m.optimizer().setLearningRate(o.schedule().lr(e - 1, baseLr, o.epochs()));
             listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
             batches.startEpoch();
             m.training = true;
