@@ -23,6 +23,13 @@ public final class Init {
         }
     }
 
+    /** The same values as the float version, for models generated in double precision (gradient checks). */
+    public static void fill(double[] w, String kind, double[] args, int fanIn, int fanOut, SplittableRandom rng) {
+        float[] f = new float[w.length];
+        fill(f, kind, args, fanIn, fanOut, rng);
+        for (int i = 0; i < w.length; i++) w[i] = f[i];
+    }
+
     private static void uniform(float[] w, double a, double b, SplittableRandom rng) {
         for (int i = 0; i < w.length; i++) w[i] = (float) (a + (b - a) * rng.nextDouble());
     }

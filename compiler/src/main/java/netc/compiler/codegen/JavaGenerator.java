@@ -259,14 +259,11 @@ public final class JavaGenerator {
         MethodSpec.Builder m = MethodSpec.methodBuilder("initParams").addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "seed");
         m.addStatement("$T r = new $T(seed)", RNG, RNG);
-        boolean isFloat = o.elemType().equals("float");
         for (Param p : g.params()) {
             List<String> args = new ArrayList<>();
             for (double a : p.args()) args.add(Double.toString(a));
-            String target = isFloat ? buf(p.node()) : "tmp";
-            if (!isFloat) m.addStatement("float[] tmp = new float[$L.length]", buf(p.node()));
-            m.addStatement("$T.fill($L, $S, new double[] {$L}, $L, $L, r)", INIT, target, p.init(), String.join(", ", args), p.fanIn(), p.fanOut());
-            if (!isFloat) m.beginControlFlow("for (int i = 0; i < tmp.length; i++)").addStatement("$L[i] = tmp[i]", buf(p.node())).endControlFlow();
+            m.addComment("$L", p.name());
+            m.addStatement("$T.fill($L, $S, new double[] {$L}, $L, $L, r)", INIT, buf(p.node()), p.init(), String.join(", ", args), p.fanIn(), p.fanOut());
         }
         return m.build();
     }

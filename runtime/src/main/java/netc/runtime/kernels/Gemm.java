@@ -43,12 +43,14 @@ import java.util.Arrays;
  *       for each block of MC = 32 rows of C                      (ic)
  *         pack C[ic.., jc..] into MC row arrays (or zero them)  (64 KB: L2)
  *         pack op(A)[ic.., pc..] transposed: kc rows of mc values
- *         for p in the k block, 4 at a time                      (4 rows of op(B): 8 KB, L1)
- *           for each of the mc rows i: row update of C row i with op(A)[i, p..p+3]
+ *         for each group of 8..16 rows of the op(B) block       (16 KB: L1)
+ *           for each of the mc rows i of C
+ *             for each 4 rows p..p+3 of the group: row update of C row i with op(A)[i, p..p+3]
  *         unpack the C block into C
  * </pre>
- * The four rows of op(B) used by the inner {@code i} loop stay in L1 while every row of the C
- * block streams through them; the C block stays in L2 across the k loop. The packing routines
+ * The group of rows of op(B) stays in L1 while every row of the C block streams through it,
+ * and each row of C stays in L1 while the group is applied to it; the C block stays in L2
+ * across the k loop. The packing routines
  * absorb all transpositions, so the kernel never sees them: packing a non-transposed operand is
  * a row copy, packing a transposed one is a tiled gather (which costs about as much as 2·32
  * flops per element, hence amortised by m or n ≥ 128 or so). op(A) is packed with k as the
@@ -76,6 +78,8 @@ public final class Gemm {
     static final int MC = 32;
     /** Panels of C are split at multiples of this many columns (the vector loop width). */
     private static final int COLUMN_ALIGN = 8;
+    /** Floats of Y that the kernel keeps in L1 while applying them to rows of C (16 KB). */
+    private static final int L1_GROUP_FLOATS = 4096;
     /** Side of the tiles a transposing pack works on. */
     private static final int PACK_TILE = 32;
     /** Products with fewer multiply-adds (m·n·k) than this run on the calling thread only. */
@@ -359,18 +363,26 @@ public final class Gemm {
     /**
      * The kernel: {@code c[i][j] += Σ_p a[p][i]·b[p][j]} for i < mc, p < kc, j < nc, where
      * {@code a} holds a block of X transposed, {@code b} a block of Y and {@code c} a block of C.
-     * Rows of b are taken four at a time and applied to every row of c while they are in L1.
+     *
+     * <p>Rows of b are taken in groups that fill about half of L1 (16 rows of 256 floats, 8 of
+     * 512, ...); each row of c in turn receives the whole group, four rows of b per pass, while
+     * it stays in L1 too. A group is thus read from L2 once per block and reused mc times from
+     * L1, and each row of c is read from L2 once per group rather than once per four rows of b.
      */
     static void kernel(float[][] a, float[][] b, float[][] c, int mc, int kc, int nc) {
-        int p = 0;
-        for (; p + 4 <= kc; p += 4) {
-            float[] a0 = a[p], a1 = a[p + 1], a2 = a[p + 2], a3 = a[p + 3];
-            float[] b0 = b[p], b1 = b[p + 1], b2 = b[p + 2], b3 = b[p + 3];
+        int kc4 = kc & ~3;
+        int group = Math.max(4, Math.min(16, L1_GROUP_FLOATS / nc & ~3));
+        for (int p0 = 0; p0 < kc4; p0 += group) {
+            int p1 = Math.min(kc4, p0 + group);
             for (int i = 0; i < mc; i++) {
-                rowUpdate4(c[i], a0[i], b0, a1[i], b1, a2[i], b2, a3[i], b3, nc);
+                float[] ci = c[i];
+                for (int p = p0; p < p1; p += 4) {
+                    rowUpdate4(ci, a[p][i], b[p], a[p + 1][i], b[p + 1],
+                            a[p + 2][i], b[p + 2], a[p + 3][i], b[p + 3], nc);
+                }
             }
         }
-        for (; p < kc; p++) {
+        for (int p = kc4; p < kc; p++) {
             float[] ap = a[p], bp = b[p];
             for (int i = 0; i < mc; i++) {
                 rowUpdate1(c[i], ap[i], bp, nc);

@@ -1,0 +1,115 @@
+package netc.compiler.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import netc.compiler.Cli;
+import netc.runtime.io.Safetensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands' output and exit statuses. */
+class CliTest {
+    @TempDir
+    Path tmp;
+
+    static final String NET_3441 = """
+            model Net3441 {
+              input x: float[batch, 3]
+              input t: float[batch, 1]
+              h1 = dense(x, 4) |> sigmoid
+              h2 = dense(h1, 4) |> sigmoid
+              output p = dense(h2, 1) |> sigmoid
+              loss = bce(p, t)
+            }
+            """;
+
+    /** Eight samples of three features with a 0/1 target: the 3-input parity problem. */
+    Path parityData() {
+        float[] x = new float[24], t = new float[8];
+        for (int i = 0; i < 8; i++) {
+            for (int j = 0; j < 3; j++) x[i * 3 + j] = (i >> j) & 1;
+            t[i] = Integer.bitCount(i) & 1;
+        }
+        Path p = tmp.resolve("parity.safetensors");
+        Safetensors.write(p, java.util.Map.of("x", netc.runtime.Tensor.of(new int[] {8, 3}, x), "t", netc.runtime.Tensor.of(new int[] {8, 1}, t)));
+        return p;
+    }
+
+    Path write(String name, String text) throws Exception {
+        Path p = tmp.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    @Test
+    void paramsCountsA3441NetworkAs41() throws Exception {
+        Cli r = Cli.run("params", write("net.net", NET_3441));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("total: 41 parameters"), r.out());
+        assertTrue(r.out().contains("dense1.weight") && r.out().contains("[4, 3]"), r.out());
+    }
+
+    @Test
+    void checkPrintsASummary() throws Exception {
+        Cli r = Cli.run("check", write("net.net", NET_3441));
+        assertEquals(0, r.status());
+        assertEquals("ok: Net3441: 2 inputs, 6 parameter tensors (41 values), 1 output, a loss", r.out().strip());
+    }
+
+    @Test
+    void graphWritesDotWithTheBackwardPass() throws Exception {
+        Path dot = tmp.resolve("g.dot");
+        Cli r = Cli.run("graph", write("net.net", NET_3441), "--grad", "-o", dot);
+        assertEquals(0, r.status(), r.err());
+        String text = Files.readString(dot);
+        assertTrue(text.startsWith("digraph \"Net3441\""), text);
+        assertTrue(text.contains("grad dense1.weight"), "gradients are drawn");
+        Cli plain = Cli.run("graph", tmp.resolve("net.net"));
+        assertFalse(plain.out().contains("grad dense1.weight"), "no backward pass without --grad");
+    }
+
+    @Test
+    void graphTextIsThePrinterForm() throws Exception {
+        Cli r = Cli.run("graph", write("net.net", NET_3441), "--text", "--grad", "--optimized");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("grad dense3.bias = %"), r.out());
+    }
+
+    @Test
+    void trainSavesWeightsThatRunLoads() throws Exception {
+        Path model = write("xor.net", NET_3441), w = tmp.resolve("w.safetensors");
+        Cli r = Cli.run("train", model, "--data", parityData(), "--test", parityData(), "--epochs", 3, "--save", w, "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.lastLine().contains("\"epochs\":3") && r.lastLine().contains("\"test_accuracy\"")
+                && r.lastLine().contains("\"samples_per_s\"") && r.lastLine().contains("\"compile_ms\""), r.lastLine());
+        assertEquals(6, Safetensors.read(w).size());
+        Path in = tmp.resolve("in.safetensors"), out = tmp.resolve("out.safetensors");
+        Safetensors.write(in, java.util.Map.of(
+                "x", netc.runtime.Tensor.of(new int[] {2, 3}, new float[] {0, 1, 0, 1, 1, 0}),
+                "t", netc.runtime.Tensor.of(new int[] {2, 1}, new float[] {1, 0})));
+        Cli run = Cli.run("run", model, "--weights", w, "--inputs", in, "--out", out, "--grads");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(Safetensors.read(out).containsKey("grad.dense2.weight"));
+    }
+
+    @Test
+    void wrongWeightsAreOneLineUserErrors() throws Exception {
+        Path model = write("net.net", NET_3441), w = tmp.resolve("w.safetensors");
+        Safetensors.write(w, java.util.Map.of("dense1.weight", netc.runtime.Tensor.of(new int[] {3, 4}, new float[12])));
+        Cli r = Cli.run("train", model, "--data", parityData(), "--init", w);
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("dense1.weight") && r.err().contains("[3, 4]") && r.err().contains("[4, 3]"), r.err());
+        assertEquals(1, r.err().strip().split("\n").length, r.err());
+    }
+
+    @Test
+    void compileRefusesABadPackageName() throws Exception {
+        Cli r = Cli.run("compile", write("net.net", NET_3441), "-o", tmp, "--package", "not a package");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("--package"), r.err());
+    }
+}

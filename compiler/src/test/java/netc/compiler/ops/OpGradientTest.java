@@ -1,0 +1,172 @@
+package netc.compiler.ops;
+
+import static netc.compiler.GradCheck.Dist.POSITIVE;
+import static netc.compiler.GradCheck.Dist.PROB;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import netc.compiler.GradCheck;
+import netc.compiler.GradCheck.Dist;
+import netc.runtime.Model;
+import netc.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Finite-difference checks of every op's and layer's symbolic gradient, in double precision. Each case declares
+ * parameters, an expression y, and the shape of y; the loss is sum(y * K) with a random K so that every element
+ * of y's gradient is checked.
+ */
+class OpGradientTest {
+    /** A case: name, parameter declarations, expression, its shape, and the distributions of the parameters. */
+    static Arguments c(String name, String params, String expr, String shape, Object... dists) {
+        Map<String, Dist> d = new HashMap<>();
+        for (int i = 0; i < dists.length; i += 2) d.put((String) dists[i], (Dist) dists[i + 1]);
+        return Arguments.of(name, params, expr, shape, d);
+    }
+
+    static Stream<Arguments> elementwise() {
+        return Stream.of(
+                c("add broadcast", "param A: [3, 4]\n param B: [4]", "A + B", "[3, 4]"),
+                c("sub column broadcast", "param A: [3, 4]\n param B: [3, 1]", "A - B", "[3, 4]"),
+                c("mul row broadcast", "param A: [2, 3]\n param B: [1, 3]", "A * B", "[2, 3]"),
+                c("mul by scalar param", "param A: [2, 3]\n param s: []", "A * s", "[2, 3]"),
+                c("div", "param A: [2, 3]\n param B: [2, 3]", "A / B", "[2, 3]", "B", POSITIVE),
+                c("div scalar by tensor", "param A: [2, 3]", "1 / A", "[2, 3]", "A", POSITIVE),
+                c("neg", "param A: [2, 3]", "-A", "[2, 3]"),
+                c("exp", "param A: [2, 3]", "exp(A)", "[2, 3]"),
+                c("log", "param A: [2, 3]", "log(A)", "[2, 3]", "A", POSITIVE),
+                c("sqrt", "param A: [2, 3]", "sqrt(A)", "[2, 3]", "A", POSITIVE),
+                c("abs", "param A: [2, 3]", "abs(A)", "[2, 3]"),
+                c("pow constant", "param A: [2, 3]", "A ^ 3", "[2, 3]", "A", POSITIVE),
+                c("pow tensor", "param A: [2, 3]\n param B: [3]", "pow(A, B)", "[2, 3]", "A", POSITIVE),
+                c("max", "param A: [2, 3]\n param B: [2, 3]", "max(A, B)", "[2, 3]"),
+                c("min broadcast", "param A: [2, 3]\n param B: [3]", "min(A, B)", "[2, 3]"),
+                c("sigmoid", "param A: [2, 3]", "sigmoid(A)", "[2, 3]"),
+                c("tanh", "param A: [2, 3]", "tanh(A)", "[2, 3]"),
+                c("relu", "param A: [2, 3]", "relu(A)", "[2, 3]"),
+                c("leaky_relu", "param A: [2, 3]", "leaky_relu(A, alpha=0.1)", "[2, 3]"),
+                c("identity", "param A: [2, 3]", "identity(A)", "[2, 3]"),
+                c("step has zero gradient", "param A: [2, 3]\n param B: [2, 3]", "step(A) * B", "[2, 3]"),
+                c("chain", "param A: [2, 3]\n param B: [3]", "tanh(A * B + exp(-A)) / (1 + A * A)", "[2, 3]"));
+    }
+
+    static Stream<Arguments> structural() {
+        return Stream.of(
+                c("softmax", "param A: [3, 5]", "softmax(A)", "[3, 5]"),
+                c("log_softmax", "param A: [3, 5]", "log_softmax(A)", "[3, 5]"),
+                c("softmax 3-d", "param A: [2, 3, 4]", "softmax(A, axis=-1)", "[2, 3, 4]"),
+                c("sum axis", "param A: [3, 4]", "sum(A, axis=1)", "[3]"),
+                c("sum keepdims", "param A: [3, 4]", "sum(A, axis=0, keepdims=true)", "[1, 4]"),
+                c("sum all", "param A: [3, 4]", "sum(A)", "[]"),
+                c("mean axes", "param A: [2, 3, 4]", "mean(A, axis=[0, 2])", "[3]"),
+                c("mean all", "param A: [2, 3]", "mean(A)", "[]"),
+                c("transpose", "param A: [3, 4]", "transpose(A)", "[4, 3]"),
+                c("transpose 3-d", "param A: [2, 3, 4]", "transpose(A)", "[2, 4, 3]"),
+                c("reshape", "param A: [3, 4]", "reshape(A, [2, 6])", "[2, 6]"),
+                c("flatten", "param A: [2, 3, 4]", "flatten(A)", "[2, 12]"),
+                c("index", "param A: [3, 4]", "A[1]", "[4]"),
+                c("index last", "param A: [3, 4]", "A[:, -1]", "[3]"),
+                c("slice", "param A: [3, 4]", "A[:, 1:3]", "[3, 2]"),
+                c("slice with step", "param A: [5, 4]", "A[0:5:2, 1]", "[3]"),
+                c("matmul", "param A: [3, 4]\n param B: [4, 5]", "A @ B", "[3, 5]"),
+                c("matmul batched left", "param A: [2, 3, 4]\n param B: [4, 5]", "A @ B", "[2, 3, 5]"),
+                c("matmul vector", "param a: [4]\n param B: [4, 5]", "a @ B", "[5]"),
+                c("matmul of transposes", "param A: [4, 3]\n param B: [5, 4]", "transpose(A) @ transpose(B)", "[3, 5]"),
+                c("matmul shared operand", "param A: [3, 3]", "A @ A", "[3, 3]"),
+                c("dense", "param X: [3, 5]", "dense(X, 4)", "[3, 4]"),
+                c("dense without bias", "param X: [3, 5]", "dense(X, 4, bias=false)", "[3, 4]"),
+                c("dense on 3-d input", "param X: [2, 3, 5]", "dense(X, 4, name=\"fc\")", "[2, 3, 4]"),
+                c("dropout in evaluation", "param A: [2, 3]", "dropout(A, 0.5)", "[2, 3]"),
+                c("grad inside the model", "param A: [3]", "grad(sum(A * A * A), A)", "[3]"),
+                c("grad of a grad's sum", "param A: [2, 2]\n param B: [2, 2]", "grad(sum(tanh(A @ B)), B) * A", "[2, 2]"),
+                c("def", "param A: [2, 3]", "sq(A) + sq(2 * A)", "[2, 3]"));
+    }
+
+    static Stream<Arguments> losses() {
+        return Stream.of(
+                c("mse", "param A: [3, 2]\n param B: [3, 2]", "mse(A, B)", "[]"),
+                c("mse sum", "param A: [3, 2]\n param B: [3, 2]", "mse(A, B, reduction=\"sum\")", "[]"),
+                c("mae", "param A: [3, 2]\n param B: [3, 2]", "mae(A, B)", "[]"),
+                c("bce", "param P: [3, 2]\n param T: [3, 2]", "bce(P, T)", "[]", "P", PROB, "T", PROB),
+                c("cross_entropy with probabilities", "param Z: [3, 4]\n param P: [3, 4]", "cross_entropy(Z, softmax(P))", "[]"),
+                c("l2", "param A: [3, 2]\n param B: [2]", "l2(A, B)", "[]"),
+                c("l1", "param A: [3, 2]", "l1(A)", "[]"));
+    }
+
+    private static String source(String params, String expr, String shape) {
+        return "def sq(v) = v * v\nmodel T {\n  " + params + "\n  param K: " + shape + "\n  y = " + expr + "\n  loss = sum(y * K)\n}\n";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource({"elementwise", "structural", "losses"})
+    void gradientMatchesFiniteDifferences(String name, String params, String expr, String shape, Map<String, Dist> dists) {
+        GradCheck.check(source(params, expr, shape), dists, GradCheck.none());
+    }
+
+    @Test
+    void crossEntropyWithClassIndices() {
+        String src = "model T {\n input y: int[batch]\n param Z: [3, 4]\n loss = cross_entropy(Z, y)\n}\n";
+        // Z has 3 rows and the batch is 3: rows and labels pair up
+        GradCheck.check(src.replace("param Z: [3, 4]", "param W: [3, 4]\n z = reshape(W, [3, 4])")
+                .replace("cross_entropy(Z, y)", "cross_entropy(z, y)").replace("int[batch]", "int[3]"), Map.of(),
+                Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {2, 0, 3})));
+        GradCheck.check("model T {\n input y: int[3]\n param Z: [3, 4]\n loss = nll(log_softmax(Z), y)\n}\n", Map.of(),
+                Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {1, 1, 0})));
+    }
+
+    @Test
+    void batchedInputsAndMeanOverTheBatch() {
+        String src = "model T {\n input x: float[batch, 3]\n input y: int[batch]\n"
+                + " h = dense(x, 4) |> tanh\n logits = dense(h, 2)\n loss = cross_entropy(logits, y) + 0.01 * l2(dense1.weight)\n}\n";
+        GradCheck.check(src, Map.of(), Map.of(
+                "x", Tensor.of(new int[] {5, 3}, new float[] {0.5f, -1, 2, 0.1f, 0.3f, -0.7f, 1, 1, -1, 0, 0.25f, 0.5f, -2, 1.5f, 0.75f}),
+                "y", Tensor.ofInts(new int[] {5}, new int[] {0, 1, 1, 0, 1})));
+    }
+
+    @Test
+    void stopGradientBlocksTheGradient() {
+        Model m = GradCheck.model("model T {\n param A: [3]\n param B: [3]\n loss = sum(stop_gradient(A) * B)\n}\n", Map.of(), Map.of(), 3);
+        Map<String, double[]> g = GradCheck.gradients(m);
+        assertArrayEquals(new double[3], g.get("A"), 0);
+        assertArrayEquals((double[]) m.paramBuffer("A"), g.get("B"), 1e-12);
+    }
+
+    @Test
+    void perceptronLossGivesThePerceptronRule() {
+        // gradient of mean((step(z) - t) * z) with z = x·w is mean((step(z) - t) * x): the perceptron rule
+        Model m = GradCheck.model("model T {\n input x: float[batch, 2]\n input t: float[batch, 1]\n param w: [2, 1]\n"
+                + " z = x @ w\n loss = perceptron(z, t)\n}\n", Map.of(), Map.of(
+                "x", Tensor.of(new int[] {2, 2}, new float[] {1, 2, -1, 0.5f}),
+                "t", Tensor.of(new int[] {2, 1}, new float[] {0, 1})), 5);
+        double[] w = (double[]) m.paramBuffer("w");
+        double[][] x = {{1, 2}, {-1, 0.5}};
+        double[] t = {0, 1};
+        double[] expected = new double[2];
+        for (int i = 0; i < 2; i++) {
+            double z = x[i][0] * w[0] + x[i][1] * w[1];
+            double err = (z > 0 ? 1 : 0) - t[i];
+            for (int j = 0; j < 2; j++) expected[j] += err * x[i][j] / 2;
+        }
+        assertArrayEquals(expected, GradCheck.gradients(m).get("w"), 1e-12);
+    }
+
+    @Test
+    void dropoutMasksInTrainingAndScalesBySurvivalRate() {
+        Model m = GradCheck.model("model T {\n param A: [1000]\n output y = dropout(A, 0.25)\n loss = sum(y)\n}\n", Map.of(), Map.of(), 1);
+        m.training = true;
+        m.forwardOutputs();
+        double[] a = (double[]) m.paramBuffer("A"), y = (double[]) m.outputBuffer("y");
+        int dropped = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (y[i] == 0) dropped++;
+            else assertEquals(a[i] / 0.75, y[i], 1e-12);
+        }
+        assertEquals(250, dropped, 50);
+    }
+}

@@ -1,0 +1,103 @@
+package netc.models;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import netc.compiler.cli.Main;
+import netc.runtime.Tensor;
+import netc.runtime.io.Safetensors;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every model in this folder checks, and the small ones train to their accuracy from the README's commands. */
+class ModelsTest {
+    @TempDir
+    Path tmp;
+
+    record Run(int status, String out, String err) {
+        JsonObject json() {
+            String[] lines = out.strip().split("\n");
+            return JsonParser.parseString(lines[lines.length - 1]).getAsJsonObject();
+        }
+    }
+
+    static Run netc(Object... args) {
+        StringWriter out = new StringWriter(), err = new StringWriter();
+        String[] a = new String[args.length];
+        for (int i = 0; i < args.length; i++) a[i] = String.valueOf(args[i]);
+        int status = Main.execute(a, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(status, out.toString(), err.toString());
+    }
+
+    static Stream<Path> models() throws Exception {
+        return Files.list(Path.of(".")).filter(p -> p.toString().endsWith(".net")).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void checks(Path model) {
+        Run r = netc("check", model);
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().startsWith("ok: "), r.out());
+    }
+
+    @ParameterizedTest(name = "{0} reaches {1}")
+    @CsvSource({"perceptron.net, 1.0", "adaline.net, 1.0", "xor_mlp.net, 1.0", "logistic.net, 0.84"})
+    void smallModelsTrainToTheirAccuracy(String model, double accuracy) {
+        Run r = netc("train", model, "--json");
+        assertEquals(0, r.status(), r.err());
+        double got = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(got >= accuracy, model + ": test accuracy " + got + " below " + accuracy + "\n" + r.out());
+    }
+
+    /**
+     * The Fashion-MNIST MLP on data made here: ten noisy prototypes in 784 dimensions. Checks the whole training
+     * path of the real model file in seconds; the real data set is trained by the long profile.
+     */
+    @Test
+    void fashionMlpLearnsSyntheticClasses() {
+        Random r = new Random(1);
+        float[][] protos = new float[10][784];
+        for (float[] p : protos) for (int j = 0; j < 784; j++) p[j] = r.nextFloat();
+        int n = 2000;
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 10;
+            for (int j = 0; j < 784; j++) x[i * 784 + j] = Math.min(1, Math.max(0, protos[y[i]][j] + 0.6f * (float) r.nextGaussian()));
+        }
+        Map<String, Tensor> data = new LinkedHashMap<>();
+        data.put("x", Tensor.of(new int[] {n, 784}, x));
+        data.put("y", Tensor.ofInts(new int[] {n}, y));
+        Path file = tmp.resolve("synthetic.safetensors");
+        Safetensors.write(file, data);
+        Run run = netc("train", "fashion_mlp.net", "--data", file, "--test", file, "--epochs", 2, "--json");
+        assertEquals(0, run.status(), run.err());
+        double acc = run.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc > 0.95, "accuracy " + acc + "\n" + run.out());
+    }
+
+    /** The README's main job on the real data set; minutes of training, so only with -Plong. */
+    @Test
+    @Tag("long")
+    void fashionMlpReaches88PercentInFiveEpochs() {
+        Run r = netc("train", "fashion_mlp.net", "--epochs", 5, "--json");
+        assertEquals(0, r.status(), r.err());
+        double acc = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc >= 0.88, "test accuracy " + acc + "\n" + r.out());
+    }
+}
