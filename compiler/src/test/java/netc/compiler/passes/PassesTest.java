@@ -1,0 +1,87 @@
+package netc.compiler.passes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import netc.compiler.NetCompiler;
+import netc.compiler.autodiff.Autodiff;
+import netc.compiler.ir.Graph;
+import netc.compiler.ir.Printer;
+import netc.compiler.ir.Verifier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Each pass as "this graph in, this graph out", and the verifier over every model after every pass. */
+class PassesTest {
+    static Graph parse(String body) {
+        return NetCompiler.parse("t.net", "model T {\n" + body + "\n}\n");
+    }
+
+    @Test
+    void cseMergesRepeatedPureExpressions() {
+        Graph g = parse(" param A: [2]\n param B: [2]\n loss = sum(A * B + A * B)");
+        String before = Printer.print(g);
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2]  # @2
+                  %1 = param "B" : f32[2]  # @3
+                  %2 = mul(%0, %1) : f32[2]  # @4
+                  %3 = mul(%0, %1) : f32[2]  # @4
+                  %4 = add(%2, %3) : f32[2]  # @4
+                  %5 = reduce_sum(%4) {axes=[0], keepdims=false} : f32[]  # loss @4
+                  loss = %5
+                }
+                """, before);
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2]  # @2
+                  %1 = param "B" : f32[2]  # @3
+                  %2 = mul(%0, %1) : f32[2]  # @4
+                  %4 = add(%2, %2) : f32[2]  # @4
+                  %5 = reduce_sum(%4) {axes=[0], keepdims=false} : f32[]  # loss @4
+                  loss = %5
+                }
+                """, Printer.print(Verifier.verify(new CommonSubexpressionElimination().run(g), "cse")));
+    }
+
+    @Test
+    void cseNeverMergesRandomMasks() {
+        Graph g = parse(" param A: [4]\n loss = sum(dropout(A, 0.5) + dropout(A, 0.5))");
+        Graph after = new CommonSubexpressionElimination().run(g);
+        long masks = after.nodes().stream().filter(n -> n.op().name().equals("dropout_mask")).count();
+        assertEquals(2, masks);
+    }
+
+    @Test
+    void dceDropsValuesNothingUses() {
+        Graph g = parse(" param A: [2]\n unused = exp(A) * 3\n loss = sum(A)");
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2]  # @2
+                  %4 = reduce_sum(%0) {axes=[0], keepdims=false} : f32[]  # loss @4
+                  loss = %4
+                }
+                """, Printer.print(Verifier.verify(new DeadCodeElimination().run(g), "dce")));
+    }
+
+    static Stream<Path> models() throws Exception {
+        Stream<Path> own = Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".net"));
+        Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
+        Stream<Path> fixtures = Files.isDirectory(shared)
+                ? Files.list(shared).filter(p -> p.toString().endsWith(".net") && !p.toString().contains("lstm") && !p.toString().contains("cnn"))
+                : Stream.empty();
+        return Stream.concat(own, fixtures).sorted();
+    }
+
+    @ParameterizedTest
+    @MethodSource("models")
+    void everyModelStaysValidThroughEveryPass(Path model) {
+        Graph g = Autodiff.differentiate(NetCompiler.parse(model));
+        assertEquals(List.of(), Verifier.check(g));
+        Pipeline.optimize(g, true);
+    }
+}
