@@ -4,18 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.stream.Stream;
 import netc.runtime.Tensor;
 import netc.runtime.io.Safetensors;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Agreement with PyTorch: the reference tensors in the shared fixtures folder, reproduced through the command line
- * ({@code netc run --grads} and {@code netc train --init --save}) to 1e-4 relative.
+ * ({@code netc run --grads} and {@code netc train --init --save}) to 1e-4 relative; and the project's own
+ * fixtures for the ops and optimizer settings the shared ones do not cover.
  */
 class FixturesTest {
     @TempDir
@@ -41,20 +45,38 @@ class FixturesTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"mlp", "sigmoid_bce"})
-    void runReproducesOutputsLossAndGradients(String name) {
-        Path f = fixtures(), out = tmp.resolve("out.safetensors");
+    /** The project's own fixtures, made by make_fixtures.py in that folder with the same PyTorch. */
+    static final Path OWN = Path.of("src/test/resources/fixtures");
+
+    static Stream<Arguments> own(String suffix) throws IOException {
+        try (Stream<Path> files = Files.list(OWN)) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(suffix)).sorted()
+                    .map(n -> Arguments.of(OWN, n.substring(0, n.length() - suffix.length()))).toList().stream();
+        }
+    }
+
+    static Stream<Arguments> runCases() throws IOException {
+        return Stream.concat(Stream.of("mlp", "sigmoid_bce").map(n -> Arguments.of(null, n)), own(".expect.safetensors"));
+    }
+
+    static Stream<Arguments> trainCases() throws IOException {
+        return Stream.concat(Stream.of("opt_sgd", "opt_adam").map(n -> Arguments.of(null, n)), own(".final.safetensors"));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("runCases")
+    void runReproducesOutputsLossAndGradients(Path dir, String name) {
+        Path f = dir != null ? dir : fixtures(), out = tmp.resolve("out.safetensors");
         Cli r = Cli.run("run", f.resolve(name + ".net"), "--weights", f.resolve(name + ".weights.safetensors"),
                 "--inputs", f.resolve(name + ".inputs.safetensors"), "--out", out, "--grads");
         assertEquals(0, r.status(), r.err());
         assertClose(Safetensors.read(f.resolve(name + ".expect.safetensors")), Safetensors.read(out));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"opt_sgd", "opt_adam"})
-    void trainReproducesOptimizerTrajectories(String name) {
-        Path f = fixtures(), out = tmp.resolve("final.safetensors");
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("trainCases")
+    void trainReproducesOptimizerTrajectories(Path dir, String name) {
+        Path f = dir != null ? dir : fixtures(), out = tmp.resolve("final.safetensors");
         Cli r = Cli.run("train", f.resolve(name + ".net"), "--init", f.resolve(name + ".weights.safetensors"),
                 "--data", f.resolve(name + ".inputs.safetensors"), "--save", out);
         assertEquals(0, r.status(), r.err());
