@@ -38,6 +38,8 @@ public abstract class Model {
     protected String[] outputNames;
     protected int[][] outputShapes;
     protected boolean hasLoss;
+    /** Per input, whether the outputs depend on it (labels usually do not: predict needs no labels). */
+    protected boolean[] inputNeededByOutputs;
     /** The output whose argmax (or 0.5 threshold) is the prediction, and the input holding the labels; or null. */
     protected String predictionOutput, labelInput;
 
@@ -185,11 +187,20 @@ public abstract class Model {
 
     // ---- tensors in and out ----
 
-    /** Copies named input tensors into the input buffers; the batch is their leading dimension. */
+    /** Copies named input tensors into the input buffers; the batch is their leading dimension. Every input is required. */
     public void setInputs(Map<String, Tensor> in) {
+        setInputs(in, false);
+    }
+
+    /**
+     * Copies named input tensors into the input buffers; the batch is their leading dimension. With
+     * {@code outputsOnly}, inputs the outputs do not depend on (labels) may be left out.
+     */
+    public void setInputs(Map<String, Tensor> in, boolean outputsOnly) {
         int n = -1;
         for (int i = 0; i < inputNames.length; i++) {
             Tensor t = in.get(inputNames[i]);
+            if (t == null && outputsOnly && !inputNeededByOutputs[i]) continue;
             if (t == null) throw new UserError("missing input '" + inputNames[i] + "'; got " + String.join(", ", in.keySet()));
             int rows = batched(inputShapes[i]) ? (int) (t.size() / Math.max(1, sampleSize(inputShapes[i]))) : 1;
             if (batched(inputShapes[i])) {
@@ -204,7 +215,9 @@ public abstract class Model {
             }
         }
         setBatch(Math.max(n, 1));
-        for (int i = 0; i < inputNames.length; i++) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
+        for (int i = 0; i < inputNames.length; i++) {
+            if (in.containsKey(inputNames[i])) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
+        }
     }
 
     private static String shapeString(int[] shape) {
@@ -245,7 +258,7 @@ public abstract class Model {
 
     /** Runs the model on named inputs (eval mode unless {@link #training} is set) and returns the outputs. */
     public Map<String, Tensor> predict(Map<String, Tensor> in) {
-        setInputs(in);
+        setInputs(in, true);
         forwardOutputs();
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < outputNames.length; i++) out.put(outputNames[i], tensorOf(outputBufs[i], outputShapes[i]));

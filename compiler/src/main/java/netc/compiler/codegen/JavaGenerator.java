@@ -214,6 +214,11 @@ public final class JavaGenerator {
         m.addStatement("outputNames = new String[] {$L}", strings(g.outputs().keySet()));
         m.addStatement("outputShapes = new int[][] {$L}", shapes(new ArrayList<>(g.outputs().values())));
         m.addStatement("hasLoss = $L", g.loss() != null);
+        Set<Node> outputDeps = new HashSet<>();
+        for (Node out : g.outputs().values()) outputDeps.addAll(closureAll(out));
+        List<String> needed = new ArrayList<>();
+        for (Node in : g.inputs()) needed.add(Boolean.toString(outputDeps.contains(in)));
+        m.addStatement("inputNeededByOutputs = new boolean[] {$L}", String.join(", ", needed));
         String[] pl = predictionAndLabel();
         m.addStatement("predictionOutput = $L", pl[0] == null ? "null" : "\"" + pl[0] + "\"");
         m.addStatement("labelInput = $L", pl[1] == null ? "null" : "\"" + pl[1] + "\"");

@@ -17,9 +17,9 @@ import netc.compiler.ir.TensorType;
  * With attribute {@code shape}, the output takes that shape (broadcast_to).
  */
 public final class Elementwise implements Op {
-    /** The scalar Java expression of the op over its inputs' elements. */
+    /** The scalar Java expression of the op over its inputs' elements, given the node's attributes. */
     public interface Formula {
-        String apply(String elemType, String[] x);
+        String apply(String elemType, String[] x, Attrs attrs);
     }
 
     /** The adjoints of the inputs (null for none) given the output node and its adjoint. */
@@ -49,8 +49,8 @@ public final class Elementwise implements Op {
     }
 
     /** The scalar expression for these element expressions (used by fused kernels too). */
-    public String formula(String elemType, String... x) {
-        return formula.apply(elemType, x);
+    public String formula(String elemType, Attrs attrs, String... x) {
+        return formula.apply(elemType, x, attrs);
     }
 
     @Override
@@ -88,6 +88,6 @@ public final class Elementwise implements Op {
         for (int i = 0; i < arity; i++) {
             x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), n.input(i).shape(), "i") + "]";
         }
-        k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), x)).end();
+        k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
     }
 }

@@ -51,6 +51,9 @@ final class Gemm implements Op {
         if (a.rank() < 2 || b.rank() < 2) {
             throw new ShapeException("matrix product needs operands of rank 2 or more: " + a + " @ " + b);
         }
+        if (in.get(0).dtype() != netc.compiler.ir.DType.FLOAT || in.get(1).dtype() != netc.compiler.ir.DType.FLOAT) {
+            throw new ShapeException("matrix products need float operands, got " + in.get(0) + " @ " + in.get(1));
+        }
         if (tb && b.rank() != 2) throw new ShapeException("transposed right operand must be a matrix, got " + b);
         Shape ka = ta ? rows(a) : cols(a);
         Shape kb = tb ? cols(b) : rows(b);

@@ -30,69 +30,77 @@ public final class Ops {
     public static final Op SLICE = new Slice(false);
     public static final Op SLICE_GRAD = new Slice(true);
     public static final Op DROPOUT_MASK = new DropoutMask();
+    public static final Op LSTM = new Lstm(false);
+    public static final Op LSTM_GRAD = new Lstm(true);
+    public static final Op GATHER = new Gather(false);
+    public static final Op SCATTER_ROWS = new Gather(true);
 
     private static String cast(String t, String e) {
         return "(" + t + ") " + e;
     }
 
     // ---- unary elementwise ----
-    public static final Elementwise IDENTITY = new Elementwise("identity", 1, (t, x) -> x[0],
+    public static final Elementwise IDENTITY = new Elementwise("identity", 1, (t, x, a) -> x[0],
             (g, y, dy) -> List.of(dy));
-    public static final Elementwise STOP_GRADIENT = new Elementwise("stop_gradient", 1, (t, x) -> x[0],
+    public static final Elementwise STOP_GRADIENT = new Elementwise("stop_gradient", 1, (t, x, a) -> x[0],
             (g, y, dy) -> Arrays.asList((Node) null));
-    public static final Elementwise NEG = new Elementwise("neg", 1, (t, x) -> "-" + x[0],
+    public static final Elementwise NEG = new Elementwise("neg", 1, (t, x, a) -> "-" + x[0],
             (g, y, dy) -> List.of(neg(g, dy)));
-    public static final Elementwise EXP = new Elementwise("exp", 1, (t, x) -> cast(t, "Math.exp(" + x[0] + ")"),
+    public static final Elementwise EXP = new Elementwise("exp", 1, (t, x, a) -> cast(t, "Math.exp(" + x[0] + ")"),
             (g, y, dy) -> List.of(mul(g, dy, y)));
-    public static final Elementwise LOG = new Elementwise("log", 1, (t, x) -> cast(t, "Math.log(" + x[0] + ")"),
+    public static final Elementwise LOG = new Elementwise("log", 1, (t, x, a) -> cast(t, "Math.log(" + x[0] + ")"),
             (g, y, dy) -> List.of(div(g, dy, y.input(0))));
-    public static final Elementwise SQRT = new Elementwise("sqrt", 1, (t, x) -> cast(t, "Math.sqrt(" + x[0] + ")"),
+    public static final Elementwise SQRT = new Elementwise("sqrt", 1, (t, x, a) -> cast(t, "Math.sqrt(" + x[0] + ")"),
             (g, y, dy) -> List.of(div(g, dy, mul(g, constant(g, 2), y))));
-    public static final Elementwise ABS = new Elementwise("abs", 1, (t, x) -> "Math.abs(" + x[0] + ")",
+    public static final Elementwise ABS = new Elementwise("abs", 1, (t, x, a) -> "Math.abs(" + x[0] + ")",
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SIGN, y.input(0)))));
-    public static final Elementwise SIGN = new Elementwise("sign", 1, (t, x) -> "Math.signum(" + x[0] + ")",
+    public static final Elementwise SIGN = new Elementwise("sign", 1, (t, x, a) -> "Math.signum(" + x[0] + ")",
             (g, y, dy) -> Arrays.asList((Node) null));
     public static final Elementwise SIGMOID = new Elementwise("sigmoid", 1,
-            (t, x) -> cast(t, "(1.0 / (1.0 + Math.exp(-" + x[0] + ")))"),
+            (t, x, a) -> cast(t, "(1.0 / (1.0 + Math.exp(-" + x[0] + ")))"),
             (g, y, dy) -> List.of(mul(g, dy, mul(g, y, sub(g, constant(g, 1), y)))));
-    public static final Elementwise TANH = new Elementwise("tanh", 1, (t, x) -> cast(t, "Math.tanh(" + x[0] + ")"),
+    public static final Elementwise TANH = new Elementwise("tanh", 1, (t, x, a) -> cast(t, "Math.tanh(" + x[0] + ")"),
             (g, y, dy) -> List.of(mul(g, dy, sub(g, constant(g, 1), mul(g, y, y)))));
-    public static final Elementwise RELU = new Elementwise("relu", 1, (t, x) -> "Math.max(" + x[0] + ", 0)",
+    public static final Elementwise RELU = new Elementwise("relu", 1, (t, x, a) -> "Math.max(" + x[0] + ", 0)",
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.STEP, y.input(0)))));
     /** 1 where x &gt; 0, else 0; its gradient is zero. */
-    public static final Elementwise STEP = new Elementwise("step", 1, (t, x) -> "(" + x[0] + " > 0 ? 1 : 0)",
+    public static final Elementwise STEP = new Elementwise("step", 1, (t, x, a) -> "(" + x[0] + " > 0 ? 1 : 0)",
             (g, y, dy) -> Arrays.asList((Node) null));
 
     // ---- binary elementwise ----
-    public static final Elementwise ADD = new Elementwise("add", 2, (t, x) -> x[0] + " + " + x[1],
+    public static final Elementwise ADD = new Elementwise("add", 2, (t, x, a) -> x[0] + " + " + x[1],
             (g, y, dy) -> List.of(dy, dy));
-    public static final Elementwise SUB = new Elementwise("sub", 2, (t, x) -> x[0] + " - " + x[1],
+    public static final Elementwise SUB = new Elementwise("sub", 2, (t, x, a) -> x[0] + " - " + x[1],
             (g, y, dy) -> List.of(dy, neg(g, dy)));
-    public static final Elementwise MUL = new Elementwise("mul", 2, (t, x) -> x[0] + " * " + x[1],
+    public static final Elementwise MUL = new Elementwise("mul", 2, (t, x, a) -> x[0] + " * " + x[1],
             (g, y, dy) -> List.of(mul(g, dy, y.input(1)), mul(g, dy, y.input(0))));
-    public static final Elementwise DIV = new Elementwise("div", 2, (t, x) -> x[0] + " / " + x[1],
+    public static final Elementwise DIV = new Elementwise("div", 2, (t, x, a) -> x[0] + " / " + x[1],
             (g, y, dy) -> List.of(div(g, dy, y.input(1)), neg(g, div(g, mul(g, dy, y), y.input(1)))));
     public static final Elementwise POW = new Elementwise("pow", 2,
-            (t, x) -> cast(t, "Math.pow(" + x[0] + ", " + x[1] + ")"),
+            (t, x, a) -> cast(t, "Math.pow(" + x[0] + ", " + x[1] + ")"),
             (g, y, dy) -> {
                 Node a = y.input(0), b = y.input(1);
                 Node da = mul(g, dy, mul(g, b, g.add(Ops.POW, a, sub(g, b, constant(g, 1)))));
                 Node db = isConstant(b) ? null : mul(g, dy, mul(g, y, g.add(Ops.LOG, a)));
                 return Arrays.asList(da, db);
             });
-    public static final Elementwise MAX = new Elementwise("max", 2, (t, x) -> "Math.max(" + x[0] + ", " + x[1] + ")",
-            (g, y, dy) -> {
-                Node pick = g.add(Ops.GE, y.input(0), y.input(1));
-                return List.of(mul(g, dy, pick), mul(g, dy, sub(g, constant(g, 1), pick)));
-            });
-    public static final Elementwise MIN = new Elementwise("min", 2, (t, x) -> "Math.min(" + x[0] + ", " + x[1] + ")",
-            (g, y, dy) -> {
-                Node pick = g.add(Ops.GE, y.input(1), y.input(0));
-                return List.of(mul(g, dy, pick), mul(g, dy, sub(g, constant(g, 1), pick)));
-            });
-    /** 1 where a &gt;= b, else 0; its gradient is zero. */
-    public static final Elementwise GE = new Elementwise("ge", 2, (t, x) -> "(" + x[0] + " >= " + x[1] + " ? 1 : 0)",
+    /** The larger of a and b; at ties the gradient is split evenly, as in PyTorch. */
+    public static final Elementwise MAX = new Elementwise("max", 2, (t, x, a) -> "Math.max(" + x[0] + ", " + x[1] + ")",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1))), mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0)))));
+    public static final Elementwise MIN = new Elementwise("min", 2, (t, x, a) -> "Math.min(" + x[0] + ", " + x[1] + ")",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0))), mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1)))));
+    /** 1 where a &gt; b, 1/2 where a = b, else 0: the share of max(a, b)'s gradient that goes to a. Its gradient is zero. */
+    public static final Elementwise WINS = new Elementwise("wins", 2,
+            (t, x, a) -> "(" + x[0] + " > " + x[1] + " ? 1 : " + x[0] + " == " + x[1] + " ? 0.5f : 0)",
             (g, y, dy) -> Arrays.asList(null, null));
+    /** x where x &gt; 0, else alpha·x (attr {@code alpha}); the gradient at 0 is alpha, as in PyTorch. */
+    public static final Elementwise LEAKY_RELU = new Elementwise("leaky_relu", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? " + x[0] + " : (" + t + ") " + Const.javaDouble(a.d("alpha")) + " * " + x[0] + ")",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.LEAKY_SLOPE, y.attrs(), y.input(0)))));
+    /** The derivative of leaky_relu: 1 where x &gt; 0, else alpha. */
+    public static final Elementwise LEAKY_SLOPE = new Elementwise("leaky_slope", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? 1 : (" + t + ") " + Const.javaDouble(a.d("alpha")) + ")",
+            (g, y, dy) -> Arrays.asList((Node) null));
 
     // ---- builder helpers ----
     public static Node constant(GraphBuilder g, double v) {
@@ -161,6 +169,19 @@ public final class Ops {
         List<Integer> axes = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) axes.add(i);
         return mean(g, x, axes, false);
+    }
+
+    /** {@code x[..., from:to]}: a range of the last dimension. */
+    public static Node sliceLast(GraphBuilder g, Node x, int from, int to) {
+        Shape s = x.shape();
+        List<Integer> starts = new ArrayList<>(), steps = new ArrayList<>();
+        List<Dim> window = new ArrayList<>(s.dims());
+        for (int i = 0; i < s.rank(); i++) {
+            starts.add(i == s.rank() - 1 ? from : 0);
+            steps.add(1);
+        }
+        window.set(s.rank() - 1, Dim.of(to - from));
+        return g.add(SLICE, Attrs.of("starts", starts, "steps", steps, "squeeze", List.of(), "window", Shape.of(window), "source", s), x);
     }
 
     /** Sums {@code dy} (of a broadcast result's shape) down to {@code target}, undoing NumPy broadcasting. */

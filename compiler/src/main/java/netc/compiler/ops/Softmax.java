@@ -29,6 +29,7 @@ final class Softmax implements Op {
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         Shape s = in.get(0).shape();
         if (s.rank() < 1) throw new ShapeException(name() + " needs at least one dimension, got a scalar");
+        if (in.get(0).dtype() != netc.compiler.ir.DType.FLOAT) throw new ShapeException(name() + " needs float values, got " + in.get(0));
         return TensorType.f(s);
     }
 

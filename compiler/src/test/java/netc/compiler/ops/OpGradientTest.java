@@ -85,7 +85,10 @@ class OpGradientTest {
                 c("dropout in evaluation", "param A: [2, 3]", "dropout(A, 0.5)", "[2, 3]"),
                 c("grad inside the model", "param A: [3]", "grad(sum(A * A * A), A)", "[3]"),
                 c("grad of a grad's sum", "param A: [2, 2]\n param B: [2, 2]", "grad(sum(tanh(A @ B)), B) * A", "[2, 2]"),
-                c("def", "param A: [2, 3]", "sq(A) + sq(2 * A)", "[2, 3]"));
+                c("def", "param A: [2, 3]", "sq(A) + sq(2 * A)", "[2, 3]"),
+                c("lstm", "param X: [2, 5, 3]", "lstm(X, 4)", "[2, 5, 4]"),
+                c("lstm last step", "param X: [3, 4, 2]", "lstm(tanh(X), 3, name=\"rnn\")[:, -1]", "[3, 3]"),
+                c("stacked lstm", "param X: [2, 3, 2]", "lstm(lstm(X, 3), 2)", "[2, 3, 2]"));
     }
 
     static Stream<Arguments> losses() {
@@ -118,6 +121,12 @@ class OpGradientTest {
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {2, 0, 3})));
         GradCheck.check("model T {\n input y: int[3]\n param Z: [3, 4]\n loss = nll(log_softmax(Z), y)\n}\n", Map.of(),
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {1, 1, 0})));
+    }
+
+    @Test
+    void embeddingGathersAndScattersRows() {
+        GradCheck.check("model T {\n input tok: int[2, 3]\n param K: [2, 3, 4]\n loss = sum(embedding(tok, 5, 4) * K)\n}\n", Map.of(),
+                Map.of("tok", Tensor.ofInts(new int[] {2, 3}, new int[] {4, 0, 4, 1, 2, 0})));
     }
 
     @Test

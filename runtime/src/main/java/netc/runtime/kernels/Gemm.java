@@ -43,18 +43,20 @@ import java.util.Arrays;
  *       for each block of MC = 32 rows of C                      (ic)
  *         pack C[ic.., jc..] into MC row arrays (or zero them)  (64 KB: L2)
  *         pack op(A)[ic.., pc..] transposed: kc rows of mc values
- *         for each group of 8..16 rows of the op(B) block       (16 KB: L1)
+ *         for each group of 8 rows of the op(B) block            (16 KB: L1)
  *           for each of the mc rows i of C
  *             for each 4 rows p..p+3 of the group: row update of C row i with op(A)[i, p..p+3]
  *         unpack the C block into C
  * </pre>
  * The group of rows of op(B) stays in L1 while every row of the C block streams through it,
  * and each row of C stays in L1 while the group is applied to it; the C block stays in L2
- * across the k loop. The packing routines
- * absorb all transpositions, so the kernel never sees them: packing a non-transposed operand is
- * a row copy, packing a transposed one is a tiled gather (which costs about as much as 2·32
- * flops per element, hence amortised by m or n ≥ 128 or so). op(A) is packed with k as the
- * outer index because the kernel reads it as scalars, four per row update.
+ * across the k loop. (Block sizes were tuned on a Zen 3 core: 32 KB L1, 512 KB L2.)
+ *
+ * <p>The packing routines absorb all transpositions, so the kernel never sees them: packing a
+ * non-transposed operand is a row copy, packing a transposed one is a tiled gather costing
+ * about 0.5 ns per element, the time of some 20 flops, so a few percent of a product whose
+ * other dimension is in the hundreds. op(A) is packed with k as the outer index because the
+ * kernel reads it as scalars, four per row update.
  *
  * <p>When C is narrow ({@code n < 64}) and taller than wide, the product is computed as
  * {@code Cᵀ = op(B)ᵀ·op(A)ᵀ}, which only swaps the roles (and strides) of the operands, so that
@@ -78,8 +80,8 @@ public final class Gemm {
     static final int MC = 32;
     /** Panels of C are split at multiples of this many columns (the vector loop width). */
     private static final int COLUMN_ALIGN = 8;
-    /** Floats of Y that the kernel keeps in L1 while applying them to rows of C (16 KB). */
-    private static final int L1_GROUP_FLOATS = 4096;
+    /** Rows of a block of Y that the kernel applies to each row of C in turn (8·NC floats: 16 KB). */
+    private static final int GROUP_ROWS = 8;
     /** Side of the tiles a transposing pack works on. */
     private static final int PACK_TILE = 32;
     /** Products with fewer multiply-adds (m·n·k) than this run on the calling thread only. */
@@ -364,16 +366,15 @@ public final class Gemm {
      * The kernel: {@code c[i][j] += Σ_p a[p][i]·b[p][j]} for i < mc, p < kc, j < nc, where
      * {@code a} holds a block of X transposed, {@code b} a block of Y and {@code c} a block of C.
      *
-     * <p>Rows of b are taken in groups that fill about half of L1 (16 rows of 256 floats, 8 of
-     * 512, ...); each row of c in turn receives the whole group, four rows of b per pass, while
-     * it stays in L1 too. A group is thus read from L2 once per block and reused mc times from
-     * L1, and each row of c is read from L2 once per group rather than once per four rows of b.
+     * <p>Rows of b are taken in groups of {@value #GROUP_ROWS} (at most half of L1); each row of
+     * c in turn receives the whole group, four rows of b per pass, while it stays in L1 too. A
+     * group is thus read from L2 once per block and reused mc times from L1, and each row of c
+     * is read from L2 once per group rather than once per four rows of b.
      */
     static void kernel(float[][] a, float[][] b, float[][] c, int mc, int kc, int nc) {
         int kc4 = kc & ~3;
-        int group = Math.max(4, Math.min(16, L1_GROUP_FLOATS / nc & ~3));
-        for (int p0 = 0; p0 < kc4; p0 += group) {
-            int p1 = Math.min(kc4, p0 + group);
+        for (int p0 = 0; p0 < kc4; p0 += GROUP_ROWS) {
+            int p1 = Math.min(kc4, p0 + GROUP_ROWS);
             for (int i = 0; i < mc; i++) {
                 float[] ci = c[i];
                 for (int p = p0; p < p1; p += 4) {

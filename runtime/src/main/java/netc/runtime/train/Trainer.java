@@ -91,6 +91,7 @@ public final class Trainer {
             epochs.add(ep);
             listener.epochEnd(ep);
         }
+        m.training = false;
         return new Result(epochs, totalSamples / (totalNanos / 1e9));
     }
 

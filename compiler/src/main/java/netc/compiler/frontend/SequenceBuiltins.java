@@ -1,0 +1,63 @@
+package netc.compiler.frontend;
+
+import java.util.List;
+import java.util.Map;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ops.Ops;
+
+/** Built-in layers for sequences: embedding and the recurrent layers, with PyTorch's layouts and initialisation. */
+final class SequenceBuiltins {
+    private SequenceBuiltins() {
+    }
+
+    static void register(Map<String, Builtins.Builtin> table) {
+        table.put("embedding", SequenceBuiltins::embedding);
+        table.put("lstm", SequenceBuiltins::lstm);
+    }
+
+    /** embedding(tokens int[...], vocab, dim): rows of a table [vocab, dim] initialised N(0, 1), like nn.Embedding. */
+    private static Object embedding(CallSite cs, String assigned) {
+        cs.expect(3, "x", "vocab", "dim", "name");
+        ModelBuilder b = cs.builder;
+        Node x = cs.tensor(0, "x");
+        if (x.dtype() != DType.INT) throw new BuildError(cs.spanOf(0, "x"), "embedding needs int token indices, got " + x.type());
+        int vocab = positive(cs, 1, "vocab"), dim = positive(cs, 2, "dim");
+        String name = b.layerName(cs, "embedding", assigned);
+        Node table = b.addParam(name + ".weight", Shape.of(vocab, dim), new Initializers.Spec("normal", List.of(0.0, 1.0)), vocab, dim, cs.span());
+        return b.g.add(Ops.GATHER, table, x);
+    }
+
+    /**
+     * lstm(x [batch, time, features], hidden): the hidden state at every step [batch, time, hidden], zero initial
+     * state, PyTorch's parameters weight_ih [4H, I], weight_hh [4H, H], bias_ih, bias_hh initialised U(±1/√H).
+     */
+    private static Object lstm(CallSite cs, String assigned) {
+        cs.expect(2, "x", "hidden", "name");
+        ModelBuilder b = cs.builder;
+        Node x = cs.tensor(0, "x");
+        int h = positive(cs, 1, "hidden");
+        Shape xs = x.shape();
+        if (xs.rank() != 3 || xs.dim(2).isSymbolic() || xs.dim(1).isSymbolic()) {
+            throw new BuildError(cs.spanOf(0, "x"), "lstm needs an input [batch, time, features] with known time and features, got " + xs);
+        }
+        int in = xs.dim(2).size();
+        String name = b.layerName(cs, "lstm", assigned);
+        double bound = 1.0 / Math.sqrt(h);
+        Initializers.Spec init = new Initializers.Spec("uniform", List.of(-bound, bound));
+        Node wih = b.addParam(name + ".weight_ih", Shape.of(4 * h, in), init, in, 4 * h, cs.span());
+        Node whh = b.addParam(name + ".weight_hh", Shape.of(4 * h, h), init, h, 4 * h, cs.span());
+        Node bih = b.addParam(name + ".bias_ih", Shape.of(4 * h), init, h, 4 * h, cs.span());
+        Node bhh = b.addParam(name + ".bias_hh", Shape.of(4 * h), init, h, 4 * h, cs.span());
+        Node state = b.g.add(Ops.LSTM, Attrs.of("hidden", h), x, wih, whh, Ops.add(b.g, bih, bhh));
+        return Ops.sliceLast(b.g, state, 0, h);
+    }
+
+    private static int positive(CallSite cs, int index, String key) {
+        int v = cs.integer(index, key, 0);
+        if (v <= 0) throw new BuildError(cs.spanOf(index, key), cs.name() + ": '" + key + "' must be a positive integer, got " + v);
+        return v;
+    }
+}
