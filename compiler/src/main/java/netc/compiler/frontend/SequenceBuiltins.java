@@ -15,7 +15,9 @@ final class SequenceBuiltins {
 
     static void register(Map<String, Builtins.Builtin> table) {
         table.put("embedding", SequenceBuiltins::embedding);
-        table.put("lstm", SequenceBuiltins::lstm);
+        table.put("rnn", (cs, a) -> recurrent(cs, a, "rnn", Ops.RNN, 1));
+        table.put("lstm", (cs, a) -> recurrent(cs, a, "lstm", Ops.LSTM, 4));
+        table.put("gru", (cs, a) -> recurrent(cs, a, "gru", Ops.GRU, 3));
     }
 
     /** embedding(tokens int[...], vocab, dim): rows of a table [vocab, dim] initialised N(0, 1), like nn.Embedding. */
@@ -31,27 +33,29 @@ final class SequenceBuiltins {
     }
 
     /**
-     * lstm(x [batch, time, features], hidden): the hidden state at every step [batch, time, hidden], zero initial
-     * state, PyTorch's parameters weight_ih [4H, I], weight_hh [4H, H], bias_ih, bias_hh initialised U(±1/√H).
+     * rnn / lstm / gru(x [batch, time, features], hidden): the hidden state at every step [batch, time, hidden], zero
+     * initial state, PyTorch's parameters weight_ih [G·H, I], weight_hh [G·H, H], bias_ih, bias_hh initialised U(±1/√H)
+     * with G = 1, 4, 3 gates.
      */
-    private static Object lstm(CallSite cs, String assigned) {
+    private static Object recurrent(CallSite cs, String assigned, String kind, netc.compiler.ops.Op op, int gates) {
         cs.expect(2, "x", "hidden", "name");
         ModelBuilder b = cs.builder;
         Node x = cs.tensor(0, "x");
         int h = positive(cs, 1, "hidden");
         Shape xs = x.shape();
         if (xs.rank() != 3 || xs.dim(2).isSymbolic() || xs.dim(1).isSymbolic()) {
-            throw new BuildError(cs.spanOf(0, "x"), "lstm needs an input [batch, time, features] with known time and features, got " + xs);
+            throw new BuildError(cs.spanOf(0, "x"), kind + " needs an input [batch, time, features] with known time and features, got " + xs);
         }
         int in = xs.dim(2).size();
-        String name = b.layerName(cs, "lstm", assigned);
+        String name = b.layerName(cs, kind, assigned);
         double bound = 1.0 / Math.sqrt(h);
         Initializers.Spec init = new Initializers.Spec("uniform", List.of(-bound, bound));
-        Node wih = b.addParam(name + ".weight_ih", Shape.of(4 * h, in), init, in, 4 * h, cs.span());
-        Node whh = b.addParam(name + ".weight_hh", Shape.of(4 * h, h), init, h, 4 * h, cs.span());
-        Node bih = b.addParam(name + ".bias_ih", Shape.of(4 * h), init, h, 4 * h, cs.span());
-        Node bhh = b.addParam(name + ".bias_hh", Shape.of(4 * h), init, h, 4 * h, cs.span());
-        Node state = b.g.add(Ops.LSTM, Attrs.of("hidden", h), x, wih, whh, Ops.add(b.g, bih, bhh));
+        int g = gates * h;
+        Node wih = b.addParam(name + ".weight_ih", Shape.of(g, in), init, in, g, cs.span());
+        Node whh = b.addParam(name + ".weight_hh", Shape.of(g, h), init, h, g, cs.span());
+        Node bih = b.addParam(name + ".bias_ih", Shape.of(g), init, h, g, cs.span());
+        Node bhh = b.addParam(name + ".bias_hh", Shape.of(g), init, h, g, cs.span());
+        Node state = b.g.add(op, Attrs.of("hidden", h), x, wih, whh, bih, bhh);
         return Ops.sliceLast(b.g, state, 0, h);
     }
 

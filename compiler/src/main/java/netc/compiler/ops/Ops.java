@@ -30,8 +30,12 @@ public final class Ops {
     public static final Op SLICE = new Slice(false);
     public static final Op SLICE_GRAD = new Slice(true);
     public static final Op DROPOUT_MASK = new DropoutMask();
-    public static final Op LSTM = new Lstm(false);
-    public static final Op LSTM_GRAD = new Lstm(true);
+    public static final Op RNN = new Recurrent(Recurrent.Cell.RNN, false);
+    public static final Op LSTM = new Recurrent(Recurrent.Cell.LSTM, false);
+    public static final Op GRU = new Recurrent(Recurrent.Cell.GRU, false);
+    private static final Op RNN_GRAD = new Recurrent(Recurrent.Cell.RNN, true);
+    private static final Op LSTM_GRAD = new Recurrent(Recurrent.Cell.LSTM, true);
+    private static final Op GRU_GRAD = new Recurrent(Recurrent.Cell.GRU, true);
     public static final Op GATHER = new Gather(false);
     public static final Op SCATTER_ROWS = new Gather(true);
 
@@ -169,6 +173,14 @@ public final class Ops {
         List<Integer> axes = new ArrayList<>();
         for (int i = 0; i < x.shape().rank(); i++) axes.add(i);
         return mean(g, x, axes, false);
+    }
+
+    static Op recurrentGrad(Recurrent forward) {
+        return switch (forward.cell()) {
+            case RNN -> RNN_GRAD;
+            case LSTM -> LSTM_GRAD;
+            case GRU -> GRU_GRAD;
+        };
     }
 
     /** {@code x[..., from:to]}: a range of the last dimension. */

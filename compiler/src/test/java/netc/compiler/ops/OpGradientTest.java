@@ -88,7 +88,10 @@ class OpGradientTest {
                 c("def", "param A: [2, 3]", "sq(A) + sq(2 * A)", "[2, 3]"),
                 c("lstm", "param X: [2, 5, 3]", "lstm(X, 4)", "[2, 5, 4]"),
                 c("lstm last step", "param X: [3, 4, 2]", "lstm(tanh(X), 3, name=\"rnn\")[:, -1]", "[3, 3]"),
-                c("stacked lstm", "param X: [2, 3, 2]", "lstm(lstm(X, 3), 2)", "[2, 3, 2]"));
+                c("stacked lstm", "param X: [2, 3, 2]", "lstm(lstm(X, 3), 2)", "[2, 3, 2]"),
+                c("rnn", "param X: [2, 5, 3]", "rnn(X, 4)", "[2, 5, 4]"),
+                c("gru", "param X: [2, 5, 3]", "gru(X, 4)", "[2, 5, 4]"),
+                c("gru last step of a gru", "param X: [3, 4, 2]", "gru(gru(X, 3), 2)[:, -1]", "[3, 2]"));
     }
 
     static Stream<Arguments> losses() {

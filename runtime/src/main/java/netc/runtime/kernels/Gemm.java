@@ -272,8 +272,7 @@ public final class Gemm {
             } else {
                 // Horizontal stripes: pack each block of Y together, then split the rows of C.
                 owner = Buffers.forCurrentThread();
-                int panels = blockCount(n, NC), panelWidth = blockSize(n, panels, COLUMN_ALIGN);
-                int kBlocks = blockCount(k, KC), kBlockSize = blockSize(k, kBlocks, 4);
+                int panelWidth = panelWidth(n), kBlockSize = kBlockSize(k);
                 for (int jc = 0; jc < n; jc += panelWidth) {
                     sharedJc = jc;
                     sharedNc = Math.min(panelWidth, n - jc);
@@ -307,9 +306,7 @@ public final class Gemm {
 
         /** Computes columns [j0, j1) of C on the calling thread. */
         private void multiplyColumns(int j0, int j1, Buffers buffers) {
-            int width = j1 - j0;
-            int panelWidth = blockSize(width, blockCount(width, NC), COLUMN_ALIGN);
-            int kBlockSize = blockSize(k, blockCount(k, KC), 4);
+            int panelWidth = panelWidth(j1 - j0), kBlockSize = kBlockSize(k);
             for (int jc = j0; jc < j1; jc += panelWidth) {
                 int nc = Math.min(panelWidth, j1 - jc);
                 for (int pc = 0; pc < k; pc += kBlockSize) {
@@ -458,6 +455,16 @@ public final class Gemm {
                 }
             }
         }
+    }
+
+    /** Width of the panels, at most NC, that split {@code width} columns into equal parts. */
+    private static int panelWidth(int width) {
+        return blockSize(width, blockCount(width, NC), COLUMN_ALIGN);
+    }
+
+    /** Size of the blocks, at most KC, that split the k dimension into equal parts. */
+    private static int kBlockSize(int k) {
+        return blockSize(k, blockCount(k, KC), 4);
     }
 
     /** Number of blocks of at most {@code max} that {@code length} is split into. */

@@ -181,7 +181,7 @@ public final class Parallel {
             this.caller = Thread.currentThread();
             this.failure = null;
             pending.set(chunks);
-            long gen = (state.get() >>> 32) + 1;
+            long gen = ((state.get() >>> 32) + 1) & 0xFFFF_FFFFL; // wraps after 2^32 loops
             state.set(gen << 32 | (long) chunks << 16); // publish; next chunk = 0
 
             // Wake parked workers, only as many as there are chunks for them.
