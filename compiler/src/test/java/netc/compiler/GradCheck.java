@@ -68,7 +68,13 @@ public final class GradCheck {
      * relative to max(1, |gradient|).
      */
     public static void check(String src, Map<String, Dist> dists, Map<String, Tensor> inputs) {
+        check(src, dists, inputs, false);
+    }
+
+    /** As {@link #check(String, Map, Map)}, in training mode when {@code training} (batch statistics). */
+    public static void check(String src, Map<String, Dist> dists, Map<String, Tensor> inputs, boolean training) {
         Model m = model(src, dists, inputs, 7);
+        m.training = training;
         Map<String, double[]> symbolic = gradients(m);
         double h = 1e-6, tol = 1e-6;
         StringBuilder failures = new StringBuilder();

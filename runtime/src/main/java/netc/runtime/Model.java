@@ -71,6 +71,10 @@ public abstract class Model {
     /** Applies the optimizer to every parameter that has a gradient; call after {@link #backward()}. */
     public abstract void step();
 
+    /** Updates the buffers (batch norm's running statistics) after a training forward pass; most models have none. */
+    public void updateBuffers() {
+    }
+
     // ---- description ----
 
     public String name() {

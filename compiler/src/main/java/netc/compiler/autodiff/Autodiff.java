@@ -34,7 +34,7 @@ public final class Autodiff {
         for (Node n : graph.nodes()) maxId = Math.max(maxId, n.id());
         GraphBuilder b = new GraphBuilder(maxId + 1);
         List<Node> wrt = new ArrayList<>();
-        for (Param p : graph.params()) wrt.add(p.node());
+        for (Param p : graph.params()) if (p.trainable()) wrt.add(p.node());
         Map<Node, Node> g = gradients(b, graph.loss(), wrt);
         Map<String, Node> grads = new LinkedHashMap<>();
         for (Param p : graph.params()) {

@@ -82,6 +82,8 @@ public final class JavaGenerator {
         Set<Node> done = new HashSet<>(outputsPart);
         List<Node> lossPart = g.loss() == null ? List.of() : closure(List.of(g.loss()), done);
         done.addAll(lossPart);
+        // buffer updates run before backward, so they may only rely on the forward passes
+        List<Node> updatePart = closure(g.updates().values(), done);
         List<Node> backPart = closure(g.grads().values(), done);
 
         TypeSpec.Builder cls = TypeSpec.classBuilder(o.className())
@@ -119,9 +121,10 @@ public final class JavaGenerator {
         cls.addMethod(entry("forwardLoss", "Computes the loss; after forwardOutputs().", lossPart));
         cls.addMethod(entry("backward", "Computes the gradients of the loss; after forwardLoss().", backPart));
         cls.addMethod(step());
-        for (List<Node> part : List.of(outputsPart, lossPart, backPart)) {
-            for (Node n : part) cls.addMethod(kernel(n));
-        }
+        if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
+        Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
+        for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
+        for (Node n : kernels) cls.addMethod(kernel(n));
         return JavaFile.builder(o.packageName(), cls.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
@@ -292,6 +295,18 @@ public final class JavaGenerator {
             Node gr = g.grads().get(p.name());
             if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L)", i, buf(p.node()), buf(gr));
             i++;
+        }
+        return m.build();
+    }
+
+    private MethodSpec updateBuffers(List<Node> part) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("updateBuffers").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .addJavadoc("Updates the buffers (running statistics) from a training step's forward pass.\n");
+        for (Node n : part) m.addStatement("k$L()", n.id());
+        for (Map.Entry<String, Node> e : g.updates().entrySet()) {
+            Node target = g.param(e.getKey()).node();
+            m.addComment("$L", e.getKey());
+            m.addStatement("System.arraycopy($L, 0, $L, 0, $L)", buf(e.getValue()), buf(target), target.shape().sizeExpr());
         }
         return m.build();
     }

@@ -164,6 +164,7 @@ final class Builtins {
         TABLE.put("l2", (cs, a) -> regulariser(cs, (g, w) -> Ops.mul(g, w, w), 0.5));
         TABLE.put("l1", (cs, a) -> regulariser(cs, (g, w) -> g.add(Ops.ABS, w), 1.0));
         SequenceBuiltins.register(TABLE);
+        NormBuiltins.register(TABLE);
     }
 
     /** {@code a @ b}: b must be a matrix; a's leading dimensions are batched. */

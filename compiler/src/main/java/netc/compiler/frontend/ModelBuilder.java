@@ -38,6 +38,7 @@ public final class ModelBuilder {
     private final List<Node> inputs = new ArrayList<>();
     private final List<Param> params = new ArrayList<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
+    private final Map<String, Node> updates = new LinkedHashMap<>();
     private final Map<String, Integer> layerCounts = new HashMap<>();
     private final Deque<String> prefixes = new ArrayDeque<>();
     private Node loss;
@@ -83,7 +84,7 @@ public final class ModelBuilder {
         }
         if (!errors.isEmpty()) throw new CompileError(errors, source);
         return new Graph(m.name(), new Graph.Source(source.file(), source.lines()), g.nodes(), inputs, params,
-                outputs, loss, Map.of(), train);
+                outputs, loss, Map.of(), updates, train);
     }
 
     private static String definedName(Stmt s) {
@@ -187,6 +188,19 @@ public final class ModelBuilder {
         params.add(new Param(n, name, init.kind(), init.args(), fanIn, fanOut));
         if (!name.equals(lastSegment(name))) scopes.getLast().put(name, n);
         return n;
+    }
+
+    /** Creates a buffer: state that is saved with the weights but not trained (running statistics). */
+    Node addBuffer(String name, Shape shape, String init, Span at) {
+        Node n = addParam(name, shape, new Initializers.Spec(init, List.of()), 1, 1, at);
+        Param p = params.remove(params.size() - 1);
+        params.add(new Param(p.node(), p.name(), p.init(), p.args(), p.fanIn(), p.fanOut(), false));
+        return n;
+    }
+
+    /** Declares the new value of a buffer after a training step's forward pass. */
+    void addUpdate(String buffer, Node value) {
+        updates.put(buffer, value);
     }
 
     private static String lastSegment(String name) {

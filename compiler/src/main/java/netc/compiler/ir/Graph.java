@@ -19,10 +19,20 @@ public final class Graph {
     private final Map<String, Node> outputs;
     private final Node loss;
     private final Map<String, Node> grads;
+    private final Map<String, Node> updates;
     private final TrainConfig train;
 
     public Graph(String name, Source source, List<Node> nodes, List<Node> inputs, List<Param> params,
                  Map<String, Node> outputs, Node loss, Map<String, Node> grads, TrainConfig train) {
+        this(name, source, nodes, inputs, params, outputs, loss, grads, Map.of(), train);
+    }
+
+    /**
+     * @param updates new values of buffers (non-trainable parameters) computed by a training step's forward pass,
+     *                such as batch norm's running statistics, by buffer name
+     */
+    public Graph(String name, Source source, List<Node> nodes, List<Node> inputs, List<Param> params,
+                 Map<String, Node> outputs, Node loss, Map<String, Node> grads, Map<String, Node> updates, TrainConfig train) {
         this.name = name;
         this.source = source;
         this.nodes = List.copyOf(nodes);
@@ -31,6 +41,7 @@ public final class Graph {
         this.outputs = new LinkedHashMap<>(outputs);
         this.loss = loss;
         this.grads = new LinkedHashMap<>(grads);
+        this.updates = new LinkedHashMap<>(updates);
         this.train = train;
     }
 
@@ -74,6 +85,11 @@ public final class Graph {
         return grads;
     }
 
+    /** New values of buffers after a training step's forward pass, by buffer name. */
+    public Map<String, Node> updates() {
+        return updates;
+    }
+
     public TrainConfig train() {
         return train;
     }
@@ -84,14 +100,15 @@ public final class Graph {
     }
 
     public Graph withGrads(List<Node> newNodes, Map<String, Node> newGrads) {
-        return new Graph(name, source, newNodes, inputs, params, outputs, loss, newGrads, train);
+        return new Graph(name, source, newNodes, inputs, params, outputs, loss, newGrads, updates, train);
     }
 
-    /** The nodes every value the graph exposes (outputs, loss, gradients) depends on. */
+    /** The values the graph exposes (outputs, loss, gradients, buffer updates): everything else serves them. */
     public List<Node> roots() {
         List<Node> r = new ArrayList<>(outputs.values());
         if (loss != null) r.add(loss);
         r.addAll(grads.values());
+        r.addAll(updates.values());
         return r;
     }
 
@@ -108,6 +125,8 @@ public final class Graph {
         outputs.forEach((k, v) -> outs.put(k, map.apply(v)));
         Map<String, Node> gs = new LinkedHashMap<>();
         grads.forEach((k, v) -> gs.put(k, map.apply(v)));
-        return new Graph(name, source, newNodes, in, ps, outs, loss == null ? null : map.apply(loss), gs, train);
+        Map<String, Node> us = new LinkedHashMap<>();
+        updates.forEach((k, v) -> us.put(k, map.apply(v)));
+        return new Graph(name, source, newNodes, in, ps, outs, loss == null ? null : map.apply(loss), gs, us, train);
     }
 }

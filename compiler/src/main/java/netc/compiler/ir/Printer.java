@@ -13,6 +13,7 @@ public final class Printer {
         for (Map.Entry<String, Node> e : g.outputs().entrySet()) sb.append("  output ").append(e.getKey()).append(" = ").append(e.getValue().ref()).append('\n');
         if (g.loss() != null) sb.append("  loss = ").append(g.loss().ref()).append('\n');
         for (Map.Entry<String, Node> e : g.grads().entrySet()) sb.append("  grad ").append(e.getKey()).append(" = ").append(e.getValue().ref()).append('\n');
+        for (Map.Entry<String, Node> e : g.updates().entrySet()) sb.append("  update ").append(e.getKey()).append(" = ").append(e.getValue().ref()).append('\n');
         return sb.append("}\n").toString();
     }
 

@@ -51,6 +51,12 @@ public final class Verifier {
             else if (!n.shape().equals(p.node().shape())) problems.add("gradient of " + k + " has shape " + n.shape() + ", not " + p.node().shape());
             if (!seen.contains(n)) problems.add("gradient of " + k + " is not in the graph");
         });
+        g.updates().forEach((k, n) -> {
+            Param p = g.param(k);
+            if (p == null || p.trainable()) problems.add("update of " + k + ", which is not a buffer");
+            else if (!n.shape().equals(p.node().shape())) problems.add("update of " + k + " has shape " + n.shape() + ", not " + p.node().shape());
+            if (!seen.contains(n)) problems.add("update of " + k + " is not in the graph");
+        });
         return problems;
     }
 

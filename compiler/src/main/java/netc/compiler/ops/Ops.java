@@ -36,6 +36,7 @@ public final class Ops {
     private static final Op RNN_GRAD = new Recurrent(Recurrent.Cell.RNN, true);
     private static final Op LSTM_GRAD = new Recurrent(Recurrent.Cell.LSTM, true);
     private static final Op GRU_GRAD = new Recurrent(Recurrent.Cell.GRU, true);
+    public static final Op MODE_SELECT = new ModeSelect();
     public static final Op GATHER = new Gather(false);
     public static final Op SCATTER_ROWS = new Gather(true);
 

@@ -142,6 +142,15 @@ class OpGradientTest {
     }
 
     @Test
+    void batchnormInTrainingAndEvaluation() {
+        String src = "model T {\n param X: [4, 3]\n param K: [4, 3]\n loss = sum(batchnorm(X * 2, name=\"bn\") * K)\n}\n";
+        GradCheck.check(src, Map.of(), GradCheck.none(), true);
+        GradCheck.check(src, Map.of(), GradCheck.none(), false);
+        String img = "model T {\n param X: [2, 3, 2, 2]\n param K: [2, 3, 2, 2]\n loss = sum(batchnorm(X) * K)\n}\n";
+        GradCheck.check(img, Map.of(), GradCheck.none(), true);
+    }
+
+    @Test
     void stopGradientBlocksTheGradient() {
         Model m = GradCheck.model("model T {\n param A: [3]\n param B: [3]\n loss = sum(stop_gradient(A) * B)\n}\n", Map.of(), Map.of(), 3);
         Map<String, double[]> g = GradCheck.gradients(m);

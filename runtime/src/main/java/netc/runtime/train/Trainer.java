@@ -76,6 +76,7 @@ public final class Trainer {
                     throw new UserError("training diverged: the loss is " + loss + " at epoch " + e + ", batch " + (b + 1)
                             + "; try a lower learning rate");
                 }
+                m.updateBuffers();
                 m.backward();
                 m.step();
                 lossSum += loss * n;
