@@ -46,9 +46,9 @@ public final class NetCompiler {
         return ModelBuilder.build(SourceText.of(fileName, text));
     }
 
-    /** The forward graph with the loss's gradients, optimised. */
+    /** The forward graph with the loss's gradients, optimised; the gradients are built from the stable forms. */
     public static Graph trainingGraph(Graph forward, boolean verify) {
-        return Pipeline.optimize(Autodiff.differentiate(forward), verify);
+        return Pipeline.optimize(Autodiff.differentiate(Pipeline.beforeDifferentiation(forward, verify)), verify);
     }
 
     public static JavaFile generate(Graph graph, JavaGenerator.Options options) {

@@ -26,6 +26,8 @@ public abstract class Model {
     /** The random source of dropout masks. */
     protected SplittableRandom rng = new SplittableRandom(0);
     protected Optimizer optimizer;
+    /** The largest global gradient norm a step applies; 0 for no clipping (the train block's {@code clip_norm}). */
+    protected double clipNorm;
 
     // ---- description, filled by the generated constructor ----
     protected String modelName;
@@ -183,6 +185,44 @@ public abstract class Model {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** The global gradient norm above which {@link #step()} scales the gradients down; 0 when it never does. */
+    public double clipNorm() {
+        return clipNorm;
+    }
+
+    /** Sets the largest global gradient norm of a step, or 0 for none. */
+    public void setClipNorm(double maxNorm) {
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("clip norm must be a finite non-negative number");
+        clipNorm = maxNorm;
+    }
+
+    /**
+     * Scales every gradient by max_norm / (total + 1e-6) when that is below 1, where total is the 2-norm of all
+     * parameters' gradients taken together, as torch.nn.utils.clip_grad_norm_; a no-op without a clip norm. The
+     * generated {@link #step()} calls it before the optimizer's updates.
+     */
+    protected final void clipGradients() {
+        if (clipNorm <= 0) return;
+        double total = 0;
+        for (Object g : gradBufs) {
+            if (g instanceof float[] f) for (float v : f) total += (double) v * v;
+            else if (g instanceof double[] d) for (double v : d) total += v * v;
+        }
+        double coef = clipNorm / (Math.sqrt(total) + 1e-6);
+        if (coef >= 1) return;
+        // a gradient buffer may serve several parameters (merged identical gradients): scale each buffer once
+        java.util.Set<Object> scaled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Object g : gradBufs) {
+            if (g == null || !scaled.add(g)) continue;
+            if (g instanceof float[] f) {
+                float c = (float) coef;
+                for (int i = 0; i < f.length; i++) f[i] *= c;
+            } else if (g instanceof double[] d) {
+                for (int i = 0; i < d.length; i++) d[i] *= coef;
+            }
+        }
     }
 
     public void setSeed(long seed) {

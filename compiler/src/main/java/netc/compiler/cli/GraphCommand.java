@@ -43,6 +43,7 @@ final class GraphCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
+        if (optimized) forward = Pipeline.beforeDifferentiation(forward, false);
         Graph g = grad ? Autodiff.differentiate(forward) : forward;
         if (optimized) g = Pipeline.optimize(g, false);
         String rendered = text ? Printer.print(g) : Dot.render(g, new HashSet<>(forward.nodes()));

@@ -23,7 +23,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true), err = new PrintWriter(System.err, true);
+        int status = execute(args, out, err);
+        // print() does not flush an auto-flushing writer: the text of `graph --text` would be lost
+        out.flush();
+        err.flush();
+        System.exit(status);
     }
 
     /** Runs the command line with these streams and returns the exit status (for tests). */

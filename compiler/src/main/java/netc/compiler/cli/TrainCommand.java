@@ -45,6 +45,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", paramLabel = "X", description = "learning rate")
     Double lr;
 
+    @Option(names = "--clip-norm", paramLabel = "X", description = "clip the global gradient norm of each step to X (default: the train block's clip_norm)")
+    Double clipNorm;
+
     @Option(names = "--seed", paramLabel = "N")
     Long seed;
 
@@ -72,6 +75,7 @@ final class TrainCommand implements Callable<Integer> {
         if (epochs != null && epochs < 1) throw new UserError("--epochs must be at least 1, got " + epochs);
         if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserError("--lr must be a positive number, got " + lr);
+        if (clipNorm != null && !(clipNorm > 0 && Double.isFinite(clipNorm))) throw new UserError("--clip-norm must be a positive number, got " + clipNorm);
         if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
         if (save != null) {
             Path parent = save.toAbsolutePath().getParent();
@@ -92,7 +96,10 @@ final class TrainCommand implements Callable<Integer> {
         long s = seed != null ? seed : cfg.seed();
         if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));
         else m.initParams(s);
-        Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), batch != null ? batch : cfg.batch(),
+        if (clipNorm != null) m.setClipNorm(clipNorm);
+        // gd is full-batch gradient descent: one step per epoch over the whole training set, unless --batch says otherwise
+        int b = batch != null ? batch : cfg.fullBatch() ? Math.max(1, trainData.size()) : cfg.batch();
+        Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), b,
                 !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()));
         out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
                 o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());

@@ -232,6 +232,7 @@ public final class JavaGenerator {
         }
         m.addStatement("optimizer = $T.create($S, $L)", OPTIMIZER, g.train().optimizer(),
                 kv.isEmpty() ? "new java.util.HashMap()" : "netc.runtime.Maps.of(new Object[] {" + String.join(", ", kv) + "})");
+        if (g.train().clipNorm() > 0) m.addStatement("clipNorm = $L", g.train().clipNorm());
         if (batchSymbol() == null) {
             m.addStatement("setBatch(1)");
         } else {
@@ -289,6 +290,7 @@ public final class JavaGenerator {
             m.addStatement("throw new UnsupportedOperationException($S)", "optimizer steps run in float models");
             return m.build();
         }
+        m.addStatement("clipGradients()");
         m.addStatement("optimizer.begin()");
         int i = 0;
         for (Param p : g.params()) {

@@ -146,6 +146,8 @@ final class Builtins {
             GraphBuilder g = cs.builder.g;
             Node p = cs.tensor(0, "p"), t = cs.tensor(1, "t");
             sameShape(cs, p, t);
+            // bce(sigmoid(z), t) is computed from the logits: finite and exact for any z, with gradient sigmoid(z) - t
+            if (p.op() == Ops.SIGMOID) return reduce(cs, g.add(Ops.BCE_LOGITS, p.input(0), t), 2);
             // PyTorch clamps each log at -100 so that p = 0 or 1 gives a finite loss
             Node floor = Ops.constant(g, -100);
             Node logP = g.add(Ops.MAX, g.add(Ops.LOG, p), floor);
@@ -164,6 +166,9 @@ final class Builtins {
         TABLE.put("l2", (cs, a) -> regulariser(cs, (g, w) -> Ops.mul(g, w, w), 0.5));
         TABLE.put("l1", (cs, a) -> regulariser(cs, (g, w) -> g.add(Ops.ABS, w), 1.0));
         SequenceBuiltins.register(TABLE);
+        ActivationBuiltins.register(TABLE);
+        LossBuiltins.register(TABLE);
+        TensorBuiltins.register(TABLE);
         NormBuiltins.register(TABLE);
     }
 
@@ -221,7 +226,7 @@ final class Builtins {
     }
 
     /** Mean (default) or sum of a per-element loss, by the call's {@code reduction} argument at {@code index}. */
-    private static Node reduce(CallSite cs, Node perElement, int index) {
+    static Node reduce(CallSite cs, Node perElement, int index) {
         String red = cs.string(index, "reduction", "mean");
         GraphBuilder g = cs.builder.g;
         return switch (red) {
@@ -231,7 +236,7 @@ final class Builtins {
         };
     }
 
-    private static void sameShape(CallSite cs, Node a, Node b) {
+    static void sameShape(CallSite cs, Node a, Node b) {
         if (!a.shape().equals(b.shape())) {
             throw new BuildError(cs.span(), cs.name() + ": prediction " + a.shape() + " and target " + b.shape() + " differ in shape");
         }

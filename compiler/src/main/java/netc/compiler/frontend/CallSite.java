@@ -73,6 +73,20 @@ final class CallSite {
         }
     }
 
+    /**
+     * Checks a variadic call: any number of positional arguments (at least {@code min}, described by {@code what}),
+     * and only the named arguments {@code named}.
+     */
+    void expectVariadic(int min, String what, String... keys) {
+        for (String k : named.keySet()) {
+            if (!List.of(keys).contains(k)) {
+                throw new BuildError(namedSpans.get(k), name() + " has no argument '" + k + "'" + Names.suggestion(k, Set.of(keys))
+                        + "; it takes " + what + (keys.length == 0 ? "" : ", " + String.join(", ", keys)));
+            }
+        }
+        if (positional.size() < min) throw new BuildError(span(), name() + " needs " + what);
+    }
+
     boolean has(int index, String key) {
         return (index >= 0 && index < positional.size()) || named.containsKey(key);
     }

@@ -17,7 +17,13 @@ final class TrainBlocks {
     static final Map<String, List<String>> OPTIMIZERS = Map.of(
             "sgd", List.of("lr", "momentum", "dampening", "weight_decay", "nesterov"),
             "gd", List.of("lr", "weight_decay"),
-            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"));
+            "adam", List.of("lr", "beta1", "beta2", "eps", "weight_decay"),
+            "adamw", List.of("lr", "beta1", "beta2", "eps", "weight_decay"),
+            "adagrad", List.of("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps"),
+            "rmsprop", List.of("lr", "alpha", "eps", "weight_decay", "momentum", "centered"),
+            "adadelta", List.of("lr", "rho", "eps", "weight_decay"));
+    /** Arguments that are true or false; all others are numbers. */
+    private static final Set<String> FLAGS = Set.of("nesterov", "centered");
     /** Each learning-rate schedule's arguments (torch.optim.lr_scheduler's names). */
     static final Map<String, List<String>> SCHEDULES = Map.of(
             "constant", List.of(),
@@ -39,6 +45,8 @@ final class TrainBlocks {
         String data = null, test = null;
         String schedule = d.schedule();
         Map<String, Object> scheduleArgs = d.scheduleArgs();
+        double clipNorm = d.clipNorm();
+        netc.compiler.ir.Span batchSpan = null;
         Set<String> seen = new java.util.HashSet<>();
         for (TrainItem it : t.items()) {
             String k = it.key();
@@ -73,7 +81,17 @@ final class TrainBlocks {
                     schedule = c.callee();
                     scheduleArgs = arguments(c, b, SCHEDULES, "learning-rate schedule");
                 }
-                case "batch" -> batch = positive(b.eval(v), v, k);
+                case "batch" -> {
+                    batch = positive(b.eval(v), v, k);
+                    batchSpan = it.keySpan();
+                }
+                case "clip_norm" -> {
+                    Object o = b.eval(v);
+                    if (!(o instanceof NumVal n) || !(n.value() > 0) || Double.isInfinite(n.value())) {
+                        throw new BuildError(v.span(), "clip_norm must be a positive number (the largest gradient norm), got " + show(o));
+                    }
+                    clipNorm = n.value();
+                }
                 case "epochs" -> epochs = positive(b.eval(v), v, k);
                 case "seed" -> seed = integer(b.eval(v), v, k);
                 case "shuffle" -> {
@@ -102,7 +120,11 @@ final class TrainBlocks {
                 default -> throw new BuildError(it.keySpan(), "'" + k + "' is not supported yet");
             }
         }
-        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs);
+        if (opt.equals("gd") && batchSpan != null) {
+            throw new BuildError(batchSpan, "gd is full-batch gradient descent: every step uses the whole training set, so it takes no "
+                    + "'batch' (use sgd for mini-batches; --batch still overrides)");
+        }
+        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm);
     }
 
     /** The named arguments of an optimizer or schedule call, checked against its known argument list. */
@@ -115,15 +137,54 @@ final class TrainBlocks {
         CallSite cs = new CallSite(c, b, c.args().stream().map(a -> b.eval(a.value())).toList());
         cs.expect(0, names.toArray(new String[0]));
         Map<String, Object> args = new LinkedHashMap<>();
+        Map<String, netc.compiler.ir.Span> spans = new LinkedHashMap<>();
         for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
             if (!cs.has(i, n)) continue;
             Object o = cs.raw(i, n);
-            if (o instanceof NumVal v) args.put(n, v.value());
-            else if (o instanceof Boolean bo) args.put(n, bo);
-            else throw new BuildError(cs.spanOf(i, n), c.callee() + ": '" + n + "' must be a number");
+            netc.compiler.ir.Span at = cs.spanOf(i, n);
+            if (FLAGS.contains(n)) {
+                if (!(o instanceof Boolean bo)) throw new BuildError(at, c.callee() + ": '" + n + "' must be true or false, got " + show(o));
+                args.put(n, bo);
+            } else {
+                if (!(o instanceof NumVal v) || !Double.isFinite(v.value())) {
+                    throw new BuildError(at, c.callee() + ": '" + n + "' must be a number, got " + show(o));
+                }
+                String problem = check(n, v);
+                if (problem != null) throw new BuildError(at, c.callee() + ": '" + n + "' " + problem + ", got " + show(o));
+                args.put(n, v.value());
+            }
+            spans.put(n, at);
+        }
+        if (Boolean.TRUE.equals(args.get("nesterov"))) {
+            double momentum = ((Number) args.getOrDefault("momentum", 0.0)).doubleValue();
+            double dampening = ((Number) args.getOrDefault("dampening", 0.0)).doubleValue();
+            if (momentum <= 0) throw new BuildError(spans.get("nesterov"), c.callee() + ": nesterov momentum needs momentum > 0");
+            if (dampening != 0) throw new BuildError(spans.get("dampening"), c.callee() + ": nesterov momentum needs dampening = 0");
         }
         return args;
+    }
+
+    /** What is wrong with value {@code v} of optimizer or schedule argument {@code name}, or null (torch.optim's checks and a few more). */
+    private static String check(String name, NumVal v) {
+        double x = v.value();
+        return switch (name) {
+            case "lr" -> x > 0 ? null : "must be positive";
+            case "weight_decay", "momentum", "eps", "lr_decay", "initial_accumulator_value", "eta_min" -> x >= 0 ? null : "must be at least 0";
+            case "dampening", "alpha", "rho" -> x >= 0 && x <= 1 ? null : "must be between 0 and 1";
+            case "beta1", "beta2" -> x >= 0 && x < 1 ? null : "must be at least 0 and below 1";
+            case "gamma" -> x > 0 ? null : "must be positive";
+            case "step_size", "t_max" -> v.integral() && x > 0 ? null : "must be a positive integer";
+            default -> null;
+        };
+    }
+
+    private static String show(Object o) {
+        if (o instanceof NumVal n) return n.integral() ? Long.toString((long) n.value()) : Double.toString(n.value());
+        if (o instanceof String str) return "\"" + str + "\"";
+        if (o instanceof Boolean bo) return bo.toString();
+        if (o instanceof List<?>) return "a list";
+        return "a tensor";
     }
 
     private static long integer(Object o, Expr v, String k) {

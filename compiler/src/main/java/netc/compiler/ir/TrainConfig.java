@@ -8,16 +8,23 @@ import java.util.Map;
  *
  * @param optimizer     optimizer name (sgd, adam, ...)
  * @param optimizerArgs its named arguments, as numbers or booleans
+ * @param batch         samples per step; ignored by full-batch {@code gd} (see {@link #fullBatch()})
  * @param schedule      the learning-rate schedule (constant, step_decay, exponential_decay, cosine), stepped per epoch
+ * @param clipNorm      the largest global gradient norm of a step (clip_grad_norm_), or 0 for no clipping
  */
 public record TrainConfig(String optimizer, Map<String, Object> optimizerArgs, int batch, int epochs,
                           List<String> metrics, boolean shuffle, long seed, String data, String test,
-                          String schedule, Map<String, Object> scheduleArgs) {
+                          String schedule, Map<String, Object> scheduleArgs, double clipNorm) {
     public static TrainConfig defaults() {
-        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null, "constant", Map.of());
+        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null, "constant", Map.of(), 0);
     }
 
     public double lr() {
-        return ((Number) optimizerArgs.getOrDefault("lr", 0.01)).doubleValue();
+        return ((Number) optimizerArgs.getOrDefault("lr", netc.runtime.optim.Optimizer.defaultLearningRate(optimizer))).doubleValue();
+    }
+
+    /** Whether each step sees the whole training set: {@code gd}, full-batch gradient descent. */
+    public boolean fullBatch() {
+        return optimizer.equals("gd");
     }
 }

@@ -39,6 +39,10 @@ public final class Ops {
     public static final Op MODE_SELECT = new ModeSelect();
     public static final Op GATHER = new Gather(false);
     public static final Op SCATTER_ROWS = new Gather(true);
+    public static final Op CONCAT = new Concat();
+    /** maxout(key, values): per group of k along the last axis, the value where key is largest. */
+    public static final Op MAXOUT = new Maxout(false);
+    public static final Op MAXOUT_SCATTER = new Maxout(true);
 
     private static String cast(String t, String e) {
         return "(" + t + ") " + e;
@@ -106,6 +110,88 @@ public final class Ops {
     public static final Elementwise LEAKY_SLOPE = new Elementwise("leaky_slope", 1,
             (t, x, a) -> "(" + x[0] + " > 0 ? 1 : (" + t + ") " + Const.javaDouble(a.d("alpha")) + ")",
             (g, y, dy) -> Arrays.asList((Node) null));
+
+    // ---- activations and loss kernels with attributes (PyTorch's definitions; see ActivationBuiltins, LossBuiltins) ----
+    /** x where x &gt; 0, else alpha·(eˣ − 1) (attr {@code alpha}), as F.elu. */
+    public static final Elementwise ELU = new Elementwise("elu", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? " + x[0] + " : (" + t + ") (" + Const.javaDouble(a.d("alpha")) + " * Math.expm1(" + x[0] + ")))",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.ELU_SLOPE, y.attrs(), y.input(0)))));
+    /** The derivative of elu: 1 where x &gt; 0, else alpha·eˣ (so alpha at 0, as in PyTorch). */
+    public static final Elementwise ELU_SLOPE = new Elementwise("elu_slope", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? 1 : (" + t + ") (" + Const.javaDouble(a.d("alpha")) + " * Math.exp(" + x[0] + ")))",
+            // d/dx of the slope is alpha·eˣ below 0 and 0 above: the slope minus step(x)
+            (g, y, dy) -> List.of(mul(g, dy, sub(g, y, g.add(Ops.STEP, y.input(0))))));
+    /** prelu(x, w): x where x &gt; 0, else w·x, with w broadcast (a learnable slope), as F.prelu. */
+    public static final Elementwise PRELU = new Elementwise("prelu", 2,
+            (t, x, a) -> "(" + x[0] + " > 0 ? " + x[0] + " : " + x[1] + " * " + x[0] + ")",
+            (g, y, dy) -> {
+                Node x = y.input(0);
+                Node nonPositive = sub(g, x, g.add(Ops.RELU, x));
+                return List.of(mul(g, dy, g.add(Ops.PRELU_SLOPE, x, y.input(1))), mul(g, dy, nonPositive));
+            });
+    /** The derivative of prelu in x: 1 where x &gt; 0, else w. */
+    public static final Elementwise PRELU_SLOPE = new Elementwise("prelu_slope", 2,
+            (t, x, a) -> "(" + x[0] + " > 0 ? 1 : " + x[1] + ")",
+            (g, y, dy) -> Arrays.asList(null, mul(g, dy, sub(g, constant(g, 1), g.add(Ops.STEP, y.input(0))))));
+    /** log(1 + e^(beta·x)) / beta, or x where beta·x &gt; threshold (attrs {@code beta}, {@code threshold}), as F.softplus. */
+    public static final Elementwise SOFTPLUS = new Elementwise("softplus", 1,
+            (t, x, a) -> "(" + scaled(x[0], a) + " > " + Const.javaDouble(a.d("threshold")) + " ? " + x[0] + " : (" + t + ") (Math.log1p(Math.exp("
+                    + scaled(x[0], a) + "))" + (a.d("beta") == 1 ? "" : " / " + Const.javaDouble(a.d("beta"))) + "))",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SOFTPLUS_SLOPE, y.attrs(), y.input(0)))));
+    /** The derivative of softplus: sigmoid(beta·x), or 1 where beta·x &gt; threshold. */
+    public static final Elementwise SOFTPLUS_SLOPE = new Elementwise("softplus_slope", 1,
+            (t, x, a) -> "(" + scaled(x[0], a) + " > " + Const.javaDouble(a.d("threshold")) + " ? 1 : (" + t + ") (1.0 / (1.0 + Math.exp(-"
+                    + scaled(x[0], a) + "))))",
+            // beta·s·(1 − s), which is 0 above the threshold where s = 1
+            (g, y, dy) -> {
+                Node ds = mul(g, y, sub(g, constant(g, 1), y));
+                double beta = y.attrs().d("beta");
+                return List.of(mul(g, dy, beta == 1 ? ds : mul(g, constant(g, beta), ds)));
+            });
+    public static final Elementwise ATAN = new Elementwise("atan", 1, (t, x, a) -> cast(t, "Math.atan(" + x[0] + ")"),
+            (g, y, dy) -> List.of(div(g, dy, add(g, constant(g, 1), mul(g, y.input(0), y.input(0))))));
+    /**
+     * bce_logits(z, t) = max(z, 0) − z·t + log(1 + e^(−|z|)): binary cross-entropy of sigmoid(z), finite for any z.
+     * Gradients: sigmoid(z) − t for z, −z for t, as F.binary_cross_entropy_with_logits.
+     */
+    public static final Elementwise BCE_LOGITS = new Elementwise("bce_logits", 2,
+            (t, x, a) -> cast(t, "(Math.max(" + x[0] + ", 0) - " + x[0] + " * " + x[1] + " + Math.log1p(Math.exp(-Math.abs(" + x[0] + "))))"),
+            (g, y, dy) -> List.of(mul(g, dy, sub(g, g.add(Ops.SIGMOID, y.input(0)), y.input(1))), mul(g, dy, neg(g, y.input(0)))));
+    /** x·log x where x &gt; 0, else 0 (0·log 0 = 0, as torch.xlogy(x, x)). */
+    public static final Elementwise XLOGX = new Elementwise("xlogx", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? (" + t + ") (" + x[0] + " * Math.log(" + x[0] + ")) : 0)",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.XLOGX_SLOPE, y.input(0)))));
+    /** The derivative of xlogx: log x + 1 where x &gt; 0, else 0. */
+    public static final Elementwise XLOGX_SLOPE = new Elementwise("xlogx_slope", 1,
+            (t, x, a) -> "(" + x[0] + " > 0 ? (" + t + ") (Math.log(" + x[0] + ") + 1) : 0)",
+            // 1/x where x > 0, else 0: step(x) / (x + 1 − step(x)) never divides by 0
+            (g, y, dy) -> {
+                Node x = y.input(0), pos = g.add(Ops.STEP, x);
+                return List.of(mul(g, dy, div(g, pos, add(g, x, sub(g, constant(g, 1), pos)))));
+            });
+    /** Huber's function of a difference d (attr {@code delta}): ½d² where |d| &lt; delta, else delta·(|d| − ½delta), as F.huber_loss. */
+    public static final Elementwise HUBER = new Elementwise("huber", 1,
+            (t, x, a) -> {
+                String d = Const.javaDouble(a.d("delta"));
+                return "(Math.abs(" + x[0] + ") < " + d + " ? (" + t + ") (0.5 * " + x[0] + " * " + x[0] + ") : (" + t + ") (" + d
+                        + " * (Math.abs(" + x[0] + ") - 0.5 * " + d + ")))";
+            },
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.HUBER_SLOPE, y.attrs(), y.input(0)))));
+    /** The derivative of huber: d clamped to [−delta, delta]. */
+    public static final Elementwise HUBER_SLOPE = new Elementwise("huber_slope", 1,
+            (t, x, a) -> cast(t, "Math.max(-" + Const.javaDouble(a.d("delta")) + ", Math.min(" + Const.javaDouble(a.d("delta")) + ", " + x[0] + "))"),
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.STEP, sub(g, constant(g, y.attrs().d("delta")), g.add(Ops.ABS, y.input(0)))))));
+
+    /** {@code beta·x} as Java, or just x when beta is 1. */
+    private static String scaled(String x, Attrs a) {
+        double beta = a.d("beta");
+        return beta == 1 ? x : "(" + x + " * " + Const.javaDouble(beta) + ")";
+    }
+
+    /** softplus(x) with PyTorch's defaults beta = 1, threshold = 20. */
+    public static Node softplus(GraphBuilder g, Node x) {
+        return g.add(SOFTPLUS, Attrs.of("beta", 1.0, "threshold", 20.0), x);
+    }
 
     // ---- builder helpers ----
     public static Node constant(GraphBuilder g, double v) {

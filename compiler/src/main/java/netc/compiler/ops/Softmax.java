@@ -56,8 +56,9 @@ final class Softmax implements Op {
         k.stmt("double sum = 0");
         if (log) {
             k.loop("j", cols).stmt("sum += Math.exp($L[o + j] - mx)", x).end();
-            k.stmt("$L lse = ($L) (mx + Math.log(sum))", t, t);
-            k.loop("j", cols).stmt("$L[o + j] = $L[o + j] - lse", y, x).end();
+            // (x - max) - log(sum), as PyTorch: x - (max + log(sum)) would round the large sum to the float spacing of max
+            k.stmt("$L ls = ($L) Math.log(sum)", t, t);
+            k.loop("j", cols).stmt("$L[o + j] = ($L[o + j] - mx) - ls", y, x).end();
         } else {
             k.loop("j", cols).stmt("$L e = ($L) Math.exp($L[o + j] - mx)", t, t, x).stmt("$L[o + j] = e", y).stmt("sum += e").end();
             k.stmt("$L inv = ($L) (1.0 / sum)", t, t);

@@ -4,15 +4,27 @@ import java.util.List;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Verifier;
 
-/** The optimisation passes in order; with {@code verify}, the verifier runs after each. */
+/**
+ * The passes in order; with {@code verify}, the verifier runs after each. {@link #beforeDifferentiation} runs on the
+ * forward graph (rewrites that gradients must be built from), {@link #optimize} on the graph with its gradients.
+ */
 public final class Pipeline {
-    private static final List<Pass> DEFAULT = List.of(new CommonSubexpressionElimination(), new DeadCodeElimination());
+    private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms());
+    private static final List<Pass> DEFAULT = List.of(new StableForms(), new CommonSubexpressionElimination(), new DeadCodeElimination());
 
     private Pipeline() {
     }
 
+    public static Graph beforeDifferentiation(Graph g, boolean verify) {
+        return run(BEFORE_DIFFERENTIATION, g, verify);
+    }
+
     public static Graph optimize(Graph g, boolean verify) {
-        for (Pass p : DEFAULT) {
+        return run(DEFAULT, g, verify);
+    }
+
+    private static Graph run(List<Pass> passes, Graph g, boolean verify) {
+        for (Pass p : passes) {
             g = p.run(g);
             if (verify) Verifier.verify(g, p.name());
         }

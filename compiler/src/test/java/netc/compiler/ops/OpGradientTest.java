@@ -53,7 +53,17 @@ class OpGradientTest {
                 c("leaky_relu", "param A: [2, 3]", "leaky_relu(A, alpha=0.1)", "[2, 3]"),
                 c("identity", "param A: [2, 3]", "identity(A)", "[2, 3]"),
                 c("step has zero gradient", "param A: [2, 3]\n param B: [2, 3]", "step(A) * B", "[2, 3]"),
-                c("chain", "param A: [2, 3]\n param B: [3]", "tanh(A * B + exp(-A)) / (1 + A * A)", "[2, 3]"));
+                c("chain", "param A: [2, 3]\n param B: [3]", "tanh(A * B + exp(-A)) / (1 + A * A)", "[2, 3]"),
+                c("elu", "param A: [2, 3]", "elu(A)", "[2, 3]"),
+                c("elu alpha", "param A: [2, 3]", "elu(A, alpha=0.5)", "[2, 3]"),
+                c("elu second order", "param A: [2, 3]", "grad(sum(elu(A, 1.5) ^ 2), A)", "[2, 3]"),
+                c("prelu", "param A: [2, 3]", "prelu(A, name=\"act\")", "[2, 3]"),
+                c("prelu second order", "param A: [2, 3]", "grad(sum(prelu(A) ^ 2), A) + grad(sum(prelu(A, name=\"p\") ^ 2), p.weight)", "[2, 3]"),
+                c("softplus", "param A: [2, 3]", "softplus(A)", "[2, 3]"),
+                c("softplus beta threshold", "param A: [2, 4]", "softplus(A, beta=2, threshold=1.5)", "[2, 4]"),
+                c("softplus second order", "param A: [2, 3]", "grad(sum(softplus(A, beta=3) ^ 2), A)", "[2, 3]"),
+                c("atan", "param A: [2, 3]", "atan(A)", "[2, 3]"),
+                c("bce_logits kernel second order", "param Z: [2, 3]\n param T: [2, 3]", "grad(bce_logits(Z, T) * sum(Z), Z)", "[2, 3]", "T", PROB));
     }
 
     static Stream<Arguments> structural() {
@@ -91,7 +101,14 @@ class OpGradientTest {
                 c("stacked lstm", "param X: [2, 3, 2]", "lstm(lstm(X, 3), 2)", "[2, 3, 2]"),
                 c("rnn", "param X: [2, 5, 3]", "rnn(X, 4)", "[2, 5, 4]"),
                 c("gru", "param X: [2, 5, 3]", "gru(X, 4)", "[2, 5, 4]"),
-                c("gru last step of a gru", "param X: [3, 4, 2]", "gru(gru(X, 3), 2)[:, -1]", "[3, 2]"));
+                c("gru last step of a gru", "param X: [3, 4, 2]", "gru(gru(X, 3), 2)[:, -1]", "[3, 2]"),
+                c("maxout", "param A: [2, 6]", "maxout(A, 3)", "[2, 2]"),
+                c("maxout 3-d", "param A: [2, 2, 4]", "maxout(A, 2)", "[2, 2, 2]"),
+                c("maxout second order", "param A: [2, 6]", "grad(sum(maxout(A, 2) ^ 3), A)", "[2, 6]"),
+                c("concat last axis", "param A: [2, 3]\n param B: [2, 2]", "concat(A, B)", "[2, 5]"),
+                c("concat first axis", "param A: [2, 3]\n param B: [1, 3]", "concat(A, B, axis=0)", "[3, 3]"),
+                c("concat middle axis of three", "param A: [2, 1, 2]\n param B: [2, 3, 2]\n param C: [2, 2, 2]", "concat(A, B, C, axis=1)", "[2, 6, 2]"),
+                c("concat a list with a repeated operand", "param A: [2, 3]", "concat([A, tanh(A), A], axis=-1)", "[2, 9]"));
     }
 
     static Stream<Arguments> losses() {
@@ -102,7 +119,15 @@ class OpGradientTest {
                 c("bce", "param P: [3, 2]\n param T: [3, 2]", "bce(P, T)", "[]", "P", PROB, "T", PROB),
                 c("cross_entropy with probabilities", "param Z: [3, 4]\n param P: [3, 4]", "cross_entropy(Z, softmax(P))", "[]"),
                 c("l2", "param A: [3, 2]\n param B: [2]", "l2(A, B)", "[]"),
-                c("l1", "param A: [3, 2]", "l1(A)", "[]"));
+                c("l1", "param A: [3, 2]", "l1(A)", "[]"),
+                c("bce_logits", "param Z: [3, 2]\n param T: [3, 2]", "bce_logits(Z, T)", "[]", "T", PROB),
+                c("bce of sigmoid uses the logits", "param Z: [3, 2]\n param T: [3, 2]", "bce(sigmoid(Z), T, reduction=\"sum\")", "[]", "T", PROB),
+                c("kl_div", "param A: [3, 4]\n param B: [3, 4]", "kl_div(log_softmax(A), softmax(B))", "[]"),
+                c("kl_div sum of probabilities", "param A: [3, 4]\n param P: [3, 4]", "kl_div(log_softmax(A), P, reduction=\"sum\")", "[]", "P", PROB),
+                c("kl_div second order", "param A: [2, 3]\n param P: [2, 3]", "grad(kl_div(log_softmax(A), P) ^ 2, P)", "[2, 3]", "P", PROB),
+                c("huber", "param A: [3, 4]\n param B: [3, 4]", "huber(A, B, delta=0.7)", "[]"),
+                c("huber sum", "param A: [3, 4]\n param B: [3, 4]", "huber(A, B, reduction=\"sum\")", "[]"),
+                c("huber second order", "param A: [3, 4]\n param B: [3, 4]", "grad(huber(A, B, 0.6) * sum(A), A)", "[3, 4]"));
     }
 
     private static String source(String params, String expr, String shape) {
@@ -124,6 +149,21 @@ class OpGradientTest {
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {2, 0, 3})));
         GradCheck.check("model T {\n input y: int[3]\n param Z: [3, 4]\n loss = nll(log_softmax(Z), y)\n}\n", Map.of(),
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {1, 1, 0})));
+    }
+
+    @Test
+    void hingeWithClassIndices() {
+        GradCheck.check("model T {\n input y: int[4]\n param Z: [4, 3]\n loss = hinge(Z, y)\n}\n", Map.of(),
+                Map.of("y", Tensor.ofInts(new int[] {4}, new int[] {2, 0, 1, 2})));
+        GradCheck.check("model T {\n input y: int[2, 2]\n param Z: [2, 2, 5]\n loss = hinge(Z * 2, y, margin=0.5, reduction=\"sum\")\n}\n",
+                Map.of(), Map.of("y", Tensor.ofInts(new int[] {2, 2}, new int[] {4, 0, 1, 3})));
+    }
+
+    @Test
+    void concatOfBatchedInputs() {
+        GradCheck.check("model T {\n input x: float[batch, 2]\n param W: [2, 3]\n param K: [5, 3]\n"
+                + " loss = sum(concat(x, x @ W) @ K)\n}\n", Map.of(),
+                Map.of("x", Tensor.of(new int[] {3, 2}, new float[] {0.5f, -1, 2, 0.1f, 0.3f, -0.7f})));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package netc.compiler.passes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,20 @@ class PassesTest {
                 """, Printer.print(Verifier.verify(new DeadCodeElimination().run(g), "dce")));
     }
 
+    @Test
+    void stableFormsRewriteLogsOfSoftmaxAndSigmoid() {
+        Graph g = parse(" input z: float[batch, 3]\n input y: int[batch]\n p = sigmoid(z)\n"
+                + " loss = nll(log(softmax(z)), y) - mean(log(p) + log(1 - p)) + sum(log(1 + exp(-z)))");
+        assertEquals(BEFORE_STABLE, Printer.print(g));
+        assertEquals(AFTER_STABLE, Printer.print(Verifier.verify(new StableForms().run(g), "stable-forms")));
+    }
+
+    @Test
+    void stableFormsLeaveOtherLogsAlone() {
+        Graph g = parse(" param A: [2]\n loss = sum(log(softmax(A) + 1) + log(2 - sigmoid(A)) + log(exp(A) + A))");
+        assertSame(g, new StableForms().run(g));
+    }
+
     static Stream<Path> models() throws Exception {
         Stream<Path> own = Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".net"));
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
@@ -84,4 +99,74 @@ class PassesTest {
         assertEquals(List.of(), Verifier.check(g));
         Pipeline.optimize(g, true);
     }
+
+    static final String BEFORE_STABLE = """
+            graph T {
+              %0 = input "z" : f32[batch, 3]  # @2
+              %1 = input "y" : i32[batch]  # @3
+              %2 = sigmoid(%0) : f32[batch, 3]  # p @4
+              %3 = softmax(%0) : f32[batch, 3]  # @5
+              %4 = log(%3) : f32[batch, 3]  # @5
+              %5 = one_hot(%1) {classes=3} : f32[batch, 3]  # @5
+              %6 = mul(%5, %4) : f32[batch, 3]  # @5
+              %7 = reduce_sum(%6) {axes=[1], keepdims=false} : f32[batch]  # @5
+              %8 = reduce_sum(%7) {axes=[0], keepdims=false} : f32[]  # @5
+              %9 = const() {per=[batch], value=1.0} : f32[]  # @5
+              %10 = mul(%8, %9) : f32[]  # @5
+              %11 = neg(%10) : f32[]  # @5
+              %12 = log(%2) : f32[batch, 3]  # @5
+              %13 = const() {value=1.0} : f32[]  # @5
+              %14 = sub(%13, %2) : f32[batch, 3]  # @5
+              %15 = log(%14) : f32[batch, 3]  # @5
+              %16 = add(%12, %15) : f32[batch, 3]  # @5
+              %17 = reduce_sum(%16) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %18 = const() {per=[batch, 3], value=1.0} : f32[]  # @5
+              %19 = mul(%17, %18) : f32[]  # @5
+              %20 = sub(%11, %19) : f32[]  # @5
+              %21 = neg(%0) : f32[batch, 3]  # @5
+              %22 = exp(%21) : f32[batch, 3]  # @5
+              %23 = const() {value=1.0} : f32[]  # @5
+              %24 = add(%23, %22) : f32[batch, 3]  # @5
+              %25 = log(%24) : f32[batch, 3]  # @5
+              %26 = reduce_sum(%25) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %27 = add(%20, %26) : f32[]  # loss @5
+              loss = %27
+            }
+            """;
+    static final String AFTER_STABLE = """
+            graph T {
+              %0 = input "z" : f32[batch, 3]  # @2
+              %1 = input "y" : i32[batch]  # @3
+              %2 = sigmoid(%0) : f32[batch, 3]  # p @4
+              %3 = softmax(%0) : f32[batch, 3]  # @5
+              %4 = log_softmax(%0) : f32[batch, 3]  # @5
+              %5 = one_hot(%1) {classes=3} : f32[batch, 3]  # @5
+              %6 = mul(%5, %4) : f32[batch, 3]  # @5
+              %7 = reduce_sum(%6) {axes=[1], keepdims=false} : f32[batch]  # @5
+              %8 = reduce_sum(%7) {axes=[0], keepdims=false} : f32[]  # @5
+              %9 = const() {per=[batch], value=1.0} : f32[]  # @5
+              %10 = mul(%8, %9) : f32[]  # @5
+              %11 = neg(%10) : f32[]  # @5
+              %12 = neg(%0) : f32[batch, 3]  # @5
+              %13 = softplus(%12) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %14 = neg(%13) : f32[batch, 3]  # @5
+              %15 = const() {value=1.0} : f32[]  # @5
+              %16 = sub(%15, %2) : f32[batch, 3]  # @5
+              %17 = softplus(%0) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %18 = neg(%17) : f32[batch, 3]  # @5
+              %19 = add(%14, %18) : f32[batch, 3]  # @5
+              %20 = reduce_sum(%19) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %21 = const() {per=[batch, 3], value=1.0} : f32[]  # @5
+              %22 = mul(%20, %21) : f32[]  # @5
+              %23 = sub(%11, %22) : f32[]  # @5
+              %24 = neg(%0) : f32[batch, 3]  # @5
+              %25 = exp(%24) : f32[batch, 3]  # @5
+              %26 = const() {value=1.0} : f32[]  # @5
+              %27 = add(%26, %25) : f32[batch, 3]  # @5
+              %28 = softplus(%24) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %29 = reduce_sum(%28) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %30 = add(%23, %29) : f32[]  # loss @5
+              loss = %30
+            }
+            """;
 }

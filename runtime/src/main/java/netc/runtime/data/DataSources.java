@@ -20,7 +20,9 @@ import netc.runtime.UserError;
  *   <li>{@code csv:FILE} or {@code csv:FILE?label=COLUMN}: the label column (by default the last; a header name or
  *       a 0-based index) to the second input, the other columns to the first; every column to a single input;</li>
  *   <li>{@code xor}, {@code and}, {@code or}, {@code moons}, {@code spirals}: 2-D toy sets, points to the first input
- *       (float[2]) and labels to the second.</li>
+ *       (float[2]) and labels to the second;</li>
+ *   <li>{@code random:N,D,OUT[,SEED]}: N samples of D standard-normal features to the first input, OUT standard-normal
+ *       targets (or a random class index 0..OUT-1 for an int input) to the second.</li>
  * </ul>
  * Labels go to an int input as class indices, to a float input of one value as 0/1, to a float[K] input one-hot.
  */
@@ -28,7 +30,7 @@ public final class DataSources {
     private static final String CSV = "csv:";
     private static final String LABEL = "?label=";
     private static final String ACCEPTED = "FILE.safetensors, fashion-mnist, fashion-mnist:DIR, csv:FILE, "
-            + "csv:FILE?label=COLUMN, " + String.join(", ", ToyData.NAMES);
+            + "csv:FILE?label=COLUMN, " + String.join(", ", ToyData.NAMES) + ", " + RandomData.FORM.replace(" or ", ", ");
 
     private DataSources() {
     }
@@ -56,6 +58,9 @@ public final class DataSources {
             if (dir.isEmpty()) throw new UserError("data source '" + spec + "': expected fashion-mnist or fashion-mnist:DIR");
             Labeled.requireInputs(FashionMnist.NAME, inputs, true);  // before reading 30 MB of images
             return FashionMnist.load(path(dir, spec), test).bind(inputs);
+        }
+        if (spec.startsWith(RandomData.PREFIX)) {
+            return RandomData.load(spec, inputs, test);
         }
         if (ToyData.NAMES.contains(spec)) {
             return ToyData.load(spec, test).bind(inputs);

@@ -1,15 +1,24 @@
 package netc.runtime.optim;
 
-/** torch.optim.Adam (L2 weight decay added to the gradient), in PyTorch's arithmetic order. */
+/**
+ * torch.optim.Adam (L2 weight decay added to the gradient) or, when {@code decoupled}, torch.optim.AdamW (the weights
+ * shrink by lr·weight_decay before the step), in PyTorch's arithmetic order.
+ */
 public final class Adam extends Optimizer {
     private final double beta1, beta2, eps;
+    private final boolean decoupled;
     private int t;
 
     public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
+        this(lr, beta1, beta2, eps, weightDecay, false);
+    }
+
+    public Adam(double lr, double beta1, double beta2, double eps, double weightDecay, boolean decoupled) {
         super(lr, weightDecay);
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
+        this.decoupled = decoupled;
     }
 
     @Override
@@ -24,8 +33,10 @@ public final class Adam extends Optimizer {
         double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
         float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
-        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps, wd = (float) weightDecay;
+        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps, wd = decoupled ? 0 : (float) weightDecay;
+        float shrink = (float) (1 - lr * weightDecay);
         for (int i = 0; i < p.length; i++) {
+            if (decoupled) p[i] *= shrink;
             float d = g[i] + wd * p[i];
             m[i] = b1 * m[i] + (1 - b1) * d;
             v[i] = b2 * v[i] + (1 - b2) * d * d;

@@ -32,23 +32,46 @@ public abstract class Optimizer {
 
     /** The state buffers of a parameter, created on first use with {@code count} arrays of its size. */
     protected final float[][] state(int index, int size, int count) {
+        return state(index, size, count, 0f);
+    }
+
+    /** As {@link #state(int, int, int)}, the arrays filled with {@code initial} when created. */
+    protected final float[][] state(int index, int size, int count, float initial) {
         if (index >= state.length) state = java.util.Arrays.copyOf(state, index + 1);
         float[][] s = (float[][]) state[index];
         if (s == null) {
             s = new float[count][size];
+            if (initial != 0) for (float[] a : s) java.util.Arrays.fill(a, initial);
             state[index] = s;
         }
         return s;
     }
 
-    /** Makes an optimizer by name with torch.optim's argument names ({@code beta1}, {@code beta2} for Adam's betas). */
+    /** torch.optim's default learning rate of an optimizer (netc's sgd and gd: 0.01). */
+    public static double defaultLearningRate(String name) {
+        return switch (name) {
+            case "adam", "adamw" -> 1e-3;
+            case "adadelta" -> 1.0;
+            default -> 0.01;
+        };
+    }
+
+    /**
+     * Makes an optimizer by name with torch.optim's argument names and defaults ({@code beta1}, {@code beta2} for the
+     * betas of Adam and AdamW, {@code alpha} for RMSprop's smoothing, {@code rho} for Adadelta's).
+     */
     public static Optimizer create(String name, java.util.Map<String, ?> args) {
-        double lr = num(args, "lr", name.equals("adam") ? 1e-3 : 0.01);
-        double wd = num(args, "weight_decay", 0);
+        double lr = num(args, "lr", defaultLearningRate(name));
+        double wd = num(args, "weight_decay", name.equals("adamw") ? 0.01 : 0);
         return switch (name) {
             case "sgd", "gd" -> new Sgd(lr, num(args, "momentum", 0), num(args, "dampening", 0), wd,
                     Boolean.TRUE.equals(args.get("nesterov")));
-            case "adam" -> new Adam(lr, num(args, "beta1", 0.9), num(args, "beta2", 0.999), num(args, "eps", 1e-8), wd);
+            case "adam", "adamw" -> new Adam(lr, num(args, "beta1", 0.9), num(args, "beta2", 0.999), num(args, "eps", 1e-8), wd,
+                    name.equals("adamw"));
+            case "adagrad" -> new Adagrad(lr, num(args, "lr_decay", 0), wd, num(args, "initial_accumulator_value", 0), num(args, "eps", 1e-10));
+            case "rmsprop" -> new RmsProp(lr, num(args, "alpha", 0.99), num(args, "eps", 1e-8), wd, num(args, "momentum", 0),
+                    Boolean.TRUE.equals(args.get("centered")));
+            case "adadelta" -> new Adadelta(lr, num(args, "rho", 0.9), num(args, "eps", 1e-6), wd);
             default -> throw new netc.runtime.UserError("unknown optimizer '" + name + "'");
         };
     }
