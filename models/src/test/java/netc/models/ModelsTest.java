@@ -64,16 +64,21 @@ class ModelsTest {
         assertTrue(got >= accuracy, model + ": test accuracy " + got + " below " + accuracy + "\n" + r.out());
     }
 
-    /**
-     * The Fashion-MNIST MLP on data made here: ten noisy prototypes in 784 dimensions. Checks the whole training
-     * path of the real model file in seconds; the real data set is trained by the long profile.
-     */
+    /** keras_mlp.net fits its 64 random samples (its train block's own data source, random:64,1000,10) almost exactly. */
     @Test
-    void fashionMlpLearnsSyntheticClasses() {
+    void kerasMlpFitsItsRandomData() {
+        Run r = netc("train", "keras_mlp.net", "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("epoch 1: train loss 1.0"), "starts near the targets' variance\n" + r.out());
+        double loss = r.json().get("train_loss").getAsDouble();
+        assertTrue(loss < 1e-4, "train loss " + loss + "\n" + r.out());
+    }
+
+    /** Ten noisy prototypes in 784 dimensions, n samples, written where the models' quick tests can read them. */
+    Path syntheticFashion(int n) {
         Random r = new Random(1);
         float[][] protos = new float[10][784];
         for (float[] p : protos) for (int j = 0; j < 784; j++) p[j] = r.nextFloat();
-        int n = 2000;
         float[] x = new float[n * 784];
         int[] y = new int[n];
         for (int i = 0; i < n; i++) {
@@ -85,10 +90,39 @@ class ModelsTest {
         data.put("y", Tensor.ofInts(new int[] {n}, y));
         Path file = tmp.resolve("synthetic.safetensors");
         Safetensors.write(file, data);
+        return file;
+    }
+
+    /**
+     * The Fashion-MNIST MLP on synthetic data ({@link #syntheticFashion}). Checks the whole training path of the real
+     * model file in seconds; the real data set is trained by the long profile.
+     */
+    @Test
+    void fashionMlpLearnsSyntheticClasses() {
+        Path file = syntheticFashion(2000);
         Run run = netc("train", "fashion_mlp.net", "--data", file, "--test", file, "--epochs", 2, "--json");
         assertEquals(0, run.status(), run.err());
         double acc = run.json().get("test_accuracy").getAsDouble();
         assertTrue(acc > 0.95, "accuracy " + acc + "\n" + run.out());
+    }
+
+    @Test
+    void softmaxRegressionLearnsSyntheticClasses() {
+        Path file = syntheticFashion(2000);
+        Run run = netc("train", "softmax_regression.net", "--data", file, "--test", file, "--epochs", 2, "--json");
+        assertEquals(0, run.status(), run.err());
+        double acc = run.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc > 0.9, "accuracy " + acc + "\n" + run.out());
+    }
+
+    /** Multinomial logistic regression on the real Fashion-MNIST: the linear baseline's 84%. */
+    @Test
+    @Tag("long")
+    void softmaxRegressionReaches84Percent() {
+        Run r = netc("train", "softmax_regression.net", "--json");
+        assertEquals(0, r.status(), r.err());
+        double acc = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc >= 0.835, "test accuracy " + acc + "\n" + r.out());
     }
 
     /** The README's main job on the real data set; minutes of training, so only with -Plong. */

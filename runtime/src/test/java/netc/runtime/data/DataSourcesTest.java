@@ -126,6 +126,46 @@ class DataSourcesTest {
     }
 
     @Test
+    void randomDataIsStandardNormalAndDeterministic() {
+        List<InputSpec> in = List.of(floats("x", 50), floats("y", 10));
+        DataSet d = DataSources.load("random:64,50,10", in, false);
+        assertEquals(64, d.size());
+        assertArrayEquals(new int[] {64, 50}, d.column("x").shape());
+        assertArrayEquals(new int[] {64, 10}, d.column("y").shape());
+        float[] x = d.column("x").floats();
+        double mean = 0, sq = 0;
+        for (float v : x) {
+            mean += v;
+            sq += v * v;
+        }
+        mean /= x.length;
+        assertEquals(0, mean, 0.05);
+        assertEquals(1, sq / x.length - mean * mean, 0.05);
+        assertArrayEquals(x, DataSources.load("random:64,50,10,1", in, false).column("x").floats(), "seed 1 is the default");
+        assertFalse(Arrays.equals(x, DataSources.load("random:64,50,10", in, true).column("x").floats()), "the test split differs");
+        assertFalse(Arrays.equals(x, DataSources.load("random:64,50,10,7", in, false).column("x").floats()), "seeds differ");
+    }
+
+    @Test
+    void randomDataGivesClassIndicesToAnIntInput() {
+        int[] y = DataSources.load("random:200,3,4", List.of(floats("x", 3), ints("y")), false).column("y").ints();
+        assertEquals(200, y.length);
+        assertTrue(Arrays.stream(y).allMatch(v -> v >= 0 && v < 4));
+        assertEquals(4, Arrays.stream(y).distinct().count());
+    }
+
+    @Test
+    void randomDataChecksItsSpecAndTheInputs() {
+        List<InputSpec> in = List.of(floats("x", 3), floats("y", 2));
+        fails("random:10,3", in, "expected random:N,D,OUT or random:N,D,OUT,SEED");
+        fails("random:10,three,2", in, "'three' is not an integer");
+        fails("random:0,3,2", in, "N, D and OUT must be positive integers, got 0");
+        fails("random:10,4,2", in, "model input 'x' takes 3 values per sample (shape [3]), the data has 4");
+        fails("random:10,3,5", in, "model input 'y' takes 2 values per sample (shape [2]), the data has 5");
+        fails("random:10,3,2", List.of(floats("x", 3)), "fills 2 inputs");
+    }
+
+    @Test
     void unknownSpecListsTheAcceptedForms() {
         fails("mnist", POINTS_AND_CLASS, "unknown data source 'mnist'; accepted: FILE.safetensors, fashion-mnist");
         fails("data.txt", POINTS_AND_CLASS, "csv:FILE?label=COLUMN");
