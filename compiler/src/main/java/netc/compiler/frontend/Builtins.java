@@ -327,8 +327,10 @@ final class Builtins {
                     if (infer >= 0) throw new BuildError(cs.spanOf(1, "shape"), "only one size may be -1");
                     infer = dims.size();
                     dims.add(Dim.of(1));
+                } else if (n.value() <= 0 || n.asInt() == null) {
+                    throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be positive (or -1 for the size to infer), got " + n.show());
                 } else {
-                    dims.add(Dim.of((int) n.value()));
+                    dims.add(Dim.of(n.asInt()));
                 }
             } else {
                 throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers (use -1 for the batch dimension)");
