@@ -201,9 +201,9 @@ final class Builtins {
         List<Object> items = v instanceof List<?> l ? new ArrayList<>(l) : List.of(v);
         for (Object o : items) {
             if (!(o instanceof NumVal n) || !n.integral()) throw new BuildError(cs.spanOf(index, "axis"), "axis must be an integer or a list of integers");
-            int ax = (int) n.value();
+            int ax = n.asInt() == null ? Integer.MAX_VALUE : n.asInt();
             int norm = ax < 0 ? ax + r : ax;
-            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + ax + " is out of range for shape " + x.shape());
+            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + n.show() + " is out of range for shape " + x.shape());
             if (!axes.contains(norm)) axes.add(norm);
         }
         axes.sort(null);

@@ -427,7 +427,7 @@ class ErrorMessagesTest {
     @Test
     void mutatedModelsNeverCrashTheCompiler() throws IOException {
         List<Path> models = exampleModels().toList();
-        int perModel = 200, accepted = 0, refused = 0;
+        int perModel = 150, accepted = 0, refused = 0;
         Path p = tmp.resolve("mutant.net");
         for (int m = 0; m < models.size(); m++) {
             String original = Files.readString(models.get(m));
