@@ -201,9 +201,9 @@ final class Builtins {
         List<Object> items = v instanceof List<?> l ? new ArrayList<>(l) : List.of(v);
         for (Object o : items) {
             if (!(o instanceof NumVal n) || !n.integral()) throw new BuildError(cs.spanOf(index, "axis"), "axis must be an integer or a list of integers");
-            int ax = (int) n.value();
+            int ax = n.asInt() == null ? Integer.MAX_VALUE : n.asInt();
             int norm = ax < 0 ? ax + r : ax;
-            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + ax + " is out of range for shape " + x.shape());
+            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + n.show() + " is out of range for shape " + x.shape());
             if (!axes.contains(norm)) axes.add(norm);
         }
         axes.sort(null);
@@ -327,8 +327,10 @@ final class Builtins {
                     if (infer >= 0) throw new BuildError(cs.spanOf(1, "shape"), "only one size may be -1");
                     infer = dims.size();
                     dims.add(Dim.of(1));
+                } else if (n.value() <= 0 || n.asInt() == null) {
+                    throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be positive (or -1 for the size to infer), got " + n.show());
                 } else {
-                    dims.add(Dim.of((int) n.value()));
+                    dims.add(Dim.of(n.asInt()));
                 }
             } else {
                 throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers (use -1 for the batch dimension)");

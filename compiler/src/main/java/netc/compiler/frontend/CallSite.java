@@ -102,7 +102,11 @@ final class CallSite {
     int integer(int index, String key, int dflt) {
         Object v = raw(index, key);
         if (v == null) return dflt;
-        if (v instanceof NumVal n && n.integral()) return (int) n.value();
+        if (v instanceof NumVal n && n.integral()) {
+            Integer i = n.asInt();
+            if (i == null) throw new BuildError(spanOf(index, key), name() + ": '" + key + "' is " + n.show() + ", out of the range of an int");
+            return i;
+        }
         throw new BuildError(spanOf(index, key), name() + ": '" + key + "' must be an integer");
     }
 
