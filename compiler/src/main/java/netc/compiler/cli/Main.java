@@ -45,7 +45,8 @@ public final class Main implements Runnable {
             Throwable t = ex;
             while (!(t instanceof UserError) && t.getCause() != null && t.getCause() != t) t = t.getCause();
             if (t instanceof UserError u) {
-                err.println(u.getMessage().startsWith("/") || u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
+                // model errors are already located (file:line:col: error: ...); others get the program's name
+                err.println(u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
                 return 1;
             }
             err.println("netc: internal error: " + ex);
@@ -65,6 +66,7 @@ public final class Main implements Runnable {
                 t.interrupt();
             }
         }
+        out.flush();
         err.flush();
         return status[0];
     }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "train", description = "Compile a model in memory and train it, with per-epoch loss and metrics and a final evaluation.")
+@Command(mixinStandardHelpOptions = true, name = "train", description = "Compile a model in memory and train it, with per-epoch loss and metrics and a final evaluation.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;

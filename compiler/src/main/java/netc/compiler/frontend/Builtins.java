@@ -251,6 +251,7 @@ final class Builtins {
 
     private static Object regulariser(CallSite cs, PerElement f, double scale) {
         if (cs.positionalCount() == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one tensor, e.g. " + cs.name() + "(W1, W2)");
+        cs.expectPositionalOnly();
         GraphBuilder g = cs.builder.g;
         Node total = null;
         for (Node w : cs.tensorsFrom(0)) {
@@ -318,7 +319,7 @@ final class Builtins {
 
     private static Shape reshapeTarget(CallSite cs, Node x) {
         Object v = cs.raw(1, "shape");
-        if (!(v instanceof List<?> l)) throw new BuildError(cs.spanOf(1, "shape"), "reshape needs a list of sizes, e.g. reshape(x, [batch, 784])");
+        if (!(v instanceof List<?> l)) throw new BuildError(cs.spanOf(1, "shape"), "reshape needs a list of sizes, e.g. reshape(x, [-1, 784]) (-1: inferred, such as the batch)");
         List<Dim> dims = new ArrayList<>();
         int infer = -1;
         for (Object o : l) {

@@ -73,6 +73,13 @@ final class CallSite {
         }
     }
 
+    /** For variadic built-ins (l1, l2): no named arguments. */
+    void expectPositionalOnly() {
+        for (String k : named.keySet()) {
+            throw new BuildError(namedSpans.get(k), name() + " takes tensors only, no named argument '" + k + "'");
+        }
+    }
+
     boolean has(int index, String key) {
         return (index >= 0 && index < positional.size()) || named.containsKey(key);
     }

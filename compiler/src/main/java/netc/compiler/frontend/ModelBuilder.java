@@ -39,7 +39,8 @@ public final class ModelBuilder {
     private final List<Param> params = new ArrayList<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private final Map<String, Node> updates = new LinkedHashMap<>();
-    private final Map<String, Integer> layerCounts = new HashMap<>();
+    /** Layer counts by kind, one map per def expansion so that each call site numbers its layers from 1. */
+    private final Deque<Map<String, Integer>> layerCounts = new ArrayDeque<>(List.of(new HashMap<>()));
     private final Deque<String> prefixes = new ArrayDeque<>();
     /** The defs being expanded, innermost first (a def may not call itself). */
     private final Deque<Def> expanding = new ArrayDeque<>();
@@ -456,6 +457,7 @@ public final class ModelBuilder {
         scopes.push(scope);
         prefixes.push(prefix);
         expanding.push(d);
+        layerCounts.push(new HashMap<>());
         try {
             return eval(d.body());
         } catch (BuildError e) {
@@ -466,6 +468,7 @@ public final class ModelBuilder {
             if (inCall || e.getMessage().contains(" called at line ")) throw e;
             throw new BuildError(e.span, e.getMessage() + " (in " + d.name() + "(...) called at line " + c.span().line() + ")");
         } finally {
+            layerCounts.pop();
             expanding.pop();
             prefixes.pop();
             scopes.pop();
@@ -473,7 +476,7 @@ public final class ModelBuilder {
     }
 
     private int count(String kind) {
-        return layerCounts.merge(kind, 1, Integer::sum);
+        return layerCounts.peek().merge(kind, 1, Integer::sum);
     }
 
     /**
