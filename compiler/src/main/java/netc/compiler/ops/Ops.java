@@ -37,6 +37,7 @@ public final class Ops {
     private static final Op LSTM_GRAD = new Recurrent(Recurrent.Cell.LSTM, true);
     private static final Op GRU_GRAD = new Recurrent(Recurrent.Cell.GRU, true);
     public static final Op MODE_SELECT = new ModeSelect();
+    public static final Op FUSED = new Fused();
     public static final Op GATHER = new Gather(false);
     public static final Op SCATTER_ROWS = new Gather(true);
 

@@ -6,7 +6,8 @@ import netc.compiler.ir.Verifier;
 
 /** The optimisation passes in order; with {@code verify}, the verifier runs after each. */
 public final class Pipeline {
-    private static final List<Pass> DEFAULT = List.of(new CommonSubexpressionElimination(), new DeadCodeElimination());
+    private static final List<Pass> DEFAULT = List.of(new AlgebraicSimplification(), new CommonSubexpressionElimination(),
+            new DeadCodeElimination(), new ElementwiseFusion(), new DeadCodeElimination());
 
     private Pipeline() {
     }

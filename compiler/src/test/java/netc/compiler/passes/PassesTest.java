@@ -68,6 +68,37 @@ class PassesTest {
                 """, Printer.print(Verifier.verify(new DeadCodeElimination().run(g), "dce")));
     }
 
+    @Test
+    void simplifyRemovesIdentitiesAndFoldsScalarConstants() {
+        Graph g = parse(" param A: [2]\n loss = sum(--(A * 1 + 0) * (2 * 3))");
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2]  # @2
+                  %7 = const() {value=6.0} : f32[]  # @3
+                  %8 = mul(%0, %7) : f32[2]  # @3
+                  %9 = reduce_sum(%8) {axes=[0], keepdims=false} : f32[]  # loss @3
+                  loss = %9
+                }
+                """, Printer.print(Verifier.verify(new DeadCodeElimination().run(new AlgebraicSimplification().run(g)), "simplify")));
+    }
+
+    @Test
+    void fusionMakesOneLoopOfAnElementwiseChainAndKeepsSharedValues() {
+        Graph g = parse(" param A: [2, 3]\n param b: [3]\n h = tanh(A + b)\n loss = sum(exp(h) * h - 1)");
+        String after = Printer.print(Verifier.verify(new DeadCodeElimination().run(new ElementwiseFusion().run(g)), "fuse"));
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2, 3]  # @2
+                  %1 = param "b" : f32[3]  # @3
+                  %9 = fused(%0, %1) {program=tanh(add($0, $1)), shape=[2, 3]} : f32[2, 3]  # h @4
+                  %6 = const() {value=1.0} : f32[]  # @5
+                  %10 = fused(%9, %6) {program=sub(mul(exp($0), $0), $1), shape=[2, 3]} : f32[2, 3]  # @5
+                  %8 = reduce_sum(%10) {axes=[0, 1], keepdims=false} : f32[]  # loss @5
+                  loss = %8
+                }
+                """, after);
+    }
+
     static Stream<Path> models() throws Exception {
         Stream<Path> own = Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".net"));
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
