@@ -125,6 +125,35 @@ class ModelsTest {
         assertTrue(acc >= 0.835, "test accuracy " + acc + "\n" + r.out());
     }
 
+    /** The character LSTM learns a repetitive text almost perfectly, and sampling continues it. */
+    @Test
+    void charLstmLearnsAndSamples() throws Exception {
+        Path text = tmp.resolve("abc.txt");
+        Files.writeString(text, "the cat sat on the mat.\n".repeat(100));
+        Path w = tmp.resolve("w.safetensors");
+        Run r = netc("train", "char_lstm.net", "--data", "text:" + text, "--epochs", 1, "--save", w, "--json");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("unigram baseline"), r.out());
+        double acc = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc > 0.6, "per-character accuracy " + acc + "\n" + r.out());
+        Run s = netc("sample", "char_lstm.net", "--weights", w, "--prompt", "the cat", "--length", 40, "--temperature", 0.5);
+        assertEquals(0, s.status(), s.err());
+        assertTrue(s.out().startsWith("the cat") && s.out().length() > 40, s.out());
+    }
+
+    /** On the shipped text the validation loss ends at least 30% below the unigram baseline. */
+    @Test
+    @Tag("long")
+    void charLstmBeatsTheUnigramBaselineByThirtyPercent() {
+        Run r = netc("train", "char_lstm.net", "--json");
+        assertEquals(0, r.status(), r.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("unigram baseline: ([0-9.]+)").matcher(r.out());
+        assertTrue(m.find(), r.out());
+        double baseline = Double.parseDouble(m.group(1));
+        double test = Double.parseDouble(r.out().replaceAll("(?s).*test: loss ([0-9.]+).*", "$1"));
+        assertTrue(test <= 0.7 * baseline, "test loss " + test + " vs baseline " + baseline);
+    }
+
     /** The README's main job on the real data set; minutes of training, so only with -Plong. */
     @Test
     @Tag("long")

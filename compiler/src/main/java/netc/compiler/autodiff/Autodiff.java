@@ -3,7 +3,6 @@ package netc.compiler.autodiff;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -79,18 +78,32 @@ public final class Autodiff {
         return result;
     }
 
-    /** {@code y} and everything it depends on, in topological (id) order. */
+    /** {@code y} and everything it depends on, in topological order (inputs always precede their users). */
     static List<Node> ancestors(Node y) {
-        Set<Node> seen = new HashSet<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>();
-        stack.push(y);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (!seen.add(n)) continue;
-            for (Node in : n.inputs()) stack.push(in);
+        // depth-first post-order: a node comes after all of its inputs, whatever the ids
+        List<Node> order = new ArrayList<>();
+        Set<Node> done = new HashSet<>();
+        ArrayDeque<Node[]> work = new ArrayDeque<>();
+        work.push(new Node[] {y});
+        while (!work.isEmpty()) {
+            Node n = work.peek()[0];
+            if (done.contains(n)) {
+                work.pop();
+                continue;
+            }
+            boolean ready = true;
+            for (Node in : n.inputs()) {
+                if (!done.contains(in)) {
+                    work.push(new Node[] {in});
+                    ready = false;
+                }
+            }
+            if (ready) {
+                work.pop();
+                done.add(n);
+                order.add(n);
+            }
         }
-        List<Node> l = new ArrayList<>(seen);
-        l.sort(Comparator.comparingInt(Node::id));
-        return l;
+        return order;
     }
 }

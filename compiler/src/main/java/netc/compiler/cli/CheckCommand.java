@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "check", description = "Parse and type-check a model; print ok with a summary, or the errors.")
+@Command(mixinStandardHelpOptions = true, name = "check", description = "Parse and type-check a model; print ok with a summary, or the errors.")
 final class CheckCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;

@@ -15,7 +15,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "compile", description = "Write the generated Java source of a model; it compiles with javac against the runtime jar alone.")
+@Command(mixinStandardHelpOptions = true, name = "compile", description = "Write the generated Java source of a model; it compiles with javac against the runtime jar alone.")
 final class CompileCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;

@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "graph", description = "Draw the model's graph as DOT or SVG (or print its text form), forward or with the backward pass.")
+@Command(mixinStandardHelpOptions = true, name = "graph", description = "Draw the model's graph as DOT or SVG (or print its text form), forward or with the backward pass.")
 final class GraphCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;
@@ -52,6 +52,9 @@ final class GraphCommand implements Callable<Integer> {
             return 0;
         }
         String name = output.getFileName().toString();
+        if (!name.endsWith(".svg") && !name.endsWith(".dot") && !name.endsWith(".gv")) {
+            throw new UserError("-o " + output + ": write a .dot or .svg file");
+        }
         if (name.endsWith(".svg")) {
             writeSvg(rendered, output);
         } else {

@@ -1,6 +1,7 @@
 package netc.compiler.cli;
 
 import java.io.PrintWriter;
+import java.util.List;
 import netc.runtime.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "netc", mixinStandardHelpOptions = true, version = "netc 0.1.0",
         description = "Compiles .net neural-network models to Java, trains and runs them.",
         subcommands = {CheckCommand.class, ParamsCommand.class, GraphCommand.class, CompileCommand.class,
-                TrainCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, RunCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,16 +38,20 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((ex, a) -> {
-            err.println("netc: " + ex.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-            err.println("try 'netc " + (ex.getCommandLine().getCommandName().equals("netc") ? "" : ex.getCommandLine().getCommandName() + " ") + "--help'");
+            // one line: the problem and where to read more
+            String cmd = ex.getCommandLine().getCommandName().equals("netc") ? "" : ex.getCommandLine().getCommandName() + " ";
+            String msg = String.valueOf(ex.getMessage()).strip().replace('\n', ' ');
+            List<String> hints = ex instanceof CommandLine.UnmatchedArgumentException u ? u.getSuggestions() : List.of();
+            err.println("netc: " + msg + (hints.isEmpty() ? "" : " (did you mean " + String.join(" or ", hints) + "?)")
+                    + "; try 'netc " + cmd + "--help'");
             return 1;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             Throwable t = ex;
             while (!(t instanceof UserError) && t.getCause() != null && t.getCause() != t) t = t.getCause();
             if (t instanceof UserError u) {
-                err.println(u.getMessage().startsWith("/") || u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
+                // model errors are already located (file:line:col: error: ...); others get the program's name
+                err.println(u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
                 return 1;
             }
             err.println("netc: internal error: " + ex);
@@ -54,11 +59,37 @@ public final class Main implements Runnable {
             else err.println("(set NETC_DEBUG=1 to see the stack trace)");
             return 2;
         });
+        // a deep stack: the front end recurses over expressions, and a model may hold long ones
+        int[] status = {2};
+        Thread t = new Thread(null, () -> status[0] = run(cl, args, err), "netc", STACK_BYTES);
+        t.start();
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                t.interrupt();
+            }
+        }
+        out.flush();
+        err.flush();
+        return status[0];
+    }
+
+    private static final long STACK_BYTES = 256L << 20;
+
+    private static int run(CommandLine cl, String[] args, PrintWriter err) {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
             err.println("netc: out of memory; give the JVM more with JAVA_OPTS=-Xmx8g or use a smaller batch");
             return 1;
+        } catch (StackOverflowError e) {
+            err.println("netc: internal error: stack overflow");
+            return 2;
+        } catch (RuntimeException e) {
+            err.println("netc: internal error: " + e);
+            return 2;
         }
     }
 }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "params", description = "List every parameter with its shape and initializer, and the total count.")
+@Command(mixinStandardHelpOptions = true, name = "params", description = "List every parameter with its shape and initializer, and the total count.")
 final class ParamsCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;

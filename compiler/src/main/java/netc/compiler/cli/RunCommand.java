@@ -16,7 +16,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "run", description = "One forward pass: write every output, the loss and (with --grads) the loss's gradient per parameter.")
+@Command(mixinStandardHelpOptions = true, name = "run", description = "One forward pass: write every output, the loss and (with --grads) the loss's gradient per parameter.")
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-@Command(name = "train", description = "Compile a model in memory and train it, with per-epoch loss and metrics and a final evaluation.")
+@Command(mixinStandardHelpOptions = true, name = "train", description = "Compile a model in memory and train it, with per-epoch loss and metrics and a final evaluation.")
 final class TrainCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL.net")
     Path model;
@@ -87,9 +87,10 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = c.forward().train();
         Model m = c.newModel();
         if (!m.hasLoss()) throw new UserError(model + ": " + m.name() + " has no loss to train; add 'loss = ...'");
-        String trainSrc = data != null ? data : cfg.data();
+        Path modelDir = model.toAbsolutePath().getParent();
+        String trainSrc = data != null ? data : DataPaths.relativeTo(cfg.data(), modelDir);
         if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
-        String testSrc = test != null ? test : cfg.test() != null ? cfg.test() : defaultTest(trainSrc);
+        String testSrc = test != null ? test : cfg.test() != null ? DataPaths.relativeTo(cfg.test(), modelDir) : defaultTest(trainSrc);
         DataSet trainData = DataSources.load(trainSrc, m.inputs(), false);
         DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
 
@@ -103,6 +104,8 @@ final class TrainCommand implements Callable<Integer> {
                 !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()));
         out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
                 o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());
+        double baseline = DataSources.baselineLoss(testSrc != null ? testSrc : trainSrc);
+        if (!Double.isNaN(baseline)) out.printf("unigram baseline: %.4f nats per character on the test text%n", baseline);
         Trainer.Result r = Trainer.fit(m, trainData, testData, o, new Progress(out));
         Trainer.Epoch last = r.last();
         if (last.test() != null) {
@@ -127,9 +130,9 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** fashion-mnist and the toy sets have a test split of their own; files do not. */
+    /** fashion-mnist, text files and the toy sets have a test split of their own; other files do not. */
     private static String defaultTest(String trainSrc) {
-        if (trainSrc.startsWith("fashion-mnist")) return trainSrc;
+        if (trainSrc.startsWith("fashion-mnist") || trainSrc.startsWith("text:")) return trainSrc;
         return switch (trainSrc) {
             case "xor", "and", "or", "spirals", "moons" -> trainSrc;
             default -> null;

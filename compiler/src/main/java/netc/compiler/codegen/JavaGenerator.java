@@ -139,8 +139,8 @@ public final class JavaGenerator {
         return s.sizeExpr().replace("n_" + batch, "n");
     }
 
-    /** The non-leaf nodes that {@code roots} depend on, minus {@code done}, in topological order. */
-    private static List<Node> closure(java.util.Collection<Node> roots, Set<Node> done) {
+    /** The non-leaf nodes that {@code roots} depend on, minus {@code done}, in the graph's (topological) order. */
+    private List<Node> closure(java.util.Collection<Node> roots, Set<Node> done) {
         Set<Node> seen = new HashSet<>();
         ArrayDeque<Node> stack = new ArrayDeque<>(roots);
         while (!stack.isEmpty()) {
@@ -149,8 +149,7 @@ public final class JavaGenerator {
             for (Node in : n.inputs()) stack.push(in);
         }
         List<Node> l = new ArrayList<>();
-        for (Node n : seen) if (!n.op().isLeaf()) l.add(n);
-        l.sort(java.util.Comparator.comparingInt(Node::id));
+        for (Node n : g.nodes()) if (seen.contains(n) && !n.op().isLeaf()) l.add(n);
         return l;
     }
 

@@ -54,7 +54,7 @@ public final class Ast {
     }
 
     /** A dimension: a size, or a name (a constant or a symbol such as {@code batch}). */
-    public record DimExpr(int size, String name, Span span) {
+    public record DimExpr(long size, String name, Span span) {
     }
 
     public record InputDecl(String name, boolean isInt, List<DimExpr> dims, Span nameSpan, Span span) implements Stmt {

@@ -206,9 +206,9 @@ final class Builtins {
         List<Object> items = v instanceof List<?> l ? new ArrayList<>(l) : List.of(v);
         for (Object o : items) {
             if (!(o instanceof NumVal n) || !n.integral()) throw new BuildError(cs.spanOf(index, "axis"), "axis must be an integer or a list of integers");
-            int ax = (int) n.value();
+            int ax = n.asInt() == null ? Integer.MAX_VALUE : n.asInt();
             int norm = ax < 0 ? ax + r : ax;
-            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + ax + " is out of range for shape " + x.shape());
+            if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), "axis " + n.show() + " is out of range for shape " + x.shape());
             if (!axes.contains(norm)) axes.add(norm);
         }
         axes.sort(null);
@@ -256,6 +256,7 @@ final class Builtins {
 
     private static Object regulariser(CallSite cs, PerElement f, double scale) {
         if (cs.positionalCount() == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one tensor, e.g. " + cs.name() + "(W1, W2)");
+        cs.expectPositionalOnly();
         GraphBuilder g = cs.builder.g;
         Node total = null;
         for (Node w : cs.tensorsFrom(0)) {
@@ -323,7 +324,7 @@ final class Builtins {
 
     private static Shape reshapeTarget(CallSite cs, Node x) {
         Object v = cs.raw(1, "shape");
-        if (!(v instanceof List<?> l)) throw new BuildError(cs.spanOf(1, "shape"), "reshape needs a list of sizes, e.g. reshape(x, [batch, 784])");
+        if (!(v instanceof List<?> l)) throw new BuildError(cs.spanOf(1, "shape"), "reshape needs a list of sizes, e.g. reshape(x, [-1, 784]) (-1: inferred, such as the batch)");
         List<Dim> dims = new ArrayList<>();
         int infer = -1;
         for (Object o : l) {
@@ -332,8 +333,10 @@ final class Builtins {
                     if (infer >= 0) throw new BuildError(cs.spanOf(1, "shape"), "only one size may be -1");
                     infer = dims.size();
                     dims.add(Dim.of(1));
+                } else if (n.value() <= 0 || n.asInt() == null) {
+                    throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be positive (or -1 for the size to infer), got " + n.show());
                 } else {
-                    dims.add(Dim.of((int) n.value()));
+                    dims.add(Dim.of(n.asInt()));
                 }
             } else {
                 throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers (use -1 for the batch dimension)");

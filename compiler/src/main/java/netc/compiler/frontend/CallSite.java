@@ -87,6 +87,13 @@ final class CallSite {
         if (positional.size() < min) throw new BuildError(span(), name() + " needs " + what);
     }
 
+    /** For variadic built-ins (l1, l2): no named arguments. */
+    void expectPositionalOnly() {
+        for (String k : named.keySet()) {
+            throw new BuildError(namedSpans.get(k), name() + " takes tensors only, no named argument '" + k + "'");
+        }
+    }
+
     boolean has(int index, String key) {
         return (index >= 0 && index < positional.size()) || named.containsKey(key);
     }
@@ -116,7 +123,11 @@ final class CallSite {
     int integer(int index, String key, int dflt) {
         Object v = raw(index, key);
         if (v == null) return dflt;
-        if (v instanceof NumVal n && n.integral()) return (int) n.value();
+        if (v instanceof NumVal n && n.integral()) {
+            Integer i = n.asInt();
+            if (i == null) throw new BuildError(spanOf(index, key), name() + ": '" + key + "' is " + n.show() + ", out of the range of an int");
+            return i;
+        }
         throw new BuildError(spanOf(index, key), name() + ": '" + key + "' must be an integer");
     }
 

@@ -64,7 +64,12 @@ final class Indexing {
 
     private static int integer(ModelBuilder b, Expr e) {
         Object v = b.eval(e);
-        if (v instanceof NumVal n && n.integral()) return (int) n.value();
+        if (v instanceof NumVal n && n.integral()) {
+            // an index beyond an int is out of range of any dimension; saturating keeps the message's number honest enough
+            Integer i = n.asInt();
+            if (i == null) throw new BuildError(e.span(), "index " + n.show() + " is out of range");
+            return i;
+        }
         throw new BuildError(e.span(), "indices must be integers known at compile time");
     }
 }

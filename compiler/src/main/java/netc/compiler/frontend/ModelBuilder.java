@@ -39,8 +39,11 @@ public final class ModelBuilder {
     private final List<Param> params = new ArrayList<>();
     private final Map<String, Node> outputs = new LinkedHashMap<>();
     private final Map<String, Node> updates = new LinkedHashMap<>();
-    private final Map<String, Integer> layerCounts = new HashMap<>();
+    /** Layer counts by kind, one map per def expansion so that each call site numbers its layers from 1. */
+    private final Deque<Map<String, Integer>> layerCounts = new ArrayDeque<>(List.of(new HashMap<>()));
     private final Deque<String> prefixes = new ArrayDeque<>();
+    /** The defs being expanded, innermost first (a def may not call itself). */
+    private final Deque<Def> expanding = new ArrayDeque<>();
     private Node loss;
     private TrainConfig train = TrainConfig.defaults();
     private boolean trainSeen;
@@ -68,7 +71,14 @@ public final class ModelBuilder {
     }
 
     private Graph model(Model m, List<Def> topDefs) {
-        for (Def d : topDefs) define(d);
+        for (Def d : topDefs) {
+            try {
+                define(d);
+            } catch (BuildError e) {
+                report(e);
+                failed.add(d.name());
+            }
+        }
         for (Stmt s : m.stmts()) {
             String name = definedName(s);
             if (name != null && !laterDefinitions.containsKey(name)) laterDefinitions.put(name, s.span().line());
@@ -80,11 +90,34 @@ public final class ModelBuilder {
                 errors.add(new Diagnostic(e.span, e.getMessage()));
                 String name = definedName(s);
                 if (name != null) failed.add(name);
+                if (s instanceof Def d) failed.add(d.name());
+            } catch (StackOverflowError e) {
+                restore();
+                errors.add(new Diagnostic(s.span(), "this statement is nested too deeply to compile; split it into several statements"));
+                String name = definedName(s);
+                if (name != null) failed.add(name);
             }
         }
-        if (!errors.isEmpty()) throw new CompileError(errors, source);
+        if (!errors.isEmpty()) {
+            errors.sort(java.util.Comparator.comparingInt((Diagnostic x) -> x.span().line()).thenComparingInt(x -> x.span().col()));
+            throw new CompileError(errors, source);
+        }
         return new Graph(m.name(), new Graph.Source(source.file(), source.lines()), g.nodes(), inputs, params,
                 outputs, loss, Map.of(), updates, train);
+    }
+
+    /** Drops the state of expansions cut short by a stack overflow. */
+    private void restore() {
+        while (scopes.size() > 1) scopes.pop();
+        prefixes.clear();
+        expanding.clear();
+        wholeRhs = null;
+        wholeRhsName = null;
+    }
+
+    /** Records an error and goes on (for statements such as the train block whose parts are checked one by one). */
+    void report(BuildError e) {
+        errors.add(new Diagnostic(e.span, e.getMessage()));
     }
 
     private static String definedName(Stmt s) {
@@ -92,6 +125,7 @@ public final class ModelBuilder {
         if (s instanceof ParamDecl d) return d.name();
         if (s instanceof ConstDecl d) return d.name();
         if (s instanceof Assign d) return d.name();
+        if (s instanceof LossDecl) return "loss";
         return null;
     }
 
@@ -119,6 +153,11 @@ public final class ModelBuilder {
     private void define(Def d) {
         if (defs.containsKey(d.name())) throw new BuildError(d.nameSpan(), "function '" + d.name() + "' is already defined");
         if (Builtins.exists(d.name())) throw new BuildError(d.nameSpan(), "'" + d.name() + "' is a built-in function; choose another name");
+        for (int i = 0; i < d.params().size(); i++) {
+            if (d.params().subList(0, i).contains(d.params().get(i))) {
+                throw new BuildError(d.nameSpan(), "'" + d.name() + "' has two parameters named '" + d.params().get(i) + "'");
+            }
+        }
         defs.put(d.name(), d);
     }
 
@@ -126,9 +165,8 @@ public final class ModelBuilder {
         List<Dim> dims = new ArrayList<>();
         for (int i = 0; i < d.dims().size(); i++) {
             DimExpr de = d.dims().get(i);
-            Integer known = de.name() == null ? Integer.valueOf(de.size()) : constDim(de);
+            Integer known = knownDim(de);
             if (known != null) {
-                if (known <= 0) throw new BuildError(de.span(), "dimensions must be positive, got " + known);
                 dims.add(Dim.of(known));
                 continue;
             }
@@ -139,25 +177,50 @@ public final class ModelBuilder {
             batchSymbol = de.name();
             dims.add(Dim.sym(de.name()));
         }
+        checkElements(d.name(), Shape.of(dims), d.span());
         g.at(d.span());
         Node n = g.add(Ops.INPUT, Attrs.of("name", d.name(), "shape", Shape.of(dims), "dtype", d.isInt() ? "int" : "float"), d.name());
         inputs.add(n);
         bind(d.name(), n, d.nameSpan());
     }
 
-    private Integer constDim(DimExpr de) {
-        Object v = lookupOrNull(de.name());
-        if (v instanceof NumVal n && n.integral()) return (int) n.value();
-        if (v != null) throw new BuildError(de.span(), "'" + de.name() + "' is not an integer constant");
-        return null;
+    /** The most elements one tensor (or one sample of an input) may hold: Java arrays are indexed by int. */
+    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** A dimension's size: a literal or an integer constant, checked to be positive and not too large; null for a symbol. */
+    private Integer knownDim(DimExpr de) {
+        long v;
+        String shown;
+        if (de.name() == null) {
+            v = de.size();
+            shown = v == Long.MAX_VALUE ? source.text(de.span()) : Long.toString(v);
+        } else {
+            Object o = lookupOrNull(de.name());
+            if (o == null) return null;
+            if (!(o instanceof NumVal n) || !n.integral()) throw new BuildError(de.span(), "'" + de.name() + "' is not an integer constant");
+            v = (long) n.value();
+            shown = n.show();
+        }
+        if (v <= 0) throw new BuildError(de.span(), "dimensions must be positive, got " + shown);
+        if (v > MAX_ELEMENTS) throw new BuildError(de.span(), "dimension " + shown + " is too large; the most is " + String.format("%,d", MAX_ELEMENTS));
+        return (int) v;
+    }
+
+    /** Refuses a tensor whose known sizes multiply past {@link #MAX_ELEMENTS}. */
+    private static void checkElements(String name, Shape s, Span at) {
+        double n = 1;
+        for (Dim d : s.dims()) if (!d.isSymbolic()) n *= d.size();
+        if (n > MAX_ELEMENTS) {
+            throw new BuildError(at, "'" + name + "' " + s + " has " + String.format("%,.0f", n) + " elements" + (s.isConcrete() ? "" : " per sample")
+                    + "; a tensor holds at most " + String.format("%,d", MAX_ELEMENTS));
+        }
     }
 
     private void param(ParamDecl d) {
         List<Integer> sizes = new ArrayList<>();
         for (DimExpr de : d.dims()) {
-            Integer known = de.name() == null ? Integer.valueOf(de.size()) : constDim(de);
+            Integer known = knownDim(de);
             if (known == null) throw new BuildError(de.span(), "parameter shapes must be known: '" + de.name() + "' is not a constant");
-            if (known <= 0) throw new BuildError(de.span(), "dimensions must be positive, got " + known);
             sizes.add(known);
         }
         int[] shape = sizes.stream().mapToInt(Integer::intValue).toArray();
@@ -181,6 +244,7 @@ public final class ModelBuilder {
 
     /** Creates a parameter node (also used by layers); names must be unique. */
     Node addParam(String name, Shape shape, Initializers.Spec init, int fanIn, int fanOut, Span at) {
+        checkElements(name, shape, at);
         for (Param p : params) {
             if (p.name().equals(name)) throw new BuildError(at, "parameter '" + name + "' is already defined at line " + p.node().span().line());
         }
@@ -353,6 +417,9 @@ public final class ModelBuilder {
         for (Arg a : c.args()) values.add(eval(a.value()));
         Def d = defs.get(c.callee());
         if (d != null) return expand(d, c, values, assigned);
+        if (failed.contains(c.callee()) && !Builtins.exists(c.callee())) {
+            throw new BuildError(c.calleeSpan(), "'" + c.callee() + "' has an error above");
+        }
         if (!Builtins.exists(c.callee())) {
             Set<String> known = new LinkedHashSet<>(Builtins.names());
             known.addAll(defs.keySet());
@@ -374,22 +441,42 @@ public final class ModelBuilder {
         for (Arg a : c.args()) {
             if (a.name() != null) throw new BuildError(a.span(), "functions defined with def take positional arguments");
         }
-        if (prefixes.size() > 32) throw new BuildError(c.span(), "'" + d.name() + "' calls itself too deeply");
+        if (expanding.contains(d)) {
+            List<String> chain = new ArrayList<>();
+            for (Def x : expanding) {
+                chain.add(0, x.name());
+                if (x == d) break;
+            }
+            chain.add(d.name());
+            throw new BuildError(c.span(), "'" + d.name() + "' calls itself (" + String.join(" -> ", chain)
+                    + "); functions defined with def cannot be recursive");
+        }
         Map<String, Object> scope = new HashMap<>();
         for (int i = 0; i < values.size(); i++) scope.put(d.params().get(i), values.get(i));
         String prefix = assigned != null ? assigned : d.name() + count(d.name());
         scopes.push(scope);
         prefixes.push(prefix);
+        expanding.push(d);
+        layerCounts.push(new HashMap<>());
         try {
             return eval(d.body());
+        } catch (BuildError e) {
+            // an error inside the body: say which call led there
+            Span at = c.span();
+            boolean inCall = e.span.file().equals(at.file()) && e.span.line() == at.line() && e.span.col() >= at.col()
+                    && e.span.col() < at.col() + at.length();
+            if (inCall || e.getMessage().contains(" called at line ")) throw e;
+            throw new BuildError(e.span, e.getMessage() + " (in " + d.name() + "(...) called at line " + c.span().line() + ")");
         } finally {
+            layerCounts.pop();
+            expanding.pop();
             prefixes.pop();
             scopes.pop();
         }
     }
 
     private int count(String kind) {
-        return layerCounts.merge(kind, 1, Integer::sum);
+        return layerCounts.peek().merge(kind, 1, Integer::sum);
     }
 
     /**

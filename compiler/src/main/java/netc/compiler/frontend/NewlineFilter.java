@@ -21,11 +21,20 @@ final class NewlineFilter {
     }
 
     static TokenSource filter(NetLexer lexer) {
+        return filter(tokens(lexer));
+    }
+
+    /** Every token of the lexer, ending with EOF. */
+    static List<Token> tokens(NetLexer lexer) {
         List<Token> all = new ArrayList<>();
         for (Token t = lexer.nextToken(); ; t = lexer.nextToken()) {
             all.add(t);
             if (t.getType() == Token.EOF) break;
         }
+        return all;
+    }
+
+    static TokenSource filter(List<Token> all) {
         List<Token> kept = new ArrayList<>();
         int depth = 0;
         for (int i = 0; i < all.size(); i++) {

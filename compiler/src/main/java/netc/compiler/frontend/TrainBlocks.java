@@ -49,80 +49,86 @@ final class TrainBlocks {
         netc.compiler.ir.Span batchSpan = null;
         Set<String> seen = new java.util.HashSet<>();
         for (TrainItem it : t.items()) {
-            String k = it.key();
-            if (!KEYS.contains(k)) {
-                throw new BuildError(it.keySpan(), "unknown training setting '" + k + "'" + Names.suggestion(k, KEYS)
-                        + "; settings are " + String.join(", ", new java.util.TreeSet<>(KEYS)));
-            }
-            if (!seen.add(k)) throw new BuildError(it.keySpan(), "'" + k + "' is set twice");
-            Expr v = it.value();
-            switch (k) {
-                case "optimizer" -> {
-                    Call c;
-                    if (v instanceof Call call) {
-                        c = call;
-                    } else if (v instanceof Name n && OPTIMIZERS.containsKey(n.name())) {
-                        c = new Call(n.name(), List.of(), false, n.span(), n.span());
-                    } else {
-                        throw new BuildError(v.span(), "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
-                    }
-                    opt = c.callee();
-                    optArgs = arguments(c, b, OPTIMIZERS, "optimizer");
+            // each setting is checked on its own, so that every wrong one is reported
+            try {
+                String k = it.key();
+                if (!KEYS.contains(k)) {
+                    throw new BuildError(it.keySpan(), "unknown training setting '" + k + "'" + Names.suggestion(k, KEYS)
+                            + "; settings are " + String.join(", ", new java.util.TreeSet<>(KEYS)));
                 }
-                case "lr_schedule" -> {
-                    Call c;
-                    if (v instanceof Call call) {
-                        c = call;
-                    } else if (v instanceof Name n) {
-                        c = new Call(n.name(), List.of(), false, n.span(), n.span());
-                    } else {
-                        throw new BuildError(v.span(), "expected a schedule such as cosine or step_decay(step_size=10, gamma=0.1)");
-                    }
-                    schedule = c.callee();
-                    scheduleArgs = arguments(c, b, SCHEDULES, "learning-rate schedule");
-                }
-                case "batch" -> {
-                    batch = positive(b.eval(v), v, k);
-                    batchSpan = it.keySpan();
-                }
-                case "clip_norm" -> {
-                    Object o = b.eval(v);
-                    if (!(o instanceof NumVal n) || !(n.value() > 0) || Double.isInfinite(n.value())) {
-                        throw new BuildError(v.span(), "clip_norm must be a positive number (the largest gradient norm), got " + show(o));
-                    }
-                    clipNorm = n.value();
-                }
-                case "epochs" -> epochs = positive(b.eval(v), v, k);
-                case "seed" -> seed = integer(b.eval(v), v, k);
-                case "shuffle" -> {
-                    Object o = b.eval(v);
-                    if (!(o instanceof Boolean bo)) throw new BuildError(v.span(), "shuffle must be true or false");
-                    shuffle = bo;
-                }
-                case "data", "test" -> {
-                    Object o = b.eval(v);
-                    if (!(o instanceof String s)) throw new BuildError(v.span(), k + " must be a string such as \"fashion-mnist\"");
-                    if (k.equals("data")) data = s;
-                    else test = s;
-                }
-                case "metrics" -> {
-                    if (!(v instanceof ListExpr l)) throw new BuildError(v.span(), "metrics must be a list such as [accuracy]");
-                    List<String> m = new ArrayList<>();
-                    for (Expr x : l.items()) {
-                        if (!(x instanceof Name n) || !METRICS.contains(n.name())) {
-                            String got = x instanceof Name n ? n.name() : "this expression";
-                            throw new BuildError(x.span(), "unknown metric '" + got + "'" + Names.suggestion(got, METRICS) + "; metrics are accuracy, loss");
+                if (!seen.add(k)) throw new BuildError(it.keySpan(), "'" + k + "' is set twice");
+                Expr v = it.value();
+                switch (k) {
+                    case "optimizer" -> {
+                        Call c;
+                        if (v instanceof Call call) {
+                            c = call;
+                        } else if (v instanceof Name n) {
+                            c = new Call(n.name(), List.of(), false, n.span(), n.span());
+                        } else {
+                            throw new BuildError(v.span(), "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
                         }
-                        m.add(n.name());
+                        opt = c.callee();
+                        optArgs = arguments(c, b, OPTIMIZERS, "optimizer");
                     }
-                    metrics = m;
+                    case "lr_schedule" -> {
+                        Call c;
+                        if (v instanceof Call call) {
+                            c = call;
+                        } else if (v instanceof Name n) {
+                            c = new Call(n.name(), List.of(), false, n.span(), n.span());
+                        } else {
+                            throw new BuildError(v.span(), "expected a schedule such as cosine or step_decay(step_size=10, gamma=0.1)");
+                        }
+                        schedule = c.callee();
+                        scheduleArgs = arguments(c, b, SCHEDULES, "learning-rate schedule");
+                    }
+                    case "batch" -> {
+                        batch = positive(b.eval(v), v, k);
+                        batchSpan = it.keySpan();
+                    }
+                    case "clip_norm" -> {
+                        Object o = b.eval(v);
+                        if (!(o instanceof NumVal n) || !(n.value() > 0) || Double.isInfinite(n.value())) {
+                            throw new BuildError(v.span(), "clip_norm must be a positive number (the largest gradient norm), got " + show(o));
+                        }
+                        clipNorm = n.value();
+                    }
+                    case "epochs" -> epochs = positive(b.eval(v), v, k);
+                    case "seed" -> seed = integer(b.eval(v), v, k);
+                    case "shuffle" -> {
+                        Object o = b.eval(v);
+                        if (!(o instanceof Boolean bo)) throw new BuildError(v.span(), "shuffle must be true or false");
+                        shuffle = bo;
+                    }
+                    case "data", "test" -> {
+                        Object o = b.eval(v);
+                        if (!(o instanceof String s)) throw new BuildError(v.span(), k + " must be a string such as \"fashion-mnist\"");
+                        if (k.equals("data")) data = s;
+                        else test = s;
+                    }
+                    case "metrics" -> {
+                        if (!(v instanceof ListExpr l)) throw new BuildError(v.span(), "metrics must be a list such as [accuracy]");
+                        List<String> m = new ArrayList<>();
+                        for (Expr x : l.items()) {
+                            if (!(x instanceof Name n)) throw new BuildError(x.span(), "expected the name of a metric: accuracy or loss");
+                            if (!METRICS.contains(n.name())) {
+                                throw new BuildError(x.span(), "unknown metric '" + n.name() + "'" + Names.suggestion(n.name(), METRICS)
+                                        + "; metrics are accuracy, loss");
+                            }
+                            m.add(n.name());
+                        }
+                        metrics = m;
+                    }
+                    default -> throw new BuildError(it.keySpan(), "'" + k + "' is not supported yet");
                 }
-                default -> throw new BuildError(it.keySpan(), "'" + k + "' is not supported yet");
+            } catch (BuildError e) {
+                b.report(e);
             }
         }
         if (opt.equals("gd") && batchSpan != null) {
-            throw new BuildError(batchSpan, "gd is full-batch gradient descent: every step uses the whole training set, so it takes no "
-                    + "'batch' (use sgd for mini-batches; --batch still overrides)");
+            b.report(new BuildError(batchSpan, "gd is full-batch gradient descent: every step uses the whole training set, so it takes no "
+                    + "'batch' (use sgd for mini-batches; --batch still overrides)"));
         }
         return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm);
     }

@@ -32,6 +32,11 @@ public final class Attrs {
         return new Attrs(m);
     }
 
+    /** The raw value, for op-specific attribute types. */
+    public Object get(String key) {
+        return map.get(key);
+    }
+
     public boolean has(String key) {
         return map.containsKey(key);
     }

@@ -37,6 +37,7 @@ public final class Ops {
     private static final Op LSTM_GRAD = new Recurrent(Recurrent.Cell.LSTM, true);
     private static final Op GRU_GRAD = new Recurrent(Recurrent.Cell.GRU, true);
     public static final Op MODE_SELECT = new ModeSelect();
+    public static final Op FUSED = new Fused();
     public static final Op GATHER = new Gather(false);
     public static final Op SCATTER_ROWS = new Gather(true);
     public static final Op CONCAT = new Concat();
@@ -188,9 +189,12 @@ public final class Ops {
         return beta == 1 ? x : "(" + x + " * " + Const.javaDouble(beta) + ")";
     }
 
-    /** softplus(x) with PyTorch's defaults beta = 1, threshold = 20. */
+    /** The attributes of softplus with PyTorch's defaults beta = 1, threshold = 20. */
+    public static final Attrs SOFTPLUS_DEFAULTS = Attrs.of("beta", 1.0, "threshold", 20.0);
+
+    /** softplus(x) with PyTorch's defaults. */
     public static Node softplus(GraphBuilder g, Node x) {
-        return g.add(SOFTPLUS, Attrs.of("beta", 1.0, "threshold", 20.0), x);
+        return g.add(SOFTPLUS, SOFTPLUS_DEFAULTS, x);
     }
 
     // ---- builder helpers ----

@@ -10,7 +10,8 @@ import netc.compiler.ir.Verifier;
  */
 public final class Pipeline {
     private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms());
-    private static final List<Pass> DEFAULT = List.of(new StableForms(), new CommonSubexpressionElimination(), new DeadCodeElimination());
+    private static final List<Pass> DEFAULT = List.of(new StableForms(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
+            new DeadCodeElimination(), new ElementwiseFusion(), new DeadCodeElimination());
 
     private Pipeline() {
     }

@@ -1,13 +1,9 @@
 package netc.compiler.passes;
 
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
-import netc.compiler.ir.Span;
 import netc.compiler.ops.Ops;
 
 /**
@@ -20,9 +16,8 @@ import netc.compiler.ops.Ops;
  * </ul>
  * The forms agree where the originals are finite and stay finite (with finite gradients) for extreme z, where the
  * originals give −∞ or NaN. A rewritten node keeps its label and source line; the original inner node (the softmax,
- * say) stays for other users and is removed by dead-code elimination otherwise. Node ids are renumbered in order when
- * something is rewritten, so that ids stay topological. Runs on the forward graph before differentiation (so that
- * gradients are built from the stable forms) and again first in {@link Pipeline#optimize}.
+ * say) stays for other users and is removed by dead-code elimination otherwise. Runs on the forward graph before
+ * differentiation (so that gradients are built from the stable forms) and again first in {@link Pipeline#optimize}.
  */
 public final class StableForms implements Pass {
     @Override
@@ -34,16 +29,7 @@ public final class StableForms implements Pass {
     public Graph run(Graph g) {
         boolean any = false;
         for (Node n : g.nodes()) any |= matches(n);
-        if (!any) return g;
-        GraphBuilder b = new GraphBuilder(0);
-        Map<Node, Node> map = new HashMap<>();
-        for (Node n : g.nodes()) {
-            List<Node> ins = new ArrayList<>();
-            for (Node in : n.inputs()) ins.add(map.get(in));
-            Node r = matches(n) ? rewrite(b, n, ins.get(0)) : null;
-            map.put(n, r != null ? r : b.copy(n, ins));
-        }
-        return g.remap(b.nodes(), map::get);
+        return any ? Rewriter.rewrite(g, (n, b) -> matches(n) ? rewrite(b, n) : null) : g;
     }
 
     private static boolean isOne(Node n) {
@@ -69,24 +55,19 @@ public final class StableForms implements Pass {
         return null;
     }
 
-    /** The stable form of log node {@code n}, built over the already rewritten operand {@code arg}. */
-    private static Node rewrite(GraphBuilder b, Node n, Node arg) {
-        Span saved = b.at(n.span());
-        try {
-            Node r;
-            if (arg.is(Ops.SOFTMAX)) {
-                r = b.add(Ops.LOG_SOFTMAX, arg.input(0));
-            } else if (arg.is(Ops.SIGMOID)) {
-                Node z = arg.input(0);
-                r = Ops.neg(b, Ops.softplus(b, z.is(Ops.NEG) ? z.input(0) : Ops.neg(b, z)));
-            } else if (arg.is(Ops.SUB)) {
-                r = Ops.neg(b, Ops.softplus(b, arg.input(1).input(0)));
-            } else {
-                r = Ops.softplus(b, onePlusExp(arg));
-            }
-            return n.label() == null ? r : b.relabel(r, n.label(), n.span());
-        } finally {
-            b.at(saved);
+    /** The stable form of log node {@code n} (whose operand is already rewritten), labelled like it. */
+    private static Node rewrite(GraphBuilder b, Node n) {
+        Node arg = n.input(0);
+        if (arg.is(Ops.SOFTMAX)) return b.add(Ops.LOG_SOFTMAX, Attrs.NONE, n.label(), arg.input(0));
+        Node inner;
+        if (arg.is(Ops.SIGMOID)) {
+            Node z = arg.input(0);
+            inner = Ops.softplus(b, z.is(Ops.NEG) ? z.input(0) : Ops.neg(b, z));
+        } else if (arg.is(Ops.SUB)) {
+            inner = Ops.softplus(b, arg.input(1).input(0));
+        } else {
+            return b.add(Ops.SOFTPLUS, Ops.SOFTPLUS_DEFAULTS, n.label(), onePlusExp(arg));
         }
+        return b.add(Ops.NEG, Attrs.NONE, n.label(), inner);
     }
 }

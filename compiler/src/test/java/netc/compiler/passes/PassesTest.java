@@ -83,6 +83,37 @@ class PassesTest {
         assertSame(g, new StableForms().run(g));
     }
 
+    @Test
+    void simplifyRemovesIdentitiesAndFoldsScalarConstants() {
+        Graph g = parse(" param A: [2]\n loss = sum(--(A * 1 + 0) * (2 * 3))");
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2]  # @2
+                  %7 = const() {value=6.0} : f32[]  # @3
+                  %8 = mul(%0, %7) : f32[2]  # @3
+                  %9 = reduce_sum(%8) {axes=[0], keepdims=false} : f32[]  # loss @3
+                  loss = %9
+                }
+                """, Printer.print(Verifier.verify(new DeadCodeElimination().run(new AlgebraicSimplification().run(g)), "simplify")));
+    }
+
+    @Test
+    void fusionMakesOneLoopOfAnElementwiseChainAndKeepsSharedValues() {
+        Graph g = parse(" param A: [2, 3]\n param b: [3]\n h = tanh(A + b)\n loss = sum(exp(h) * h - 1)");
+        String after = Printer.print(Verifier.verify(new DeadCodeElimination().run(new ElementwiseFusion().run(g)), "fuse"));
+        assertEquals("""
+                graph T {
+                  %0 = param "A" : f32[2, 3]  # @2
+                  %1 = param "b" : f32[3]  # @3
+                  %9 = fused(%0, %1) {program=tanh(add($0, $1)), shape=[2, 3]} : f32[2, 3]  # h @4
+                  %6 = const() {value=1.0} : f32[]  # @5
+                  %10 = fused(%9, %6) {program=sub(mul(exp($0), $0), $1), shape=[2, 3]} : f32[2, 3]  # @5
+                  %8 = reduce_sum(%10) {axes=[0, 1], keepdims=false} : f32[]  # loss @5
+                  loss = %8
+                }
+                """, after);
+    }
+
     static Stream<Path> models() throws Exception {
         Stream<Path> own = Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".net"));
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
@@ -139,34 +170,34 @@ class PassesTest {
               %1 = input "y" : i32[batch]  # @3
               %2 = sigmoid(%0) : f32[batch, 3]  # p @4
               %3 = softmax(%0) : f32[batch, 3]  # @5
-              %4 = log_softmax(%0) : f32[batch, 3]  # @5
+              %28 = log_softmax(%0) : f32[batch, 3]  # @5
               %5 = one_hot(%1) {classes=3} : f32[batch, 3]  # @5
-              %6 = mul(%5, %4) : f32[batch, 3]  # @5
+              %6 = mul(%5, %28) : f32[batch, 3]  # @5
               %7 = reduce_sum(%6) {axes=[1], keepdims=false} : f32[batch]  # @5
               %8 = reduce_sum(%7) {axes=[0], keepdims=false} : f32[]  # @5
               %9 = const() {per=[batch], value=1.0} : f32[]  # @5
               %10 = mul(%8, %9) : f32[]  # @5
               %11 = neg(%10) : f32[]  # @5
-              %12 = neg(%0) : f32[batch, 3]  # @5
-              %13 = softplus(%12) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
-              %14 = neg(%13) : f32[batch, 3]  # @5
-              %15 = const() {value=1.0} : f32[]  # @5
-              %16 = sub(%15, %2) : f32[batch, 3]  # @5
-              %17 = softplus(%0) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
-              %18 = neg(%17) : f32[batch, 3]  # @5
-              %19 = add(%14, %18) : f32[batch, 3]  # @5
-              %20 = reduce_sum(%19) {axes=[0, 1], keepdims=false} : f32[]  # @5
-              %21 = const() {per=[batch, 3], value=1.0} : f32[]  # @5
-              %22 = mul(%20, %21) : f32[]  # @5
-              %23 = sub(%11, %22) : f32[]  # @5
-              %24 = neg(%0) : f32[batch, 3]  # @5
-              %25 = exp(%24) : f32[batch, 3]  # @5
-              %26 = const() {value=1.0} : f32[]  # @5
-              %27 = add(%26, %25) : f32[batch, 3]  # @5
-              %28 = softplus(%24) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
-              %29 = reduce_sum(%28) {axes=[0, 1], keepdims=false} : f32[]  # @5
-              %30 = add(%23, %29) : f32[]  # loss @5
-              loss = %30
+              %29 = neg(%0) : f32[batch, 3]  # @5
+              %30 = softplus(%29) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %31 = neg(%30) : f32[batch, 3]  # @5
+              %13 = const() {value=1.0} : f32[]  # @5
+              %14 = sub(%13, %2) : f32[batch, 3]  # @5
+              %32 = softplus(%0) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %33 = neg(%32) : f32[batch, 3]  # @5
+              %16 = add(%31, %33) : f32[batch, 3]  # @5
+              %17 = reduce_sum(%16) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %18 = const() {per=[batch, 3], value=1.0} : f32[]  # @5
+              %19 = mul(%17, %18) : f32[]  # @5
+              %20 = sub(%11, %19) : f32[]  # @5
+              %21 = neg(%0) : f32[batch, 3]  # @5
+              %22 = exp(%21) : f32[batch, 3]  # @5
+              %23 = const() {value=1.0} : f32[]  # @5
+              %24 = add(%23, %22) : f32[batch, 3]  # @5
+              %34 = softplus(%21) {beta=1.0, threshold=20.0} : f32[batch, 3]  # @5
+              %26 = reduce_sum(%34) {axes=[0, 1], keepdims=false} : f32[]  # @5
+              %27 = add(%20, %26) : f32[]  # loss @5
+              loss = %27
             }
             """;
 }

@@ -19,6 +19,8 @@ import netc.runtime.UserError;
  *       sample), class indices (or one-hot for a float[10] input) to the second;</li>
  *   <li>{@code csv:FILE} or {@code csv:FILE?label=COLUMN}: the label column (by default the last; a header name or
  *       a 0-based index) to the second input, the other columns to the first; every column to a single input;</li>
+ *   <li>{@code text:FILE}: next-character prediction, windows of the first input's length (int[N]) to it and the
+ *       following character to the second input (see {@link CharVocab});</li>
  *   <li>{@code xor}, {@code and}, {@code or}, {@code moons}, {@code spirals}: 2-D toy sets, points to the first input
  *       (float[2]) and labels to the second;</li>
  *   <li>{@code random:N,D,OUT[,SEED]}: N samples of D standard-normal features to the first input, OUT standard-normal
@@ -30,7 +32,7 @@ public final class DataSources {
     private static final String CSV = "csv:";
     private static final String LABEL = "?label=";
     private static final String ACCEPTED = "FILE.safetensors, fashion-mnist, fashion-mnist:DIR, csv:FILE, "
-            + "csv:FILE?label=COLUMN, " + String.join(", ", ToyData.NAMES) + ", " + RandomData.FORM.replace(" or ", ", ");
+            + "csv:FILE?label=COLUMN, text:FILE, " + String.join(", ", ToyData.NAMES) + ", " + RandomData.FORM.replace(" or ", ", ");
 
     private DataSources() {
     }
@@ -62,6 +64,11 @@ public final class DataSources {
         if (spec.startsWith(RandomData.PREFIX)) {
             return RandomData.load(spec, inputs, test);
         }
+        if (spec.startsWith(TextSource.PREFIX)) {
+            String file = spec.substring(TextSource.PREFIX.length());
+            if (file.isEmpty()) throw new UserError("data source '" + spec + "': expected text:FILE");
+            return TextSource.load(path(file, spec), inputs, test);
+        }
         if (ToyData.NAMES.contains(spec)) {
             return ToyData.load(spec, test).bind(inputs);
         }
@@ -69,6 +76,15 @@ public final class DataSources {
             return SafetensorsSource.load(path(spec, spec), inputs);
         }
         throw new UserError("unknown data source '" + spec + "'; accepted: " + ACCEPTED);
+    }
+
+    /**
+     * For a {@code text:FILE} source, the unigram baseline (nats per character of its test split under the training
+     * split's character frequencies); NaN for other sources.
+     */
+    public static double baselineLoss(String spec) {
+        if (!spec.startsWith(TextSource.PREFIX)) return Double.NaN;
+        return TextSource.unigramBaseline(path(spec.substring(TextSource.PREFIX.length()), spec));
     }
 
     private static Path path(String s, String spec) {

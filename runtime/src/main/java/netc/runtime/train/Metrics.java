@@ -15,14 +15,17 @@ public final class Metrics {
     /**
      * The number of correct predictions among the first {@code n} samples: the argmax of each output row against
      * an integer label (or a one-hot label row), or for a single-column output a 0.5 threshold against a 0/1 label.
+     * A sample with several integer labels (a target per time step) counts the fraction of them predicted right.
      */
-    public static int correct(Model m, int n) {
+    public static double correct(Model m, int n) {
         float[] out = (float[]) m.outputBuffer(m.predictionOutput());
-        int cols = m.outputSampleSize(m.predictionOutput());
         Object label = m.inputBuffer(m.labelInput());
         int labelCols = m.inputSampleSize(m.labelInput());
+        int positions = label instanceof int[] ? labelCols : 1;
+        int cols = m.outputSampleSize(m.predictionOutput()) / positions;
+        int rows = n * positions;
         int ok = 0;
-        for (int r = 0; r < n; r++) {
+        for (int r = 0; r < rows; r++) {
             int predicted = cols == 1 ? (out[r] > 0.5f ? 1 : 0) : argmax(out, r * cols, cols);
             int truth;
             if (label instanceof int[] li) {
@@ -33,7 +36,7 @@ public final class Metrics {
             }
             if (predicted == truth) ok++;
         }
-        return ok;
+        return (double) ok / positions;
     }
 
     private static int argmax(float[] a, int off, int len) {

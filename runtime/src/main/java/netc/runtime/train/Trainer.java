@@ -61,8 +61,8 @@ public final class Trainer {
             listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
             batches.startEpoch();
             m.training = true;
-            double lossSum = 0;
-            long correct = 0, seen = 0;
+            double lossSum = 0, correct = 0;
+            long seen = 0;
             long t0 = System.nanoTime();
             int b = 0;
             while (batches.next()) {
@@ -111,8 +111,8 @@ public final class Trainer {
         Batcher batches = new Batcher(data, batch, false, 0);
         batches.startEpoch();
         boolean acc = Metrics.hasAccuracy(m);
-        double lossSum = 0;
-        long correct = 0, seen = 0;
+        double lossSum = 0, correct = 0;
+        long seen = 0;
         while (batches.next()) {
             int n = batches.batchSize();
             m.setBatch(n);

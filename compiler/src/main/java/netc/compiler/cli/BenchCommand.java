@@ -1,0 +1,155 @@
+package netc.compiler.cli;
+
+import com.google.gson.Gson;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import netc.compiler.NetCompiler;
+import netc.compiler.ir.Graph;
+import netc.compiler.ir.Node;
+import netc.compiler.ops.Ops;
+import netc.runtime.InputSpec;
+import netc.runtime.Model;
+import netc.runtime.UserError;
+import netc.runtime.kernels.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(mixinStandardHelpOptions = true, name = "bench",
+        description = "Measure in one warm JVM: compile time, training samples/s on synthetic data, single-sample predict latency, memory.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL.net")
+    Path model;
+
+    @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
+    Integer threads;
+
+    @Option(names = "--batch", paramLabel = "N", description = "training batch (default: the train block's)")
+    Integer batch;
+
+    @Option(names = "--seconds", defaultValue = "3", paramLabel = "S", description = "time spent measuring training (default: ${DEFAULT-VALUE})")
+    double seconds;
+
+    @Option(names = "--json", description = "end with one JSON line of figures")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
+        if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
+        if (!(seconds > 0 && seconds <= 600)) throw new UserError("--seconds must be in (0, 600], got " + seconds);
+        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        String text = Files.readString(Common.existingFile(model, "model file"));
+        PrintWriter out = spec.commandLine().getOut();
+
+        // compile time: the median of warm compilations, from text to a loaded class
+        double[] ms = new double[7];
+        NetCompiler.Compiled c = null;
+        for (int i = 0; i < ms.length + 5; i++) {
+            c = NetCompiler.compile(model.toString(), text, "float");
+            if (i >= 5) ms[i - 5] = c.compileMillis();
+        }
+        Arrays.sort(ms);
+        double compileMs = ms[ms.length / 2];
+        Graph g = c.graph();
+        Model m = c.newModel();
+        m.initParams(1);
+        int b = batch != null ? batch : g.train().batch();
+
+        double samplesPerS = Double.NaN;
+        if (m.hasLoss()) {
+            m.setBatch(b);
+            fillRandom(m, g, b, new SplittableRandom(3));
+            m.training = true;
+            for (int i = 0; i < 20; i++) trainStep(m);
+            long steps = 0, t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
+            while (System.nanoTime() - t0 < limit) {
+                trainStep(m);
+                steps++;
+            }
+            samplesPerS = steps * b / ((System.nanoTime() - t0) / 1e9);
+            m.training = false;
+        }
+
+        // single-sample predict latency
+        m.setBatch(1);
+        fillRandom(m, g, 1, new SplittableRandom(4));
+        for (int i = 0; i < 5000; i++) m.forwardOutputs();
+        int reps = 20000;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < reps; i++) m.forwardOutputs();
+        double predictUs = (System.nanoTime() - t0) / 1e3 / reps;
+
+        long naive = 0;
+        for (Node n : g.nodes()) if (!n.op().isLeaf()) naive += 4L * sizeAt(n, b);
+        long planned = naive; // one buffer per node until the memory planner lands
+
+        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, activations and gradients %,d bytes, %d thread%s%n",
+                g.name(), compileMs, samplesPerS, b, predictUs, planned, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        if (json) {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("compile_ms", Math.round(compileMs * 10) / 10.0);
+            j.put("train_samples_per_s", Double.isNaN(samplesPerS) ? null : Math.round(samplesPerS));
+            j.put("predict_us", Math.round(predictUs * 100) / 100.0);
+            j.put("planned_bytes", planned);
+            j.put("naive_bytes", naive);
+            j.put("threads", Parallel.threads());
+            j.put("batch", b);
+            out.println(new Gson().toJson(j));
+        }
+        return 0;
+    }
+
+    private static void trainStep(Model m) {
+        m.forwardOutputs();
+        m.forwardLoss();
+        m.updateBuffers();
+        m.backward();
+        m.step();
+    }
+
+    private static long sizeAt(Node n, int batch) {
+        long s = 1;
+        for (var d : n.shape().dims()) s *= d.isSymbolic() ? batch : d.size();
+        return s;
+    }
+
+    /** Random values in [0, 1) for float inputs; for int inputs, indices below the smallest range they are used with. */
+    private static void fillRandom(Model m, Graph g, int batch, SplittableRandom r) {
+        for (InputSpec in : m.inputs()) {
+            Object buf = m.inputBuffer(in.name());
+            int n = batch * in.sampleSize();
+            if (buf instanceof int[] ib) {
+                int range = indexRange(g, in.name());
+                for (int i = 0; i < n; i++) ib[i] = r.nextInt(range);
+            } else {
+                float[] fb = (float[]) buf;
+                for (int i = 0; i < n; i++) fb[i] = (float) r.nextDouble();
+            }
+        }
+    }
+
+    private static int indexRange(Graph g, String input) {
+        int range = Integer.MAX_VALUE;
+        for (Node n : g.nodes()) {
+            for (int k = 0; k < n.inputs().size(); k++) {
+                Node in = n.input(k);
+                if (in.op() != Ops.INPUT || !input.equals(in.attrs().s("name"))) continue;
+                if (n.op() == Ops.ONE_HOT) range = Math.min(range, n.attrs().i("classes"));
+                if (n.op() == Ops.GATHER) range = Math.min(range, n.input(0).shape().dim(0).size());
+            }
+        }
+        return range == Integer.MAX_VALUE ? 2 : range;
+    }
+}
