@@ -78,13 +78,9 @@ public final class JavaGenerator {
     }
 
     private JavaFile file() {
-        List<Node> outputsPart = closure(g.outputs().values(), Set.of());
-        Set<Node> done = new HashSet<>(outputsPart);
-        List<Node> lossPart = g.loss() == null ? List.of() : closure(List.of(g.loss()), done);
-        done.addAll(lossPart);
-        // buffer updates run before backward, so they may only rely on the forward passes
-        List<Node> updatePart = closure(g.updates().values(), done);
-        List<Node> backPart = closure(g.grads().values(), done);
+        Phases phases = Phases.of(g);
+        List<Node> outputsPart = phases.outputs(), lossPart = phases.loss(), updatePart = phases.updates(), backPart = phases.backward();
+        MemoryPlan plan = MemoryPlan.of(g, phases);
 
         TypeSpec.Builder cls = TypeSpec.classBuilder(o.className())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -96,10 +92,18 @@ public final class JavaGenerator {
 
         MethodSpec.Builder allocate = MethodSpec.methodBuilder("allocate").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(TypeName.INT, "n");
+        // the planned arrays (shared by values whose lives do not overlap), then each value's own buffer or slot
+        for (int s = 0; s < plan.slots().size(); s++) {
+            MemoryPlan.Slot slot = plan.slots().get(s);
+            String size = slot.batched() ? slot.size() + " * n" : Long.toString(slot.size());
+            allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), size);
+        }
         for (Node n : g.nodes()) {
             boolean batched = !n.shape().isConcrete();
             FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE);
-            if (batched) {
+            if (plan.slotOf(n) >= 0) {
+                allocate.addStatement("$L = s$L", buf(n), plan.slotOf(n));
+            } else if (batched) {
                 allocate.addStatement("$L = $L", buf(n), newArray(n, sizeAt(n.shape(), batch)));
             } else {
                 f.initializer("$L", newArray(n, n.shape().sizeExpr()));
@@ -137,20 +141,6 @@ public final class JavaGenerator {
     /** The element count with the batch symbol replaced by the allocation's {@code n}. */
     private static String sizeAt(Shape s, String batch) {
         return s.sizeExpr().replace("n_" + batch, "n");
-    }
-
-    /** The non-leaf nodes that {@code roots} depend on, minus {@code done}, in the graph's (topological) order. */
-    private List<Node> closure(java.util.Collection<Node> roots, Set<Node> done) {
-        Set<Node> seen = new HashSet<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (done.contains(n) || !seen.add(n)) continue;
-            for (Node in : n.inputs()) stack.push(in);
-        }
-        List<Node> l = new ArrayList<>();
-        for (Node n : g.nodes()) if (seen.contains(n) && !n.op().isLeaf()) l.add(n);
-        return l;
     }
 
     private CodeBlock refreshBuffers() {
