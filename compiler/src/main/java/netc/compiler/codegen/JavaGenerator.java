@@ -125,6 +125,7 @@ public final class JavaGenerator {
         cls.addMethod(entry("forwardLoss", "Computes the loss; after forwardOutputs().", lossPart));
         cls.addMethod(entry("backward", "Computes the gradients of the loss; after forwardLoss().", backPart));
         cls.addMethod(step());
+        cls.addMethod(firstNonFinite(phases));
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
         Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
         for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
@@ -285,6 +286,33 @@ public final class JavaGenerator {
             if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L)", i, buf(p.node()), buf(gr));
             i++;
         }
+        return m.build();
+    }
+
+    /**
+     * Replays the forward pass checking each value right after its kernel (buffers are shared, so values cannot be
+     * checked afterwards), and returns the first one holding a NaN or an infinity, described with its {@code .net}
+     * line; a parameter that is already non-finite is reported first.
+     */
+    private MethodSpec firstNonFinite(Phases phases) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("firstNonFinite").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(String.class);
+        for (Param p : g.params()) {
+            m.addStatement("if ($T.firstNonFinite($L, $L) >= 0) return $S", MODEL, buf(p.node()), p.node().shape().sizeExpr(),
+                    "parameter " + p.name() + " (the last optimizer step made it non-finite)");
+        }
+        List<Node> forward = new ArrayList<>(phases.outputs());
+        forward.addAll(phases.loss());
+        for (Node n : forward) {
+            m.addStatement("k$L()", n.id());
+            if (n.dtype() != DType.FLOAT) continue;
+            String where = n.span().line() > 0
+                    ? fileName() + ":" + n.span().line() + ": " + g.source().line(n.span().line()).strip()
+                    : "generated code";
+            String what = n.op().name() + (n.label() != null ? " '" + n.label() + "'" : "") + " " + n.ref();
+            m.addStatement("if ($T.firstNonFinite($L, $L) >= 0) return $S", MODEL, buf(n), n.shape().sizeExpr(), what + " at " + where);
+        }
+        m.addStatement("return null");
         return m.build();
     }
 
