@@ -73,6 +73,24 @@ public abstract class Model {
     /** Applies the optimizer to every parameter that has a gradient; call after {@link #backward()}. */
     public abstract void step();
 
+    /**
+     * After a forward pass that produced a NaN or an infinity: replays it and returns the first value holding one,
+     * described with its op and the {@code .net} line it came from; null when every value is finite.
+     */
+    public String firstNonFinite() {
+        return null;
+    }
+
+    /** The index of the first NaN or infinity among the first {@code n} values, or -1. */
+    public static int firstNonFinite(Object buffer, int n) {
+        if (buffer instanceof float[] f) {
+            for (int i = 0; i < n; i++) if (!Float.isFinite(f[i])) return i;
+        } else if (buffer instanceof double[] d) {
+            for (int i = 0; i < n; i++) if (!Double.isFinite(d[i])) return i;
+        }
+        return -1;
+    }
+
     /** Updates the buffers (batch norm's running statistics) after a training forward pass; most models have none. */
     public void updateBuffers() {
     }

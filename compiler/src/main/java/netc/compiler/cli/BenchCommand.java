@@ -91,12 +91,11 @@ final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < reps; i++) m.forwardOutputs();
         double predictUs = (System.nanoTime() - t0) / 1e3 / reps;
 
-        long naive = 0;
-        for (Node n : g.nodes()) if (!n.op().isLeaf()) naive += 4L * sizeAt(n, b);
-        long planned = naive; // one buffer per node until the memory planner lands
+        netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
+        long naive = plan.naiveBytes(b), planned = plan.plannedBytes(b);
 
-        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, activations and gradients %,d bytes, %d thread%s%n",
-                g.name(), compileMs, samplesPerS, b, predictUs, planned, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, buffers %,d bytes planned (%,d one per value), %d thread%s%n",
+                g.name(), compileMs, samplesPerS, b, predictUs, planned, naive, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("compile_ms", Math.round(compileMs * 10) / 10.0);
@@ -117,12 +116,6 @@ final class BenchCommand implements Callable<Integer> {
         m.updateBuffers();
         m.backward();
         m.step();
-    }
-
-    private static long sizeAt(Node n, int batch) {
-        long s = 1;
-        for (var d : n.shape().dims()) s *= d.isSymbolic() ? batch : d.size();
-        return s;
     }
 
     /** Random values in [0, 1) for float inputs; for int inputs, indices below the smallest range they are used with. */

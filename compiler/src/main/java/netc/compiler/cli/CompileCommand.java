@@ -26,13 +26,18 @@ final class CompileCommand implements Callable<Integer> {
     @Option(names = "--package", paramLabel = "P", defaultValue = "netc.models", description = "Java package (default: ${DEFAULT-VALUE})")
     String pkg;
 
+    @Option(names = "--stats", description = "print what the optimiser did: kernels before and after fusion, fusion groups, in-place decisions, planned memory")
+    boolean stats;
+
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
         if (!SourceVersion.isName(pkg)) throw new UserError("--package: '" + pkg + "' is not a Java package name");
-        Graph g = NetCompiler.trainingGraph(NetCompiler.parse(Common.existingFile(model, "model file")), false);
+        Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
+        Graph g = NetCompiler.trainingGraph(forward, false);
+        if (stats) Stats.print(spec.commandLine().getOut(), netc.compiler.autodiff.Autodiff.differentiate(forward), g);
         JavaFile java = NetCompiler.generate(g, JavaGenerator.Options.of(pkg, JavaGenerator.className(g.name())));
         Path written = java.writeToPath(dir);
         spec.commandLine().getOut().println("wrote " + written);

@@ -78,13 +78,9 @@ public final class JavaGenerator {
     }
 
     private JavaFile file() {
-        List<Node> outputsPart = closure(g.outputs().values(), Set.of());
-        Set<Node> done = new HashSet<>(outputsPart);
-        List<Node> lossPart = g.loss() == null ? List.of() : closure(List.of(g.loss()), done);
-        done.addAll(lossPart);
-        // buffer updates run before backward, so they may only rely on the forward passes
-        List<Node> updatePart = closure(g.updates().values(), done);
-        List<Node> backPart = closure(g.grads().values(), done);
+        Phases phases = Phases.of(g);
+        List<Node> outputsPart = phases.outputs(), lossPart = phases.loss(), updatePart = phases.updates(), backPart = phases.backward();
+        MemoryPlan plan = MemoryPlan.of(g, phases);
 
         TypeSpec.Builder cls = TypeSpec.classBuilder(o.className())
                 .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
@@ -96,10 +92,18 @@ public final class JavaGenerator {
 
         MethodSpec.Builder allocate = MethodSpec.methodBuilder("allocate").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(TypeName.INT, "n");
+        // the planned arrays (shared by values whose lives do not overlap), then each value's own buffer or slot
+        for (int s = 0; s < plan.slots().size(); s++) {
+            MemoryPlan.Slot slot = plan.slots().get(s);
+            String size = slot.batched() ? slot.size() + " * n" : Long.toString(slot.size());
+            allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), size);
+        }
         for (Node n : g.nodes()) {
             boolean batched = !n.shape().isConcrete();
             FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE);
-            if (batched) {
+            if (plan.slotOf(n) >= 0) {
+                allocate.addStatement("$L = s$L", buf(n), plan.slotOf(n));
+            } else if (batched) {
                 allocate.addStatement("$L = $L", buf(n), newArray(n, sizeAt(n.shape(), batch)));
             } else {
                 f.initializer("$L", newArray(n, n.shape().sizeExpr()));
@@ -121,6 +125,7 @@ public final class JavaGenerator {
         cls.addMethod(entry("forwardLoss", "Computes the loss; after forwardOutputs().", lossPart));
         cls.addMethod(entry("backward", "Computes the gradients of the loss; after forwardLoss().", backPart));
         cls.addMethod(step());
+        cls.addMethod(firstNonFinite(phases));
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
         Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
         for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
@@ -137,20 +142,6 @@ public final class JavaGenerator {
     /** The element count with the batch symbol replaced by the allocation's {@code n}. */
     private static String sizeAt(Shape s, String batch) {
         return s.sizeExpr().replace("n_" + batch, "n");
-    }
-
-    /** The non-leaf nodes that {@code roots} depend on, minus {@code done}, in the graph's (topological) order. */
-    private List<Node> closure(java.util.Collection<Node> roots, Set<Node> done) {
-        Set<Node> seen = new HashSet<>();
-        ArrayDeque<Node> stack = new ArrayDeque<>(roots);
-        while (!stack.isEmpty()) {
-            Node n = stack.pop();
-            if (done.contains(n) || !seen.add(n)) continue;
-            for (Node in : n.inputs()) stack.push(in);
-        }
-        List<Node> l = new ArrayList<>();
-        for (Node n : g.nodes()) if (seen.contains(n) && !n.op().isLeaf()) l.add(n);
-        return l;
     }
 
     private CodeBlock refreshBuffers() {
@@ -297,6 +288,33 @@ public final class JavaGenerator {
             if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L)", i, buf(p.node()), buf(gr));
             i++;
         }
+        return m.build();
+    }
+
+    /**
+     * Replays the forward pass checking each value right after its kernel (buffers are shared, so values cannot be
+     * checked afterwards), and returns the first one holding a NaN or an infinity, described with its {@code .net}
+     * line; a parameter that is already non-finite is reported first.
+     */
+    private MethodSpec firstNonFinite(Phases phases) {
+        MethodSpec.Builder m = MethodSpec.methodBuilder("firstNonFinite").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(String.class);
+        for (Param p : g.params()) {
+            m.addStatement("if ($T.firstNonFinite($L, $L) >= 0) return $S", MODEL, buf(p.node()), p.node().shape().sizeExpr(),
+                    "parameter " + p.name() + " (the last optimizer step made it non-finite)");
+        }
+        List<Node> forward = new ArrayList<>(phases.outputs());
+        forward.addAll(phases.loss());
+        for (Node n : forward) {
+            m.addStatement("k$L()", n.id());
+            if (n.dtype() != DType.FLOAT) continue;
+            String where = n.span().line() > 0
+                    ? fileName() + ":" + n.span().line() + ": " + g.source().line(n.span().line()).strip()
+                    : "generated code";
+            String what = n.op().name() + (n.label() != null ? " '" + n.label() + "'" : "") + " " + n.ref();
+            m.addStatement("if ($T.firstNonFinite($L, $L) >= 0) return $S", MODEL, buf(n), n.shape().sizeExpr(), what + " at " + where);
+        }
+        m.addStatement("return null");
         return m.build();
     }
 

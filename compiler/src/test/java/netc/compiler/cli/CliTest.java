@@ -107,6 +107,26 @@ class CliTest {
     }
 
     @Test
+    void divergingTrainingStopsWithTheFirstNonFiniteValueAndKeepsSavedWeights() throws Exception {
+        Path model = write("diverge.net", """
+                model Diverge {
+                  input x: float[batch, 2]
+                  input t: float[batch, 1]
+                  param W: [2, 1] = ones
+                  z = x @ W
+                  output p = exp(z * 50)
+                  loss = mse(p, t)
+                }
+                """);
+        Path w = tmp.resolve("w.safetensors");
+        Files.writeString(w, "previous weights");
+        Cli r = Cli.run("train", model, "--data", "xor", "--lr", 10, "--save", w);
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("diverged") && r.err().contains("diverge.net:6: output p = exp(z * 50)"), r.err());
+        assertEquals("previous weights", Files.readString(w), "nothing saved is lost");
+    }
+
+    @Test
     void compileRefusesABadPackageName() throws Exception {
         Cli r = Cli.run("compile", write("net.net", NET_3441), "-o", tmp, "--package", "not a package");
         assertEquals(1, r.status());

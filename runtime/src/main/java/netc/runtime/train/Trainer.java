@@ -73,8 +73,9 @@ public final class Trainer {
                 m.forwardLoss();
                 double loss = m.loss();
                 if (!Double.isFinite(loss)) {
-                    throw new UserError("training diverged: the loss is " + loss + " at epoch " + e + ", batch " + (b + 1)
-                            + "; try a lower learning rate");
+                    String first = m.firstNonFinite();
+                    throw new UserError("training diverged at epoch " + e + ", batch " + (b + 1) + ": the loss is " + loss
+                            + (first == null ? "" : "; the first non-finite value is " + first) + "; try a lower learning rate");
                 }
                 m.updateBuffers();
                 m.backward();
