@@ -10,6 +10,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
@@ -55,6 +56,12 @@ class GeneratedCodeTest {
             float sum = 0;
             for (int i = 0; i < 10; i++) sum += javacOut[i];
             assertEquals(1f, sum, 1e-5f, "softmax rows sum to 1");
+
+            // the typed API: one image in, its ten probabilities out
+            float[] image = new float[784];
+            for (int i = 0; i < 784; i++) image[i] = ((784 + i) * 37 % 255) / 255f;
+            float[] probs = (float[]) compiled.getClass().getMethod("predict", float[].class).invoke(compiled, (Object) image);
+            assertArrayEquals(Arrays.copyOfRange(javacOut, 10, 20), probs, 1e-6f, "predict(x) is the second row of the batch");
         }
     }
 

@@ -126,6 +126,7 @@ public final class JavaGenerator {
         cls.addMethod(entry("backward", "Computes the gradients of the loss; after forwardLoss().", backPart));
         cls.addMethod(step());
         cls.addMethod(firstNonFinite(phases));
+        addEmbeddingApi(cls);
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
         Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
         for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
@@ -289,6 +290,44 @@ public final class JavaGenerator {
             i++;
         }
         return m.build();
+    }
+
+    /**
+     * The typed API for applications: {@code Model.load(weights)}, and for a model whose outputs need one float input,
+     * {@code predict(x)} (one sample in, the first output's values out) and an allocation-free
+     * {@code predict(x, out)}.
+     */
+    private void addEmbeddingApi(TypeSpec.Builder cls) {
+        ClassName self = ClassName.get(o.packageName(), o.className());
+        cls.addMethod(MethodSpec.methodBuilder("load").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
+                .addJavadoc("A model with the weights of a safetensors file (as written by {@code netc train --save}).\n")
+                .addParameter(ClassName.get("java.nio.file", "Path"), "weights")
+                .addStatement("$T m = new $T()", self, self).addStatement("m.loadWeights(weights)").addStatement("return m").build());
+        List<Node> needed = new ArrayList<>();
+        Set<Node> deps = new HashSet<>();
+        for (Node out : g.outputs().values()) deps.addAll(closureAll(out));
+        for (Node in : g.inputs()) if (deps.contains(in)) needed.add(in);
+        if (needed.size() != 1 || needed.get(0).dtype() != DType.FLOAT || g.outputs().isEmpty() || !o.elemType().equals("float")) return;
+        Node in = needed.get(0), out = g.outputs().values().iterator().next();
+        String inName = in.attrs().s("name"), outName = g.outputs().keySet().iterator().next();
+        long inSize = in.shape().sub(1, in.shape().rank()).numelIfKnown();
+        long outSize = out.shape().isConcrete() ? out.shape().numelIfKnown() : out.shape().sub(1, out.shape().rank()).numelIfKnown();
+        if (in.shape().isConcrete() || inSize < 0 || outSize < 0) return;
+        TypeName floats = ArrayTypeName.of(TypeName.FLOAT);
+        cls.addMethod(MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(TypeName.VOID)
+                .addJavadoc("Runs one sample: {@code x} holds $L values of input '$L'; writes the $L values of output '$L' to {@code out}.\n"
+                        + "Allocates nothing. Not thread-safe: use one instance per thread.\n", inSize, inName, outSize, outName)
+                .addParameter(floats, "x").addParameter(floats, "out")
+                .beginControlFlow("if (x.length != $L || out.length < $L)", inSize, outSize)
+                .addStatement("throw new IllegalArgumentException($S + x.length + $S + out.length)",
+                        "predict needs " + inSize + " input values and room for " + outSize + " outputs, got ", " and ")
+                .endControlFlow()
+                .addStatement("setBatch(1)").addStatement("System.arraycopy(x, 0, $L, 0, $L)", buf(in), inSize)
+                .addStatement("forwardOutputs()").addStatement("System.arraycopy($L, 0, out, 0, $L)", buf(out), outSize).build());
+        cls.addMethod(MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(floats)
+                .addJavadoc("Runs one sample and returns the $L values of output '$L'.\n", outSize, outName)
+                .addParameter(floats, "x")
+                .addStatement("float[] out = new float[$L]", outSize).addStatement("predict(x, out)").addStatement("return out").build());
     }
 
     /**
