@@ -60,6 +60,15 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--save", paramLabel = "W.safetensors", description = "write the final weights here")
     Path save;
 
+    @Option(names = "--checkpoint", paramLabel = "FILE", description = "checkpoint file (default: MODEL.ckpt.safetensors in the working directory)")
+    Path checkpoint;
+
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "write a checkpoint every N epochs (and after the last)")
+    Integer checkpointEvery;
+
+    @Option(names = "--resume", description = "continue from the checkpoint's last finished epoch")
+    boolean resume;
+
     @Option(names = "--no-shuffle", description = "keep the data's order")
     boolean noShuffle;
 
@@ -80,6 +89,13 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) {
             Path parent = save.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) throw new UserError("--save: directory " + parent + " does not exist");
+        }
+        if (checkpointEvery != null && checkpointEvery < 1) throw new UserError("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        if (resume && init != null) throw new UserError("--resume and --init both set the starting weights; use one");
+        Path ckpt = checkpoint != null ? checkpoint : Path.of(model.getFileName().toString().replaceFirst("\\.net$", "") + ".ckpt.safetensors");
+        if (checkpointEvery != null || resume) {
+            Path parent = ckpt.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--checkpoint: directory " + parent + " does not exist");
         }
         Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
 
@@ -106,7 +122,20 @@ final class TrainCommand implements Callable<Integer> {
                 o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());
         double baseline = DataSources.baselineLoss(testSrc != null ? testSrc : trainSrc);
         if (!Double.isNaN(baseline)) out.printf("unigram baseline: %.4f nats per character on the test text%n", baseline);
-        Trainer.Result r = Trainer.fit(m, trainData, testData, o, new Progress(out));
+        if (resume) {
+            int done = Checkpoints.restore(ckpt, m);
+            if (done >= o.epochs()) throw new UserError(ckpt + ": already trained " + done + " of " + o.epochs() + " epochs; raise --epochs to go on");
+            out.printf("resuming from %s after epoch %d%n", ckpt, done);
+            o = o.from(done + 1);
+        }
+        Progress progress = new Progress(out);
+        if (checkpointEvery != null) {
+            int every = checkpointEvery, last = o.epochs();
+            progress.after = e -> {
+                if (e.epoch() % every == 0 || e.epoch() == last) Checkpoints.write(ckpt, m, e.epoch());
+            };
+        }
+        Trainer.Result r = Trainer.fit(m, trainData, testData, o, progress);
         Trainer.Epoch last = r.last();
         if (last.test() != null) {
             out.printf("test: loss %.4f%s (%s samples)%n", last.test().loss(),
@@ -119,7 +148,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
-            j.put("epochs", r.epochs().size());
+            j.put("epochs", last.epoch());
             j.put("train_loss", last.trainLoss());
             if (last.test() != null && !Double.isNaN(last.test().accuracy())) j.put("test_accuracy", last.test().accuracy());
             else if (last.test() != null) j.put("test_loss", last.test().loss());
@@ -148,6 +177,8 @@ final class TrainCommand implements Callable<Integer> {
         private long samples;
         private double lossEma = Double.NaN;
         private int epochs;
+        /** Runs after each epoch's line, e.g. to write a checkpoint. */
+        java.util.function.Consumer<Trainer.Epoch> after = e -> { };
 
         Progress(PrintWriter out) {
             this.out = out;
@@ -183,7 +214,10 @@ final class TrainCommand implements Callable<Integer> {
                 bar = null;
             }
             // long runs of small models print about ten epoch lines
-            if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs) return;
+            if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs) {
+                after.accept(e);
+                return;
+            }
             StringBuilder sb = new StringBuilder(String.format("epoch %d: train loss %.4f", e.epoch(), e.trainLoss()));
             if (!Double.isNaN(e.trainAccuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.trainAccuracy()));
             if (e.test() != null) {
@@ -192,6 +226,8 @@ final class TrainCommand implements Callable<Integer> {
             }
             sb.append(String.format("; %.1f s, %,.0f samples/s", e.trainSeconds(), e.samples() / e.trainSeconds()));
             out.println(sb);
+            out.flush();
+            after.accept(e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package netc.compiler.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,6 +125,27 @@ class CliTest {
         assertEquals(1, r.status(), r.err());
         assertTrue(r.err().contains("diverged") && r.err().contains("diverge.net:6: output p = exp(z * 50)"), r.err());
         assertEquals("previous weights", Files.readString(w), "nothing saved is lost");
+    }
+
+    @Test
+    void resumingFromACheckpointEndsWhereAnUninterruptedRunEnds() throws Exception {
+        Path model = write("net.net", NET_3441.replace("loss = bce(p, t)", "loss = bce(p, t)\n  train {\n    optimizer = adam(lr=0.05)\n    batch = 3\n  }"));
+        Path data = parityData(), whole = tmp.resolve("whole.safetensors"), resumed = tmp.resolve("resumed.safetensors");
+        Path ckpt = tmp.resolve("run.ckpt.safetensors");
+        assertEquals(0, Cli.run("train", model, "--data", data, "--epochs", 6, "--save", whole).status());
+        Cli first = Cli.run("train", model, "--data", data, "--epochs", 6, "--checkpoint", ckpt, "--checkpoint-every", 1);
+        assertEquals(0, first.status(), first.err());
+        // as if killed during epoch 4: the checkpoint after epoch 3 is what remains
+        Cli three = Cli.run("train", model, "--data", data, "--epochs", 3, "--checkpoint", ckpt, "--checkpoint-every", 3);
+        assertEquals(0, three.status(), three.err());
+        Cli rest = Cli.run("train", model, "--data", data, "--epochs", 6, "--checkpoint", ckpt, "--checkpoint-every", 3, "--resume", "--save", resumed, "--json");
+        assertEquals(0, rest.status(), rest.err());
+        assertTrue(rest.out().contains("resuming from") && rest.lastLine().contains("\"epochs\":6"), rest.out());
+        var a = Safetensors.read(whole);
+        var b = Safetensors.read(resumed);
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).floats(), b.get(k).floats(), 0f, k);
+        Cli done = Cli.run("train", model, "--data", data, "--epochs", 6, "--checkpoint", ckpt, "--resume");
+        assertEquals(1, done.status());
     }
 
     @Test

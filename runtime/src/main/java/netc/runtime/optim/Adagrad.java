@@ -3,7 +3,6 @@ package netc.runtime.optim;
 /** torch.optim.Adagrad: a per-element sum of squared gradients scales each step; the rate decays as lr / (1 + (t − 1)·lr_decay). */
 public final class Adagrad extends Optimizer {
     private final double lrDecay, initialAccumulator, eps;
-    private int t;
 
     public Adagrad(double lr, double lrDecay, double weightDecay, double initialAccumulator, double eps) {
         super(lr, weightDecay);
@@ -12,15 +11,11 @@ public final class Adagrad extends Optimizer {
         this.eps = eps;
     }
 
-    @Override
-    public void begin() {
-        t++;
-    }
 
     @Override
     public void update(int index, float[] p, float[] g) {
         float[] sum = state(index, p.length, 1, (float) initialAccumulator)[0];
-        float clr = (float) -(lr / (1 + (t - 1) * lrDecay));
+        float clr = (float) -(lr / (1 + (steps() - 1) * lrDecay));
         float wd = (float) weightDecay, e = (float) eps;
         for (int i = 0; i < p.length; i++) {
             float d = g[i] + wd * p[i];

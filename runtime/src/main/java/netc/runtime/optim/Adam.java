@@ -7,7 +7,6 @@ package netc.runtime.optim;
 public final class Adam extends Optimizer {
     private final double beta1, beta2, eps;
     private final boolean decoupled;
-    private int t;
 
     public Adam(double lr, double beta1, double beta2, double eps, double weightDecay) {
         this(lr, beta1, beta2, eps, weightDecay, false);
@@ -21,16 +20,12 @@ public final class Adam extends Optimizer {
         this.decoupled = decoupled;
     }
 
-    @Override
-    public void begin() {
-        t++;
-    }
 
     @Override
     public void update(int index, float[] p, float[] g) {
         float[][] s = state(index, p.length, 2);
         float[] m = s[0], v = s[1];
-        double bc1 = 1 - Math.pow(beta1, t), bc2 = 1 - Math.pow(beta2, t);
+        double bc1 = 1 - Math.pow(beta1, steps()), bc2 = 1 - Math.pow(beta2, steps());
         float stepSize = (float) (lr / bc1);
         float sqrtBc2 = (float) Math.sqrt(bc2);
         float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps, wd = decoupled ? 0 : (float) weightDecay;

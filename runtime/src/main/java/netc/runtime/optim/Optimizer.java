@@ -9,6 +9,8 @@ public abstract class Optimizer {
     protected double lr;
     protected final double weightDecay;
     private Object[] state = new Object[0];
+    /** The number of steps taken (calls of {@link #begin()}). */
+    private int steps;
 
     protected Optimizer(double lr, double weightDecay) {
         this.lr = lr;
@@ -24,7 +26,51 @@ public abstract class Optimizer {
     }
 
     /** Called once per step before the updates. */
-    public void begin() {
+    public final void begin() {
+        steps++;
+    }
+
+    /** The number of steps taken so far: 1 during the first step's updates. */
+    protected final int steps() {
+        return steps;
+    }
+
+    /** Whether parameter {@code index} has state yet (before its first update it has none). */
+    protected final boolean hasState(int index) {
+        return index < state.length && state[index] != null;
+    }
+
+    /**
+     * The optimizer's state as tensors, for checkpoints: {@code optimizer.steps} and each parameter's state arrays as
+     * {@code optimizer.<index>.<k>}.
+     */
+    public java.util.Map<String, netc.runtime.Tensor> exportState() {
+        java.util.Map<String, netc.runtime.Tensor> m = new java.util.LinkedHashMap<>();
+        m.put("optimizer.steps", netc.runtime.Tensor.ofInts(new int[0], new int[] {steps}));
+        for (int i = 0; i < state.length; i++) {
+            float[][] s = (float[][]) state[i];
+            if (s == null) continue;
+            for (int k = 0; k < s.length; k++) m.put("optimizer." + i + "." + k, netc.runtime.Tensor.of(new int[] {s[k].length}, s[k].clone()));
+        }
+        return m;
+    }
+
+    /** Restores what {@link #exportState()} wrote; other tensors of the map are ignored. */
+    public void importState(java.util.Map<String, netc.runtime.Tensor> m) {
+        netc.runtime.Tensor st = m.get("optimizer.steps");
+        steps = st == null ? 0 : st.ints()[0];
+        java.util.Map<Integer, java.util.TreeMap<Integer, float[]>> byIndex = new java.util.TreeMap<>();
+        for (var e : m.entrySet()) {
+            String[] parts = e.getKey().split("\\.");
+            if (parts.length != 3 || !parts[0].equals("optimizer")) continue;
+            try {
+                byIndex.computeIfAbsent(Integer.parseInt(parts[1]), x -> new java.util.TreeMap<>()).put(Integer.parseInt(parts[2]), e.getValue().floats().clone());
+            } catch (NumberFormatException ex) {
+                throw new netc.runtime.UserError("checkpoint: unexpected tensor " + e.getKey());
+            }
+        }
+        state = new Object[byIndex.isEmpty() ? 0 : java.util.Collections.max(byIndex.keySet()) + 1];
+        byIndex.forEach((i, arrays) -> state[i] = arrays.values().toArray(new float[0][]));
     }
 
     /** Updates parameter {@code index} in place from its gradient. */

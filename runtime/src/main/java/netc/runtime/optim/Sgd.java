@@ -4,7 +4,6 @@ package netc.runtime.optim;
 public final class Sgd extends Optimizer {
     private final double momentum, dampening;
     private final boolean nesterov;
-    private boolean[] started = new boolean[0];
 
     public Sgd(double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
         super(lr, weightDecay);
@@ -24,11 +23,9 @@ public final class Sgd extends Optimizer {
             for (int i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
             return;
         }
+        boolean first = !hasState(index);
         float[] buf = state(index, n, 1)[0];
-        if (index >= started.length) started = java.util.Arrays.copyOf(started, index + 1);
         float mu = (float) momentum, damp = (float) (1 - dampening);
-        boolean first = !started[index];
-        started[index] = true;
         for (int i = 0; i < n; i++) {
             float d = g[i] + wd * p[i];
             float b = first ? d : mu * buf[i] + damp * d;

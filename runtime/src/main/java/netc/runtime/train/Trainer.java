@@ -15,9 +15,18 @@ public final class Trainer {
     }
 
     /** Settings of a run; {@code lr} overrides the model's learning rate when not null. */
-    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule) {
+    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule, int firstEpoch) {
+        public Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule) {
+            this(epochs, batch, shuffle, seed, lr, schedule, 1);
+        }
+
         public Options(int epochs, int batch, boolean shuffle, long seed, Double lr) {
             this(epochs, batch, shuffle, seed, lr, Schedule.CONSTANT);
+        }
+
+        /** The same run continued from epoch {@code first} (1-based), e.g. after a checkpoint. */
+        public Options from(int first) {
+            return new Options(epochs, batch, shuffle, seed, lr, schedule, first);
         }
     }
 
@@ -51,15 +60,16 @@ public final class Trainer {
         if (!m.hasLoss()) throw new UserError(m.name() + " has no loss to train; add 'loss = ...' to the model");
         if (o.lr() != null) m.optimizer().setLearningRate(o.lr());
         double baseLr = m.optimizer().learningRate();
-        m.setSeed(o.seed());
+        // a resumed run draws new dropout masks: its batches are the same, its masks need not be
+        m.setSeed(o.firstEpoch() == 1 ? o.seed() : o.seed() * 1_000_003L + o.firstEpoch());
         Batcher batches = new Batcher(train, o.batch(), o.shuffle(), o.seed());
         List<Epoch> epochs = new ArrayList<>();
         long totalNanos = 0, totalSamples = 0;
         boolean acc = Metrics.hasAccuracy(m);
-        for (int e = 1; e <= o.epochs(); e++) {
+        for (int e = o.firstEpoch(); e <= o.epochs(); e++) {
             m.optimizer().setLearningRate(o.schedule().lr(e - 1, baseLr, o.epochs()));
             listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
-            batches.startEpoch();
+            batches.startEpoch(e - 1);  // the order of an epoch depends only on the seed and the epoch
             m.training = true;
             double lossSum = 0, correct = 0;
             long seen = 0;
