@@ -60,26 +60,12 @@ final class TrainBlocks {
                 Expr v = it.value();
                 switch (k) {
                     case "optimizer" -> {
-                        Call c;
-                        if (v instanceof Call call) {
-                            c = call;
-                        } else if (v instanceof Name n) {
-                            c = new Call(n.name(), List.of(), false, n.span(), n.span());
-                        } else {
-                            throw new BuildError(v.span(), "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
-                        }
+                        Call c = asCall(v, "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
                         opt = c.callee();
                         optArgs = arguments(c, b, OPTIMIZERS, "optimizer");
                     }
                     case "lr_schedule" -> {
-                        Call c;
-                        if (v instanceof Call call) {
-                            c = call;
-                        } else if (v instanceof Name n) {
-                            c = new Call(n.name(), List.of(), false, n.span(), n.span());
-                        } else {
-                            throw new BuildError(v.span(), "expected a schedule such as cosine or step_decay(step_size=10, gamma=0.1)");
-                        }
+                        Call c = asCall(v, "expected a schedule such as cosine or step_decay(step_size=10, gamma=0.1)");
                         schedule = c.callee();
                         scheduleArgs = arguments(c, b, SCHEDULES, "learning-rate schedule");
                     }
@@ -131,6 +117,13 @@ final class TrainBlocks {
                     + "'batch' (use sgd for mini-batches; --batch still overrides)"));
         }
         return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm);
+    }
+
+    /** A call, or a bare name read as a call without arguments ({@code adam} as {@code adam()}). */
+    private static Call asCall(Expr v, String expected) {
+        if (v instanceof Call call) return call;
+        if (v instanceof Name n) return new Call(n.name(), List.of(), false, n.span(), n.span());
+        throw new BuildError(v.span(), expected);
     }
 
     /** The named arguments of an optimizer or schedule call, checked against its known argument list. */

@@ -77,11 +77,7 @@ public final class Trainer {
             int b = 0;
             while (batches.next()) {
                 int n = batches.batchSize();
-                m.setBatch(n);
-                fill(m, batches);
-                m.forwardOutputs();
-                m.forwardLoss();
-                double loss = m.loss();
+                double loss = forward(m, batches);
                 if (!Double.isFinite(loss)) {
                     String first = m.firstNonFinite();
                     throw new UserError("training diverged at epoch " + e + ", batch " + (b + 1) + ": the loss is " + loss
@@ -107,12 +103,17 @@ public final class Trainer {
         return new Result(epochs, totalSamples / (totalNanos / 1e9));
     }
 
-    private static void fill(Model m, Batcher batches) {
+    /** Feeds the current batch to the model and runs the forward pass and the loss; returns the loss. */
+    private static double forward(Model m, Batcher batches) {
+        m.setBatch(batches.batchSize());
         for (InputSpec in : m.inputs()) {
             Object buf = m.inputBuffer(in.name());
             if (buf instanceof int[] ib) batches.fill(in.name(), ib);
             else batches.fill(in.name(), (float[]) buf);
         }
+        m.forwardOutputs();
+        m.forwardLoss();
+        return m.loss();
     }
 
     /** Loss and accuracy over a whole data set, in evaluation mode. */
@@ -126,11 +127,7 @@ public final class Trainer {
         long seen = 0;
         while (batches.next()) {
             int n = batches.batchSize();
-            m.setBatch(n);
-            fill(m, batches);
-            m.forwardOutputs();
-            m.forwardLoss();
-            lossSum += m.loss() * n;
+            lossSum += forward(m, batches) * n;
             if (acc) correct += Metrics.correct(m, n);
             seen += n;
         }
