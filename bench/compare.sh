@@ -9,18 +9,20 @@ threads=("$@"); [ ${#threads[@]} -gt 0 ] || threads=(1 2)
 have_torch=0; /usr/bin/python3 -c "import torch" 2>/dev/null && [ -f "$PEER" ] && have_torch=1
 [ $have_torch = 1 ] || echo "PyTorch peer not available (apt-get install -y python3-torch libopenblas0-pthread); netc figures only"
 json() { python3 -c "import json,sys; d=json.loads(sys.stdin.read().strip().splitlines()[-1]); print(d$1)"; }
+# the peer with its best thread split (torch_peer.run tries intra-op threads and BLAS threads)
+peer() { /usr/bin/python3 -c "import json,sys; sys.path.insert(0, '$(dirname "$PEER")'); import torch_peer; print(json.dumps(torch_peer.run('$1', $2)))"; }
 for t in "${threads[@]}"; do
   n=$(./netc bench models/fashion_mlp.net --threads "$t" --batch 128 --json | tail -1)
   ns=$(echo "$n" | json "['train_samples_per_s']"); np=$(echo "$n" | json "['predict_us']")
   line="threads=$t  MLP train: netc $ns samples/s"
   if [ $have_torch = 1 ]; then
-    ps=$(/usr/bin/python3 "$PEER" mlp "$t" | json "['samples_per_s']")
+    ps=$(peer mlp "$t" | json "['samples_per_s']")
     line="$line, PyTorch $ps ($(python3 -c "print(f'{$ns/$ps:.2f}x')"))"
   fi
   echo "$line"
   line="threads=$t  MLP predict (1 sample): netc $np us"
   if [ $have_torch = 1 ] && [ "$t" = 1 ]; then
-    pp=$(/usr/bin/python3 "$PEER" predict 1 | json "['predict_us']")
+    pp=$(peer predict 1 | json "['predict_us']")
     line="$line, PyTorch $pp us ($(python3 -c "print(f'{$pp/$np:.2f}x faster')"))"
   fi
   echo "$line"
