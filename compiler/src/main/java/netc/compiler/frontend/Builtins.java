@@ -165,6 +165,7 @@ final class Builtins {
         TABLE.put("l1", (cs, a) -> regulariser(cs, (g, w) -> g.add(Ops.ABS, w), 1.0));
         SequenceBuiltins.register(TABLE);
         NormBuiltins.register(TABLE);
+        ConvBuiltins.register(TABLE);
     }
 
     /** {@code a @ b}: b must be a matrix; a's leading dimensions are batched. */
