@@ -43,26 +43,31 @@ public final class Pool {
 
     /**
      * For each window, the flat index into x of its first maximum in row-major order (PyTorch's choice at ties); a NaN
-     * counts as the maximum. Branch-free selection: the comparisons of max pooling are as unpredictable as the data.
+     * counts as the maximum. The comparisons of max pooling are as unpredictable as the data, so the selection is
+     * branch-free, and a row of windows is processed together, one window element at a time, so that the windows'
+     * dependency chains interleave.
      */
     public static void maxIndex(float[] x, int[] idx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
         int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
         Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            int[] best = new int[ow];
             for (int p = from; p < to; p++) {
-                int in = p * h * w, out = p * oh * ow;
                 for (int i = 0; i < oh; i++) {
+                    int out = (p * oh + i) * ow, top = (p * h + i * sh) * w;
                     for (int j = 0; j < ow; j++) {
-                        int best = in + i * sh * w + j * sw, m = key(x[best]);
-                        for (int a = 0; a < kh; a++) {
-                            int row = in + (i * sh + a) * w + j * sw;
-                            for (int b = 0; b < kw; b++) {
-                                int k = key(x[row + b]);
+                        idx[out + j] = top + j * sw;
+                        best[j] = key(x[top + j * sw]);
+                    }
+                    for (int a = 0; a < kh; a++) {
+                        for (int b = a == 0 ? 1 : 0; b < kw; b++) {
+                            int start = top + a * w + b;
+                            for (int j = 0; j < ow; j++) {
+                                int at = start + j * sw, k = key(x[at]), m = best[j];
                                 int mask = (int) (((long) m - k) >> 63); // all ones when k > m
-                                best = (best & ~mask) | ((row + b) & mask);
-                                m = (m & ~mask) | (k & mask);
+                                idx[out + j] = (idx[out + j] & ~mask) | (at & mask);
+                                best[j] = (m & ~mask) | (k & mask);
                             }
                         }
-                        idx[out + i * ow + j] = best;
                     }
                 }
             }
