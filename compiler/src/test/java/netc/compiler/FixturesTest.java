@@ -56,7 +56,7 @@ class FixturesTest {
     }
 
     static Stream<Arguments> runCases() throws IOException {
-        return Stream.concat(Stream.of("mlp", "sigmoid_bce", "char_lstm").map(n -> Arguments.of(null, n)), own(".expect.safetensors"));
+        return Stream.concat(Stream.of("mlp", "sigmoid_bce", "char_lstm", "small_cnn").map(n -> Arguments.of(null, n)), own(".expect.safetensors"));
     }
 
     static Stream<Arguments> trainCases() throws IOException {

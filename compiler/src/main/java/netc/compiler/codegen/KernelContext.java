@@ -1,6 +1,9 @@
 package netc.compiler.codegen;
 
 import com.squareup.javapoet.CodeBlock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
@@ -85,5 +88,110 @@ public final class KernelContext {
             sb.append(inStride.equals("1") ? coord : coord + " * (" + inStride + ")");
         }
         return sb.length() == 0 ? "0" : sb.toString();
+    }
+
+    /** Loops over {@code iter} in row-major order, with the index of each operand broadcast to it; see {@link LoopNest}. */
+    public LoopNest nest(Shape iter, List<Shape> operands) {
+        return new LoopNest(this, iter, operands);
+    }
+
+    /**
+     * Nested loops over an iteration shape with the element index of each operand, where an operand is broadcast
+     * NumPy-style to the iteration shape. Adjacent dimensions in which every operand behaves alike (varies, or is
+     * broadcast) are merged into one loop, and size-1 dimensions dropped, so {@code [batch, 6, 28, 28] + [6, 1, 1]}
+     * is three loops whose innermost runs over 784 contiguous elements with the bias fixed: no division or remainder
+     * per element, and a loop the JIT can vectorise. Use: {@link #openOuter}, {@link #openInner}, {@link #index} in the
+     * body, {@link #closeInner}, {@link #closeOuter}.
+     */
+    public static final class LoopNest {
+        private final KernelContext k;
+        private final List<Shape> operands;
+        private final List<String> sizes = new ArrayList<>();
+        private final List<boolean[]> varies = new ArrayList<>();
+        private final String[] offset;
+
+        LoopNest(KernelContext k, Shape iter, List<Shape> operands) {
+            this.k = k;
+            this.operands = operands;
+            int r = iter.rank();
+            for (int d = 0; d < r; d++) {
+                if (iter.dim(d).isOne()) continue;
+                boolean[] v = new boolean[operands.size()];
+                for (int j = 0; j < v.length; j++) {
+                    Shape s = operands.get(j);
+                    int a = d - (r - s.rank());
+                    v[j] = a >= 0 && !s.dim(a).isOne();
+                }
+                int last = sizes.size() - 1;
+                if (last >= 0 && Arrays.equals(varies.get(last), v)) {
+                    sizes.set(last, sizes.get(last) + " * " + iter.dim(d).javaExpr());
+                } else {
+                    sizes.add(iter.dim(d).javaExpr());
+                    varies.add(v);
+                }
+            }
+            offset = new String[operands.size()];
+            Arrays.fill(offset, "0");
+        }
+
+        /** The number of loops. */
+        public int levels() {
+            return sizes.size();
+        }
+
+        private String step(int j, int level) {
+            String v = "i" + level;
+            return offset[j].equals("0") ? v : offset[j] + " * (" + sizes.get(level) + ") + " + v;
+        }
+
+        /** Opens every loop but the innermost, declaring the operands' offsets at each level. */
+        public LoopNest openOuter() {
+            for (int l = 0; l < levels() - 1; l++) {
+                k.loop("i" + l, sizes.get(l));
+                java.util.Map<String, String> declared = new java.util.HashMap<>();
+                for (int j = 0; j < offset.length; j++) {
+                    if (!varies.get(l)[j]) continue;
+                    String expr = step(j, l);
+                    if (expr.equals("i" + l)) {
+                        offset[j] = expr;
+                        continue;
+                    }
+                    String name = declared.get(expr);
+                    if (name == null) {
+                        name = "p" + j + "_" + l;
+                        k.stmt("int $L = $L", name, expr);
+                        declared.put(expr, name);
+                    }
+                    offset[j] = name;
+                }
+            }
+            return this;
+        }
+
+        /** Opens the innermost loop (nothing when there are no loops: a single element). */
+        public LoopNest openInner() {
+            if (levels() > 0) k.loop("i" + (levels() - 1), sizes.get(levels() - 1));
+            return this;
+        }
+
+        /** True when operand j's index changes in the innermost loop. */
+        public boolean innerVaries(int j) {
+            return levels() > 0 && varies.get(levels() - 1)[j];
+        }
+
+        /** Operand j's element index inside the innermost loop (outside it, when it does not vary there). */
+        public String index(int j) {
+            return innerVaries(j) ? step(j, levels() - 1) : offset[j];
+        }
+
+        public LoopNest closeInner() {
+            if (levels() > 0) k.end();
+            return this;
+        }
+
+        public LoopNest closeOuter() {
+            for (int l = 0; l < levels() - 1; l++) k.end();
+            return this;
+        }
     }
 }

@@ -170,6 +170,7 @@ final class Builtins {
         LossBuiltins.register(TABLE);
         TensorBuiltins.register(TABLE);
         NormBuiltins.register(TABLE);
+        ConvBuiltins.register(TABLE);
     }
 
     /** {@code a @ b}: b must be a matrix; a's leading dimensions are batched. */

@@ -85,9 +85,22 @@ public final class Elementwise implements Op {
     public void emit(KernelContext k) {
         Node n = k.node();
         String[] x = new String[arity];
+        boolean flat = true;
         for (int i = 0; i < arity; i++) {
-            x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), n.input(i).shape(), "i") + "]";
+            Shape s = n.input(i).shape();
+            flat &= s.equals(n.shape()) || s.isUnit();
+            x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), s, "i") + "]";
         }
-        k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
+        if (flat) {
+            k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
+            return;
+        }
+        // broadcasting: nested loops, no division per element
+        List<Shape> shapes = new ArrayList<>(List.of(n.shape()));
+        for (Node in : n.inputs()) shapes.add(in.shape());
+        KernelContext.LoopNest loops = k.nest(n.shape(), shapes).openOuter().openInner();
+        for (int i = 0; i < arity; i++) x[i] = k.in(i) + "[" + loops.index(i + 1) + "]";
+        k.stmt("$L[$L] = $L", k.out(), loops.index(0), formula(k.T(), n.attrs(), x));
+        loops.closeInner().closeOuter();
     }
 }

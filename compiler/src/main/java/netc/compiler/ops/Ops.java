@@ -44,6 +44,14 @@ public final class Ops {
     /** maxout(key, values): per group of k along the last axis, the value where key is largest. */
     public static final Op MAXOUT = new Maxout(false);
     public static final Op MAXOUT_SCATTER = new Maxout(true);
+    public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
+    static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
+    static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
+    public static final Op MAXPOOL_INDEX = new Pooling(Pooling.Mode.MAX_INDEX);
+    public static final Op TAKE = new Take(false);
+    static final Op TAKE_GRAD = new Take(true);
+    public static final Op AVGPOOL = new Pooling(Pooling.Mode.AVG);
+    static final Op AVGPOOL_GRAD = new Pooling(Pooling.Mode.AVG_GRAD);
 
     private static String cast(String t, String e) {
         return "(" + t + ") " + e;
@@ -198,6 +206,17 @@ public final class Ops {
     }
 
     // ---- builder helpers ----
+    /** conv(x, w) with one stride, pad and dilation per spatial dimension. */
+    public static Node conv(GraphBuilder g, Node x, Node w, List<Integer> stride, List<Integer> pad, List<Integer> dilation) {
+        return g.add(CONV, Convolution.attrs(stride, pad, dilation), x, w);
+    }
+
+    /** maxpool(x) or avgpool(x) with one window size and stride per spatial dimension. */
+    public static Node pool(GraphBuilder g, boolean max, Node x, List<Integer> size, List<Integer> stride) {
+        Attrs a = Pooling.attrs(size, stride);
+        return max ? g.add(TAKE, x, g.add(MAXPOOL_INDEX, a, x)) : g.add(AVGPOOL, a, x);
+    }
+
     public static Node constant(GraphBuilder g, double v) {
         return g.add(CONST, Attrs.of("value", v));
     }

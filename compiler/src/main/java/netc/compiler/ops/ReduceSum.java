@@ -50,6 +50,19 @@ final class ReduceSum implements Op {
         Shape x = y.input(0).shape();
         Shape kept = keptShape(x, y.attrs().ints("axes"));
         k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(y.shape()), k.T());
-        k.loop("i", k.size(x)).stmt("$L[$L] += $L[i]", k.out(), KernelContext.broadcastIndex(x, kept, "i"), k.in(0)).end();
+        // loops over x with the kept result broadcast to it; an innermost run of reduced elements sums in a local
+        KernelContext.LoopNest loops = k.nest(x, List.of(x, kept)).openOuter();
+        if (loops.levels() > 0 && !loops.innerVaries(1)) {
+            k.stmt("$L s = 0", k.T());
+            loops.openInner();
+            k.stmt("s += $L[$L]", k.in(0), loops.index(0));
+            loops.closeInner();
+            k.stmt("$L[$L] += s", k.out(), loops.index(1));
+        } else {
+            loops.openInner();
+            k.stmt("$L[$L] += $L[$L]", k.out(), loops.index(1), k.in(0), loops.index(0));
+            loops.closeInner();
+        }
+        loops.closeOuter();
     }
 }

@@ -111,6 +111,31 @@ class OpGradientTest {
                 c("concat a list with a repeated operand", "param A: [2, 3]", "concat([A, tanh(A), A], axis=-1)", "[2, 9]"));
     }
 
+    /** Convolution and pooling: every option, 1-d and 2-d, non-square shapes, and second derivatives through each. */
+    static Stream<Arguments> convolution() {
+        return Stream.of(
+                c("conv2d", "param X: [2, 3, 5, 5]", "conv2d(X, 4, kernel=3)", "[2, 4, 3, 3]"),
+                c("conv2d stride and pad, non-square", "param X: [2, 2, 6, 7]", "conv2d(X, 3, kernel=[3, 2], stride=[2, 1], pad=[1, 0])", "[2, 3, 3, 6]"),
+                c("conv2d dilation", "param X: [1, 2, 7, 6]", "conv2d(X, 2, kernel=3, dilation=[2, 1], pad=1)", "[1, 2, 5, 6]"),
+                c("conv2d stride above kernel", "param X: [1, 1, 7, 7]", "conv2d(X, 2, kernel=2, stride=3, pad=1)", "[1, 2, 3, 3]"),
+                c("conv2d pad wider than kernel", "param X: [1, 2, 3, 3]", "conv2d(X, 2, kernel=2, pad=2)", "[1, 2, 6, 6]"),
+                c("conv2d without bias", "param X: [2, 2, 4, 4]", "conv2d(X, 3, kernel=2, bias=false)", "[2, 3, 3, 3]"),
+                c("conv2d 1x1", "param X: [2, 3, 3, 4]", "conv2d(X, 2, kernel=1)", "[2, 2, 3, 4]"),
+                c("conv1d stride pad dilation", "param X: [2, 3, 8]", "conv1d(X, 4, kernel=3, stride=2, pad=1, dilation=2)", "[2, 4, 3]"),
+                c("conv1d without bias", "param X: [2, 2, 5]", "conv1d(X, 2, kernel=2, bias=false)", "[2, 2, 4]"),
+                c("conv, pool, conv", "param X: [2, 1, 8, 8]", "X |> conv2d(2, kernel=3, pad=1) |> tanh |> maxpool(2) |> conv2d(3, kernel=2)", "[2, 3, 3, 3]"),
+                c("maxpool", "param X: [2, 2, 4, 6]", "maxpool(X, 2)", "[2, 2, 2, 3]"),
+                c("maxpool stride not size, non-square", "param X: [1, 2, 5, 6]", "maxpool(X, [3, 2], stride=[1, 2])", "[1, 2, 3, 3]"),
+                c("maxpool 1-d", "param X: [2, 3, 7]", "maxpool(X, 3, stride=2)", "[2, 3, 3]"),
+                c("avgpool", "param X: [2, 2, 4, 4]", "avgpool(X, 2)", "[2, 2, 2, 2]"),
+                c("avgpool overlapping", "param X: [1, 2, 4, 5]", "avgpool(X, [2, 3], stride=1)", "[1, 2, 3, 3]"),
+                c("avgpool 1-d", "param X: [2, 2, 9]", "avgpool(X, 4, stride=3)", "[2, 2, 2]"),
+                c("grad of conv for its input", "param X: [1, 2, 4, 4]", "grad(sum(conv2d(X, 2, kernel=2, pad=1) ^ 2), X) * X", "[1, 2, 4, 4]"),
+                c("grad of conv for its weight", "param X: [2, 2, 4, 3]", "grad(sum(conv2d(X, 2, kernel=2, stride=[2, 1], name=\"c\") ^ 3), c.weight)", "[2, 2, 2, 2]"),
+                c("grad of maxpool", "param X: [1, 2, 4, 4]", "grad(sum(maxpool(X, 2, stride=1) ^ 2), X) * X", "[1, 2, 4, 4]"),
+                c("grad of avgpool", "param X: [1, 2, 4, 4]", "grad(sum(avgpool(X, 2, stride=1) ^ 2), X) * X", "[1, 2, 4, 4]"));
+    }
+
     static Stream<Arguments> losses() {
         return Stream.of(
                 c("mse", "param A: [3, 2]\n param B: [3, 2]", "mse(A, B)", "[]"),
@@ -135,7 +160,7 @@ class OpGradientTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @MethodSource({"elementwise", "structural", "losses"})
+    @MethodSource({"elementwise", "structural", "convolution", "losses"})
     void gradientMatchesFiniteDifferences(String name, String params, String expr, String shape, Map<String, Dist> dists) {
         GradCheck.check(source(params, expr, shape), dists, GradCheck.none());
     }

@@ -1,0 +1,163 @@
+package netc.compiler.ops;
+
+import com.squareup.javapoet.ClassName;
+import java.util.ArrayList;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * Convolution over 1 or 2 spatial dimensions, PyTorch's {@code conv1d}/{@code conv2d} without bias or groups:
+ * {@code conv(x [batch, C, (H,) W], w [O, C, (KH,) KW])} gives [batch, O, (OH,) OW] with
+ * {@code OW = (W + 2·pad − dilation·(KW − 1) − 1) / stride + 1}. Attrs {@code stride}, {@code pad},
+ * {@code dilation}: one integer per spatial dimension.
+ *
+ * <p>Its gradients are two more modes of this op, each linear in both operands, so that their own gradients
+ * close over the three modes (second derivatives work):
+ * <ul>
+ *   <li>{@code conv_grad_input(dy, w)} (attr {@code input}: the shape of x), the transposed convolution of dy;</li>
+ *   <li>{@code conv_grad_weight(dy, x)} (attr {@code weight}: the shape of w), the correlation of x with dy.</li>
+ * </ul>
+ * Kernels: {@code netc.runtime.kernels.Conv} (im2col and one GEMM per sample, parallel over the batch).
+ */
+final class Convolution implements Op {
+    enum Mode {
+        FORWARD("conv"), INPUT_GRAD("conv_grad_input"), WEIGHT_GRAD("conv_grad_weight");
+
+        final String opName;
+
+        Mode(String opName) {
+            this.opName = opName;
+        }
+    }
+
+    private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Conv");
+    private final Mode mode;
+
+    Convolution(Mode mode) {
+        this.mode = mode;
+    }
+
+    @Override
+    public String name() {
+        return mode.opName;
+    }
+
+    /** The attributes of a convolution, without the shape a gradient mode adds. */
+    static Attrs attrs(List<Integer> stride, List<Integer> pad, List<Integer> dilation) {
+        return Attrs.of("stride", List.copyOf(stride), "pad", List.copyOf(pad), "dilation", List.copyOf(dilation));
+    }
+
+    private static Attrs base(Attrs a) {
+        return attrs(a.ints("stride"), a.ints("pad"), a.ints("dilation"));
+    }
+
+    /** The output size along one spatial dimension; may be 0 or negative when the dilated kernel does not fit. */
+    static int outSize(int in, int kernel, int stride, int pad, int dilation) {
+        return Math.floorDiv(in + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
+    }
+
+    /** The output shape of conv(x, w), or a ShapeException saying why there is none. */
+    static Shape outputShape(Shape x, Shape w, Attrs a) {
+        int r = x.rank();
+        if (r != 3 && r != 4) {
+            throw new ShapeException("convolution needs an input [batch, channels, " + (r == 4 ? "height, width" : "length")
+                    + "] or [batch, channels, height, width], got " + x);
+        }
+        for (int i = 1; i < r; i++) {
+            if (x.dim(i).isSymbolic()) throw new ShapeException("convolution needs known channel and spatial sizes, got " + x);
+        }
+        if (w.rank() != r || !w.isConcrete()) {
+            throw new ShapeException("a " + (r - 2) + "-d convolution needs a weight of rank " + r + " [out, in, kernel...], got " + w);
+        }
+        if (w.dim(1).size() != x.dim(1).size()) {
+            throw new ShapeException("input " + x + " has " + x.dim(1) + " channels but weight " + w + " expects " + w.dim(1));
+        }
+        List<Integer> stride = a.ints("stride"), pad = a.ints("pad"), dil = a.ints("dilation");
+        if (stride.size() != r - 2 || pad.size() != r - 2 || dil.size() != r - 2) {
+            throw new ShapeException("convolution attributes need one value per spatial dimension: " + a);
+        }
+        List<Dim> out = new ArrayList<>(List.of(x.dim(0), w.dim(0)));
+        for (int i = 0; i < r - 2; i++) {
+            int o = outSize(x.dim(2 + i).size(), w.dim(2 + i).size(), stride.get(i), pad.get(i), dil.get(i));
+            if (o <= 0) {
+                throw new ShapeException("input " + x + " with weight " + w + " gives an empty output (size " + o
+                        + " along spatial dimension " + (i + 1) + ")");
+            }
+            out.add(Dim.of(o));
+        }
+        return Shape.of(out);
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        for (TensorType t : in) if (t.dtype() != DType.FLOAT) throw new ShapeException(name() + " needs float operands, got " + t);
+        Shape result = switch (mode) {
+            case FORWARD -> outputShape(in.get(0).shape(), in.get(1).shape(), attrs);
+            case INPUT_GRAD -> checkGrad(in.get(0).shape(), attrs.shape("input"), in.get(1).shape(), attrs, attrs.shape("input"));
+            case WEIGHT_GRAD -> checkGrad(in.get(0).shape(), in.get(1).shape(), attrs.shape("weight"), attrs, attrs.shape("weight"));
+        };
+        return TensorType.f(result);
+    }
+
+    private static Shape checkGrad(Shape dy, Shape x, Shape w, Attrs a, Shape result) {
+        Shape y = outputShape(x, w, a);
+        if (!y.equals(dy)) throw new ShapeException("convolution gradient of shape " + dy + " does not fit output " + y);
+        return result;
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        Attrs a = base(y.attrs());
+        Node first = y.input(0), second = y.input(1);
+        return switch (mode) {
+            // y = conv(x, w)
+            case FORWARD -> List.of(g.add(Ops.CONV_GRAD_INPUT, a.with("input", first.shape()), dy, second),
+                    g.add(Ops.CONV_GRAD_WEIGHT, a.with("weight", second.shape()), dy, first));
+            // y = conv_grad_input(d, w), linear in each: <dy, y> = <conv(dy, w), d> = <conv_grad_weight(d, dy), w>
+            case INPUT_GRAD -> List.of(g.add(Ops.CONV, a, dy, second),
+                    g.add(Ops.CONV_GRAD_WEIGHT, a.with("weight", second.shape()), first, dy));
+            // y = conv_grad_weight(d, x): <dy, y> = <conv(x, dy), d> = <conv_grad_input(d, dy), x>
+            case WEIGHT_GRAD -> List.of(g.add(Ops.CONV, a, second, dy),
+                    g.add(Ops.CONV_GRAD_INPUT, a.with("input", second.shape()), first, dy));
+        };
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Node n = k.node();
+        Attrs a = n.attrs();
+        Shape x = switch (mode) {
+            case FORWARD -> n.input(0).shape();
+            case INPUT_GRAD -> a.shape("input");
+            case WEIGHT_GRAD -> n.input(1).shape();
+        };
+        Shape w = switch (mode) {
+            case FORWARD, INPUT_GRAD -> n.input(1).shape();
+            case WEIGHT_GRAD -> a.shape("weight");
+        };
+        boolean twoD = x.rank() == 4;
+        List<Integer> s = a.ints("stride"), p = a.ints("pad"), d = a.ints("dilation");
+        String geometry = String.join(", ", x.dim(0).javaExpr(), str(x.dim(1).size()), str(twoD ? x.dim(2).size() : 1),
+                str(x.dim(-1).size()), str(w.dim(0).size()), str(twoD ? w.dim(2).size() : 1), str(w.dim(-1).size()),
+                str(twoD ? s.get(0) : 1), str(s.get(s.size() - 1)), str(twoD ? p.get(0) : 0), str(p.get(p.size() - 1)),
+                str(twoD ? d.get(0) : 1), str(d.get(d.size() - 1)));
+        String fn = switch (mode) {
+            case FORWARD -> "forward";
+            case INPUT_GRAD -> "inputGrad";
+            case WEIGHT_GRAD -> "weightGrad";
+        };
+        k.stmt("$T.$L($L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry);
+    }
+
+    private static String str(int v) {
+        return Integer.toString(v);
+    }
+}

@@ -1,0 +1,121 @@
+package netc.compiler.ops;
+
+import com.squareup.javapoet.ClassName;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.Dim;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * Pooling over 1 or 2 spatial dimensions of [batch, C, (H,) W], without padding, floor mode, as PyTorch's
+ * {@code max_pool1d/2d} and {@code avg_pool1d/2d} with their defaults. Attrs {@code size} and {@code stride}: one
+ * integer per spatial dimension.
+ * <ul>
+ *   <li>{@code maxpool_index(x)}: for each window, the flat index into x of its first maximum in row-major order
+ *   (PyTorch's choice at ties), as an int tensor of the pooled shape. Max pooling is {@code take(x, maxpool_index(x))}:
+ *   its gradient routes each output's gradient to that element ({@link Take}), and the index gets none.</li>
+ *   <li>{@code avgpool(x)}, the mean of each window, and its gradient {@code avgpool_grad(dy)} (attr {@code input}:
+ *   x's shape) which spreads each output's gradient evenly over its window; each is the other's gradient.</li>
+ * </ul>
+ * Kernels: {@code netc.runtime.kernels.Pool}, parallel over batch · channels.
+ */
+final class Pooling implements Op {
+    enum Mode {
+        MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
+
+        final String opName;
+
+        Mode(String opName) {
+            this.opName = opName;
+        }
+    }
+
+    private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Pool");
+    private final Mode mode;
+
+    Pooling(Mode mode) {
+        this.mode = mode;
+    }
+
+    @Override
+    public String name() {
+        return mode.opName;
+    }
+
+    static Attrs attrs(List<Integer> size, List<Integer> stride) {
+        return Attrs.of("size", List.copyOf(size), "stride", List.copyOf(stride));
+    }
+
+    /** The output size along one dimension (floor mode); 0 or negative when the window does not fit. */
+    static int outSize(int in, int size, int stride) {
+        return Math.floorDiv(in - size, stride) + 1;
+    }
+
+    /** The pooled shape of x, or a ShapeException saying why there is none. */
+    static Shape outputShape(Shape x, Attrs a) {
+        int r = x.rank();
+        if (r != 3 && r != 4) {
+            throw new ShapeException("pooling needs an input [batch, channels, length] or [batch, channels, height, width], got " + x);
+        }
+        for (int i = 1; i < r; i++) if (x.dim(i).isSymbolic()) throw new ShapeException("pooling needs known channel and spatial sizes, got " + x);
+        List<Integer> size = a.ints("size"), stride = a.ints("stride");
+        if (size.size() != r - 2 || stride.size() != r - 2) throw new ShapeException("pooling attributes need one value per spatial dimension: " + a);
+        List<Dim> out = new ArrayList<>(List.of(x.dim(0), x.dim(1)));
+        for (int i = 0; i < r - 2; i++) {
+            int o = outSize(x.dim(2 + i).size(), size.get(i), stride.get(i));
+            if (o <= 0) throw new ShapeException("window " + size + " is larger than input " + x);
+            out.add(Dim.of(o));
+        }
+        return Shape.of(out);
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        if (in.get(0).dtype() != DType.FLOAT) throw new ShapeException(name() + " needs a float operand, got " + in.get(0));
+        return switch (mode) {
+            case MAX_INDEX -> new TensorType(outputShape(in.get(0).shape(), attrs), DType.INT);
+            case AVG -> TensorType.f(outputShape(in.get(0).shape(), attrs));
+            case AVG_GRAD -> {
+                Shape x = attrs.shape("input"), y = outputShape(x, attrs);
+                if (!y.equals(in.get(0).shape())) throw new ShapeException("avgpool gradient of shape " + in.get(0).shape() + " does not fit output " + y);
+                yield TensorType.f(x);
+            }
+        };
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        Attrs a = attrs(y.attrs().ints("size"), y.attrs().ints("stride"));
+        return switch (mode) {
+            case MAX_INDEX -> Arrays.asList((Node) null);
+            case AVG -> List.of(g.add(Ops.AVGPOOL_GRAD, a.with("input", y.input(0).shape()), dy));
+            case AVG_GRAD -> List.of(g.add(Ops.AVGPOOL, a, dy));
+        };
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Node n = k.node();
+        Attrs a = n.attrs();
+        Shape x = mode == Mode.AVG_GRAD ? a.shape("input") : n.input(0).shape();
+        boolean twoD = x.rank() == 4;
+        List<Integer> size = a.ints("size"), stride = a.ints("stride");
+        String geometry = String.join(", ", x.productExpr(0, 2), Integer.toString(twoD ? x.dim(2).size() : 1),
+                Integer.toString(x.dim(-1).size()), Integer.toString(twoD ? size.get(0) : 1), Integer.toString(size.get(size.size() - 1)),
+                Integer.toString(twoD ? stride.get(0) : 1), Integer.toString(stride.get(stride.size() - 1)));
+        String fn = switch (mode) {
+            case MAX_INDEX -> "maxIndex";
+            case AVG -> "avgForward";
+            case AVG_GRAD -> "avgBackward";
+        };
+        k.stmt("$T.$L($L, $L, $L)", KERNEL, fn, k.in(0), k.out(), geometry);
+    }
+}

@@ -1,0 +1,62 @@
+package netc.compiler.ops;
+
+import java.util.Arrays;
+import java.util.List;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * Elements by flat index: {@code take(x, index int[...])} gives {@code x.flat[index]} in the index's shape. Its
+ * gradient is {@code take_grad(dy, index)} (attr {@code source}: x's shape), which adds each element of dy into a zero
+ * tensor of x's shape at its index; the gradient of take_grad is take again. Indices come from other ops (max
+ * pooling's {@code maxpool_index}), not from users, so they are trusted.
+ */
+final class Take implements Op {
+    private final boolean grad;
+
+    Take(boolean grad) {
+        this.grad = grad;
+    }
+
+    @Override
+    public String name() {
+        return grad ? "take_grad" : "take";
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        if (in.get(1).dtype() != DType.INT) throw new ShapeException(name() + " needs int indices, got " + in.get(1));
+        if (in.get(0).dtype() != DType.FLOAT) throw new ShapeException(name() + " needs float values, got " + in.get(0));
+        if (grad) {
+            if (!in.get(0).shape().equals(in.get(1).shape())) {
+                throw new ShapeException("take_grad needs a gradient shaped like its indices, got " + in.get(0).shape() + " and " + in.get(1).shape());
+            }
+            return TensorType.f(attrs.shape("source"));
+        }
+        return TensorType.f(in.get(1).shape());
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        Node index = y.input(1);
+        if (grad) return Arrays.asList(g.add(Ops.TAKE, dy, index), null);
+        return Arrays.asList(g.add(Ops.TAKE_GRAD, Attrs.of("source", y.input(0).shape()), dy, index), null);
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        Node n = k.node();
+        String count = n.input(1).shape().sizeExpr();
+        if (grad) {
+            k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
+            k.loop("i", count).stmt("$L[$L[i]] += $L[i]", k.out(), k.in(1), k.in(0)).end();
+        } else {
+            k.loop("i", count).stmt("$L[i] = $L[$L[i]]", k.out(), k.in(0), k.in(1)).end();
+        }
+    }
+}

@@ -1,0 +1,387 @@
+package netc.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Convolution over one or two spatial dimensions (a 1-d convolution is a 2-d one with height 1), PyTorch's
+ * {@code conv2d} semantics: cross-correlation with zero padding, stride and dilation, no groups.
+ *
+ * <p>Shapes: x [batch, C, H, W], weight [O, C, KH, KW], y [batch, O, OH, OW] with
+ * {@code OH = (H + 2·PH − DH·(KH − 1) − 1) / SH + 1} (floor) and likewise OW. Every kernel is im2col plus one
+ * {@link Gemm} product per sample: the per-sample matrix col [C·KH·KW, OH·OW] lives in a per-thread scratch
+ * buffer that grows once and is reused. Samples are spread over {@link Parallel}'s threads; the products
+ * inside then run inline on each thread. A 1×1 kernel with stride 1 and no padding skips im2col (col is x).
+ *
+ * <p>The double overloads are the same code in double precision, for gradient checks.
+ */
+public final class Conv {
+    /** Multiply-adds worth handing to another thread. */
+    private static final long PARALLEL_MIN_WORK = 1 << 16;
+    /** Most partial sums of the weight gradient (groups of samples). */
+    private static final int MAX_GROUPS = 8;
+
+    private Conv() {
+    }
+
+    /** The output size along one dimension, floor mode; may be 0 or negative for a kernel larger than the input. */
+    public static int outSize(int in, int kernel, int stride, int pad, int dilation) {
+        return Math.floorDiv(in + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
+    }
+
+    private static boolean isPointwise(int kh, int kw, int sh, int sw, int ph, int pw) {
+        return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+    }
+
+    /** Samples per chunk so that a chunk holds at least {@link #PARALLEL_MIN_WORK} multiply-adds. */
+    private static int minChunk(long workPerSample) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PARALLEL_MIN_WORK / Math.max(1, workPerSample)));
+    }
+
+    /** Groups of samples for the weight gradient: a function of the shapes only, so results do not depend on threads. */
+    private static int groups(int batch, long workPerSample) {
+        return Math.max(1, Math.min(MAX_GROUPS, batch / minChunk(workPerSample)));
+    }
+
+    /** The first output column j whose input column j·stride + shift is not left of the input. */
+    private static int firstInside(int shift, int stride, int ow) {
+        return shift >= 0 ? 0 : Math.min(ow, (-shift + stride - 1) / stride);
+    }
+
+    /** One past the last output column j whose input column j·stride + shift is inside width wd (at least lo). */
+    private static int endInside(int shift, int stride, int wd, int ow, int lo) {
+        int last = wd - 1 - shift;
+        int end = last < 0 ? 0 : Math.min(ow, last / stride + 1);
+        return Math.max(lo, end);
+    }
+
+    /** Per-thread scratch arrays, by slot, grown as needed and kept. */
+    static final class Scratch {
+        private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
+        private final float[][] f = new float[2][0];
+        private final double[][] d = new double[2][0];
+
+        static Scratch get() {
+            return PER_THREAD.get();
+        }
+
+        float[] floats(int slot, int n) {
+            if (f[slot].length < n) {
+                f[slot] = new float[n];
+            }
+            return f[slot];
+        }
+
+        double[] doubles(int slot, int n) {
+            if (d[slot].length < n) {
+                d[slot] = new double[n];
+            }
+            return d[slot];
+        }
+    }
+
+    // ---------------------------------------------------------------- float
+
+    /**
+     * {@code y = conv(x, w)}: x [batch, C, H, W], w [O, C, KH, KW], y [batch, O, OH, OW] (every array dense and
+     * row-major). Each sample is one product {@code y_b [O, OH·OW] = w [O, C·KH·KW] · col_b [C·KH·KW, OH·OW]}, with
+     * col_b the sample's im2col matrix; samples are spread over {@link Parallel}'s threads.
+     */
+    public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
+                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
+            float[] col = direct ? null : Scratch.get().floats(0, k * n);
+            for (int b = from; b < to; b++) {
+                if (direct) {
+                    Gemm.sgemm(false, false, o, n, k, w, 0, x, b * inSize, y, b * o * n, false);
+                } else {
+                    im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                    Gemm.sgemm(false, false, o, n, k, w, 0, col, 0, y, b * o * n, false);
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient of {@link #forward} for x: {@code dx = conv_transpose(dy, w)}. Per sample
+     * {@code dcol = wᵀ · dy_b}, scattered back (col2im) into dx_b. dx is overwritten.
+     */
+    public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o,
+                                 int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
+            float[] col = direct ? null : Scratch.get().floats(0, k * n);
+            for (int b = from; b < to; b++) {
+                if (direct) {
+                    Gemm.sgemm(true, false, k, n, o, w, 0, dy, b * o * n, dx, b * inSize, false);
+                } else {
+                    Gemm.sgemm(true, false, k, n, o, w, 0, dy, b * o * n, col, 0, false);
+                    Arrays.fill(dx, b * inSize, (b + 1) * inSize, 0f);
+                    col2im(col, dx, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ}. The batch is cut into a number of
+     * groups that depends only on the shapes (not on the thread count), each group sums into its own buffer, and the
+     * buffers are added in order: the result is the same whatever the number of threads. dw is overwritten.
+     */
+    public static void weightGrad(float[] dy, float[] x, float[] dwt, int batch, int c, int h, int wd, int o,
+                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        int groups = groups(batch, (long) o * k * n);
+        float[] partial = groups == 1 ? dwt : Scratch.get().floats(1, groups * size);
+        Parallel.forRange(groups, 1, (from, to) -> {
+            float[] col = direct ? null : Scratch.get().floats(0, k * n);
+            for (int g = from; g < to; g++) {
+                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
+                int off = groups == 1 ? 0 : g * size;
+                Arrays.fill(partial, off, off + size, 0f);
+                for (int b = b0; b < b1; b++) {
+                    if (direct) {
+                        Gemm.sgemm(false, true, o, k, n, dy, b * o * n, x, b * inSize, partial, off, true);
+                    } else {
+                        im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                        Gemm.sgemm(false, true, o, k, n, dy, b * o * n, col, 0, partial, off, true);
+                    }
+                }
+            }
+        });
+        if (groups > 1) {
+            System.arraycopy(partial, 0, dwt, 0, size);
+            for (int g = 1; g < groups; g++) {
+                int off = g * size;
+                for (int i = 0; i < size; i++) {
+                    dwt[i] += partial[off + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
+     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding.
+     */
+    static void im2col(float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
+                       int dh, int dw, int oh, int ow, float[] col) {
+        int n = oh * ow, row = 0;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    for (int y = 0; y < oh; y++) {
+                        int at = row * n + y * ow, iy = y * sh + ki * dh - ph;
+                        if (iy < 0 || iy >= h) {
+                            Arrays.fill(col, at, at + ow, 0f);
+                            continue;
+                        }
+                        int src = xOff + (ci * h + iy) * wd + shift;
+                        for (int j = 0; j < lo; j++) {
+                            col[at + j] = 0;
+                        }
+                        if (sw == 1) {
+                            System.arraycopy(x, src + lo, col, at + lo, hi - lo);
+                        } else {
+                            for (int j = lo; j < hi; j++) {
+                                col[at + j] = x[src + j * sw];
+                            }
+                        }
+                        for (int j = hi; j < ow; j++) {
+                            col[at + j] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). */
+    static void col2im(float[] col, float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
+                       int ph, int pw, int dh, int dw, int oh, int ow) {
+        int n = oh * ow, row = 0;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * sh + ki * dh - ph;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int at = row * n + y * ow, dst = xOff + (ci * h + iy) * wd + shift;
+                        if (sw == 1) {
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j] += col[at + j];
+                            }
+                        } else {
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j * sw] += col[at + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- double
+
+    /**
+     * {@code y = conv(x, w)}: x [batch, C, H, W], w [O, C, KH, KW], y [batch, O, OH, OW] (every array dense and
+     * row-major). Each sample is one product {@code y_b [O, OH·OW] = w [O, C·KH·KW] · col_b [C·KH·KW, OH·OW]}, with
+     * col_b the sample's im2col matrix; samples are spread over {@link Parallel}'s threads.
+     */
+    public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
+                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
+            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
+            for (int b = from; b < to; b++) {
+                if (direct) {
+                    Gemm.dgemm(false, false, o, n, k, w, 0, x, b * inSize, y, b * o * n, false);
+                } else {
+                    im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                    Gemm.dgemm(false, false, o, n, k, w, 0, col, 0, y, b * o * n, false);
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient of {@link #forward} for x: {@code dx = conv_transpose(dy, w)}. Per sample
+     * {@code dcol = wᵀ · dy_b}, scattered back (col2im) into dx_b. dx is overwritten.
+     */
+    public static void inputGrad(double[] dy, double[] w, double[] dx, int batch, int c, int h, int wd, int o,
+                                 int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
+            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
+            for (int b = from; b < to; b++) {
+                if (direct) {
+                    Gemm.dgemm(true, false, k, n, o, w, 0, dy, b * o * n, dx, b * inSize, false);
+                } else {
+                    Gemm.dgemm(true, false, k, n, o, w, 0, dy, b * o * n, col, 0, false);
+                    Arrays.fill(dx, b * inSize, (b + 1) * inSize, 0.0);
+                    col2im(col, dx, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+                }
+            }
+        });
+    }
+
+    /**
+     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ}. The batch is cut into a number of
+     * groups that depends only on the shapes (not on the thread count), each group sums into its own buffer, and the
+     * buffers are added in order: the result is the same whatever the number of threads. dw is overwritten.
+     */
+    public static void weightGrad(double[] dy, double[] x, double[] dwt, int batch, int c, int h, int wd, int o,
+                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
+        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
+        int groups = groups(batch, (long) o * k * n);
+        double[] partial = groups == 1 ? dwt : Scratch.get().doubles(1, groups * size);
+        Parallel.forRange(groups, 1, (from, to) -> {
+            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
+            for (int g = from; g < to; g++) {
+                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
+                int off = groups == 1 ? 0 : g * size;
+                Arrays.fill(partial, off, off + size, 0.0);
+                for (int b = b0; b < b1; b++) {
+                    if (direct) {
+                        Gemm.dgemm(false, true, o, k, n, dy, b * o * n, x, b * inSize, partial, off, true);
+                    } else {
+                        im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                        Gemm.dgemm(false, true, o, k, n, dy, b * o * n, col, 0, partial, off, true);
+                    }
+                }
+            }
+        });
+        if (groups > 1) {
+            System.arraycopy(partial, 0, dwt, 0, size);
+            for (int g = 1; g < groups; g++) {
+                int off = g * size;
+                for (int i = 0; i < size; i++) {
+                    dwt[i] += partial[off + i];
+                }
+            }
+        }
+    }
+
+    /**
+     * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
+     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding.
+     */
+    static void im2col(double[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
+                       int dh, int dw, int oh, int ow, double[] col) {
+        int n = oh * ow, row = 0;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    for (int y = 0; y < oh; y++) {
+                        int at = row * n + y * ow, iy = y * sh + ki * dh - ph;
+                        if (iy < 0 || iy >= h) {
+                            Arrays.fill(col, at, at + ow, 0.0);
+                            continue;
+                        }
+                        int src = xOff + (ci * h + iy) * wd + shift;
+                        for (int j = 0; j < lo; j++) {
+                            col[at + j] = 0;
+                        }
+                        if (sw == 1) {
+                            System.arraycopy(x, src + lo, col, at + lo, hi - lo);
+                        } else {
+                            for (int j = lo; j < hi; j++) {
+                                col[at + j] = x[src + j * sw];
+                            }
+                        }
+                        for (int j = hi; j < ow; j++) {
+                            col[at + j] = 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). */
+    static void col2im(double[] col, double[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
+                       int ph, int pw, int dh, int dw, int oh, int ow) {
+        int n = oh * ow, row = 0;
+        for (int ci = 0; ci < c; ci++) {
+            for (int ki = 0; ki < kh; ki++) {
+                for (int kj = 0; kj < kw; kj++, row++) {
+                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    for (int y = 0; y < oh; y++) {
+                        int iy = y * sh + ki * dh - ph;
+                        if (iy < 0 || iy >= h) {
+                            continue;
+                        }
+                        int at = row * n + y * ow, dst = xOff + (ci * h + iy) * wd + shift;
+                        if (sw == 1) {
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j] += col[at + j];
+                            }
+                        } else {
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j * sw] += col[at + j];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

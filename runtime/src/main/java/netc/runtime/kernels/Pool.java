@@ -1,0 +1,195 @@
+package netc.runtime.kernels;
+
+import java.util.Arrays;
+
+/**
+ * Max and average pooling over one or two spatial dimensions without padding, floor mode (PyTorch's
+ * {@code max_pool2d} / {@code avg_pool2d} with their defaults); a 1-d pooling is a 2-d one with height 1.
+ * x is [planes, H, W] (planes = batch · channels), the result [planes, OH, OW] with {@code OH = (H − KH) / SH + 1}.
+ * Planes are spread over {@link Parallel}'s threads. The double overloads serve gradient checks.
+ *
+ * <p>Max pooling is split in two: {@link #maxIndex} finds where each window's maximum is, and the values and their
+ * gradient are then a gather and a scatter through those indices, so the backward pass never compares again.
+ */
+public final class Pool {
+    /** Input elements worth handing to another thread. */
+    private static final int PARALLEL_MIN_WORK = 1 << 14;
+
+    private Pool() {
+    }
+
+    /** The output size along one dimension (floor mode). */
+    public static int outSize(int in, int kernel, int stride) {
+        return Math.floorDiv(in - kernel, stride) + 1;
+    }
+
+    private static int minChunk(int planeSize) {
+        return Math.max(1, PARALLEL_MIN_WORK / Math.max(1, planeSize));
+    }
+
+    /**
+     * An int whose order is the float order, with −0 equal to +0 and NaN above everything: sign-magnitude bits made
+     * two's complement ({@link Float#floatToIntBits} makes every NaN the positive canonical one).
+     */
+    private static int key(float v) {
+        int b = Float.floatToIntBits(v), s = b >> 31;
+        return ((b & 0x7fffffff) ^ s) - s;
+    }
+
+    private static long key(double v) {
+        long b = Double.doubleToLongBits(v), s = b >> 63;
+        return ((b & 0x7fffffffffffffffL) ^ s) - s;
+    }
+
+    /**
+     * For each window, the flat index into x of its first maximum in row-major order (PyTorch's choice at ties); a NaN
+     * counts as the maximum. The comparisons of max pooling are as unpredictable as the data, so the selection is
+     * branch-free, and a row of windows is processed together, one window element at a time, so that the windows'
+     * dependency chains interleave.
+     */
+    public static void maxIndex(float[] x, int[] idx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            int[] best = new int[ow];
+            for (int p = from; p < to; p++) {
+                for (int i = 0; i < oh; i++) {
+                    int out = (p * oh + i) * ow, top = (p * h + i * sh) * w;
+                    for (int j = 0; j < ow; j++) {
+                        idx[out + j] = top + j * sw;
+                        best[j] = key(x[top + j * sw]);
+                    }
+                    for (int a = 0; a < kh; a++) {
+                        for (int b = a == 0 ? 1 : 0; b < kw; b++) {
+                            int start = top + a * w + b;
+                            for (int j = 0; j < ow; j++) {
+                                int at = start + j * sw, k = key(x[at]), m = best[j];
+                                int mask = (int) (((long) m - k) >> 63); // all ones when k > m
+                                idx[out + j] = (idx[out + j] & ~mask) | (at & mask);
+                                best[j] = (m & ~mask) | (k & mask);
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** As {@link #maxIndex(float[], int[], int, int, int, int, int, int, int)} in double precision. */
+    public static void maxIndex(double[] x, int[] idx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * h * w, out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        int best = in + i * sh * w + j * sw;
+                        long m = key(x[best]);
+                        for (int a = 0; a < kh; a++) {
+                            int row = in + (i * sh + a) * w + j * sw;
+                            for (int b = 0; b < kw; b++) {
+                                long k = key(x[row + b]);
+                                if (k > m) {
+                                    m = k;
+                                    best = row + b;
+                                }
+                            }
+                        }
+                        idx[out + i * ow + j] = best;
+                    }
+                }
+            }
+        });
+    }
+
+    /** Average pooling: each output is the mean of its window (windows lie inside the input: no padding). */
+    public static void avgForward(float[] x, float[] y, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        float scale = (float) (1.0 / (kh * kw));
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * h * w, out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        float s = 0;
+                        for (int a = 0; a < kh; a++) {
+                            int row = in + (i * sh + a) * w + j * sw;
+                            for (int b = 0; b < kw; b++) {
+                                s += x[row + b];
+                            }
+                        }
+                        y[out + i * ow + j] = s * scale;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The gradient of average pooling: each output's gradient spread evenly over its window. dx is overwritten. */
+    public static void avgBackward(float[] dy, float[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        float scale = (float) (1.0 / (kh * kw));
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            Arrays.fill(dx, from * h * w, to * h * w, 0f);
+            for (int p = from; p < to; p++) {
+                int in = p * h * w, out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        float g = dy[out + i * ow + j] * scale;
+                        for (int a = 0; a < kh; a++) {
+                            int row = in + (i * sh + a) * w + j * sw;
+                            for (int b = 0; b < kw; b++) {
+                                dx[row + b] += g;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Average pooling: each output is the mean of its window (windows lie inside the input: no padding). */
+    public static void avgForward(double[] x, double[] y, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        double scale = (1.0 / (kh * kw));
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int in = p * h * w, out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double s = 0;
+                        for (int a = 0; a < kh; a++) {
+                            int row = in + (i * sh + a) * w + j * sw;
+                            for (int b = 0; b < kw; b++) {
+                                s += x[row + b];
+                            }
+                        }
+                        y[out + i * ow + j] = s * scale;
+                    }
+                }
+            }
+        });
+    }
+
+    /** The gradient of average pooling: each output's gradient spread evenly over its window. dx is overwritten. */
+    public static void avgBackward(double[] dy, double[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        double scale = (1.0 / (kh * kw));
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            Arrays.fill(dx, from * h * w, to * h * w, 0.0);
+            for (int p = from; p < to; p++) {
+                int in = p * h * w, out = p * oh * ow;
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        double g = dy[out + i * ow + j] * scale;
+                        for (int a = 0; a < kh; a++) {
+                            int row = in + (i * sh + a) * w + j * sw;
+                            for (int b = 0; b < kw; b++) {
+                                dx[row + b] += g;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,214 @@
+package netc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The im2col convolution kernels (float and double) against a direct six-deep loop, and the pooling kernels against
+ * obvious loops, over geometries that reach every branch: padding wider than the kernel reach, strides, dilation,
+ * non-square shapes, 1×1 kernels, 1-d (height 1), and batches big enough to run in parallel.
+ */
+class ConvPoolTest {
+    @AfterAll
+    static void restoreThreads() {
+        Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
+    /** batch, C, H, W, O, KH, KW, SH, SW, PH, PW, DH, DW */
+    static Stream<Arguments> geometries() {
+        return Stream.of(
+                g(2, 1, 5, 5, 2, 3, 3, 1, 1, 0, 0, 1, 1),
+                g(3, 2, 6, 7, 3, 3, 2, 1, 1, 1, 1, 1, 1),
+                g(2, 3, 9, 8, 4, 3, 3, 2, 3, 1, 2, 1, 1),
+                g(2, 2, 9, 10, 2, 2, 3, 1, 2, 2, 0, 2, 3),
+                g(2, 2, 4, 4, 3, 3, 3, 1, 1, 4, 3, 1, 1),
+                g(2, 3, 5, 6, 4, 1, 1, 1, 1, 0, 0, 1, 1),
+                g(2, 3, 5, 6, 4, 1, 1, 2, 1, 1, 0, 1, 1),
+                g(3, 2, 1, 17, 3, 1, 4, 1, 2, 0, 1, 1, 2),
+                g(64, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1),
+                g(37, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1));
+    }
+
+    static Arguments g(int... v) {
+        return Arguments.of((Object) v);
+    }
+
+    private static double[] random(Random r, int n) {
+        double[] a = new double[n];
+        for (int i = 0; i < n; i++) a[i] = r.nextDouble() * 2 - 1;
+        return a;
+    }
+
+    private static float[] toFloat(double[] a) {
+        float[] f = new float[a.length];
+        for (int i = 0; i < a.length; i++) f[i] = (float) a[i];
+        return f;
+    }
+
+    private static double[] toDouble(float[] a) {
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i];
+        return d;
+    }
+
+    /** Equal to {@code tol} relative to the larger of 1 and the largest magnitude of {@code expected}. */
+    private static void assertClose(double[] expected, double[] got, double tol) {
+        double scale = 1;
+        for (double v : expected) scale = Math.max(scale, Math.abs(v));
+        assertArrayEquals(expected, got, tol * scale);
+    }
+
+    /** y[b, o, i, j] = Σ x[b, c, i·SH + a·DH − PH, j·SW + e·DW − PW] · w[o, c, a, e], straight from the definition. */
+    static double[] reference(double[] x, double[] w, int[] q) {
+        int nb = q[0], c = q[1], h = q[2], wd = q[3], o = q[4], kh = q[5], kw = q[6];
+        int oh = Conv.outSize(h, kh, q[7], q[9], q[11]), ow = Conv.outSize(wd, kw, q[8], q[10], q[12]);
+        double[] y = new double[nb * o * oh * ow];
+        for (int b = 0; b < nb; b++)
+            for (int p = 0; p < o; p++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++) {
+                        double s = 0;
+                        for (int ci = 0; ci < c; ci++)
+                            for (int a = 0; a < kh; a++)
+                                for (int e = 0; e < kw; e++) {
+                                    int yy = i * q[7] + a * q[11] - q[9], xx = j * q[8] + e * q[12] - q[10];
+                                    if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                                    s += x[((b * c + ci) * h + yy) * wd + xx] * w[((p * c + ci) * kh + a) * kw + e];
+                                }
+                        y[((b * o + p) * oh + i) * ow + j] = s;
+                    }
+        return y;
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void convolutionAndItsGradientsMatchTheDefinition(int[] q) {
+        int nb = q[0], c = q[1], h = q[2], wd = q[3], o = q[4], kh = q[5], kw = q[6];
+        int oh = Conv.outSize(h, kh, q[7], q[9], q[11]), ow = Conv.outSize(wd, kw, q[8], q[10], q[12]);
+        Random r = new Random(5);
+        double[] x = random(r, nb * c * h * wd), w = random(r, o * c * kh * kw), dy = random(r, nb * o * oh * ow);
+        double[] yRef = reference(x, w, q);
+        // gradients of <dy, y> by linearity: dx[i] = <dy, conv(e_i, w)>, dw[k] = <dy, conv(x, e_k)>, computed densely
+        double[] dxRef = new double[x.length], dwRef = new double[w.length];
+        for (int b = 0; b < nb; b++)
+            for (int p = 0; p < o; p++)
+                for (int i = 0; i < oh; i++)
+                    for (int j = 0; j < ow; j++)
+                        for (int ci = 0; ci < c; ci++)
+                            for (int a = 0; a < kh; a++)
+                                for (int e = 0; e < kw; e++) {
+                                    int yy = i * q[7] + a * q[11] - q[9], xx = j * q[8] + e * q[12] - q[10];
+                                    if (yy < 0 || yy >= h || xx < 0 || xx >= wd) continue;
+                                    double g = dy[((b * o + p) * oh + i) * ow + j];
+                                    int xi = ((b * c + ci) * h + yy) * wd + xx, wi = ((p * c + ci) * kh + a) * kw + e;
+                                    dxRef[xi] += g * w[wi];
+                                    dwRef[wi] += g * x[xi];
+                                }
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            double[] y = new double[yRef.length], dx = random(r, x.length), dw = random(r, w.length);
+            Conv.forward(x, w, y, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.inputGrad(dy, w, dx, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.weightGrad(dy, x, dw, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            assertClose(yRef, y, 1e-12);
+            assertClose(dxRef, dx, 1e-12);
+            assertClose(dwRef, dw, 1e-12);
+
+            float[] yf = new float[yRef.length], dxf = new float[x.length], dwf = new float[w.length];
+            Conv.forward(toFloat(x), toFloat(w), yf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.inputGrad(toFloat(dy), toFloat(w), dxf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.weightGrad(toFloat(dy), toFloat(x), dwf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            assertClose(yRef, toDouble(yf), 1e-5);
+            assertClose(dxRef, toDouble(dxf), 1e-5);
+            assertClose(dwRef, toDouble(dwf), 1e-5);
+        }
+    }
+
+    @Test
+    void weightGradientIsTheSameForAnyThreadCount() {
+        int[] q = {64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1};
+        Random r = new Random(9);
+        float[] x = toFloat(random(r, 64 * 6 * 14 * 14)), dy = toFloat(random(r, 64 * 16 * 10 * 10));
+        float[] one = new float[16 * 150], two = new float[16 * 150];
+        Parallel.setThreads(1);
+        Conv.weightGrad(dy, x, one, 64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1);
+        Parallel.setThreads(2);
+        Conv.weightGrad(dy, x, two, 64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1);
+        assertArrayEquals(one, two, 0f);
+    }
+
+    /** planes, H, W, KH, KW, SH, SW */
+    static Stream<Arguments> windows() {
+        return Stream.of(g(3, 4, 4, 2, 2, 2, 2), g(2, 5, 7, 3, 2, 2, 1), g(2, 6, 5, 3, 3, 1, 2), g(4, 1, 9, 1, 3, 1, 2),
+                g(384, 28, 28, 2, 2, 2, 2));
+    }
+
+    @ParameterizedTest
+    @MethodSource("windows")
+    void poolingMatchesTheDefinition(int[] q) {
+        int planes = q[0], h = q[1], w = q[2], kh = q[3], kw = q[4], sh = q[5], sw = q[6];
+        int oh = Pool.outSize(h, kh, sh), ow = Pool.outSize(w, kw, sw);
+        Random r = new Random(3);
+        double[] x = new double[planes * h * w], dy = random(r, planes * oh * ow);
+        for (int i = 0; i < x.length; i++) x[i] = r.nextInt(5); // many ties: the first maximum must win
+        double[] avg = new double[dy.length], davg = new double[x.length];
+        int[] argmax = new int[dy.length];
+        for (int p = 0; p < planes; p++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++) {
+                    int o = (p * oh + i) * ow + j, best = -1;
+                    double s = 0;
+                    for (int a = 0; a < kh; a++)
+                        for (int e = 0; e < kw; e++) {
+                            int xi = (p * h + i * sh + a) * w + j * sw + e;
+                            s += x[xi];
+                            if (best < 0 || x[xi] > x[best]) best = xi;
+                        }
+                    argmax[o] = best;
+                    avg[o] = s / (kh * kw);
+                    for (int a = 0; a < kh; a++)
+                        for (int e = 0; e < kw; e++) davg[(p * h + i * sh + a) * w + j * sw + e] += dy[o] / (kh * kw);
+                }
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            int[] idx = new int[dy.length];
+            Pool.maxIndex(x, idx, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(argmax, idx);
+            idx = new int[dy.length];
+            Pool.maxIndex(toFloat(x), idx, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(argmax, idx);
+
+            double[] got = new double[dy.length], dgot = random(r, x.length);
+            Pool.avgForward(x, got, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(avg, got, 1e-12);
+            Pool.avgBackward(dy, dgot, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(davg, dgot, 1e-12);
+            float[] gotf = new float[dy.length], dgotf = toFloat(random(r, x.length));
+            Pool.avgForward(toFloat(x), gotf, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(avg, toDouble(gotf), 1e-5);
+            Pool.avgBackward(toFloat(dy), dgotf, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(davg, toDouble(dgotf), 1e-5);
+        }
+    }
+
+    @Test
+    void maxIndexTakesTheFirstOfEqualZerosAndANaNOverAnything() {
+        int[] idx = new int[1];
+        Pool.maxIndex(new float[] {-0f, 0f, -1f, Float.NEGATIVE_INFINITY}, idx, 1, 2, 2, 2, 2, 2, 2);
+        assertEquals(0, idx[0]);
+        Pool.maxIndex(new float[] {1f, Float.POSITIVE_INFINITY, -Float.NaN, 2f}, idx, 1, 2, 2, 2, 2, 2, 2);
+        assertEquals(2, idx[0]);
+        Pool.maxIndex(new float[] {Float.NEGATIVE_INFINITY, -3f, -2f, -2f}, idx, 1, 1, 4, 1, 4, 1, 4);
+        assertEquals(2, idx[0]);
+        Pool.maxIndex(new double[] {-0.0, 0.0, -1, 0}, idx, 1, 2, 2, 2, 2, 2, 2);
+        assertEquals(0, idx[0]);
+    }
+}
