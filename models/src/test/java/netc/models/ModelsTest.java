@@ -154,6 +154,62 @@ class ModelsTest {
         assertTrue(test <= 0.7 * baseline, "test loss " + test + " vs baseline " + baseline);
     }
 
+    /**
+     * Ten classes of 28×28 images, each a bright 6×6 square at its own place over noise: enough for a conv net to
+     * learn in a few hundred steps, so the real conv model files are trained end to end in seconds.
+     */
+    static Path syntheticImages(Path dir, int n) {
+        Random r = new Random(2);
+        float[] x = new float[n * 784];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = i % 10;
+            int top = 3 + (y[i] / 5) * 13, left = 1 + (y[i] % 5) * 5;
+            for (int p = 0; p < 784; p++) {
+                int row = p / 28, col = p % 28;
+                boolean on = row >= top && row < top + 6 && col >= left && col < left + 6;
+                x[i * 784 + p] = Math.min(1, Math.max(0, (on ? 0.8f : 0.1f) + 0.25f * (float) r.nextGaussian()));
+            }
+        }
+        Map<String, Tensor> data = new LinkedHashMap<>();
+        data.put("x", Tensor.of(new int[] {n, 1, 28, 28}, x));
+        data.put("y", Tensor.ofInts(new int[] {n}, y));
+        Path file = dir.resolve("images.safetensors");
+        Safetensors.write(file, data);
+        return file;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"lenet.net", "cnn_bn.net"})
+    void convNetsLearnSyntheticImages(String model) {
+        Path file = syntheticImages(tmp, 1500);
+        Run run = netc("train", model, "--data", file, "--test", file, "--epochs", 2, "--json");
+        assertEquals(0, run.status(), run.err());
+        double acc = run.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc > 0.95, model + ": accuracy " + acc + "\n" + run.out());
+    }
+
+    /** LeNet-5 on the real data set, with two seeds: at least 90% after its five epochs. Minutes, so only with -Plong. */
+    @ParameterizedTest(name = "seed {0}")
+    @CsvSource({"42", "1"})
+    @Tag("long")
+    void lenetReaches90PercentInFiveEpochs(int seed) {
+        Run r = netc("train", "lenet.net", "--seed", seed, "--json");
+        assertEquals(0, r.status(), r.err());
+        double acc = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc >= 0.90, "test accuracy " + acc + "\n" + r.out());
+    }
+
+    /** The conv net with batch norm and dropout on the real data set (about 90% after its five epochs); only with -Plong. */
+    @Test
+    @Tag("long")
+    void cnnBnReaches89PercentInFiveEpochs() {
+        Run r = netc("train", "cnn_bn.net", "--json");
+        assertEquals(0, r.status(), r.err());
+        double acc = r.json().get("test_accuracy").getAsDouble();
+        assertTrue(acc >= 0.89, "test accuracy " + acc + "\n" + r.out());
+    }
+
     /** The README's main job on the real data set; minutes of training, so only with -Plong. */
     @Test
     @Tag("long")

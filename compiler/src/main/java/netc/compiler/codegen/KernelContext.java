@@ -106,6 +106,7 @@ public final class KernelContext {
     public static final class LoopNest {
         private final KernelContext k;
         private final List<Shape> operands;
+        private final List<List<netc.compiler.ir.Dim>> runs = new ArrayList<>();
         private final List<String> sizes = new ArrayList<>();
         private final List<boolean[]> varies = new ArrayList<>();
         private final String[] offset;
@@ -122,14 +123,15 @@ public final class KernelContext {
                     int a = d - (r - s.rank());
                     v[j] = a >= 0 && !s.dim(a).isOne();
                 }
-                int last = sizes.size() - 1;
+                int last = runs.size() - 1;
                 if (last >= 0 && Arrays.equals(varies.get(last), v)) {
-                    sizes.set(last, sizes.get(last) + " * " + iter.dim(d).javaExpr());
+                    runs.get(last).add(iter.dim(d));
                 } else {
-                    sizes.add(iter.dim(d).javaExpr());
+                    runs.add(new ArrayList<>(List.of(iter.dim(d))));
                     varies.add(v);
                 }
             }
+            for (List<netc.compiler.ir.Dim> run : runs) sizes.add(Shape.of(run).sizeExpr());
             offset = new String[operands.size()];
             Arrays.fill(offset, "0");
         }
@@ -172,6 +174,20 @@ public final class KernelContext {
         public LoopNest openInner() {
             if (levels() > 0) k.loop("i" + (levels() - 1), sizes.get(levels() - 1));
             return this;
+        }
+
+        /** The Java expression for the innermost loop's trip count. */
+        public String innerSize() {
+            return levels() > 0 ? sizes.get(levels() - 1) : "1";
+        }
+
+        /**
+         * Operand j's index at the start of the innermost loop; inside it the index is this plus the loop variable when
+         * the operand varies there.
+         */
+        public String outerIndex(int j) {
+            if (levels() == 0 || !innerVaries(j)) return offset[j];
+            return offset[j].equals("0") ? "0" : offset[j] + " * (" + innerSize() + ")";
         }
 
         /** True when operand j's index changes in the innermost loop. */

@@ -84,6 +84,11 @@ final class Convolution implements Op {
         if (stride.size() != r - 2 || pad.size() != r - 2 || dil.size() != r - 2) {
             throw new ShapeException("convolution attributes need one value per spatial dimension: " + a);
         }
+        for (int i = 0; i < r - 2; i++) {
+            if (stride.get(i) < 1 || dil.get(i) < 1 || pad.get(i) < 0 || w.dim(2 + i).size() < 1) {
+                throw new ShapeException("convolution needs positive kernel sizes, strides and dilations and non-negative padding: " + w + " " + a);
+            }
+        }
         List<Dim> out = new ArrayList<>(List.of(x.dim(0), w.dim(0)));
         for (int i = 0; i < r - 2; i++) {
             int o = outSize(x.dim(2 + i).size(), w.dim(2 + i).size(), stride.get(i), pad.get(i), dil.get(i));

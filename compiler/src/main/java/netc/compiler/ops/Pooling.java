@@ -68,6 +68,9 @@ final class Pooling implements Op {
         for (int i = 1; i < r; i++) if (x.dim(i).isSymbolic()) throw new ShapeException("pooling needs known channel and spatial sizes, got " + x);
         List<Integer> size = a.ints("size"), stride = a.ints("stride");
         if (size.size() != r - 2 || stride.size() != r - 2) throw new ShapeException("pooling attributes need one value per spatial dimension: " + a);
+        for (int i = 0; i < r - 2; i++) {
+            if (size.get(i) < 1 || stride.get(i) < 1) throw new ShapeException("pooling needs positive window sizes and strides: " + a);
+        }
         List<Dim> out = new ArrayList<>(List.of(x.dim(0), x.dim(1)));
         for (int i = 0; i < r - 2; i++) {
             int o = outSize(x.dim(2 + i).size(), size.get(i), stride.get(i));

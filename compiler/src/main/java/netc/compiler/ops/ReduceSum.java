@@ -53,11 +53,25 @@ final class ReduceSum implements Op {
         // loops over x with the kept result broadcast to it; an innermost run of reduced elements sums in a local
         KernelContext.LoopNest loops = k.nest(x, List.of(x, kept)).openOuter();
         if (loops.levels() > 0 && !loops.innerVaries(1)) {
-            k.stmt("$L s = 0", k.T());
-            loops.openInner();
-            k.stmt("s += $L[$L]", k.in(0), loops.index(0));
-            loops.closeInner();
-            k.stmt("$L[$L] += s", k.out(), loops.index(1));
+            String run = loops.innerSize();
+            if (run.matches("\\d+") && Long.parseLong(run) < 16) {
+                k.stmt("$L s = 0", k.T());
+                loops.openInner();
+                k.stmt("s += $L[$L]", k.in(0), loops.index(0));
+                loops.closeInner();
+                k.stmt("$L[$L] += s", k.out(), loops.index(1));
+            } else {
+                // four interleaved partial sums: a long run is not bound by the latency of one chain of additions
+                String base = loops.outerIndex(0), t = k.T();
+                k.stmt("$L s0 = 0, s1 = 0, s2 = 0, s3 = 0", t);
+                k.stmt("int n = $L, j = 0", run);
+                k.begin("for (; j + 3 < n; j += 4)");
+                k.stmt("s0 += $L[$L + j]", k.in(0), base).stmt("s1 += $L[$L + j + 1]", k.in(0), base);
+                k.stmt("s2 += $L[$L + j + 2]", k.in(0), base).stmt("s3 += $L[$L + j + 3]", k.in(0), base);
+                k.end();
+                k.begin("for (; j < n; j++)").stmt("s0 += $L[$L + j]", k.in(0), base).end();
+                k.stmt("$L[$L] += (s0 + s1) + (s2 + s3)", k.out(), loops.index(1));
+            }
         } else {
             loops.openInner();
             k.stmt("$L[$L] += $L[$L]", k.out(), loops.index(1), k.in(0), loops.index(0));

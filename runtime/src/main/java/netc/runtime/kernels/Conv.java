@@ -19,6 +19,8 @@ public final class Conv {
     private static final long PARALLEL_MIN_WORK = 1 << 16;
     /** Most partial sums of the weight gradient (groups of samples). */
     private static final int MAX_GROUPS = 8;
+    /** Most floats in the partial sums of the weight gradient (16 MB). */
+    private static final int MAX_PARTIAL = 1 << 22;
 
     private Conv() {
     }
@@ -37,9 +39,13 @@ public final class Conv {
         return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PARALLEL_MIN_WORK / Math.max(1, workPerSample)));
     }
 
-    /** Groups of samples for the weight gradient: a function of the shapes only, so results do not depend on threads. */
-    private static int groups(int batch, long workPerSample) {
-        return Math.max(1, Math.min(MAX_GROUPS, batch / minChunk(workPerSample)));
+    /**
+     * Groups of samples for the weight gradient, each summed into its own partial buffer of {@code size} floats: a
+     * function of the shapes only, so results do not depend on the number of threads.
+     */
+    private static int groups(int batch, long workPerSample, int size) {
+        int byMemory = Math.max(1, MAX_PARTIAL / Math.max(1, size));
+        return Math.max(1, Math.min(Math.min(MAX_GROUPS, byMemory), batch / minChunk(workPerSample)));
     }
 
     /** The first output column j whose input column j·stride + shift is not left of the input. */
@@ -137,7 +143,7 @@ public final class Conv {
         int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
         int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
         boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        int groups = groups(batch, (long) o * k * n);
+        int groups = groups(batch, (long) o * k * n, size);
         float[] partial = groups == 1 ? dwt : Scratch.get().floats(1, groups * size);
         Parallel.forRange(groups, 1, (from, to) -> {
             float[] col = direct ? null : Scratch.get().floats(0, k * n);
@@ -290,7 +296,7 @@ public final class Conv {
         int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
         int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
         boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        int groups = groups(batch, (long) o * k * n);
+        int groups = groups(batch, (long) o * k * n, size);
         double[] partial = groups == 1 ? dwt : Scratch.get().doubles(1, groups * size);
         Parallel.forRange(groups, 1, (from, to) -> {
             double[] col = direct ? null : Scratch.get().doubles(0, k * n);
