@@ -208,10 +208,9 @@ public final class JavaGenerator {
         m.addStatement("outputNames = new String[] {$L}", strings(g.outputs().keySet()));
         m.addStatement("outputShapes = new int[][] {$L}", shapes(new ArrayList<>(g.outputs().values())));
         m.addStatement("hasLoss = $L", g.loss() != null);
-        Set<Node> outputDeps = new HashSet<>();
-        for (Node out : g.outputs().values()) outputDeps.addAll(closureAll(out));
+        List<Node> neededInputs = inputsNeededByOutputs();
         List<String> needed = new ArrayList<>();
-        for (Node in : g.inputs()) needed.add(Boolean.toString(outputDeps.contains(in)));
+        for (Node in : g.inputs()) needed.add(Boolean.toString(neededInputs.contains(in)));
         m.addStatement("inputNeededByOutputs = new boolean[] {$L}", String.join(", ", needed));
         String[] pl = predictionAndLabel();
         m.addStatement("predictionOutput = $L", pl[0] == null ? "null" : "\"" + pl[0] + "\"");
@@ -243,6 +242,15 @@ public final class JavaGenerator {
             if (!deps.contains(in)) return new String[] {first.getKey(), in.attrs().s("name")};
         }
         return new String[] {null, null};
+    }
+
+    /** The inputs the outputs depend on (a prediction needs these and no labels), in declaration order. */
+    private List<Node> inputsNeededByOutputs() {
+        Set<Node> deps = new HashSet<>();
+        for (Node out : g.outputs().values()) deps.addAll(closureAll(out));
+        List<Node> needed = new ArrayList<>();
+        for (Node in : g.inputs()) if (deps.contains(in)) needed.add(in);
+        return needed;
     }
 
     private static Set<Node> closureAll(Node root) {
@@ -303,10 +311,7 @@ public final class JavaGenerator {
                 .addJavadoc("A model with the weights of a safetensors file (as written by {@code netc train --save}).\n")
                 .addParameter(ClassName.get("java.nio.file", "Path"), "weights")
                 .addStatement("$T m = new $T()", self, self).addStatement("m.loadWeights(weights)").addStatement("return m").build());
-        List<Node> needed = new ArrayList<>();
-        Set<Node> deps = new HashSet<>();
-        for (Node out : g.outputs().values()) deps.addAll(closureAll(out));
-        for (Node in : g.inputs()) if (deps.contains(in)) needed.add(in);
+        List<Node> needed = inputsNeededByOutputs();
         if (needed.size() != 1 || needed.get(0).dtype() != DType.FLOAT || g.outputs().isEmpty() || !o.elemType().equals("float")) return;
         Node in = needed.get(0), out = g.outputs().values().iterator().next();
         String inName = in.attrs().s("name"), outName = g.outputs().keySet().iterator().next();
