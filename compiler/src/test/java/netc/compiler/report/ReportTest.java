@@ -118,6 +118,24 @@ class ReportTest {
     }
 
     @Test
+    void forwardBackwardAndOptimizedGraphsRenderEveryNode() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(hasDot(), "Graphviz is not installed");
+        for (List<String> flags : List.of(List.<String>of(), List.of("--grad"), List.of("--optimized"), List.of("--grad", "--optimized"))) {
+            Cli dot = Cli.run(Stream.concat(Stream.of("graph", XOR.toString()), flags.stream()).toArray());
+            assertEquals(0, dot.status(), dot.err());
+            Path svg = tmp.resolve("g" + String.join("", flags) + ".svg");
+            Cli r = Cli.run(Stream.concat(Stream.of("graph", XOR.toString(), "-o", svg.toString()), flags.stream()).toArray());
+            assertEquals(0, r.status(), r.err());
+            String text = Files.readString(svg);
+            assertTrue(text.startsWith("<?xml") && text.contains("<svg"), flags + ": an SVG document");
+            // every node statement of the DOT source is drawn
+            int nodes = count(dot.out(), " [label=\""), drawn = count(text, "class=\"node\"");
+            assertTrue(nodes > 10, flags + ": " + nodes + " nodes");
+            assertEquals(nodes, drawn, flags + ": nodes drawn");
+        }
+    }
+
+    @Test
     void reportDirectoryMustExist() {
         Cli r = Cli.run("train", XOR, "--report", tmp.resolve("nope/r.html"));
         assertEquals(1, r.status());
