@@ -6,14 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import netc.compiler.NetCompiler;
 import netc.compiler.autodiff.Autodiff;
 import netc.compiler.ir.Dot;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Printer;
 import netc.compiler.passes.Pipeline;
+import netc.compiler.report.Graphviz;
 import netc.runtime.UserError;
+import netc.runtime.io.IoErrors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -41,7 +42,7 @@ final class GraphCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() {
         Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
         if (optimized) forward = Pipeline.beforeDifferentiation(forward, false);
         Graph g = grad ? Autodiff.differentiate(forward) : forward;
@@ -52,28 +53,23 @@ final class GraphCommand implements Callable<Integer> {
             return 0;
         }
         String name = output.getFileName().toString();
-        if (!name.endsWith(".svg") && !name.endsWith(".dot") && !name.endsWith(".gv")) {
+        if (text && name.endsWith(".svg")) throw new UserError("-o " + output + ": the text form is not SVG; write FILE.txt, or drop --text");
+        if (!text && !name.endsWith(".svg") && !name.endsWith(".dot") && !name.endsWith(".gv")) {
             throw new UserError("-o " + output + ": write a .dot or .svg file");
         }
         if (name.endsWith(".svg")) {
-            writeSvg(rendered, output);
-        } else {
+            try {
+                rendered = Graphviz.svg(rendered);
+            } catch (Graphviz.Missing e) {
+                throw new UserError("-o " + output + ": " + e.getMessage() + "; write " + name.replaceFirst("\\.svg$", ".dot") + " instead");
+            }
+        }
+        try {
             Files.writeString(output, rendered, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UserError(output + ": cannot write: " + IoErrors.describe(e), e);
         }
         spec.commandLine().getOut().println("wrote " + output);
         return 0;
-    }
-
-    private static void writeSvg(String dot, Path out) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder("dot", "-Tsvg", "-o", out.toString()).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new UserError("SVG needs Graphviz's 'dot' (apt-get install graphviz); write FILE.dot instead");
-        }
-        p.getOutputStream().write(dot.getBytes(StandardCharsets.UTF_8));
-        p.getOutputStream().close();
-        String msg = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) throw new UserError("dot failed: " + msg);
     }
 }

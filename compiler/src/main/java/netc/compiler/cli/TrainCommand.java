@@ -12,6 +12,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import netc.compiler.NetCompiler;
 import netc.compiler.ir.TrainConfig;
+import netc.compiler.report.Report;
 import netc.runtime.Model;
 import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
@@ -75,6 +76,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one JSON line of figures")
     boolean json;
 
+    @Option(names = "--report", paramLabel = "FILE.html", description = "write an HTML report: loss and accuracy curves, settings, parameters, graph")
+    Path report;
+
     @Spec
     CommandSpec spec;
 
@@ -89,6 +93,10 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) {
             Path parent = save.toAbsolutePath().getParent();
             if (parent != null && !Files.isDirectory(parent)) throw new UserError("--save: directory " + parent + " does not exist");
+        }
+        if (report != null) {
+            Path parent = report.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--report: directory " + parent + " does not exist");
         }
         if (checkpointEvery != null && checkpointEvery < 1) throw new UserError("--checkpoint-every must be at least 1, got " + checkpointEvery);
         if (resume && init != null) throw new UserError("--resume and --init both set the starting weights; use one");
@@ -135,7 +143,14 @@ final class TrainCommand implements Callable<Integer> {
                 if (e.epoch() % every == 0 || e.epoch() == last) Checkpoints.write(ckpt, m, e.epoch());
             };
         }
-        Trainer.Result r = Trainer.fit(m, trainData, testData, o, progress);
+        Report rep = report == null ? null : new Report(report, model, c, m, o, trainSrc, trainData, testSrc, testData);
+        Trainer.Result r;
+        try {
+            r = Trainer.fit(m, trainData, testData, o, rep == null ? progress : rep.around(progress));
+        } catch (UserError e) {
+            if (rep != null) rep.stopped(e.getMessage());  // the report shows the epochs before the stop, and why
+            throw e;
+        }
         Trainer.Epoch last = r.last();
         if (last.test() != null) {
             out.printf("test: loss %.4f%s (%s samples)%n", last.test().loss(),
@@ -145,6 +160,10 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) {
             m.saveWeights(save);
             out.println("saved weights to " + save);
+        }
+        if (rep != null) {
+            rep.finished(r);
+            out.println("wrote report to " + report);
         }
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
