@@ -202,6 +202,7 @@ public final class JavaGenerator {
         return List.of(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addStatement("this(null)").build(), m.build());
     }
 
+    /** The constructor's statements that describe the model to the runtime, and its optimizer. */
     private void describe(MethodSpec.Builder m) {
         List<String> inNames = new ArrayList<>(), inInt = new ArrayList<>();
         for (Node n : g.inputs()) {
@@ -316,8 +317,8 @@ public final class JavaGenerator {
 
     /**
      * The typed API for applications: {@code Model.load(weights)}, {@code copy()} sharing the weights, and for a model
-     * whose outputs need one float input, {@code predict(x)} (one sample in, the first output's values out) and an allocation-free
-     * {@code predict(x, out)}.
+     * whose outputs need one float input, {@code predict(x)} (one sample in, the first output's values out) and an
+     * allocation-free {@code predict(x, out)}.
      */
     private void addEmbeddingApi(TypeSpec.Builder cls) {
         ClassName self = ClassName.get(o.packageName(), o.className());
