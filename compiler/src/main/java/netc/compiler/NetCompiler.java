@@ -55,6 +55,14 @@ public final class NetCompiler {
         return JavaGenerator.generate(graph, options);
     }
 
+    /**
+     * The Java source of a model that {@code netc compile} and the Maven plugin write: the class named after the
+     * model, in package {@code pkg}, from its training graph.
+     */
+    public static JavaFile source(Graph trainingGraph, String pkg) {
+        return generate(trainingGraph, JavaGenerator.Options.of(pkg, JavaGenerator.className(trainingGraph.name())));
+    }
+
     /** Compiles a model through every stage and loads its class; {@code elemType} is float, or double for checks. */
     public static Compiled compile(String fileName, String text, String elemType) {
         long t0 = System.nanoTime();

@@ -18,7 +18,9 @@ import netc.runtime.optim.Optimizer;
  * for integer inputs), held as {@code Object}. Buffers sized by the batch are allocated for the largest batch seen,
  * so a smaller last batch costs no allocation.
  *
- * <p>An instance is not thread-safe: use one instance per thread.
+ * <p>An instance is not thread-safe: use one instance per thread. {@link #copy()} gives another instance that
+ * shares this one's weights, so each thread of a server can predict with its own copy at the cost of its
+ * activation buffers only.
  */
 public abstract class Model {
     /** Whether dropout and other training-only behaviour is on. */
@@ -51,6 +53,15 @@ public abstract class Model {
 
     private int capacity;
     private int batch = -1;
+
+    /**
+     * A new instance of the same model that shares this one's parameter arrays: the weights are not copied, so a copy
+     * costs only its own activation buffers. Give each thread that predicts its own copy. The weights are shared, so
+     * they must not change while other threads read them: no {@link #trainStep}, {@link #loadWeights} or
+     * {@link #initParams} on any instance of the group meanwhile. The copy is in evaluation mode, with a fresh
+     * optimizer and its own dropout generator.
+     */
+    public abstract Model copy();
 
     /** Allocates the batch-sized buffers for {@code n} samples and refreshes the buffer arrays. */
     protected abstract void allocate(int n);
@@ -325,6 +336,150 @@ public abstract class Model {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < outputNames.length; i++) out.put(outputNames[i], tensorOf(outputBufs[i], outputShapes[i]));
         return out;
+    }
+
+    /**
+     * Runs {@code n} samples at once and returns the first output. {@code x} holds the samples one after another
+     * (n times the input's sample size); the result holds each sample's output values one after another. For models
+     * whose outputs need one float input with a batch dimension.
+     */
+    public float[] predictBatch(float[] x, int n) {
+        int in = predictionInput();
+        int size = sampleSize(inputShapes[in]);
+        if (n < 1 || x.length != (long) n * size) {
+            throw new IllegalArgumentException("predictBatch needs " + n + " × " + size + " input values, got " + x.length);
+        }
+        setBatch(n);
+        System.arraycopy(x, 0, (float[]) inputBufs[in], 0, x.length);
+        forwardOutputs();
+        int outSize = sampleSize(outputShapes[0]) * (batched(outputShapes[0]) ? n : 1);
+        return java.util.Arrays.copyOf((float[]) outputBufs[0], outSize);
+    }
+
+    /**
+     * Runs a batch of samples, one row each, and returns each sample's values of the first output. For models whose
+     * outputs need one float input with a batch dimension, and whose first output has one.
+     */
+    public float[][] predict(float[][] samples) {
+        int in = predictionInput();
+        if (!batched(outputShapes[0])) throw new IllegalStateException(modelName + ": output '" + outputNames[0] + "' has no batch dimension; use predictBatch");
+        fillRows(in, samples);
+        forwardOutputs();
+        int outSize = sampleSize(outputShapes[0]);
+        float[] out = (float[]) outputBufs[0];
+        float[][] rows = new float[samples.length][];
+        for (int i = 0; i < rows.length; i++) rows[i] = java.util.Arrays.copyOfRange(out, i * outSize, (i + 1) * outSize);
+        return rows;
+    }
+
+    /** The input a prediction reads: the only input the outputs depend on, holding floats, with a batch dimension. */
+    private int predictionInput() {
+        int found = -1;
+        for (int i = 0; i < inputNames.length; i++) {
+            if (!inputNeededByOutputs[i]) continue;
+            if (found >= 0) throw new IllegalStateException(modelName + ": the outputs need several inputs; use predict(Map)");
+            found = i;
+        }
+        if (found < 0 || outputNames.length == 0 || inputIsInt[found] || !batched(inputShapes[found])) {
+            throw new IllegalStateException(modelName + ": predicting from arrays needs outputs computed from one float input with a batch dimension; use predict(Map)");
+        }
+        return found;
+    }
+
+    /** Sets the batch to the number of rows and copies each row into the input's buffer. */
+    private void fillRows(int input, float[][] rows) {
+        int size = sampleSize(inputShapes[input]);
+        if (rows.length == 0) throw new IllegalArgumentException("no samples");
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length != size) {
+                throw new IllegalArgumentException("sample " + i + " of input '" + inputNames[input] + "' has " + rows[i].length + " values, the model expects " + size);
+            }
+        }
+        setBatch(rows.length);
+        float[] buf = (float[]) inputBufs[input];
+        for (int i = 0; i < rows.length; i++) System.arraycopy(rows[i], 0, buf, i * size, size);
+    }
+
+    // ---- training ----
+
+    /**
+     * One training step on the batch already in the input buffers (after {@link #setBatch} and filling
+     * {@link #inputBuffer}): forward pass, loss, buffer updates, backward pass, optimizer step. Returns the loss. When
+     * the loss is NaN or infinite nothing is updated and the loss is returned: see {@link #diverged}. Runs in the
+     * current mode; training loops set {@link #training}.
+     */
+    public double trainOnInputs() {
+        forwardOutputs();
+        forwardLoss();
+        double loss = loss();
+        if (!Double.isFinite(loss)) return loss;
+        updateBuffers();
+        backward();
+        step();
+        return loss;
+    }
+
+    /** The error of a step whose loss is not finite, naming the first non-finite value and its {@code .net} line. */
+    public UserError diverged(String where, double loss) {
+        String first = firstNonFinite();
+        return new UserError("training diverged at " + where + ": the loss is " + loss
+                + (first == null ? "" : "; the first non-finite value is " + first) + "; try a lower learning rate");
+    }
+
+    /**
+     * One training step (in training mode) on a batch of named tensors, one per input, the batch as their leading
+     * dimension; returns the loss. Throws a {@link UserError} when the loss is not finite, and then the weights are
+     * unchanged.
+     */
+    public double trainStep(Map<String, Tensor> batch) {
+        setInputs(batch);
+        return trainStepOnInputs();
+    }
+
+    /**
+     * One training step for a model with two inputs, float samples and an int class label per sample (such as
+     * {@code input x: float[batch, 784]} and {@code input y: int[batch]}); returns the loss.
+     */
+    public double trainStep(float[][] x, int[] labels) {
+        checkTwoInputs(true);
+        if (labels.length != x.length) throw new IllegalArgumentException(x.length + " samples but " + labels.length + " labels");
+        fillRows(0, x);
+        System.arraycopy(labels, 0, (int[]) inputBufs[1], 0, labels.length);
+        return trainStepOnInputs();
+    }
+
+    /**
+     * One training step for a model with two float inputs, samples and targets (such as {@code input x: float[batch, 2]}
+     * and {@code input t: float[batch, 1]}); returns the loss.
+     */
+    public double trainStep(float[][] x, float[][] targets) {
+        checkTwoInputs(false);
+        if (targets.length != x.length) throw new IllegalArgumentException(x.length + " samples but " + targets.length + " targets");
+        fillRows(1, targets);
+        fillRows(0, x);
+        return trainStepOnInputs();
+    }
+
+    /** Checks that the model has two batched inputs: float samples, then int labels (one per sample) or float targets. */
+    private void checkTwoInputs(boolean isInt) {
+        if (inputNames.length != 2 || inputIsInt[0] || inputIsInt[1] != isInt || !batched(inputShapes[0]) || !batched(inputShapes[1])
+                || isInt && sampleSize(inputShapes[1]) != 1) {
+            throw new IllegalStateException(modelName + ": trainStep(float[][], " + (isInt ? "int[]" : "float[][]") + ") needs a model with two inputs, float samples and "
+                    + (isInt ? "one int label" : "float targets") + " per sample; use trainStep(Map)");
+        }
+    }
+
+    private double trainStepOnInputs() {
+        if (!hasLoss) throw new IllegalStateException(modelName + " has no loss to train");
+        boolean was = training;
+        training = true;
+        try {
+            double loss = trainOnInputs();
+            if (!Double.isFinite(loss)) throw diverged("this step", loss);
+            return loss;
+        } finally {
+            training = was;
+        }
     }
 
     /** The outputs as tensors after a forward pass. */

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import javax.lang.model.SourceVersion;
 import netc.compiler.NetCompiler;
-import netc.compiler.codegen.JavaGenerator;
 import netc.compiler.ir.Graph;
 import netc.runtime.UserError;
 import picocli.CommandLine.Command;
@@ -38,7 +37,7 @@ final class CompileCommand implements Callable<Integer> {
         Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
         Graph g = NetCompiler.trainingGraph(forward, false);
         if (stats) Stats.print(spec.commandLine().getOut(), netc.compiler.autodiff.Autodiff.differentiate(forward), g);
-        JavaFile java = NetCompiler.generate(g, JavaGenerator.Options.of(pkg, JavaGenerator.className(g.name())));
+        JavaFile java = NetCompiler.source(g, pkg);
         Path written = java.writeToPath(dir);
         spec.commandLine().getOut().println("wrote " + written);
         return 0;

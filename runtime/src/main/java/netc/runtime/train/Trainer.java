@@ -77,15 +77,9 @@ public final class Trainer {
             int b = 0;
             while (batches.next()) {
                 int n = batches.batchSize();
-                double loss = forward(m, batches);
-                if (!Double.isFinite(loss)) {
-                    String first = m.firstNonFinite();
-                    throw new UserError("training diverged at epoch " + e + ", batch " + (b + 1) + ": the loss is " + loss
-                            + (first == null ? "" : "; the first non-finite value is " + first) + "; try a lower learning rate");
-                }
-                m.updateBuffers();
-                m.backward();
-                m.step();
+                fill(m, batches);
+                double loss = m.trainOnInputs();
+                if (!Double.isFinite(loss)) throw m.diverged("epoch " + e + ", batch " + (b + 1), loss);
                 lossSum += loss * n;
                 if (acc) correct += Metrics.correct(m, n);
                 seen += n;
@@ -103,17 +97,14 @@ public final class Trainer {
         return new Result(epochs, totalSamples / (totalNanos / 1e9));
     }
 
-    /** Feeds the current batch to the model and runs the forward pass and the loss; returns the loss. */
-    private static double forward(Model m, Batcher batches) {
+    /** Feeds the current batch to the model's input buffers. */
+    private static void fill(Model m, Batcher batches) {
         m.setBatch(batches.batchSize());
         for (InputSpec in : m.inputs()) {
             Object buf = m.inputBuffer(in.name());
             if (buf instanceof int[] ib) batches.fill(in.name(), ib);
             else batches.fill(in.name(), (float[]) buf);
         }
-        m.forwardOutputs();
-        m.forwardLoss();
-        return m.loss();
     }
 
     /** Loss and accuracy over a whole data set, in evaluation mode. */
@@ -127,7 +118,10 @@ public final class Trainer {
         long seen = 0;
         while (batches.next()) {
             int n = batches.batchSize();
-            lossSum += forward(m, batches) * n;
+            fill(m, batches);
+            m.forwardOutputs();
+            m.forwardLoss();
+            lossSum += m.loss() * n;
             if (acc) correct += Metrics.correct(m, n);
             seen += n;
         }
