@@ -127,24 +127,32 @@ public final class Gemm {
                    float[] c, int cOff, boolean accumulate, float[] bias, int act);
     }
 
-    /** The Vector API kernel, or null when the module is absent, unsupported here or turned off. */
-    private static final FloatKernel VECTOR = loadVectorKernel();
-    /** Whether {@link #sgemm} uses {@link #VECTOR}; tests turn it off to check the loops. */
-    private static volatile boolean useVector = VECTOR != null;
+    /** Whether the Vector API kernel may run: the module is in the boot layer and -Dnetc.vector is not false. */
+    private static final boolean VECTOR_WANTED = !"false".equalsIgnoreCase(System.getProperty("netc.vector", "true"))
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether {@link #sgemm} uses the Vector API kernel; tests turn it off to check the loops. */
+    private static volatile boolean useVector = VECTOR_WANTED;
+    /**
+     * Products with fewer multiply-adds run on the loops even when the Vector API kernel is there, so that a model
+     * made only of tiny products never loads it (loading it costs some hundreds of milliseconds of compilation).
+     * The choice depends on the shape alone, so results do not depend on timing. Tests lower it.
+     */
+    static final long VECTOR_MIN_MNK = 1 << 14;
+    static volatile long vectorMinMnk = VECTOR_MIN_MNK;
+
+    /** Loads the Vector API kernel on first use. */
+    private static final class VectorHolder {
+        static final FloatKernel KERNEL = VECTOR_WANTED ? loadVectorKernel() : null;
+    }
 
     private Gemm() {
     }
 
     private static FloatKernel loadVectorKernel() {
-        if ("false".equalsIgnoreCase(System.getProperty("netc.vector", "true"))
-                || ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) {
-            return null;
-        }
         try {
             Class<?> k = Class.forName("netc.runtime.kernels.VectorGemm");
             if (!(boolean) k.getDeclaredMethod("supported").invoke(null)) return null;
-            var constructor = k.getDeclaredConstructor();
-            return (FloatKernel) constructor.newInstance();
+            return (FloatKernel) k.getDeclaredConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }
@@ -156,17 +164,17 @@ public final class Gemm {
      * @return the kernel's name
      */
     public static String kernelName() {
-        return useVector ? "vector" : "loops";
+        return useVector && VectorHolder.KERNEL != null ? "vector" : "loops";
     }
 
-    /** Chooses the kernel (tests); {@code true} only takes effect when the Vector API kernel could be loaded. */
+    /** Chooses the kernel (tests); {@code true} only takes effect when the Vector API kernel can be loaded. */
     static void useVectorKernel(boolean on) {
-        useVector = on && VECTOR != null;
+        useVector = on && VECTOR_WANTED;
     }
 
-    /** Whether the Vector API kernel was loaded. */
+    /** Whether the Vector API kernel is loaded (loading it if it can be). */
     static boolean vectorKernelLoaded() {
-        return VECTOR != null;
+        return VectorHolder.KERNEL != null;
     }
 
     /**
@@ -244,9 +252,12 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (k > 0 && useVector) {
-            VECTOR.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
-            return;
+        if (k > 0 && useVector && (long) m * n * k >= vectorMinMnk) {
+            FloatKernel vector = VectorHolder.KERNEL;
+            if (vector != null) {
+                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
+                return;
+            }
         }
         if (k == 0) {
             if (!accumulate) {

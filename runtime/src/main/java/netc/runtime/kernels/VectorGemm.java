@@ -55,9 +55,25 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Columns of C handled together by the unpacked path (four vectors). */
     private static final int SMALL_COLUMNS = 32;
 
+    /** Calls of the micro-kernel on a tiny tile when the class loads: enough for HotSpot to compile it with C2. */
+    private static final int WARM_UP_CALLS = 12_000;
+
     /** Whether this machine's vectors hold at least 8 floats, which the kernels are written for. */
     static boolean supported() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /**
+     * Gets the micro-kernel compiled before the first product needs it. Vector API code runs only once C2 has
+     * compiled it; interpreted, every vector operation allocates, and the first large product would take seconds.
+     * Some thousands of calls on a tile of 4 steps (a few milliseconds) make the kernel hot enough to be queued for
+     * C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
+     */
+    VectorGemm() {
+        float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], bias = new float[NR];
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            tile(4, ap, 0, bp, 0, t, 0, NR, (i & 1) == 0, (i & 2) == 0 ? bias : null, 0, i & 1);
+        }
     }
 
     @Override

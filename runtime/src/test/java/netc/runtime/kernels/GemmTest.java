@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,8 +38,14 @@ class GemmTest {
     private static final boolean[] KERNELS = Gemm.vectorKernelLoaded() ? new boolean[] {true, false}
             : new boolean[] {false};
 
+    @BeforeAll
+    static void everyProductOnTheChosenKernel() {
+        Gemm.vectorMinMnk = 0;
+    }
+
     @AfterAll
     static void restore() {
+        Gemm.vectorMinMnk = Gemm.VECTOR_MIN_MNK;
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
         Gemm.useVectorKernel(true);
     }
