@@ -1,6 +1,7 @@
 package netc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,10 +28,10 @@ import jdk.incubator.vector.VectorSpecies;
  * when the last block of k is stored, while the tile is still in registers (relu and the bias) or in L1 (sigmoid and
  * tanh, which use the same scalar formulas as the generated elementwise kernels).
  *
- * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A) is
- * copied into a contiguous scratch row per row, and B is streamed once per pair of rows, either as rows
- * (non-transposed B: broadcast a(i,p), multiply-add B's row p into 32 columns of C) or as dot products (transposed
- * B: four rows of B against one or two rows of A, vectorised along k).
+ * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
+ * rows are copied into contiguous scratch, and op(B) is streamed from memory once, 32 columns at a time, each group
+ * staying in cache while every row of C takes it: as rows (non-transposed B: broadcast a(i,p), multiply-add B's row
+ * p into 32 columns of C) or as dot products (transposed B: four rows of B against a row of A, along k).
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
@@ -55,6 +56,13 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Columns of C handled together by the unpacked path (four vectors). */
     private static final int SMALL_COLUMNS = 32;
 
+    /** What {@link #store} adds for an absent operand: −0. */
+    private static final float[] NEUTRAL = new float[L];
+
+    static {
+        java.util.Arrays.fill(NEUTRAL, -0f);
+    }
+
     /** Calls of the micro-kernel on a tiny tile when the class loads: enough for HotSpot to compile it with C2. */
     private static final int WARM_UP_CALLS = 12_000;
 
@@ -70,9 +78,10 @@ final class VectorGemm implements Gemm.FloatKernel {
      * C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
      */
     VectorGemm() {
-        float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], bias = new float[NR];
+        float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(4, ap, 0, bp, 0, t, 0, NR, (i & 1) == 0, (i & 2) == 0 ? bias : null, 0, i & 1);
+            tile(4, ap, 0, bp, 0, t);
+            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1);
         }
     }
 
@@ -205,12 +214,14 @@ final class VectorGemm implements Gemm.FloatKernel {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         int ci = cOff + (ic + ir) * n + jc + jr;
+                        float[] t = own.tile;
+                        tile(kc, ap, ir * kc, bp, bi, t);
                         if (mr == MR && nr == NR) {
-                            tile(kc, ap, ir * kc, bp, bi, c, ci, n, loadC, last ? bias : null, jc + jr,
-                                    last ? act : Gemm.NONE);
+                            for (int r = 0; r < MR; r++) {
+                                store(t, r * NR, NR, c, ci + r * n, loadC, last ? bias : null, jc + jr,
+                                        last ? act : Gemm.NONE);
+                            }
                         } else {
-                            float[] t = own.tile;
-                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR, false, null, 0, Gemm.NONE);
                             for (int r = 0; r < mr; r++) {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
@@ -247,100 +258,72 @@ final class VectorGemm implements Gemm.FloatKernel {
             }
         }
 
-        /** Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns. */
+        /**
+         * Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns. Each group of
+         * columns of op(B) (k × 32 floats, or 4 rows of a transposed B) is read from memory once and stays in cache
+         * while every row of C takes it in turn.
+         */
         private void smallColumns(int from, int to) {
-            int j0 = from * SMALL_COLUMNS, j1 = Math.min(n, to * SMALL_COLUMNS);
-            for (int i = 0; i < m; i += 2) {
-                boolean pair = i + 1 < m;
-                if (bCol == 1) {
-                    streamRows(i, pair, j0, j1);
-                } else {
-                    dots(i, pair, j0, j1);
-                }
-            }
-        }
-
-        /** C rows i (and i+1) over columns [j0, j1) for row-major op(B): B's rows streamed once. */
-        private void streamRows(int i, boolean pair, int j0, int j1) {
-            int ai = i * k, ci = cOff + i * n;
-            int j = j0;
-            for (; j + SMALL_COLUMNS <= j1; j += SMALL_COLUMNS) {
-                FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
-                FloatVector y0 = x0, y1 = x0, y2 = x0, y3 = x0;
-                int bi = bOff + j;
-                for (int p = 0; p < k; p++, bi += n) {
-                    FloatVector b0 = FloatVector.fromArray(F, b, bi), b1 = FloatVector.fromArray(F, b, bi + L);
-                    FloatVector b2 = FloatVector.fromArray(F, b, bi + 2 * L), b3 = FloatVector.fromArray(F, b, bi + 3 * L);
-                    FloatVector u = FloatVector.broadcast(F, rows[ai + p]);
-                    x0 = u.fma(b0, x0);
-                    x1 = u.fma(b1, x1);
-                    x2 = u.fma(b2, x2);
-                    x3 = u.fma(b3, x3);
-                    if (pair) {
-                        FloatVector v = FloatVector.broadcast(F, rows[ai + k + p]);
-                        y0 = v.fma(b0, y0);
-                        y1 = v.fma(b1, y1);
-                        y2 = v.fma(b2, y2);
-                        y3 = v.fma(b3, y3);
+            int j1 = Math.min(n, to * SMALL_COLUMNS);
+            float[] t = Buffers.PER_THREAD.get().tile;
+            for (int j = from * SMALL_COLUMNS; j < j1; j += SMALL_COLUMNS) {
+                int width = Math.min(SMALL_COLUMNS, j1 - j);
+                for (int i = 0; i < m; i++) {
+                    if (bCol != 1) {
+                        dots(i, j, j + width);
+                    } else if (width == SMALL_COLUMNS) {
+                        streamRow(i, j, t);
+                    } else {
+                        for (int q = j; q < j + width; q++) finishScalar(column(i, q), cOff + i * n + q, q);
                     }
                 }
-                finish(x0, x1, ci + j, j);
-                finish(x2, x3, ci + j + 2 * L, j + 2 * L);
-                if (pair) {
-                    finish(y0, y1, ci + n + j, j);
-                    finish(y2, y3, ci + n + j + 2 * L, j + 2 * L);
-                }
-            }
-            for (; j < j1; j++) {
-                float x = 0, y = 0;
-                for (int p = 0, bi = bOff + j; p < k; p++, bi += n) {
-                    x = Math.fma(rows[ai + p], b[bi], x);
-                    if (pair) y = Math.fma(rows[ai + k + p], b[bi], y);
-                }
-                finishScalar(x, ci + j, j);
-                if (pair) finishScalar(y, ci + n + j, j);
             }
         }
 
-        /** C rows i (and i+1) over columns [j0, j1) for transposed op(B): dot products along k. */
-        private void dots(int i, boolean pair, int j0, int j1) {
+        /** Row i of C, columns [j, j+32), for row-major op(B): a(i,p) times B's row p, for every p; t is scratch. */
+        private void streamRow(int i, int j, float[] t) {
+            FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
+            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) {
+                FloatVector u = FloatVector.broadcast(F, rows[ai + p]);
+                x0 = u.fma(FloatVector.fromArray(F, b, bi), x0);
+                x1 = u.fma(FloatVector.fromArray(F, b, bi + L), x1);
+                x2 = u.fma(FloatVector.fromArray(F, b, bi + 2 * L), x2);
+                x3 = u.fma(FloatVector.fromArray(F, b, bi + 3 * L), x3);
+            }
+            x0.intoArray(t, 0);
+            x1.intoArray(t, L);
+            x2.intoArray(t, 2 * L);
+            x3.intoArray(t, 3 * L);
+            store(t, 0, SMALL_COLUMNS, c, cOff + i * n + j, accumulate, bias, j, act);
+        }
+
+        /** Element (i, j) of C for row-major op(B), before the epilogue. */
+        private float column(int i, int j) {
+            float x = 0;
+            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) x = Math.fma(rows[ai + p], b[bi], x);
+            return x;
+        }
+
+        /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */
+        private void dots(int i, int j0, int j1) {
             int ai = i * k, ci = cOff + i * n, kv = k & ~(L - 1);
             int j = j0;
             for (; j + 4 <= j1; j += 4) {
                 int b0 = bOff + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
                 FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
-                FloatVector y0 = x0, y1 = x0, y2 = x0, y3 = x0;
                 for (int p = 0; p < kv; p += L) {
-                    FloatVector w0 = FloatVector.fromArray(F, b, b0 + p), w1 = FloatVector.fromArray(F, b, b1 + p);
-                    FloatVector w2 = FloatVector.fromArray(F, b, b2 + p), w3 = FloatVector.fromArray(F, b, b3 + p);
                     FloatVector u = FloatVector.fromArray(F, rows, ai + p);
-                    x0 = u.fma(w0, x0);
-                    x1 = u.fma(w1, x1);
-                    x2 = u.fma(w2, x2);
-                    x3 = u.fma(w3, x3);
-                    if (pair) {
-                        FloatVector v = FloatVector.fromArray(F, rows, ai + k + p);
-                        y0 = v.fma(w0, y0);
-                        y1 = v.fma(w1, y1);
-                        y2 = v.fma(w2, y2);
-                        y3 = v.fma(w3, y3);
-                    }
+                    x0 = u.fma(FloatVector.fromArray(F, b, b0 + p), x0);
+                    x1 = u.fma(FloatVector.fromArray(F, b, b1 + p), x1);
+                    x2 = u.fma(FloatVector.fromArray(F, b, b2 + p), x2);
+                    x3 = u.fma(FloatVector.fromArray(F, b, b3 + p), x3);
                 }
-                finishDot(x0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai, kv, b0, ci + j, j);
-                finishDot(x1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai, kv, b1, ci + j + 1, j + 1);
-                finishDot(x2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
-                finishDot(x3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
-                if (pair) {
-                    finishDot(y0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai + k, kv, b0, ci + n + j, j);
-                    finishDot(y1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai + k, kv, b1, ci + n + j + 1, j + 1);
-                    finishDot(y2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai + k, kv, b2, ci + n + j + 2, j + 2);
-                    finishDot(y3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), ai + k, kv, b3, ci + n + j + 3, j + 3);
-                }
+                finishDot(x0.reduceLanes(VectorOperators.ADD), ai, kv, b0, ci + j, j);
+                finishDot(x1.reduceLanes(VectorOperators.ADD), ai, kv, b1, ci + j + 1, j + 1);
+                finishDot(x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
+                finishDot(x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
             }
-            for (; j < j1; j++) {
-                finishDot(0f, ai, 0, bOff + j * k, ci + j, j);
-                if (pair) finishDot(0f, ai + k, 0, bOff + j * k, ci + n + j, j);
-            }
+            for (; j < j1; j++) finishDot(0f, ai, 0, bOff + j * k, ci + j, j);
         }
 
         /** Adds the terms p ≥ from of row {@code ai} of op(A) times row {@code bi} of B to {@code sum}, and stores it. */
@@ -349,23 +332,17 @@ final class VectorGemm implements Gemm.FloatKernel {
             finishScalar(sum, ci, col);
         }
 
-        /** Stores 16 computed columns of C from column {@code col}, with accumulation and the epilogue. */
-        private void finish(FloatVector v0, FloatVector v1, int ci, int col) {
-            store(v0, v1, c, ci, accumulate, bias, col, act);
-        }
-
         private void finishScalar(float v, int ci, int col) {
             c[ci] = Gemm.epilogue(accumulate ? c[ci] + v : v, bias, col, act);
         }
     }
 
     /**
-     * The micro-kernel: the 6×16 tile {@code t (+)= A panel · B panel} over kc steps, with the tile held in twelve
-     * vector registers; stored to {@code t} at {@code ti} with row stride {@code ldt}, adding to what is there when
-     * {@code load}, then the epilogue.
+     * The micro-kernel: the 6×16 tile {@code A panel · B panel} over kc steps, held in twelve vector registers, then
+     * written to {@code t} (row stride 16). Vectors never cross a call: C2 keeps them in registers only inside one
+     * compiled method, and boxes each one on the heap otherwise.
      */
-    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] t, int ti, int ldt, boolean load,
-                             float[] bias, int col, int act) {
+    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
@@ -389,36 +366,37 @@ final class VectorGemm implements Gemm.FloatKernel {
             c50 = u.fma(b0, c50);
             c51 = u.fma(b1, c51);
         }
-        store(c00, c01, t, ti, load, bias, col, act);
-        store(c10, c11, t, ti + ldt, load, bias, col, act);
-        store(c20, c21, t, ti + 2 * ldt, load, bias, col, act);
-        store(c30, c31, t, ti + 3 * ldt, load, bias, col, act);
-        store(c40, c41, t, ti + 4 * ldt, load, bias, col, act);
-        store(c50, c51, t, ti + 5 * ldt, load, bias, col, act);
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
     }
 
     /**
-     * Stores 16 values of a row of C at {@code ci}: added to C's values when {@code load}, then plus
-     * {@code bias[col..col+16)} when there is a bias, then the activation.
+     * Writes {@code width} (a multiple of 8) computed values {@code t[ti..]} to C at {@code ci}: added to C's values
+     * when {@code load}, then plus {@code bias[col..]} when there is a bias, then the activation. No branch merges
+     * vector values (C2 would box them): an absent operand is read from {@link #NEUTRAL} (−0, the additive identity of
+     * every float, −0 included), and relu's floor is −∞ when there is no relu.
      */
-    private static void store(FloatVector v0, FloatVector v1, float[] c, int ci, boolean load, float[] bias, int col,
+    private static void store(float[] t, int ti, int width, float[] c, int ci, boolean load, float[] bias, int col,
                               int act) {
-        if (load) {
-            v0 = v0.add(FloatVector.fromArray(F, c, ci));
-            v1 = v1.add(FloatVector.fromArray(F, c, ci + L));
+        float[] src = load ? c : NEUTRAL, add = bias != null ? bias : NEUTRAL;
+        float floor = act == Gemm.RELU ? 0f : Float.NEGATIVE_INFINITY;
+        for (int h = 0; h < width; h += L) {
+            int si = load ? ci + h : 0, ai = bias != null ? col + h : 0;
+            FloatVector.fromArray(F, t, ti + h).add(FloatVector.fromArray(F, src, si))
+                    .add(FloatVector.fromArray(F, add, ai)).max(floor).intoArray(c, ci + h);
         }
-        if (bias != null) {
-            v0 = v0.add(FloatVector.fromArray(F, bias, col));
-            v1 = v1.add(FloatVector.fromArray(F, bias, col + L));
-        }
-        if (act == Gemm.RELU) {
-            v0 = v0.max(0f);
-            v1 = v1.max(0f);
-        }
-        v0.intoArray(c, ci);
-        v1.intoArray(c, ci + L);
         if (act == Gemm.SIGMOID || act == Gemm.TANH) {
-            for (int j = 0; j < NR; j++) c[ci + j] = Gemm.activate(c[ci + j], act);
+            for (int j = 0; j < width; j++) c[ci + j] = Gemm.activate(c[ci + j], act);
         }
     }
 
