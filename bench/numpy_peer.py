@@ -4,6 +4,7 @@
 Adam 1e-3, batch 128), forward and backward written out with numpy's BLAS products.
 
   numpy_peer.py mlp THREADS [SAMPLES]   -> {"samples_per_s": ..., "test_acc": ...}
+  numpy_peer.py sgemm THREADS           -> {"gflops": {"128x784x256": ..., "1024x1024x1024": ...}}
 
 THREADS sets OpenBLAS's thread count (numpy has no other parallelism). Uses Fashion-MNIST
 from $FASHION_DIR (default /usr/share/datasets/fashion-mnist) when present, random data otherwise.
@@ -71,10 +72,27 @@ class Mlp:
             p_ -= lr * (m / c1) / (np.sqrt(v / c2) + eps)
 
 
+def sgemm():
+    out = {}
+    for m, k, n in [(128, 784, 256), (1024, 1024, 1024)]:
+        a, b = np.random.rand(m, k).astype(np.float32), np.random.rand(k, n).astype(np.float32)
+        for _ in range(3):
+            a @ b
+        reps = max(5, int(4e9 / (2 * m * k * n)))
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            a @ b
+        out[f"{m}x{k}x{n}"] = round(2 * m * k * n / ((time.perf_counter() - t0) / reps) / 1e9, 1)
+    return out
+
+
 def main():
     what, threads = sys.argv[1], int(sys.argv[2])
+    if what == "sgemm":
+        print(json.dumps({"what": what, "threads": threads, "gflops": sgemm(), "numpy": np.__version__}))
+        return
     if what != "mlp":
-        sys.exit("usage: numpy_peer.py mlp THREADS [SAMPLES]")
+        sys.exit("usage: numpy_peer.py mlp|sgemm THREADS [SAMPLES]")
     xtr, ytr, xte, yte = load()
     n = int(sys.argv[3]) if len(sys.argv) > 3 else len(xtr)
     rng = np.random.default_rng(0)

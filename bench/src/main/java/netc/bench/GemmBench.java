@@ -18,14 +18,17 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The runtime's sgemm at the sizes of the reference figures (BENCHMARKS.md): 128×784×256 (an MLP layer at batch
- * 128) and 1024³. GFLOP/s = 2·m·n·k / time. Run: {@code java -jar bench/target/benchmarks.jar GemmBench -p threads=1}.
+ * 128) and 1024³, with the Vector API kernel ({@code vector=true}; the fork runs with
+ * {@code --add-modules jdk.incubator.vector}) and with the plain loops ({@code vector=false}, i.e.
+ * {@code -Dnetc.vector=false}). GFLOP/s = 2·m·n·k / time. Run:
+ * {@code java -jar bench/target/benchmarks.jar GemmBench -p threads=1}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = "--add-modules=jdk.incubator.vector")
 public class GemmBench {
     @Param({"128x784x256", "1024x1024x1024"})
     public String size;
@@ -36,11 +39,15 @@ public class GemmBench {
     @Param({"1", "2"})
     public int threads;
 
+    @Param({"true", "false"})
+    public String vector;
+
     private int m, n, k;
     private float[] a, b, c;
 
     @Setup
     public void setup() {
+        System.setProperty("netc.vector", vector); // read when Gemm loads: each fork measures one kernel
         String[] s = size.split("x");
         m = Integer.parseInt(s[0]);
         k = Integer.parseInt(s[1]);
@@ -52,6 +59,9 @@ public class GemmBench {
         for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
         for (int i = 0; i < b.length; i++) b[i] = (float) r.nextDouble();
         Parallel.setThreads(threads);
+        if (!Gemm.kernelName().equals(vector.equals("true") ? "vector" : "loops")) {
+            throw new IllegalStateException("asked for vector=" + vector + ", got the " + Gemm.kernelName() + " kernel");
+        }
     }
 
     @Benchmark

@@ -16,14 +16,22 @@ final class Stats {
         return Phases.of(g).sequence().stream().filter(n -> n.op() != Ops.CONST).mapToInt(n -> 1).sum();
     }
 
+    /** A product with an epilogue as its program, e.g. {@code relu(gemm($0, $1) + $2)}; null for other nodes. */
+    private static String epilogue(Node n) {
+        if (n.op() != Ops.GEMM || (n.inputs().size() < 3 && !n.attrs().has("act"))) return null;
+        String p = "gemm($0, $1)" + (n.inputs().size() == 3 ? " + $2" : "");
+        return n.attrs().has("act") ? n.attrs().s("act") + "(" + p + ")" : p;
+    }
+
     static void print(PrintWriter out, Graph before, Graph after) {
         out.printf("kernels: %d before optimisation, %d after (forward, loss, updates and backward; constants not counted)%n",
                 kernels(before), kernels(after));
         int groups = 0;
         for (Node n : after.nodes()) {
-            if (n.op() != Ops.FUSED) continue;
+            String program = n.op() == Ops.FUSED ? String.valueOf(n.attrs().get("program")) : epilogue(n);
+            if (program == null) continue;
             if (groups++ == 0) out.println("fusion groups:");
-            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", n.attrs().get("program"), n.span().line());
+            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", program, n.span().line());
         }
         MemoryPlan plan = MemoryPlan.of(after, Phases.of(after));
         if (!plan.inPlace().isEmpty()) out.println("in place: " + String.join(", ", plan.inPlace()));

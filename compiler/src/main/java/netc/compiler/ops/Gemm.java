@@ -16,6 +16,10 @@ import netc.compiler.ir.TensorType;
  * Matrix product {@code op(A) · op(B)} with optional transposes (attrs {@code transA, transB}). Each operand is
  * viewed as a row-major matrix [product of all but its last dimension, last dimension], so {@code x @ W} with
  * x [batch, t, in] is one product. The output is A's leading dims + [n], or [m, n] when A is transposed.
+ *
+ * <p>With an epilogue (made by {@code GemmEpilogueFusion} after differentiation): a third input, a bias of shape
+ * [n] (or [1, ..., 1, n]) added to every row, and/or attr {@code act} ({@code relu}, {@code sigmoid},
+ * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers.
  */
 final class Gemm implements Op {
     private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Gemm");
@@ -63,11 +67,27 @@ final class Gemm implements Op {
         }
         Dim n = tb ? b.dim(0) : b.dim(-1);
         Shape out = ta ? Shape.of(List.of(a.dim(-1), n)) : rows(a).append(n);
+        if (in.size() == 3) {
+            Shape bias = in.get(2).shape();
+            if (in.get(2).dtype() != netc.compiler.ir.DType.FLOAT || bias.rank() < 1 || !bias.dim(-1).equals(n)
+                    || !strip(bias.sub(0, bias.rank() - 1)).isEmpty()) {
+                throw new ShapeException("the bias of a product with " + n + " columns must be float[" + n + "], got "
+                        + in.get(2));
+            }
+        }
+        if (attrs.has("act")) {
+            try {
+                netc.runtime.kernels.Gemm.activation(attrs.s("act"));
+            } catch (IllegalArgumentException e) {
+                throw new ShapeException(e.getMessage());
+            }
+        }
         return TensorType.f(out);
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        if (hasEpilogue(y)) throw new UnsupportedOperationException("products with an epilogue are made after differentiation");
         Node a = y.input(0), b = y.input(1);
         boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
         Node da, db;
@@ -100,6 +120,18 @@ final class Gemm implements Op {
         String kk = ta ? a.productExpr(0, a.rank() - 1) : a.dim(-1).javaExpr();
         String n = tb ? b.dim(0).javaExpr() : b.dim(-1).javaExpr();
         String fn = k.T().equals("float") ? "sgemm" : "dgemm";
-        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
+        if (!hasEpilogue(y)) {
+            k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
+            return;
+        }
+        String bias = y.inputs().size() == 3 ? k.in(2) : "null";
+        String act = y.attrs().has("act") ? y.attrs().s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
+        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L, $T.$L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1),
+                k.out(), bias, KERNEL, act);
+    }
+
+    /** Whether a product node carries a bias or an activation. */
+    static boolean hasEpilogue(Node y) {
+        return y.inputs().size() == 3 || y.attrs().has("act");
     }
 }

@@ -11,7 +11,7 @@ import netc.compiler.ir.Verifier;
 public final class Pipeline {
     private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms());
     private static final List<Pass> DEFAULT = List.of(new StableForms(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
-            new DeadCodeElimination(), new ElementwiseFusion(), new DeadCodeElimination());
+            new DeadCodeElimination(), new GemmEpilogueFusion(), new ElementwiseFusion(), new DeadCodeElimination());
 
     private Pipeline() {
     }

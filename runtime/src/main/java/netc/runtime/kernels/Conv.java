@@ -12,7 +12,8 @@ import java.util.Arrays;
  * buffer that grows once and is reused. Samples are spread over {@link Parallel}'s threads; the products
  * inside then run inline on each thread. A 1×1 kernel with stride 1 and no padding skips im2col (col is x).
  *
- * <p>The double overloads are the same code in double precision, for gradient checks.
+ * <p>The double overloads, for gradient checks, are a direct loop over the definition instead (one method for the
+ * three modes): simple, single-threaded, and independent of the fast path they help to check.
  */
 public final class Conv {
     /** Multiply-adds worth handing to another thread. */
@@ -64,7 +65,6 @@ public final class Conv {
     static final class Scratch {
         private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
         private final float[][] f = new float[2][0];
-        private final double[][] d = new double[2][0];
 
         static Scratch get() {
             return PER_THREAD.get();
@@ -75,13 +75,6 @@ public final class Conv {
                 f[slot] = new float[n];
             }
             return f[slot];
-        }
-
-        double[] doubles(int slot, int n) {
-            if (d[slot].length < n) {
-                d[slot] = new double[n];
-            }
-            return d[slot];
         }
     }
 
@@ -240,149 +233,63 @@ public final class Conv {
 
     // ---------------------------------------------------------------- double
 
+    /** What {@link #reference} computes. */
+    private enum Mode { FORWARD, INPUT_GRAD, WEIGHT_GRAD }
+
     /**
-     * {@code y = conv(x, w)}: x [batch, C, H, W], w [O, C, KH, KW], y [batch, O, OH, OW] (every array dense and
-     * row-major). Each sample is one product {@code y_b [O, OH·OW] = w [O, C·KH·KW] · col_b [C·KH·KW, OH·OW]}, with
-     * col_b the sample's im2col matrix; samples are spread over {@link Parallel}'s threads.
+     * {@link #forward(float[], float[], float[], int, int, int, int, int, int, int, int, int, int, int, int, int)} in
+     * double precision, for gradient checks: a direct loop over every (sample, output channel, output position, input
+     * channel, kernel position), the definition itself rather than the fast path.
      */
     public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
-            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
-            for (int b = from; b < to; b++) {
-                if (direct) {
-                    Gemm.dgemm(false, false, o, n, k, w, 0, x, b * inSize, y, b * o * n, false);
-                } else {
-                    im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                    Gemm.dgemm(false, false, o, n, k, w, 0, col, 0, y, b * o * n, false);
-                }
-            }
-        });
+        reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
     }
 
-    /**
-     * The gradient of {@link #forward} for x: {@code dx = conv_transpose(dy, w)}. Per sample
-     * {@code dcol = wᵀ · dy_b}, scattered back (col2im) into dx_b. dx is overwritten.
-     */
+    /** The gradient of the double {@link #forward} for x, by {@link #reference}; dx is overwritten. */
     public static void inputGrad(double[] dy, double[] w, double[] dx, int batch, int c, int h, int wd, int o,
                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
-            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
-            for (int b = from; b < to; b++) {
-                if (direct) {
-                    Gemm.dgemm(true, false, k, n, o, w, 0, dy, b * o * n, dx, b * inSize, false);
-                } else {
-                    Gemm.dgemm(true, false, k, n, o, w, 0, dy, b * o * n, col, 0, false);
-                    Arrays.fill(dx, b * inSize, (b + 1) * inSize, 0.0);
-                    col2im(col, dx, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
-                }
-            }
-        });
+        reference(Mode.INPUT_GRAD, dx, w, dy, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
     }
 
-    /**
-     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ}. The batch is cut into a number of
-     * groups that depends only on the shapes (not on the thread count), each group sums into its own buffer, and the
-     * buffers are added in order: the result is the same whatever the number of threads. dw is overwritten.
-     */
+    /** The gradient of the double {@link #forward} for w, by {@link #reference}; dw is overwritten. */
     public static void weightGrad(double[] dy, double[] x, double[] dwt, int batch, int c, int h, int wd, int o,
                                   int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        int groups = groups(batch, (long) o * k * n, size);
-        double[] partial = groups == 1 ? dwt : Scratch.get().doubles(1, groups * size);
-        Parallel.forRange(groups, 1, (from, to) -> {
-            double[] col = direct ? null : Scratch.get().doubles(0, k * n);
-            for (int g = from; g < to; g++) {
-                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
-                int off = groups == 1 ? 0 : g * size;
-                Arrays.fill(partial, off, off + size, 0.0);
-                for (int b = b0; b < b1; b++) {
-                    if (direct) {
-                        Gemm.dgemm(false, true, o, k, n, dy, b * o * n, x, b * inSize, partial, off, true);
-                    } else {
-                        im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                        Gemm.dgemm(false, true, o, k, n, dy, b * o * n, col, 0, partial, off, true);
-                    }
-                }
-            }
-        });
-        if (groups > 1) {
-            System.arraycopy(partial, 0, dwt, 0, size);
-            for (int g = 1; g < groups; g++) {
-                int off = g * size;
-                for (int i = 0; i < size; i++) {
-                    dwt[i] += partial[off + i];
-                }
-            }
-        }
+        reference(Mode.WEIGHT_GRAD, x, dwt, dy, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
     }
 
     /**
-     * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
-     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding.
+     * Every term {@code x[b, ci, iy, ix] · w[oc, ci, ki, kj]} of {@code y[b, oc, oy, ox]}, inside the input: in
+     * {@link Mode#FORWARD} summed into y; in {@link Mode#INPUT_GRAD} (x holds dx, y holds dy) {@code dy · w} summed into
+     * dx; in {@link Mode#WEIGHT_GRAD} (w holds dw, y holds dy) {@code dy · x} summed into dw. The array written is
+     * zeroed first.
      */
-    static void im2col(double[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int oh, int ow, double[] col) {
-        int n = oh * ow, row = 0;
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    for (int y = 0; y < oh; y++) {
-                        int at = row * n + y * ow, iy = y * sh + ki * dh - ph;
-                        if (iy < 0 || iy >= h) {
-                            Arrays.fill(col, at, at + ow, 0.0);
-                            continue;
-                        }
-                        int src = xOff + (ci * h + iy) * wd + shift;
-                        for (int j = 0; j < lo; j++) {
-                            col[at + j] = 0;
-                        }
-                        if (sw == 1) {
-                            System.arraycopy(x, src + lo, col, at + lo, hi - lo);
-                        } else {
-                            for (int j = lo; j < hi; j++) {
-                                col[at + j] = x[src + j * sw];
-                            }
-                        }
-                        for (int j = hi; j < ow; j++) {
-                            col[at + j] = 0;
-                        }
-                    }
-                }
-            }
+    private static void reference(Mode mode, double[] x, double[] w, double[] y, int batch, int c, int h, int wd,
+                                  int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+        switch (mode) {
+            case FORWARD -> Arrays.fill(y, 0, batch * o * oh * ow, 0.0);
+            case INPUT_GRAD -> Arrays.fill(x, 0, batch * c * h * wd, 0.0);
+            case WEIGHT_GRAD -> Arrays.fill(w, 0, o * c * kh * kw, 0.0);
         }
-    }
-
-    /** Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). */
-    static void col2im(double[] col, double[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
-                       int ph, int pw, int dh, int dw, int oh, int ow) {
-        int n = oh * ow, row = 0;
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    for (int y = 0; y < oh; y++) {
-                        int iy = y * sh + ki * dh - ph;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        int at = row * n + y * ow, dst = xOff + (ci * h + iy) * wd + shift;
-                        if (sw == 1) {
-                            for (int j = lo; j < hi; j++) {
-                                x[dst + j] += col[at + j];
-                            }
-                        } else {
-                            for (int j = lo; j < hi; j++) {
-                                x[dst + j * sw] += col[at + j];
+        for (int b = 0; b < batch; b++) {
+            for (int oc = 0; oc < o; oc++) {
+                for (int oy = 0; oy < oh; oy++) {
+                    for (int ox = 0; ox < ow; ox++) {
+                        int yi = ((b * o + oc) * oh + oy) * ow + ox;
+                        for (int ci = 0; ci < c; ci++) {
+                            for (int ki = 0; ki < kh; ki++) {
+                                int iy = oy * sh + ki * dh - ph;
+                                for (int kj = 0; kj < kw; kj++) {
+                                    int ix = ox * sw + kj * dw - pw;
+                                    if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
+                                    int xi = ((b * c + ci) * h + iy) * wd + ix, wi = ((oc * c + ci) * kh + ki) * kw + kj;
+                                    switch (mode) {
+                                        case FORWARD -> y[yi] += x[xi] * w[wi];
+                                        case INPUT_GRAD -> x[xi] += y[yi] * w[wi];
+                                        case WEIGHT_GRAD -> w[wi] += y[yi] * x[xi];
+                                    }
+                                }
                             }
                         }
                     }

@@ -1,6 +1,7 @@
 package netc.runtime.kernels;
 
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * Dense row-major matrix products: {@code C = op(A)·op(B)} or {@code C += op(A)·op(B)}.
@@ -67,6 +68,22 @@ import java.util.Arrays;
  * (packing its own panels of op(B)); otherwise, for each block of op(B), the threads pack it
  * together and then split the rows of C.
  *
+ * <h2>The Vector API kernel</h2>
+ *
+ * <p>When the JVM runs with {@code --add-modules jdk.incubator.vector} (the {@code netc} launcher and the
+ * benchmarks do) and vectors hold at least 8 floats, {@link #sgemm} uses {@code VectorGemm} instead: a 6×16
+ * register-blocked micro-kernel over packed panels, about twice as fast. It is loaded by name only when the module
+ * is in the boot layer, so the runtime jar works without it and generated classes embedded in an application need no
+ * JVM flag; the loops above are then the kernel. {@code -Dnetc.vector=false} forces them;
+ * {@link #kernelName()} says which one runs.
+ *
+ * <h2>Epilogue</h2>
+ *
+ * <p>The overload with {@code bias} and {@code act} computes {@code C = act(op(A)·op(B) [+ C] + bias)} with the
+ * bias (length n) added to every row and {@code act} one of {@link #NONE}, {@link #RELU}, {@link #SIGMOID},
+ * {@link #TANH}: the fused form of a dense layer. The vector kernel applies it to each tile as the last block of k
+ * is stored; the loops above apply it in one pass over C after the product.
+ *
  * <p>{@link #dgemm} is a plain triple loop: it serves double-precision gradient checks, where
  * correctness matters and speed does not.
  */
@@ -95,7 +112,101 @@ public final class Gemm {
     /** C narrower than this (and taller than wide) is computed transposed. */
     private static final int SWAP_BELOW_N = 64;
 
+    /** Epilogue activation: none. */
+    public static final int NONE = 0;
+    /** Epilogue activation: {@code max(x, 0)}. */
+    public static final int RELU = 1;
+    /** Epilogue activation: {@code 1 / (1 + exp(−x))}, computed in double as the generated kernels do. */
+    public static final int SIGMOID = 2;
+    /** Epilogue activation: {@code tanh(x)}, computed in double. */
+    public static final int TANH = 3;
+
+    /** A single-precision kernel behind {@link #sgemm}: arguments already checked, m, n, k all positive. */
+    interface FloatKernel {
+        void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+                   float[] c, int cOff, boolean accumulate, float[] bias, int act);
+    }
+
+    /** Whether the Vector API kernel may run: the module is in the boot layer and -Dnetc.vector is not false. */
+    private static final boolean VECTOR_WANTED = !"false".equalsIgnoreCase(System.getProperty("netc.vector", "true"))
+            && ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    /** Whether {@link #sgemm} uses the Vector API kernel; tests turn it off to check the loops. */
+    private static volatile boolean useVector = VECTOR_WANTED;
+    /**
+     * Products with fewer multiply-adds run on the loops even when the Vector API kernel is there, so that a model
+     * made only of tiny products never loads it (loading it costs some hundreds of milliseconds of compilation).
+     * The choice depends on the shape alone, so results do not depend on timing. Tests lower it.
+     */
+    static final long VECTOR_MIN_MNK = 1 << 14;
+    static volatile long vectorMinMnk = VECTOR_MIN_MNK;
+
+    /** Loads the Vector API kernel on first use. */
+    private static final class VectorHolder {
+        static final FloatKernel KERNEL = VECTOR_WANTED ? loadVectorKernel() : null;
+    }
+
     private Gemm() {
+    }
+
+    private static FloatKernel loadVectorKernel() {
+        try {
+            Class<?> k = Class.forName("netc.runtime.kernels.VectorGemm");
+            if (!(boolean) k.getDeclaredMethod("supported").invoke(null)) return null;
+            return (FloatKernel) k.getDeclaredConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            return null;
+        }
+    }
+
+    /**
+     * Which kernel {@link #sgemm} runs: {@code "vector"} (the Vector API micro-kernel) or {@code "loops"}.
+     *
+     * @return the kernel's name
+     */
+    public static String kernelName() {
+        return useVector && VectorHolder.KERNEL != null ? "vector" : "loops";
+    }
+
+    /** Chooses the kernel (tests); {@code true} only takes effect when the Vector API kernel can be loaded. */
+    static void useVectorKernel(boolean on) {
+        useVector = on && VECTOR_WANTED;
+    }
+
+    /** Whether the Vector API kernel is loaded (loading it if it can be). */
+    static boolean vectorKernelLoaded() {
+        return VectorHolder.KERNEL != null;
+    }
+
+    /**
+     * Parses an activation name of the epilogue.
+     *
+     * @param name {@code none}, {@code identity}, {@code relu}, {@code sigmoid} or {@code tanh}
+     * @return its code
+     * @throws IllegalArgumentException for another name
+     */
+    public static int activation(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "none": case "identity": return NONE;
+            case "relu": return RELU;
+            case "sigmoid": return SIGMOID;
+            case "tanh": return TANH;
+            default: throw new IllegalArgumentException("unknown epilogue activation: " + name);
+        }
+    }
+
+    /** The activation {@code act} of x, with the generated elementwise kernels' formulas. */
+    static float activate(float x, int act) {
+        switch (act) {
+            case RELU: return Math.max(x, 0f);
+            case SIGMOID: return (float) (1.0 / (1.0 + Math.exp(-x)));
+            case TANH: return (float) Math.tanh(x);
+            default: return x;
+        }
+    }
+
+    /** {@code act(v + bias[col])}, the bias skipped when null. */
+    static float epilogue(float v, float[] bias, int col, int act) {
+        return activate(bias == null ? v : v + bias[col], act);
     }
 
     /**
@@ -120,16 +231,54 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                              boolean accumulate) {
+        sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, null, NONE);
+    }
+
+    /**
+     * Single-precision product with an epilogue: {@code C = act(op(A)·op(B) + bias)}, or
+     * {@code C = act(C + op(A)·op(B) + bias)} when {@code accumulate}, the bias added to every row.
+     * Otherwise as {@link #sgemm(boolean, boolean, int, int, int, float[], int, float[], int, float[], int, boolean)}.
+     *
+     * @param bias the n values added to each row of C (index 0 to n−1), or null for none
+     * @param act  {@link #NONE}, {@link #RELU}, {@link #SIGMOID} or {@link #TANH}
+     * @throws IllegalArgumentException  if a dimension is negative or {@code act} unknown
+     * @throws IndexOutOfBoundsException if a matrix or the bias does not fit in its array
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                             boolean accumulate, float[] bias, int act) {
         checkArguments(m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
+        checkEpilogue(n, bias == null ? -1 : bias.length, act);
         if (m == 0 || n == 0) {
             return;
+        }
+        if (k > 0 && useVector && (long) m * n * k >= vectorMinMnk) {
+            FloatKernel vector = VectorHolder.KERNEL;
+            if (vector != null) {
+                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
+                return;
+            }
         }
         if (k == 0) {
             if (!accumulate) {
                 Arrays.fill(c, cOff, cOff + m * n, 0f);
             }
-            return;
+        } else {
+            loops(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
         }
+        if (bias != null || act != NONE) {
+            for (int i = 0; i < m; i++) {
+                for (int j = 0, at = cOff + i * n; j < n; j++, at++) {
+                    c[at] = epilogue(c[at], bias, j, act);
+                }
+            }
+        }
+    }
+
+    /** The blocked loops described above, for positive m, n and k. */
+    private static void loops(boolean transA, boolean transB, int m, int n, int k,
+                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                              boolean accumulate) {
         // Strides of op(A) (m×k) and op(B) (k×n): element (r, s) is at off + r*rowStride + s*colStride.
         int aRow = transA ? 1 : k, aCol = transA ? m : 1;
         int bRow = transB ? 1 : n, bCol = transB ? k : 1;
@@ -185,6 +334,37 @@ public final class Gemm {
                     c[cRow + j] += aip * b[bp + j * bCol];
                 }
             }
+        }
+    }
+
+    /**
+     * Double-precision product with an epilogue, as the float overload with {@code bias} and {@code act}.
+     *
+     * @param bias the n values added to each row of C, or null for none
+     * @param act  {@link #NONE}, {@link #RELU}, {@link #SIGMOID} or {@link #TANH}
+     */
+    public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
+                             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                             boolean accumulate, double[] bias, int act) {
+        checkEpilogue(n, bias == null ? -1 : bias.length, act);
+        dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0, at = cOff + i * n; j < n; j++, at++) {
+                double x = bias == null ? c[at] : c[at] + bias[j];
+                c[at] = act == RELU ? Math.max(x, 0.0) : act == SIGMOID ? 1.0 / (1.0 + Math.exp(-x))
+                        : act == TANH ? Math.tanh(x) : x;
+            }
+        }
+    }
+
+    /** Checks an epilogue: a bias of at least n values (length −1: none) and a known activation. */
+    private static void checkEpilogue(int n, int biasLength, int act) {
+        if (act < NONE || act > TANH) {
+            throw new IllegalArgumentException("unknown epilogue activation code " + act);
+        }
+        if (biasLength >= 0 && biasLength < n) {
+            throw new IndexOutOfBoundsException("bias: " + n + " elements do not fit in an array of length "
+                    + biasLength);
         }
     }
 

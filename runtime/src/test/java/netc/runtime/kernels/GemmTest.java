@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -33,26 +34,51 @@ class GemmTest {
 
     private static final int[] THREADS = {1, 2, 3};
 
+    /** The kernels sgemm can run: the Vector API one when this JVM has the module, and the loops. */
+    private static final boolean[] KERNELS = Gemm.vectorKernelLoaded() ? new boolean[] {true, false}
+            : new boolean[] {false};
+
+    @BeforeAll
+    static void everyProductOnTheChosenKernel() {
+        Gemm.vectorMinMnk = 0;
+    }
+
     @AfterAll
-    static void restoreThreads() {
+    static void restore() {
+        Gemm.vectorMinMnk = Gemm.VECTOR_MIN_MNK;
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Gemm.useVectorKernel(true);
     }
 
     static Stream<Arguments> transposes() {
         List<Arguments> args = new ArrayList<>();
-        for (boolean ta : new boolean[] {false, true}) {
-            for (boolean tb : new boolean[] {false, true}) {
-                for (boolean acc : new boolean[] {false, true}) {
-                    args.add(Arguments.of(ta, tb, acc));
+        for (boolean vector : KERNELS) {
+            for (boolean ta : new boolean[] {false, true}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    for (boolean acc : new boolean[] {false, true}) {
+                        args.add(Arguments.of(vector, ta, tb, acc));
+                    }
                 }
             }
         }
         return args.stream();
     }
 
-    @ParameterizedTest(name = "transA={0} transB={1} accumulate={2}")
+    @Test
+    void theVectorKernelRunsWhenTheModuleIsPresent() {
+        boolean module = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+        // surefire runs this module's tests with --add-modules jdk.incubator.vector (see runtime/pom.xml)
+        assertEquals(module, Gemm.vectorKernelLoaded());
+        Gemm.useVectorKernel(true);
+        assertEquals(module ? "vector" : "loops", Gemm.kernelName());
+        Gemm.useVectorKernel(false);
+        assertEquals("loops", Gemm.kernelName());
+    }
+
+    @ParameterizedTest(name = "vector={0} transA={1} transB={2} accumulate={3}")
     @MethodSource("transposes")
-    void sgemmMatchesReference(boolean transA, boolean transB, boolean accumulate) {
+    void sgemmMatchesReference(boolean vector, boolean transA, boolean transB, boolean accumulate) {
+        Gemm.useVectorKernel(vector);
         Random random = new Random(Objects.hash(transA, transB, accumulate));
         for (int threads : THREADS) {
             Parallel.setThreads(threads);
@@ -61,6 +87,63 @@ class GemmTest {
                         "threads=" + threads);
             }
         }
+    }
+
+    @ParameterizedTest(name = "vector={0} transA={1} transB={2} accumulate={3}")
+    @MethodSource("transposes")
+    void randomEdgeShapesMatchReference(boolean vector, boolean transA, boolean transB, boolean accumulate) {
+        // every tile edge of the micro-kernel and of the small-m path: m, n, k in 1..70
+        Gemm.useVectorKernel(vector);
+        Random random = new Random(Objects.hash(transA, transB, accumulate, 3));
+        Parallel.setThreads(1);
+        for (int t = 0; t < 60; t++) {
+            int m = 1 + random.nextInt(70), n = 1 + random.nextInt(70), k = 1 + random.nextInt(70);
+            checkSgemm(transA, transB, accumulate, m, n, k, random, "random");
+        }
+        for (int m = 1; m <= 9; m++) {
+            checkSgemm(transA, transB, accumulate, m, 1 + random.nextInt(70), 1 + random.nextInt(70), random,
+                    "small m");
+        }
+    }
+
+    @ParameterizedTest(name = "vector={0} transA={1} transB={2} accumulate={3}")
+    @MethodSource("transposes")
+    void epilogueAddsTheBiasThenTheActivation(boolean vector, boolean transA, boolean transB, boolean accumulate) {
+        Gemm.useVectorKernel(vector);
+        Random random = new Random(Objects.hash(transA, transB, accumulate, 5));
+        int[][] shapes = {{1, 37, 20}, {5, 16, 9}, {6, 16, 300}, {64, 70, 33}, {128, 256, 784}, {150, 40, 513}};
+        for (int threads : new int[] {1, 2}) {
+            Parallel.setThreads(threads);
+            for (int[] s : shapes) {
+                for (int act = Gemm.NONE; act <= Gemm.TANH; act++) {
+                    checkEpilogue(transA, transB, accumulate, s[0], s[1], s[2], act, random.nextBoolean(), random);
+                }
+            }
+        }
+    }
+
+    @Test
+    void epilogueHasItsOwnChecks() {
+        float[] six = new float[6];
+        assertThrows(IllegalArgumentException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, 7));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, new float[2], Gemm.RELU));
+        assertEquals(Gemm.SIGMOID, Gemm.activation("sigmoid"));
+        assertEquals(Gemm.NONE, Gemm.activation("identity"));
+        assertThrows(IllegalArgumentException.class, () -> Gemm.activation("gelu"));
+    }
+
+    @Test
+    void doubleEpilogueMatchesDefinition() {
+        double[] a = {1, -2, 3, 4}, b = {0.5, -1, 2, 0.25};
+        double[] bias = {0.5, -3};
+        double[] c = new double[4];
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, bias, Gemm.RELU);
+        // a·b = [[-3.5, -1.5], [9.5, -2]]; + bias = [[-3, -4.5], [10, -5]]
+        assertArrayEquals(new double[] {0, 0, 10, 0}, c);
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Gemm.TANH);
+        assertArrayEquals(new double[] {Math.tanh(-3.5), Math.tanh(-1.5), Math.tanh(9.5), Math.tanh(-2)}, c, 1e-15);
     }
 
     @ParameterizedTest(name = "transA={0} transB={1} accumulate={2}")
@@ -148,6 +231,28 @@ class GemmTest {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> Gemm.dgemm(true, true, 2, 3, 3, new double[6], 1, new double[9], 0,
                         new double[6], 0, false));
+    }
+
+    /** One sgemm with an epilogue against the reference product followed by the bias and the activation. */
+    private static void checkEpilogue(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
+                                      int act, boolean withBias, Random random) {
+        float[] a = randomFloats(random, m * k), b = randomFloats(random, k * n);
+        float[] bias = withBias ? randomFloats(random, n + 2) : null;
+        float[] c = randomFloats(random, m * n), plain = c.clone();
+        Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, plain, 0, accumulate);
+        Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, accumulate, bias, act);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float x = plain[i * n + j] + (withBias ? bias[j] : 0f);
+                double want = act == Gemm.RELU ? Math.max(x, 0) : act == Gemm.SIGMOID ? 1 / (1 + Math.exp(-x))
+                        : act == Gemm.TANH ? Math.tanh(x) : x;
+                float got = c[i * n + j];
+                if (!(Math.abs(got - want) <= 1e-5 * (1 + Math.abs(want)))) {
+                    fail(String.format("epilogue act=%d bias=%b transA=%b transB=%b acc=%b %dx%dx%d: C[%d,%d] = %s,"
+                            + " expected %s", act, withBias, transA, transB, accumulate, m, n, k, i, j, got, want));
+                }
+            }
+        }
     }
 
     /**

@@ -1,0 +1,410 @@
+package netc.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The single-precision product on the Vector API ({@code jdk.incubator.vector}): a register-blocked micro-kernel
+ * over packed panels, in the style of BLIS. {@link Gemm} loads this class by name, and only when the module is in
+ * the boot layer, so nothing else in the runtime refers to the incubator API.
+ *
+ * <p>Loop nest (Goto / van de Geijn, as in BLIS), from outermost:
+ * <pre>
+ *   for each panel of NC = 1024 columns of C                         (jc)
+ *     for each block of KC = 256 rows of op(B)                       (pc)
+ *       pack op(B)[pc.., jc..] in micro-panels of NR = 16 columns    (kc·nc floats: L3; threads share it)
+ *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
+ *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows      (mc·kc floats: L2)
+ *         for each micro-panel of B (jr), for each micro-panel of A (ir):
+ *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: 16 KB, L1)
+ * </pre>
+ * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
+ * both operands sequentially: per p, two 8-float loads of B, six broadcasts of A and twelve fused multiply-adds.
+ * Panels are zero-padded to whole tiles; a tile that overhangs C is computed in full into a scratch tile and only
+ * its valid part is written. Transpositions are absorbed by the packing.
+ *
+ * <p>The epilogue (bias over the columns, then {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}) runs
+ * when the last block of k is stored, while the tile is still in registers (relu and the bias) or in L1 (sigmoid and
+ * tanh, which use the same scalar formulas as the generated elementwise kernels).
+ *
+ * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
+ * rows are copied into contiguous scratch, and op(B) is streamed from memory once, 32 columns at a time, each group
+ * staying in cache while every row of C takes it: as rows (non-transposed B: broadcast a(i,p), multiply-add B's row
+ * p into 32 columns of C) or as dot products (transposed B: four rows of B against a row of A, along k).
+ *
+ * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
+ * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
+ * columns of C instead.
+ */
+final class VectorGemm implements Gemm.FloatKernel {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    /** Lanes of a vector. */
+    private static final int L = 8;
+    /** Rows of C in a register tile. */
+    static final int MR = 6;
+    /** Columns of C in a register tile (two vectors). */
+    static final int NR = 16;
+    /** Maximum rows of op(B) in a packed block. */
+    static final int KC = 256;
+    /** Maximum rows of C in a packed block of op(A). */
+    static final int MC = 144;
+    /** Maximum columns of C in a packed block of op(B). */
+    static final int NC = 1024;
+    /** Products with at most this many rows take the unpacked path. */
+    static final int SMALL_M = 8;
+    /** Columns of C handled together by the unpacked path (four vectors). */
+    private static final int SMALL_COLUMNS = 32;
+
+    /** What {@link #store} adds for an absent operand: −0. */
+    private static final float[] NEUTRAL = new float[L];
+
+    static {
+        java.util.Arrays.fill(NEUTRAL, -0f);
+    }
+
+    /** Calls of the micro-kernel on a tiny tile when the class loads: enough for HotSpot to compile it with C2. */
+    private static final int WARM_UP_CALLS = 12_000;
+
+    /** Whether this machine's vectors hold at least 8 floats, which the kernels are written for. */
+    static boolean supported() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    /**
+     * Gets the micro-kernel compiled before the first product needs it. Vector API code runs only once C2 has
+     * compiled it; interpreted, every vector operation allocates, and the first large product would take seconds.
+     * Some thousands of calls on a tile of 4 steps (a few milliseconds) make the kernel hot enough to be queued for
+     * C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
+     */
+    VectorGemm() {
+        float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
+        for (int i = 0; i < WARM_UP_CALLS; i++) {
+            tile(4, ap, 0, bp, 0, t);
+            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1);
+        }
+    }
+
+    @Override
+    public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+                      float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+        Job job = Job.PER_THREAD.get();
+        job.set(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
+        try {
+            job.run();
+        } finally {
+            job.clear();
+        }
+    }
+
+    /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows. */
+    private static final class Buffers {
+        private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
+        final float[] aPack = new float[(MC + MR) * KC];
+        final float[] bPack = new float[(NC + NR) * KC];
+        final float[] tile = new float[MR * NR];
+        float[] rows = new float[0];
+
+        float[] rows(int size) {
+            if (rows.length < size) rows = new float[size];
+            return rows;
+        }
+    }
+
+    /** One product, its plan and its parallel bodies; one per calling thread, reused, so dispatch allocates nothing. */
+    private static final class Job {
+        static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
+
+        private int m, n, k, aOff, bOff, cOff, act;
+        private int aRow, aCol, bRow, bCol;
+        private float[] a, b, c, bias;
+        private boolean accumulate;
+        /** The current block of op(B) and the row blocks of C. */
+        private int jc, nc, pc, kc, mcSize, mBlocks;
+        /** The caller's buffers: their packed block of op(B) is shared by the threads. */
+        private Buffers owner;
+        /** The small-m path: op(A)'s rows, contiguous. */
+        private float[] rows;
+
+        private final Parallel.Body packB = this::packB;
+        private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
+        private final Parallel.Body smallColumns = this::smallColumns;
+
+        void set(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+                 float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.a = a;
+            this.aOff = aOff;
+            this.b = b;
+            this.bOff = bOff;
+            this.c = c;
+            this.cOff = cOff;
+            this.accumulate = accumulate;
+            this.bias = bias;
+            this.act = act;
+            aRow = transA ? 1 : k;
+            aCol = transA ? m : 1;
+            bRow = transB ? 1 : n;
+            bCol = transB ? k : 1;
+        }
+
+        void clear() {
+            a = b = c = bias = rows = null;
+            owner = null;
+        }
+
+        void run() {
+            int threads = (long) m * n * k >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
+            owner = Buffers.PER_THREAD.get();
+            if (m <= SMALL_M) {
+                rows = owner.rows(m * k);
+                for (int i = 0; i < m; i++) {
+                    for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
+                }
+                int groups = (n + SMALL_COLUMNS - 1) / SMALL_COLUMNS;
+                Parallel.forRange(groups, threads == 1 ? groups : 4, smallColumns);
+                return;
+            }
+            int blocks = (m + MC - 1) / MC;
+            if (threads > 1) blocks = (Math.max(blocks, threads) + threads - 1) / threads * threads;
+            mcSize = roundUp((m + blocks - 1) / blocks, MR);
+            mBlocks = (m + mcSize - 1) / mcSize;
+            int ncSize = roundUp((n + blockCount(n, NC) - 1) / blockCount(n, NC), NR);
+            int kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
+            for (jc = 0; jc < n; jc += ncSize) {
+                nc = Math.min(ncSize, n - jc);
+                for (pc = 0; pc < k; pc += kcSize) {
+                    kc = Math.min(kcSize, k - pc);
+                    int panels = (nc + NR - 1) / NR;
+                    Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
+                    Parallel.forRange(mBlocks, 1, multiplyBlocks);
+                }
+            }
+        }
+
+        /** Parallel body: micro-panels [from, to) of the current block of op(B), into the owner's buffer. */
+        private void packB(int from, int to) {
+            float[] dst = owner.bPack;
+            for (int panel = from; panel < to; panel++) {
+                int j0 = panel * NR, width = Math.min(NR, nc - j0), at = panel * kc * NR;
+                for (int p = 0; p < kc; p++, at += NR) {
+                    int src = bOff + (pc + p) * bRow + (jc + j0) * bCol;
+                    if (bCol == 1) {
+                        System.arraycopy(b, src, dst, at, width);
+                    } else {
+                        for (int j = 0; j < width; j++, src += bCol) dst[at + j] = b[src];
+                    }
+                    for (int j = width; j < NR; j++) dst[at + j] = 0f;
+                }
+            }
+        }
+
+        /** Parallel body: row blocks [from, to) of C times the current block of op(B). */
+        private void multiplyBlocks(int from, int to) {
+            Buffers own = Buffers.PER_THREAD.get();
+            float[] ap = own.aPack, bp = owner.bPack;
+            boolean loadC = accumulate || pc > 0, last = pc + kc == k;
+            for (int blk = from; blk < to; blk++) {
+                int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
+                packA(ic, mc, ap);
+                for (int jr = 0; jr < nc; jr += NR) {
+                    int nr = Math.min(NR, nc - jr), bi = jr * kc;
+                    for (int ir = 0; ir < mc; ir += MR) {
+                        int mr = Math.min(MR, mc - ir);
+                        int ci = cOff + (ic + ir) * n + jc + jr;
+                        float[] t = own.tile;
+                        tile(kc, ap, ir * kc, bp, bi, t);
+                        if (mr == MR && nr == NR) {
+                            for (int r = 0; r < MR; r++) {
+                                store(t, r * NR, NR, c, ci + r * n, loadC, last ? bias : null, jc + jr,
+                                        last ? act : Gemm.NONE);
+                            }
+                        } else {
+                            for (int r = 0; r < mr; r++) {
+                                for (int j = 0; j < nr; j++) {
+                                    int at = ci + r * n + j;
+                                    float v = loadC ? c[at] + t[r * NR + j] : t[r * NR + j];
+                                    c[at] = last ? Gemm.epilogue(v, bias, jc + jr + j, act) : v;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        /** Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of MR rows, zero-padded. */
+        private void packA(int ic, int mc, float[] dst) {
+            for (int ir = 0; ir < mc; ir += MR) {
+                int height = Math.min(MR, mc - ir), at = ir * kc;
+                int src = aOff + (ic + ir) * aRow + pc * aCol;
+                if (aRow == 1) {
+                    // op(A) is Aᵀ: the MR values of one p are contiguous in A
+                    for (int p = 0; p < kc; p++, at += MR, src += aCol) {
+                        for (int r = 0; r < height; r++) dst[at + r] = a[src + r];
+                        for (int r = height; r < MR; r++) dst[at + r] = 0f;
+                    }
+                } else {
+                    for (int r = 0; r < height; r++) {
+                        int s = src + r * aRow, d = at + r;
+                        for (int p = 0; p < kc; p++, d += MR) dst[d] = a[s + p];
+                    }
+                    for (int r = height; r < MR; r++) {
+                        for (int p = 0, d = at + r; p < kc; p++, d += MR) dst[d] = 0f;
+                    }
+                }
+            }
+        }
+
+        /**
+         * Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns. Each group of
+         * columns of op(B) (k × 32 floats, or 4 rows of a transposed B) is read from memory once and stays in cache
+         * while every row of C takes it in turn.
+         */
+        private void smallColumns(int from, int to) {
+            int j1 = Math.min(n, to * SMALL_COLUMNS);
+            float[] t = Buffers.PER_THREAD.get().tile;
+            for (int j = from * SMALL_COLUMNS; j < j1; j += SMALL_COLUMNS) {
+                int width = Math.min(SMALL_COLUMNS, j1 - j);
+                for (int i = 0; i < m; i++) {
+                    if (bCol != 1) {
+                        dots(i, j, j + width);
+                    } else if (width == SMALL_COLUMNS) {
+                        streamRow(i, j, t);
+                    } else {
+                        for (int q = j; q < j + width; q++) finishScalar(column(i, q), cOff + i * n + q, q);
+                    }
+                }
+            }
+        }
+
+        /** Row i of C, columns [j, j+32), for row-major op(B): a(i,p) times B's row p, for every p; t is scratch. */
+        private void streamRow(int i, int j, float[] t) {
+            FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
+            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) {
+                FloatVector u = FloatVector.broadcast(F, rows[ai + p]);
+                x0 = u.fma(FloatVector.fromArray(F, b, bi), x0);
+                x1 = u.fma(FloatVector.fromArray(F, b, bi + L), x1);
+                x2 = u.fma(FloatVector.fromArray(F, b, bi + 2 * L), x2);
+                x3 = u.fma(FloatVector.fromArray(F, b, bi + 3 * L), x3);
+            }
+            x0.intoArray(t, 0);
+            x1.intoArray(t, L);
+            x2.intoArray(t, 2 * L);
+            x3.intoArray(t, 3 * L);
+            store(t, 0, SMALL_COLUMNS, c, cOff + i * n + j, accumulate, bias, j, act);
+        }
+
+        /** Element (i, j) of C for row-major op(B), before the epilogue. */
+        private float column(int i, int j) {
+            float x = 0;
+            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) x = Math.fma(rows[ai + p], b[bi], x);
+            return x;
+        }
+
+        /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */
+        private void dots(int i, int j0, int j1) {
+            int ai = i * k, ci = cOff + i * n, kv = k & ~(L - 1);
+            int j = j0;
+            for (; j + 4 <= j1; j += 4) {
+                int b0 = bOff + j * k, b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+                FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector u = FloatVector.fromArray(F, rows, ai + p);
+                    x0 = u.fma(FloatVector.fromArray(F, b, b0 + p), x0);
+                    x1 = u.fma(FloatVector.fromArray(F, b, b1 + p), x1);
+                    x2 = u.fma(FloatVector.fromArray(F, b, b2 + p), x2);
+                    x3 = u.fma(FloatVector.fromArray(F, b, b3 + p), x3);
+                }
+                finishDot(x0.reduceLanes(VectorOperators.ADD), ai, kv, b0, ci + j, j);
+                finishDot(x1.reduceLanes(VectorOperators.ADD), ai, kv, b1, ci + j + 1, j + 1);
+                finishDot(x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
+                finishDot(x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
+            }
+            for (; j < j1; j++) finishDot(0f, ai, 0, bOff + j * k, ci + j, j);
+        }
+
+        /** Adds the terms p ≥ from of row {@code ai} of op(A) times row {@code bi} of B to {@code sum}, and stores it. */
+        private void finishDot(float sum, int ai, int from, int bi, int ci, int col) {
+            for (int p = from; p < k; p++) sum = Math.fma(rows[ai + p], b[bi + p], sum);
+            finishScalar(sum, ci, col);
+        }
+
+        private void finishScalar(float v, int ci, int col) {
+            c[ci] = Gemm.epilogue(accumulate ? c[ci] + v : v, bias, col, act);
+        }
+    }
+
+    /**
+     * The micro-kernel: the 6×16 tile {@code A panel · B panel} over kc steps, held in twelve vector registers, then
+     * written to {@code t} (row stride 16). Vectors never cross a call: C2 keeps them in registers only inside one
+     * compiled method, and boxes each one on the heap otherwise.
+     */
+    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector u = FloatVector.broadcast(F, ap[ai]);
+            c00 = u.fma(b0, c00);
+            c01 = u.fma(b1, c01);
+            u = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = u.fma(b0, c10);
+            c11 = u.fma(b1, c11);
+            u = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = u.fma(b0, c20);
+            c21 = u.fma(b1, c21);
+            u = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = u.fma(b0, c30);
+            c31 = u.fma(b1, c31);
+            u = FloatVector.broadcast(F, ap[ai + 4]);
+            c40 = u.fma(b0, c40);
+            c41 = u.fma(b1, c41);
+            u = FloatVector.broadcast(F, ap[ai + 5]);
+            c50 = u.fma(b0, c50);
+            c51 = u.fma(b1, c51);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+        c40.intoArray(t, 4 * NR);
+        c41.intoArray(t, 4 * NR + L);
+        c50.intoArray(t, 5 * NR);
+        c51.intoArray(t, 5 * NR + L);
+    }
+
+    /**
+     * Writes {@code width} (a multiple of 8) computed values {@code t[ti..]} to C at {@code ci}: added to C's values
+     * when {@code load}, then plus {@code bias[col..]} when there is a bias, then the activation. No branch merges
+     * vector values (C2 would box them): an absent operand is read from {@link #NEUTRAL} (−0, the additive identity of
+     * every float, −0 included), and relu's floor is −∞ when there is no relu.
+     */
+    private static void store(float[] t, int ti, int width, float[] c, int ci, boolean load, float[] bias, int col,
+                              int act) {
+        float[] src = load ? c : NEUTRAL, add = bias != null ? bias : NEUTRAL;
+        float floor = act == Gemm.RELU ? 0f : Float.NEGATIVE_INFINITY;
+        for (int h = 0; h < width; h += L) {
+            int si = load ? ci + h : 0, ai = bias != null ? col + h : 0;
+            FloatVector.fromArray(F, t, ti + h).add(FloatVector.fromArray(F, src, si))
+                    .add(FloatVector.fromArray(F, add, ai)).max(floor).intoArray(c, ci + h);
+        }
+        if (act == Gemm.SIGMOID || act == Gemm.TANH) {
+            for (int j = 0; j < width; j++) c[ci + j] = Gemm.activate(c[ci + j], act);
+        }
+    }
+
+    private static int roundUp(int x, int multiple) {
+        return (x + multiple - 1) / multiple * multiple;
+    }
+
+    private static int blockCount(int length, int max) {
+        return Math.max(1, (length + max - 1) / max);
+    }
+}
