@@ -103,11 +103,16 @@ final class VectorGemm implements Gemm.FloatKernel {
         final float[] aPack = new float[(MC + MR) * KC];
         final float[] bPack = new float[(NC + NR) * KC];
         final float[] tile = new float[MR * NR];
-        float[] rows = new float[0];
+        float[] rows = new float[0], sums = new float[0];
 
         float[] rows(int size) {
             if (rows.length < size) rows = new float[size];
             return rows;
+        }
+
+        float[] sums(int size) {
+            if (sums.length < size) sums = new float[size];
+            return sums;
         }
     }
 
@@ -259,49 +264,64 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         /**
-         * Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns. Each group of
-         * columns of op(B) (k × 32 floats, or 4 rows of a transposed B) is read from memory once and stays in cache
-         * while every row of C takes it in turn.
+         * Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns of C. For row-major
+         * op(B) the rows of B are streamed once, sequentially, four at a time, into rows of sums that stay in L1
+         * (see {@link #rowSums}); for transposed op(B) each row of B is a dot product with a row of op(A).
          */
         private void smallColumns(int from, int to) {
-            int j1 = Math.min(n, to * SMALL_COLUMNS);
-            float[] t = Buffers.PER_THREAD.get().tile;
-            for (int j = from * SMALL_COLUMNS; j < j1; j += SMALL_COLUMNS) {
-                int width = Math.min(SMALL_COLUMNS, j1 - j);
+            int j0 = from * SMALL_COLUMNS, j1 = Math.min(n, to * SMALL_COLUMNS);
+            if (bCol != 1) {
+                for (int i = 0; i < m; i++) dots(i, j0, j1);
+                return;
+            }
+            int width = j1 - j0;
+            float[] sums = Buffers.PER_THREAD.get().sums(m * width);
+            java.util.Arrays.fill(sums, 0, m * width, 0f);
+            rowSums(j0, width, sums);
+            int wv = width & ~(L - 1);
+            for (int i = 0; i < m; i++) {
+                int ci = cOff + i * n + j0;
+                if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, j0, act);
+                for (int j = wv; j < width; j++) finishScalar(sums[i * width + j], ci + j, j0 + j);
+            }
+        }
+
+        /**
+         * {@code sums[i·width + j] += Σ_p a(i,p)·B(p, j0+j)} for row-major op(B): four rows of B per pass (four
+         * multiply-adds per load and store of the sums), each pass applied to every row of op(A) while those four
+         * rows of B are in L1.
+         */
+        private void rowSums(int j0, int width, float[] sums) {
+            int wv = width & ~(L - 1), k4 = k & ~3;
+            for (int p = 0; p < k4; p += 4) {
+                int b0 = bOff + p * n + j0, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
                 for (int i = 0; i < m; i++) {
-                    if (bCol != 1) {
-                        dots(i, j, j + width);
-                    } else if (width == SMALL_COLUMNS) {
-                        streamRow(i, j, t);
-                    } else {
-                        for (int q = j; q < j + width; q++) finishScalar(column(i, q), cOff + i * n + q, q);
+                    int ai = i * k + p, si = i * width;
+                    float a0 = rows[ai], a1 = rows[ai + 1], a2 = rows[ai + 2], a3 = rows[ai + 3];
+                    FloatVector u0 = FloatVector.broadcast(F, a0), u1 = FloatVector.broadcast(F, a1);
+                    FloatVector u2 = FloatVector.broadcast(F, a2), u3 = FloatVector.broadcast(F, a3);
+                    int j = 0;
+                    for (; j < wv; j += L) {
+                        FloatVector x = FloatVector.fromArray(F, sums, si + j);
+                        x = u0.fma(FloatVector.fromArray(F, b, b0 + j), x);
+                        x = u1.fma(FloatVector.fromArray(F, b, b1 + j), x);
+                        x = u2.fma(FloatVector.fromArray(F, b, b2 + j), x);
+                        x = u3.fma(FloatVector.fromArray(F, b, b3 + j), x);
+                        x.intoArray(sums, si + j);
+                    }
+                    for (; j < width; j++) {
+                        sums[si + j] = Math.fma(a3, b[b3 + j], Math.fma(a2, b[b2 + j],
+                                Math.fma(a1, b[b1 + j], Math.fma(a0, b[b0 + j], sums[si + j]))));
                     }
                 }
             }
-        }
-
-        /** Row i of C, columns [j, j+32), for row-major op(B): a(i,p) times B's row p, for every p; t is scratch. */
-        private void streamRow(int i, int j, float[] t) {
-            FloatVector x0 = FloatVector.zero(F), x1 = x0, x2 = x0, x3 = x0;
-            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) {
-                FloatVector u = FloatVector.broadcast(F, rows[ai + p]);
-                x0 = u.fma(FloatVector.fromArray(F, b, bi), x0);
-                x1 = u.fma(FloatVector.fromArray(F, b, bi + L), x1);
-                x2 = u.fma(FloatVector.fromArray(F, b, bi + 2 * L), x2);
-                x3 = u.fma(FloatVector.fromArray(F, b, bi + 3 * L), x3);
+            for (int p = k4; p < k; p++) {
+                int bp = bOff + p * n + j0;
+                for (int i = 0; i < m; i++) {
+                    float u = rows[i * k + p];
+                    for (int j = 0, si = i * width; j < width; j++) sums[si + j] = Math.fma(u, b[bp + j], sums[si + j]);
+                }
             }
-            x0.intoArray(t, 0);
-            x1.intoArray(t, L);
-            x2.intoArray(t, 2 * L);
-            x3.intoArray(t, 3 * L);
-            store(t, 0, SMALL_COLUMNS, c, cOff + i * n + j, accumulate, bias, j, act);
-        }
-
-        /** Element (i, j) of C for row-major op(B), before the epilogue. */
-        private float column(int i, int j) {
-            float x = 0;
-            for (int p = 0, ai = i * k, bi = bOff + j; p < k; p++, bi += n) x = Math.fma(rows[ai + p], b[bi], x);
-            return x;
         }
 
         /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */
