@@ -12,12 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loop nest (Goto / van de Geijn, as in BLIS), from outermost:
  * <pre>
  *   for each panel of NC = 1024 columns of C                         (jc)
- *     for each block of KC = 256 rows of op(B)                       (pc)
+ *     for each block of KC = 384 rows of op(B)                       (pc)
  *       pack op(B)[pc.., jc..] in micro-panels of NR = 16 columns    (kc·nc floats: L3; threads share it)
  *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
  *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows      (mc·kc floats: L2)
  *         for each micro-panel of B (jr), for each micro-panel of A (ir):
- *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: 16 KB, L1)
+ *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: up to 24 KB, L1)
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
  * both operands sequentially: per p, two 8-float loads of B, six broadcasts of A and twelve fused multiply-adds.
@@ -46,7 +46,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Columns of C in a register tile (two vectors). */
     static final int NR = 16;
     /** Maximum rows of op(B) in a packed block. */
-    static final int KC = 256;
+    static final int KC = 384;
     /** Maximum rows of C in a packed block of op(A). */
     static final int MC = 144;
     /** Maximum columns of C in a packed block of op(B). */
