@@ -50,14 +50,18 @@ class BadDataTest {
 
     static final byte[] OLD_WEIGHTS = "weights of an earlier run".getBytes(StandardCharsets.UTF_8);
 
-    /** Trains {@code model} on {@code data} with {@code --save W} for an existing W, and checks that W is untouched. */
-    Cli trainSaving(String model, String data) throws IOException {
-        Path net = tmp.resolve("m.net"), w = tmp.resolve("w.safetensors");
-        Files.writeString(net, model);
-        Files.write(w, OLD_WEIGHTS);
-        Cli r = Cli.run("train", net, "--data", data, "--save", w);
-        assertUnchanged(w, OLD_WEIGHTS);
+    /** Runs the command line while {@code kept} holds an earlier file, and checks that the command left it as it was. */
+    static Cli runKeeping(Path kept, Object... args) throws IOException {
+        Files.write(kept, OLD_WEIGHTS);
+        Cli r = Cli.run(args);
+        assertUnchanged(kept, OLD_WEIGHTS);
         return r;
+    }
+
+    /** Trains {@code model} on {@code data} with {@code --save W} for an existing W. */
+    Cli trainSaving(String model, String data) throws IOException {
+        Path w = tmp.resolve("w.safetensors");
+        return runKeeping(w, "train", Files.writeString(tmp.resolve("m.net"), model), "--data", data, "--save", w);
     }
 
     // ---- IDX files: fashion-mnist:DIR ----
@@ -183,14 +187,10 @@ class BadDataTest {
         assertRefused(runKeepingOut(f), f + ": " + message);
     }
 
-    /** {@code netc run} of POINTS on {@code inputs} with an existing {@code --out}, checked to be left untouched. */
+    /** {@code netc run} of POINTS on {@code inputs} with an existing {@code --out}. */
     Cli runKeepingOut(Path inputs) throws IOException {
-        Path net = tmp.resolve("points.net"), out = tmp.resolve("out.safetensors");
-        Files.writeString(net, POINTS);
-        Files.write(out, OLD_WEIGHTS);
-        Cli r = Cli.run("run", net, "--inputs", inputs, "--out", out);
-        assertUnchanged(out, OLD_WEIGHTS);
-        return r;
+        Path out = tmp.resolve("out.safetensors");
+        return runKeeping(out, "run", Files.writeString(tmp.resolve("points.net"), POINTS), "--inputs", inputs, "--out", out);
     }
 
     // ---- tensors that do not fit the model ----
