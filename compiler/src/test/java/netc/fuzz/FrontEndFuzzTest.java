@@ -32,23 +32,19 @@ class FrontEndFuzzTest {
 
     static Stream<Named<byte[]>> seeds() throws IOException {
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
-        Stream<Path> files = Stream.concat(netFiles(Path.of("../models")), netFiles(shared));
-        return files.map(p -> Named.of(p.getFileName().toString(), read(p)));
+        return Stream.concat(models(Path.of("../models")), models(shared));
     }
 
-    private static Stream<Path> netFiles(Path d) throws IOException {
-        if (!Files.isDirectory(d)) return Stream.empty();
-        try (Stream<Path> s = Files.list(d)) {
-            return s.filter(p -> p.toString().endsWith(".net")).sorted().toList().stream();
+    /** The {@code .net} files of a folder, read now; none when the folder (the optional fixtures) is not there. */
+    private static Stream<Named<byte[]>> models(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) return Stream.empty();
+        List<Named<byte[]>> seeds = new java.util.ArrayList<>();
+        try (Stream<Path> s = Files.list(folder)) {
+            for (Path p : s.filter(p -> p.toString().endsWith(".net")).sorted().toList()) {
+                seeds.add(Named.of(p.getFileName().toString(), Files.readAllBytes(p)));
+            }
         }
-    }
-
-    private static byte[] read(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return seeds.stream();
     }
 
     @MethodSource("seeds")

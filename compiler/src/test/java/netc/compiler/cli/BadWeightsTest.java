@@ -167,6 +167,6 @@ class BadWeightsTest {
         // consistent for each parameter, so only the optimizer can tell: Adam keeps two arrays, the file has one
         Path bad = editHeader(checkpoint(), tmp.resolve("bad.ckpt.safetensors"), remove("optimizer.0.1").andThen(remove("optimizer.1.1")));
         Cli r = Cli.run("train", points, "--data", "xor", "--epochs", 4, "--checkpoint", bad, "--resume");
-        assertRefused(r, "the optimizer state restored for parameter 0 holds 1 arrays of 6 values, but Adam keeps 2 of 6");
+        assertRefused(r, "the optimizer state restored for parameter 0 is 1 array of 6 values, but Adam keeps 2 of 6");
     }
 }
