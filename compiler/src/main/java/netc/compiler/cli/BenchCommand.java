@@ -11,8 +11,6 @@ import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import netc.compiler.NetCompiler;
 import netc.compiler.ir.Graph;
-import netc.compiler.ir.Node;
-import netc.compiler.ops.Ops;
 import netc.runtime.InputSpec;
 import netc.runtime.Model;
 import netc.runtime.UserError;
@@ -124,25 +122,13 @@ final class BenchCommand implements Callable<Integer> {
             Object buf = m.inputBuffer(in.name());
             int n = batch * in.sampleSize();
             if (buf instanceof int[] ib) {
-                int range = indexRange(g, in.name());
+                int range = IndexRanges.of(g, in.name());
+                if (range == 0) range = 2;
                 for (int i = 0; i < n; i++) ib[i] = r.nextInt(range);
             } else {
                 float[] fb = (float[]) buf;
                 for (int i = 0; i < n; i++) fb[i] = (float) r.nextDouble();
             }
         }
-    }
-
-    private static int indexRange(Graph g, String input) {
-        int range = Integer.MAX_VALUE;
-        for (Node n : g.nodes()) {
-            for (int k = 0; k < n.inputs().size(); k++) {
-                Node in = n.input(k);
-                if (in.op() != Ops.INPUT || !input.equals(in.attrs().s("name"))) continue;
-                if (n.op() == Ops.ONE_HOT) range = Math.min(range, n.attrs().i("classes"));
-                if (n.op() == Ops.GATHER) range = Math.min(range, n.input(0).shape().dim(0).size());
-            }
-        }
-        return range == Integer.MAX_VALUE ? 2 : range;
     }
 }

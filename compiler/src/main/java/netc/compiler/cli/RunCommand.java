@@ -44,13 +44,20 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Model m = NetCompiler.compile(Common.existingFile(model, "model file")).newModel();
+        Common.outputFile(out, "--out");
+        NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
+        Model m = c.newModel();
         if (weights != null) m.loadWeights(Common.existingFile(weights, "weights file"));
         else m.initParams(seed);
         Map<String, Tensor> in = Safetensors.read(Common.existingFile(inputs, "inputs file"));
         m.setSeed(seed);
         m.training = trainMode;
-        m.setInputs(in);
+        try {
+            m.setInputs(in);
+        } catch (UserError e) {
+            throw new UserError(inputs + ": " + e.getMessage(), e);
+        }
+        IndexRanges.check(c.forward(), inputs.toString(), in);
         m.forwardOutputs();
         Map<String, Tensor> result = new LinkedHashMap<>(m.outputs());
         if (m.hasLoss()) {

@@ -2,7 +2,6 @@ package netc.compiler.cli;
 
 import com.google.gson.Gson;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -90,21 +89,13 @@ final class TrainCommand implements Callable<Integer> {
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserError("--lr must be a positive number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0 && Double.isFinite(clipNorm))) throw new UserError("--clip-norm must be a positive number, got " + clipNorm);
         if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
-        if (save != null) {
-            Path parent = save.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--save: directory " + parent + " does not exist");
-        }
-        if (report != null) {
-            Path parent = report.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--report: directory " + parent + " does not exist");
-        }
+        if (save != null) Common.outputFile(save, "--save");
+        if (report != null) Common.outputFile(report, "--report");
         if (checkpointEvery != null && checkpointEvery < 1) throw new UserError("--checkpoint-every must be at least 1, got " + checkpointEvery);
         if (resume && init != null) throw new UserError("--resume and --init both set the starting weights; use one");
         Path ckpt = checkpoint != null ? checkpoint : Path.of(model.getFileName().toString().replaceFirst("\\.net$", "") + ".ckpt.safetensors");
-        if (checkpointEvery != null || resume) {
-            Path parent = ckpt.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) throw new UserError("--checkpoint: directory " + parent + " does not exist");
-        }
+        if (checkpointEvery != null || resume) Common.outputFile(ckpt, "--checkpoint");
+        if (resume) Checkpoints.existing(ckpt);
         Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
 
         NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
@@ -117,6 +108,8 @@ final class TrainCommand implements Callable<Integer> {
         String testSrc = test != null ? test : cfg.test() != null ? DataPaths.relativeTo(cfg.test(), modelDir) : defaultTest(trainSrc);
         DataSet trainData = DataSources.load(trainSrc, m.inputs(), false);
         DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
+        IndexRanges.check(c.forward(), trainSrc, trainData.columns());
+        if (testData != null) IndexRanges.check(c.forward(), testSrc, testData.columns());
 
         long s = seed != null ? seed : cfg.seed();
         if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));

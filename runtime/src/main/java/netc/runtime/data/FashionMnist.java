@@ -31,7 +31,8 @@ final class FashionMnist {
     static Labeled load(Path dir, boolean test) {
         String prefix = test ? "t10k" : "train";
         Idx.Bytes images = Idx.readBytes(existing(dir.resolve(prefix + "-images-idx3-ubyte.gz")));
-        Idx.Bytes labels = Idx.readBytes(existing(dir.resolve(prefix + "-labels-idx1-ubyte.gz")));
+        Path labelsFile = existing(dir.resolve(prefix + "-labels-idx1-ubyte.gz"));
+        Idx.Bytes labels = Idx.readBytes(labelsFile);
         int n = labels.data().length;
         if (labels.shape().length != 1 || images.shape()[0] != n || images.data().length != (long) n * PIXELS) {
             throw new UserError(NAME + ": " + dir + ": " + prefix + " images " + Tensor.shapeString(images.shape())
@@ -44,7 +45,7 @@ final class FashionMnist {
         for (int i = 0; i < n; i++) {
             int c = labels.data()[i] & 0xFF;
             if (c >= CLASSES) {
-                throw new UserError(NAME + ": " + dir + ": " + prefix + " label " + i + " is " + c + ", outside 0..9");
+                throw new UserError(labelsFile + ": label " + i + " is " + c + ", outside the classes 0..9");
             }
             classes[i] = c;
         }

@@ -89,6 +89,11 @@ public abstract class Optimizer {
             s = new float[count][size];
             if (initial != 0) for (float[] a : s) java.util.Arrays.fill(a, initial);
             state[index] = s;
+        } else if (s.length < count || s[0].length != size) {
+            // state imported from a checkpoint that another optimizer or model wrote
+            throw new netc.runtime.UserError("the optimizer state restored for parameter " + index + " is " + s.length + " array"
+                    + (s.length == 1 ? "" : "s") + " of " + s[0].length + " values, but " + getClass().getSimpleName() + " keeps "
+                    + count + " of " + size);
         }
         return s;
     }
