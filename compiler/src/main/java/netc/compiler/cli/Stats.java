@@ -5,6 +5,7 @@ import netc.compiler.codegen.MemoryPlan;
 import netc.compiler.codegen.Phases;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
+import netc.compiler.ops.Fused;
 import netc.compiler.ops.Ops;
 
 /** The optimiser's report for {@code netc compile --stats}. */
@@ -23,7 +24,7 @@ final class Stats {
         for (Node n : after.nodes()) {
             if (n.op() != Ops.FUSED) continue;
             if (groups++ == 0) out.println("fusion groups:");
-            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", n.attrs().get("program"), n.span().line());
+            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", Fused.describe(n), n.span().line());
         }
         MemoryPlan plan = MemoryPlan.of(after, Phases.of(after));
         if (!plan.inPlace().isEmpty()) out.println("in place: " + String.join(", ", plan.inPlace()));

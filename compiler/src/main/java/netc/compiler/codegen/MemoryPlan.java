@@ -11,6 +11,7 @@ import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
 import netc.compiler.ops.Elementwise;
+import netc.compiler.ops.Fused;
 import netc.compiler.ops.Ops;
 
 /**
@@ -101,7 +102,7 @@ public final class MemoryPlan {
             int last = exposed.contains(n) ? Integer.MAX_VALUE : end.get(n);
             int chosen = -1;
             // in place: an input of the same shape whose life ends here
-            if (n.op() instanceof Elementwise || n.op() == Ops.FUSED) {
+            if (n.op() instanceof Elementwise || n.op() == Ops.FUSED && !Fused.isReduction(n)) {
                 for (Node in : n.inputs()) {
                     int s = plan.slotOf(in);
                     if (s >= 0 && in.shape().equals(n.shape()) && busyUntil.get(s) == p && occupant.get(s) == in) {
