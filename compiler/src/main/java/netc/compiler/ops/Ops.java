@@ -309,6 +309,17 @@ public final class Ops {
         return g.add(SLICE, Attrs.of("starts", starts, "steps", steps, "squeeze", List.of(), "window", Shape.of(window), "source", s), x);
     }
 
+    /**
+     * The single value that {@code x} spreads when it is a broadcast or reshape (of a broadcast or reshape...) of one
+     * value, such as the 1/batch of a mean's gradient; else {@code x} itself. A consumer that broadcasts its operand
+     * can read that one value instead of an array filled with it.
+     */
+    public static Node uniformSource(Node x) {
+        Node n = x;
+        while ((n.is(IDENTITY) || n.is(RESHAPE)) && n.input(0).shape().isUnit()) n = n.input(0);
+        return n.shape().isUnit() ? n : x;
+    }
+
     /** Sums {@code dy} (of a broadcast result's shape) down to {@code target}, undoing NumPy broadcasting. */
     public static Node unbroadcast(GraphBuilder g, Node dy, Shape target) {
         Shape s = dy.shape();

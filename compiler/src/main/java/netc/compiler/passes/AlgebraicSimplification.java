@@ -1,16 +1,22 @@
 package netc.compiler.passes;
 
+import java.util.ArrayList;
+import java.util.List;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.TensorType;
+import netc.compiler.ops.Elementwise;
 import netc.compiler.ops.Ops;
 
 /**
  * Local algebra that makes the graph smaller, mostly in what differentiation builds: x·1 and x+0 (when no broadcast
  * is lost), −(−x), reshapes of reshapes, reshapes and broadcasts to the same shape, and negations moved towards the
  * smaller operand, where they meet another negation or a constant: {@code Σ(−x)} is {@code −Σx}, {@code (−a)·b} is
- * {@code −(a·b)}, and the negation of a broadcast or reshape is the broadcast or reshape of the negation. Arithmetic on
+ * {@code −(a·b)}, and the negation of a broadcast or reshape is the broadcast or reshape of the negation; an
+ * elementwise operand that is a broadcast of one value (a mean's 1/batch in its gradient) is replaced by that value,
+ * which the op broadcasts without an array filled with it. Arithmetic on
  * constants is {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
  */
 public final class AlgebraicSimplification implements Pass {
@@ -51,7 +57,27 @@ public final class AlgebraicSimplification implements Pass {
             if (a.op() == Ops.RESHAPE) return b.add(Ops.RESHAPE, n.attrs(), a.input(0));
         }
         if (n.op() == Ops.IDENTITY && a.type().equals(n.type())) return a;
+        if (n.op() instanceof Elementwise && !n.attrs().has("shape")) return withoutBroadcasts(n, b);
         return null;
+    }
+
+    /**
+     * An elementwise node with each operand that only spreads one value (a broadcast or reshape of it) replaced by that
+     * value, which the op broadcasts anyway, when the result keeps its shape; null when there is no such operand.
+     */
+    private static Node withoutBroadcasts(Node n, GraphBuilder b) {
+        List<Node> ins = new ArrayList<>(n.inputs());
+        boolean changed = false;
+        for (int i = 0; i < ins.size(); i++) {
+            Node u = Ops.uniformSource(ins.get(i));
+            if (u == ins.get(i)) continue;
+            ins.set(i, u);
+            List<TensorType> types = new ArrayList<>();
+            for (Node in : ins) types.add(in.type());
+            if (n.op().infer(types, n.attrs()).equals(n.type())) changed = true;
+            else ins.set(i, n.input(i));
+        }
+        return changed ? b.add(n.op(), n.attrs(), n.label(), ins.toArray(new Node[0])) : null;
     }
 
     /**

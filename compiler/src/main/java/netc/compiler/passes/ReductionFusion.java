@@ -1,6 +1,5 @@
 package netc.compiler.passes;
 
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +26,7 @@ public final class ReductionFusion implements Pass {
 
     @Override
     public Graph run(Graph g) {
-        Map<Node, Integer> uses = new HashMap<>();
-        for (Node n : g.nodes()) for (Node in : n.inputs()) uses.merge(in, 1, Integer::sum);
+        Map<Node, Integer> uses = Rewriter.users(g);
         Set<Node> exposed = new HashSet<>(g.roots());
         Set<Integer> producers = new HashSet<>();
         for (Node n : g.nodes()) {

@@ -37,20 +37,10 @@ public final class SoftmaxCrossEntropyFusion implements Pass {
             Node t = target(n);
             if (t != null) return Ops.neg(b, b.add(Ops.SOFTMAX_XENT, Attrs.NONE, n.label(), logits(n), t));
             if (!n.is(Ops.SOFTMAX_XENT_GRAD)) return null;
-            Node p = n.attrs().has("probs") ? null : softmaxOf.get(n.input(0)), dy = uniformSource(n.input(2));
+            Node p = n.attrs().has("probs") ? null : softmaxOf.get(n.input(0)), dy = Ops.uniformSource(n.input(2));
             if (p == null && dy == n.input(2)) return null;
             return b.add(Ops.SOFTMAX_XENT_GRAD, p == null ? n.attrs() : Attrs.of("probs", true), n.label(), p == null ? n.input(0) : p, n.input(1), dy);
         });
-    }
-
-    /**
-     * The single value that {@code dy} broadcasts (the mean's 1/batch), or {@code dy} itself: the gradient kernel then
-     * reads one number instead of an array filled with it.
-     */
-    private static Node uniformSource(Node dy) {
-        Node n = dy;
-        while ((n.is(Ops.IDENTITY) || n.is(Ops.RESHAPE)) && n.input(0).shape().isUnit()) n = n.input(0);
-        return n.shape().isUnit() ? n : dy;
     }
 
     /** The mul node of {@code Σ_last (w · log_softmax(z))}, or null when {@code n} is not such a sum. */
