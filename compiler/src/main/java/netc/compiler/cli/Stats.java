@@ -1,6 +1,8 @@
 package netc.compiler.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import netc.compiler.codegen.MemoryPlan;
 import netc.compiler.codegen.Phases;
 import netc.compiler.ir.Graph;
@@ -17,14 +19,28 @@ final class Stats {
         return Phases.of(g).sequence().stream().filter(n -> n.op() != Ops.CONST).mapToInt(n -> 1).sum();
     }
 
+    /** What a fused kernel computes, or null for a node that is not one. */
+    private static String group(Node n) {
+        if (n.op() == Ops.FUSED) return Fused.describe(n);
+        List<String> in = new ArrayList<>();
+        for (Node i : n.inputs()) in.add(i.ref());
+        if (n.is(Ops.SOFTMAX_XENT)) return "softmax_xent(" + String.join(", ", in) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
+        if (n.is(Ops.SOFTMAX_XENT_GRAD)) {
+            return "softmax_xent_grad(" + String.join(", ", in) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
+                    + " − target) · dy in one kernel, no one-hot rows";
+        }
+        return null;
+    }
+
     static void print(PrintWriter out, Graph before, Graph after) {
         out.printf("kernels: %d before optimisation, %d after (forward, loss, updates and backward; constants not counted)%n",
                 kernels(before), kernels(after));
         int groups = 0;
         for (Node n : after.nodes()) {
-            if (n.op() != Ops.FUSED) continue;
+            String what = group(n);
+            if (what == null) continue;
             if (groups++ == 0) out.println("fusion groups:");
-            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", Fused.describe(n), n.span().line());
+            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", what, n.span().line());
         }
         MemoryPlan plan = MemoryPlan.of(after, Phases.of(after));
         if (!plan.inPlace().isEmpty()) out.println("in place: " + String.join(", ", plan.inPlace()));
