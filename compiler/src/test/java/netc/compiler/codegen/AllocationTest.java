@@ -38,13 +38,18 @@ class AllocationTest {
             for (int i = 0; i < 30; i++) step(m);
             com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             long[] ids = measuredThreads();
-            long[] start = mx.getThreadAllocatedBytes(ids);
-            int steps = 50;
-            for (int i = 0; i < steps; i++) step(m);
-            long[] stop = mx.getThreadAllocatedBytes(ids);
-            long total = 0;
-            for (int i = 0; i < ids.length; i++) total += stop[i] - start[i];
-            assertTrue(total / steps <= 16, model + ": " + total / steps + " bytes allocated per training step");
+            // the fewest bytes per step over windows of 50 steps: a step that allocates does so in every window, while
+            // code still running in the interpreter (the JIT busy with other tests) allocates only until it is compiled
+            long fewest = Long.MAX_VALUE;
+            for (int window = 0; window < 10 && fewest > 0; window++) {
+                long[] start = mx.getThreadAllocatedBytes(ids);
+                for (int i = 0; i < 50; i++) step(m);
+                long[] stop = mx.getThreadAllocatedBytes(ids);
+                long total = 0;
+                for (int i = 0; i < ids.length; i++) total += stop[i] - start[i];
+                fewest = Math.min(fewest, total / 50);
+            }
+            assertTrue(fewest <= 16, model + ": " + fewest + " bytes allocated per training step");
         } finally {
             Parallel.setThreads(before);
         }
