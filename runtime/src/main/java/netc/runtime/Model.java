@@ -228,30 +228,34 @@ public abstract class Model {
     }
 
     /**
-     * Scales every gradient by max_norm / (total + 1e-6) when that is below 1, where total is the 2-norm of all
-     * parameters' gradients taken together, as torch.nn.utils.clip_grad_norm_; a no-op without a clip norm. The
-     * generated {@link #step()} calls it before the optimizer's updates.
+     * The factor the optimizer's update multiplies every gradient by: max_norm / (total + 1e-6) when that is below 1,
+     * where total is the 2-norm of all parameters' gradients taken together, as torch.nn.utils.clip_grad_norm_;
+     * 1 without a clip norm. The generated {@link #step()} passes it to each update, so clipping costs one reading
+     * pass over the gradients and no pass that rewrites them; nothing is allocated.
      */
-    protected final void clipGradients() {
-        if (clipNorm <= 0) return;
+    protected final float clipScale() {
+        if (clipNorm <= 0) return 1f;
         double total = 0;
         for (Object g : gradBufs) {
-            if (g instanceof float[] f) for (float v : f) total += (double) v * v;
+            if (g instanceof float[] f) total += sumOfSquares(f);
             else if (g instanceof double[] d) for (double v : d) total += v * v;
         }
         double coef = clipNorm / (Math.sqrt(total) + 1e-6);
-        if (coef >= 1) return;
-        // a gradient buffer may serve several parameters (merged identical gradients): scale each buffer once
-        java.util.Set<Object> scaled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        for (Object g : gradBufs) {
-            if (g == null || !scaled.add(g)) continue;
-            if (g instanceof float[] f) {
-                float c = (float) coef;
-                for (int i = 0; i < f.length; i++) f[i] *= c;
-            } else if (g instanceof double[] d) {
-                for (int i = 0; i < d.length; i++) d[i] *= coef;
-            }
+        return coef >= 1 ? 1f : (float) coef;
+    }
+
+    /** Σ v², in double, with four partial sums so that the additions do not wait on each other. */
+    private static double sumOfSquares(float[] f) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < f.length; i += 4) {
+            s0 += (double) f[i] * f[i];
+            s1 += (double) f[i + 1] * f[i + 1];
+            s2 += (double) f[i + 2] * f[i + 2];
+            s3 += (double) f[i + 3] * f[i + 3];
         }
+        for (; i < f.length; i++) s0 += (double) f[i] * f[i];
+        return (s0 + s1) + (s2 + s3);
     }
 
     public void setSeed(long seed) {

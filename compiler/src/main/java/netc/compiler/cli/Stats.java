@@ -1,10 +1,13 @@
 package netc.compiler.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import netc.compiler.codegen.MemoryPlan;
 import netc.compiler.codegen.Phases;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
+import netc.compiler.ops.Fused;
 import netc.compiler.ops.Ops;
 
 /** The optimiser's report for {@code netc compile --stats}. */
@@ -16,11 +19,22 @@ final class Stats {
         return Phases.of(g).sequence().stream().filter(n -> n.op() != Ops.CONST).mapToInt(n -> 1).sum();
     }
 
-    /** A product with an epilogue as its program, e.g. {@code relu(gemm($0, $1) + $2)}; null for other nodes. */
-    private static String epilogue(Node n) {
-        if (n.op() != Ops.GEMM || (n.inputs().size() < 3 && !n.attrs().has("act"))) return null;
-        String p = "gemm($0, $1)" + (n.inputs().size() == 3 ? " + $2" : "");
-        return n.attrs().has("act") ? n.attrs().s("act") + "(" + p + ")" : p;
+    /** What a fused kernel computes, or null for a node that is not one. */
+    private static String group(Node n) {
+        if (n.op() == Ops.FUSED) return Fused.describe(n);
+        List<String> in = new ArrayList<>();
+        for (Node i : n.inputs()) in.add(i.ref());
+        if (n.is(Ops.SOFTMAX_XENT)) return "softmax_xent(" + String.join(", ", in) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
+        if (n.is(Ops.SOFTMAX_XENT_GRAD)) {
+            return "softmax_xent_grad(" + String.join(", ", in) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
+                    + " − target) · dy in one kernel, no one-hot rows";
+        }
+        if (n.op() == Ops.GEMM && (n.inputs().size() == 3 || n.attrs().has("act"))) {
+            // a product with an epilogue, e.g. relu(gemm($0, $1) + $2)
+            String p = "gemm($0, $1)" + (n.inputs().size() == 3 ? " + $2" : "");
+            return n.attrs().has("act") ? n.attrs().s("act") + "(" + p + ")" : p;
+        }
+        return null;
     }
 
     static void print(PrintWriter out, Graph before, Graph after) {
@@ -28,10 +42,10 @@ final class Stats {
                 kernels(before), kernels(after));
         int groups = 0;
         for (Node n : after.nodes()) {
-            String program = n.op() == Ops.FUSED ? String.valueOf(n.attrs().get("program")) : epilogue(n);
-            if (program == null) continue;
+            String what = group(n);
+            if (what == null) continue;
             if (groups++ == 0) out.println("fusion groups:");
-            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", program, n.span().line());
+            out.printf("  %s%s = %s  (line %d)%n", n.ref(), n.label() != null ? " " + n.label() : "", what, n.span().line());
         }
         MemoryPlan plan = MemoryPlan.of(after, Phases.of(after));
         if (!plan.inPlace().isEmpty()) out.println("in place: " + String.join(", ", plan.inPlace()));

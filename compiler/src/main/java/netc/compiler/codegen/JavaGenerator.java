@@ -112,6 +112,7 @@ public final class JavaGenerator {
             }
             cls.addField(f.build());
         }
+        addScratch(cls, allocate, plan, phases, batch);
         allocate.addStatement("refreshBuffers()");
         cls.addMethod(MethodSpec.methodBuilder("refreshBuffers").addModifiers(Modifier.PRIVATE).addCode(refreshBuffers()).build());
 
@@ -133,6 +134,20 @@ public final class JavaGenerator {
         for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
         for (Node n : kernels) cls.addMethod(kernel(n));
         return JavaFile.builder(o.packageName(), cls.build()).skipJavaLangImports(true).indent("    ").build();
+    }
+
+    /** A field per kernel working array, pointing into its planned array (or an array of its own). */
+    private void addScratch(TypeSpec.Builder cls, MethodSpec.Builder allocate, MemoryPlan plan, Phases phases, String batch) {
+        for (Node n : new LinkedHashSet<>(phases.sequence())) {
+            List<Shape> scratch = n.op().scratch(n);
+            for (int i = 0; i < scratch.size(); i++) {
+                String f = KernelContext.scratchName(n, i);
+                cls.addField(FieldSpec.builder(elemArray, f, Modifier.PRIVATE).build());
+                int s = plan.scratchSlot(n, i);
+                if (s >= 0) allocate.addStatement("$L = s$L", f, s);
+                else allocate.addStatement("$L = new $L[$L]", f, o.elemType(), sizeAt(scratch.get(i), batch));
+            }
+        }
     }
 
     /** The symbol of the batch dimension, or null when every shape is known. */
@@ -304,12 +319,12 @@ public final class JavaGenerator {
             m.addStatement("throw new UnsupportedOperationException($S)", "optimizer steps run in float models");
             return m.build();
         }
-        m.addStatement("clipGradients()");
+        m.addStatement("float scale = clipScale()");
         m.addStatement("optimizer.begin()");
         int i = 0;
         for (Param p : g.params()) {
             Node gr = g.grads().get(p.name());
-            if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L)", i, buf(p.node()), buf(gr));
+            if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L, scale)", i, buf(p.node()), buf(gr));
             i++;
         }
         return m.build();

@@ -39,6 +39,16 @@ public final class KernelContext {
         return buffers.apply(node);
     }
 
+    /** The Java field holding the kernel's working array {@code i} (see {@link netc.compiler.ops.Op#scratch}). */
+    public String scratch(int i) {
+        return scratchName(node, i);
+    }
+
+    /** The field of node {@code n}'s working array {@code i}. */
+    public static String scratchName(Node n, int i) {
+        return "w" + n.id() + "_" + i;
+    }
+
     /** The Java field holding input {@code i}'s buffer. */
     public String in(int i) {
         return buffers.apply(node.input(i));

@@ -10,7 +10,9 @@ import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
 import netc.compiler.ops.Elementwise;
+import netc.compiler.ops.Fused;
 import netc.compiler.ops.Ops;
 
 /**
@@ -18,7 +20,8 @@ import netc.compiler.ops.Ops;
  * phase sequence (values the graph exposes: outputs, loss, gradients, updates live to the end); values whose lives do
  * not overlap share one array, sized for the largest. An elementwise node may write over an input of its shape whose
  * life ends at that node (in place). Sizes are {@code c} or {@code c·batch}; slots hold one kind or the other. The plan
- * is a formula in the batch, allocated once per batch capacity: no allocation per step.
+ * is a formula in the batch, allocated once per batch capacity: no allocation per step. Kernels' working arrays
+ * ({@link netc.compiler.ops.Op#scratch}) are placed the same way, busy only while their kernel runs.
  */
 public final class MemoryPlan {
     /** A shared array: {@code size} elements, times the batch when {@code batched}. */
@@ -62,10 +65,10 @@ public final class MemoryPlan {
     }
 
     /** Elements per batch sample (or in all when not batched), or -1 when the shape has the batch more than once. */
-    private static long coefficient(Node n, boolean[] batched) {
+    private static long coefficient(Shape s, boolean[] batched) {
         long c = 1;
         int symbols = 0;
-        for (Dim d : n.shape().dims()) {
+        for (Dim d : s.dims()) {
             if (d.isSymbolic()) symbols++;
             else c *= d.size();
         }
@@ -73,12 +76,19 @@ public final class MemoryPlan {
         return symbols > 1 ? -1 : c;
     }
 
+    /** The slot of working array {@code i} of node {@code n}'s kernel, or -1 when it has an array of its own. */
+    public int scratchSlot(Node n, int i) {
+        List<Integer> l = scratchOf.get(n);
+        return l == null ? -1 : l.get(i);
+    }
+
     public static MemoryPlan of(Graph g, Phases phases) {
         List<Node> seq = phases.sequence();
-        Map<Node, Integer> first = new HashMap<>(), end = new HashMap<>();
+        Map<Node, Integer> first = new HashMap<>(), end = new HashMap<>(), lastRun = new HashMap<>();
         for (int p = 0; p < seq.size(); p++) {
             Node n = seq.get(p);
             first.putIfAbsent(n, p);
+            lastRun.put(n, p);
             end.merge(n, p, Math::max);
             for (Node in : n.inputs()) end.merge(in, p, Math::max);
         }
@@ -86,57 +96,79 @@ public final class MemoryPlan {
         long naiveConst = 0, naiveBatched = 0;
         boolean[] batched = new boolean[1];
         for (Node n : first.keySet()) {
-            long c = coefficient(n, batched);
-            if (batched[0]) naiveBatched += c;
-            else naiveConst += c;
+            List<Shape> shapes = new ArrayList<>(n.op().scratch(n));
+            shapes.add(n.shape());
+            for (Shape s : shapes) {
+                long c = coefficient(s, batched);
+                if (batched[0]) naiveBatched += c;
+                else naiveConst += c;
+            }
         }
         MemoryPlan plan = new MemoryPlan(naiveConst, naiveBatched);
-        List<Integer> busyUntil = new ArrayList<>();
-        List<Node> occupant = new ArrayList<>();
         for (int p = 0; p < seq.size(); p++) {
             Node n = seq.get(p);
-            if (first.get(n) != p || n.dtype() != DType.FLOAT || n.op() == Ops.CONST) continue;
-            long c = coefficient(n, batched);
-            if (c < 0) continue;
-            int last = exposed.contains(n) ? Integer.MAX_VALUE : end.get(n);
-            int chosen = -1;
-            // in place: an input of the same shape whose life ends here
-            if (n.op() instanceof Elementwise || n.op() == Ops.FUSED) {
-                for (Node in : n.inputs()) {
-                    int s = plan.slotOf(in);
-                    if (s >= 0 && in.shape().equals(n.shape()) && busyUntil.get(s) == p && occupant.get(s) == in) {
-                        chosen = s;
-                        plan.inPlace.add(n.ref() + " over " + in.ref());
-                        break;
-                    }
-                }
+            if (first.get(n) != p) continue;
+            if (n.dtype() == DType.FLOAT && n.op() != Ops.CONST) plan.placeValue(n, p, exposed.contains(n) ? Integer.MAX_VALUE : end.get(n));
+            // working arrays: busy while the kernel runs (at each of its runs), never shared with its operands or result
+            List<Shape> scratch = n.op().scratch(n);
+            if (scratch.isEmpty()) continue;
+            List<Integer> slots = new ArrayList<>();
+            for (Shape s : scratch) {
+                long c = coefficient(s, batched);
+                slots.add(c < 0 ? -1 : plan.place(c, batched[0], p, lastRun.get(n), null));
             }
-            // else the free slot of the same kind closest in size
-            if (chosen < 0) {
-                long best = Long.MAX_VALUE;
-                for (int s = 0; s < plan.slots.size(); s++) {
-                    Slot slot = plan.slots.get(s);
-                    if (busyUntil.get(s) >= p || slot.batched != batched[0]) continue;
-                    long waste = Math.abs(slot.size - c);
-                    if (waste < best) {
-                        best = waste;
-                        chosen = s;
-                    }
-                }
-            }
-            if (chosen < 0) {
-                plan.slots.add(new Slot(c, batched[0]));
-                busyUntil.add(last);
-                occupant.add(n);
-                chosen = plan.slots.size() - 1;
-            } else {
-                Slot slot = plan.slots.get(chosen);
-                if (slot.size < c) plan.slots.set(chosen, new Slot(c, slot.batched));
-                busyUntil.set(chosen, last);
-                occupant.set(chosen, n);
-            }
-            plan.slotOf.put(n, chosen);
+            plan.scratchOf.put(n, slots);
         }
         return plan;
+    }
+
+    private final List<Integer> busyUntil = new ArrayList<>();
+    private final List<Node> occupant = new ArrayList<>();
+    private final Map<Node, List<Integer>> scratchOf = new HashMap<>();
+
+    /** Places value {@code n}, computed at {@code p} and used until {@code last}: over a dying input, or in a free slot. */
+    private void placeValue(Node n, int p, int last) {
+        boolean[] batched = new boolean[1];
+        long c = coefficient(n.shape(), batched);
+        if (c < 0) return;
+        // in place: an input of the same shape whose life ends here
+        if (n.op() instanceof Elementwise || n.op() == Ops.FUSED && !Fused.isReduction(n)) {
+            for (Node in : n.inputs()) {
+                int s = slotOf(in);
+                if (s >= 0 && in.shape().equals(n.shape()) && busyUntil.get(s) == p && occupant.get(s) == in) {
+                    inPlace.add(n.ref() + " over " + in.ref());
+                    busyUntil.set(s, last);
+                    occupant.set(s, n);
+                    slotOf.put(n, s);
+                    return;
+                }
+            }
+        }
+        slotOf.put(n, place(c, batched[0], p, last, n));
+    }
+
+    /** A slot for {@code c} elements (times the batch when {@code batched}) busy from {@code p} to {@code last}: the free one closest in size, or a new one. */
+    private int place(long c, boolean batched, int p, int last, Node who) {
+        int chosen = -1;
+        long best = Long.MAX_VALUE;
+        for (int s = 0; s < slots.size(); s++) {
+            Slot slot = slots.get(s);
+            if (busyUntil.get(s) >= p || slot.batched != batched) continue;
+            long waste = Math.abs(slot.size - c);
+            if (waste < best) {
+                best = waste;
+                chosen = s;
+            }
+        }
+        if (chosen < 0) {
+            slots.add(new Slot(c, batched));
+            busyUntil.add(last);
+            occupant.add(who);
+            return slots.size() - 1;
+        }
+        if (slots.get(chosen).size < c) slots.set(chosen, new Slot(c, batched));
+        busyUntil.set(chosen, last);
+        occupant.set(chosen, who);
+        return chosen;
     }
 }

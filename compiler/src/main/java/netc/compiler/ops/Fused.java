@@ -14,7 +14,10 @@ import netc.compiler.ir.TensorType;
  * A chain (or small DAG) of elementwise ops computed in one loop, made by the elementwise fusion pass. Attr
  * {@code program} lists the steps; each step applies an elementwise op to the fused node's inputs (read with
  * broadcasting) and to earlier steps' values, which stay in registers: no intermediate buffer is written.
- * Attr {@code shape} is the output shape. Fusion runs after differentiation, so this op has no gradient rule.
+ * Attr {@code shape} is the shape the program computes. With attrs {@code axes} and {@code keepdims} (made by the
+ * reduction fusion pass) the node is the sum of the program's values over those axes, accumulated as they are
+ * computed, so the elementwise result is never stored. Fusion runs after differentiation, so this op has no gradient
+ * rule.
  */
 public final class Fused implements Op {
     /** One step: an elementwise op and its operands (input {@code k} as k ≥ 0, step {@code s} as −(s + 1)). */
@@ -49,6 +52,17 @@ public final class Fused implements Op {
         return "fused";
     }
 
+    /** True for a fused sum (attr {@code axes}): its output is smaller than what its program computes. */
+    public static boolean isReduction(Node n) {
+        return n.op() == Ops.FUSED && n.attrs().has("axes");
+    }
+
+    /** What the program computes and a reduction sums: {@code program} of a reduction node, as text. */
+    public static String describe(Node n) {
+        String p = n.attrs().get("program").toString();
+        return isReduction(n) ? "reduce_sum{axes=" + n.attrs().ints("axes") + "}(" + p + ")" : p;
+    }
+
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         Shape out = attrs.shape("shape");
@@ -56,7 +70,7 @@ public final class Fused implements Op {
             Shape b = Shape.broadcast(t.shape(), out);
             if (!out.equals(b)) throw new ShapeException("fused input " + t + " does not broadcast to " + out);
         }
-        return TensorType.f(out);
+        return TensorType.f(attrs.has("axes") ? ReduceSum.reduced(out, attrs) : out);
     }
 
     @Override
@@ -64,15 +78,38 @@ public final class Fused implements Op {
         throw new UnsupportedOperationException("fused nodes are made after differentiation");
     }
 
+    /**
+     * Loops over the program's shape with each input broadcast to it (no division per element), computes the steps in
+     * locals and stores the last, or for a reduction adds it to its sum: in a local over an innermost run of reduced
+     * elements, else in the output.
+     */
     @Override
     public void emit(KernelContext k) {
         Node n = k.node();
-        Program p = (Program) n.attrs().get("program");
-        k.loop("i", k.size(n.shape()));
+        Shape iter = n.attrs().shape("shape");
+        boolean reduce = isReduction(n);
+        List<Shape> shapes = new ArrayList<>(List.of(reduce ? ReduceSum.keptShape(iter, n.attrs().ints("axes")) : iter));
+        for (Node in : n.inputs()) shapes.add(in.shape());
+        if (reduce) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
+        KernelContext.LoopNest loops = k.nest(iter, shapes).openOuter();
+        boolean local = reduce && loops.levels() > 0 && !loops.innerVaries(0);
+        if (local) k.stmt("$L acc = 0", k.T());
+        loops.openInner();
+        String value = program(k, loops, (Program) n.attrs().get("program"));
+        if (local) k.stmt("acc += $L", value);
+        else k.stmt(reduce ? "$L[$L] += $L" : "$L[$L] = $L", k.out(), loops.index(0), value);
+        loops.closeInner();
+        if (local) k.stmt("$L[$L] += acc", k.out(), loops.index(0));
+        loops.closeOuter();
+    }
+
+    /** Emits the loads and steps of one element; returns the local holding the result. */
+    private static String program(KernelContext k, KernelContext.LoopNest loops, Program p) {
+        Node n = k.node();
         List<String> loads = new ArrayList<>();
         for (int j = 0; j < n.inputs().size(); j++) {
             String local = "x" + j;
-            k.stmt("$L $L = $L[$L]", k.T(), local, k.in(j), KernelContext.broadcastIndex(n.shape(), n.input(j).shape(), "i"));
+            k.stmt("$L $L = $L[$L]", k.T(), local, k.in(j), loops.index(j + 1));
             loads.add(local);
         }
         List<Step> steps = p.steps();
@@ -85,7 +122,6 @@ public final class Fused implements Op {
             }
             k.stmt("$L s$L = ($L) ($L)", k.T(), s, k.T(), st.op().formula(k.T(), st.attrs(), args));
         }
-        k.stmt("$L[i] = s$L", k.out(), steps.size() - 1);
-        k.end();
+        return "s" + (steps.size() - 1);
     }
 }

@@ -26,6 +26,15 @@ public interface Op {
     /** Emits the Java statements that compute {@code ctx.node()}'s buffer from its inputs' buffers. */
     void emit(KernelContext ctx);
 
+    /**
+     * The working arrays (float, of these shapes) the kernel uses while it runs, such as a recurrent layer's state
+     * between time steps; the memory plan places them with the values, so a kernel allocates nothing. The kernel
+     * finds them as {@link KernelContext#scratch(int)}; their contents are undefined when it starts.
+     */
+    default List<netc.compiler.ir.Shape> scratch(Node n) {
+        return List.of();
+    }
+
     /** False for ops whose value is not a function of their inputs alone (random masks): never merged. */
     default boolean pure() {
         return true;

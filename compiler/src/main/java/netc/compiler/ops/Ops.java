@@ -26,6 +26,9 @@ public final class Ops {
     public static final Op PERMUTE = new Permute();
     public static final Op SOFTMAX = new Softmax(false);
     public static final Op LOG_SOFTMAX = new Softmax(true);
+    /** Per-row softmax cross-entropy of logits and a target, and its logits' gradient (see {@link SoftmaxCrossEntropy}). */
+    public static final Op SOFTMAX_XENT = new SoftmaxCrossEntropy(false);
+    public static final Op SOFTMAX_XENT_GRAD = new SoftmaxCrossEntropy(true);
     public static final Op ONE_HOT = new OneHot();
     public static final Op SLICE = new Slice(false);
     public static final Op SLICE_GRAD = new Slice(true);
@@ -304,6 +307,17 @@ public final class Ops {
         }
         window.set(s.rank() - 1, Dim.of(to - from));
         return g.add(SLICE, Attrs.of("starts", starts, "steps", steps, "squeeze", List.of(), "window", Shape.of(window), "source", s), x);
+    }
+
+    /**
+     * The single value that {@code x} spreads when it is a broadcast or reshape (of a broadcast or reshape...) of one
+     * value, such as the 1/batch of a mean's gradient; else {@code x} itself. A consumer that broadcasts its operand
+     * can read that one value instead of an array filled with it.
+     */
+    public static Node uniformSource(Node x) {
+        Node n = x;
+        while ((n.is(IDENTITY) || n.is(RESHAPE)) && n.input(0).shape().isUnit()) n = n.input(0);
+        return n.shape().isUnit() ? n : x;
     }
 
     /** Sums {@code dy} (of a broadcast result's shape) down to {@code target}, undoing NumPy broadcasting. */

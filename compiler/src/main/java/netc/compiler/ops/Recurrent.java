@@ -105,6 +105,15 @@ final class Recurrent implements Op {
         return cell;
     }
 
+    /** Forward: gx [B, T, G·H], then h_prev, c_prev [B, H] and gh [B, G·H]; backward: dh, dc [B, H] and dgt [B, G·H]. */
+    @Override
+    public List<Shape> scratch(Node n) {
+        Shape s = grad ? n.input(1).shape() : n.shape();
+        Dim b = s.dim(0), h = Dim.of(n.attrs().i("hidden")), g = Dim.of(cell.gates * n.attrs().i("hidden"));
+        Shape bh = Shape.of(List.of(b, h)), bg = Shape.of(List.of(b, g));
+        return grad ? List.of(bh, bh, bg) : List.of(Shape.of(List.of(b, s.dim(1), g)), bh, bh, bg);
+    }
+
     @Override
     public void emit(KernelContext k) {
         Node n = k.node();
@@ -123,9 +132,10 @@ final class Recurrent implements Op {
     /** gx = x·W_ihᵀ for all steps at once; then per step gh = h_prev·W_hhᵀ and the cell's equations. */
     private void emitForward(KernelContext k, String gemm, int inputs) {
         String t = k.T(), x = k.in(0), wih = k.in(1), whh = k.in(2), bi = k.in(3), bh = k.in(4), out = k.out();
-        k.stmt("$L[] gx = new $L[nb * nt * G]", t, t);
+        k.stmt("$L[] gx = $L", t, k.scratch(0));
         k.stmt("$T.$L(false, true, nb * nt, G, $L, $L, 0, $L, 0, gx, 0, false)", GEMM, gemm, inputs, x, wih);
-        k.stmt("$L[] hp = new $L[nb * H], cp = new $L[nb * H], gh = new $L[nb * G]", t, t, t, t);
+        k.stmt("$L[] hp = $L, cp = $L, gh = $L", t, k.scratch(1), k.scratch(2), k.scratch(3));
+        k.stmt("java.util.Arrays.fill(hp, 0, nb * H, ($L) 0)", t).stmt("java.util.Arrays.fill(cp, 0, nb * H, ($L) 0)", t);
         k.loop("t", "nt");
         k.stmt("$T.$L(false, true, nb, G, H, hp, 0, $L, 0, gh, 0, false)", GEMM, gemm, whh);
         k.loop("b", "nb");
@@ -172,7 +182,8 @@ final class Recurrent implements Op {
     private void emitBackward(KernelContext k, String gemm) {
         String t = k.T(), ds = k.in(0), st = k.in(1), whh = k.in(2), d = k.out();
         int w = gradWidth();
-        k.stmt("$L[] dh = new $L[nb * H], dc = new $L[nb * H], dgt = new $L[nb * G]", t, t, t, t);
+        k.stmt("$L[] dh = $L, dc = $L, dgt = $L", t, k.scratch(0), k.scratch(1), k.scratch(2));
+        k.stmt("java.util.Arrays.fill(dh, 0, nb * H, ($L) 0)", t).stmt("java.util.Arrays.fill(dc, 0, nb * H, ($L) 0)", t);
         k.begin("for (int t = nt - 1; t >= 0; t--)");
         k.loop("b", "nb");
         k.stmt("int o = (b * nt + t) * S, go = (b * nt + t) * $L * H", w);

@@ -26,7 +26,11 @@ final class ReduceSum implements Op {
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        Shape s = in.get(0).shape();
+        return TensorType.f(reduced(in.get(0).shape(), attrs));
+    }
+
+    /** The shape of a sum of {@code s} over attrs {@code axes}, keeping them as 1s when {@code keepdims}. */
+    static Shape reduced(Shape s, Attrs attrs) {
         List<Integer> axes = attrs.ints("axes");
         List<Dim> out = new ArrayList<>();
         for (int a : axes) if (a < 0 || a >= s.rank()) throw new ShapeException("axis " + a + " out of range for shape " + s);
@@ -34,7 +38,7 @@ final class ReduceSum implements Op {
             if (!axes.contains(i)) out.add(s.dim(i));
             else if (attrs.b("keepdims")) out.add(Dim.of(1));
         }
-        return TensorType.f(Shape.of(out));
+        return Shape.of(out);
     }
 
     @Override

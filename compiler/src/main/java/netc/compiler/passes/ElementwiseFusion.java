@@ -28,8 +28,7 @@ public final class ElementwiseFusion implements Pass {
 
     @Override
     public Graph run(Graph g) {
-        Map<Node, Integer> uses = new HashMap<>();
-        for (Node n : g.nodes()) for (Node in : n.inputs()) uses.merge(in, 1, Integer::sum);
+        Map<Node, Integer> uses = Rewriter.users(g);
         Set<Node> exposed = new HashSet<>(g.roots());
         // absorbed: producers folded into a consumer's loop, decided from the last node backwards
         Set<Integer> absorbed = new HashSet<>();

@@ -9,9 +9,10 @@ import netc.compiler.ir.Verifier;
  * forward graph (rewrites that gradients must be built from), {@link #optimize} on the graph with its gradients.
  */
 public final class Pipeline {
-    private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms());
-    private static final List<Pass> DEFAULT = List.of(new StableForms(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
-            new DeadCodeElimination(), new GemmEpilogueFusion(), new ElementwiseFusion(), new DeadCodeElimination());
+    private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms(), new SoftmaxCrossEntropyFusion());
+    private static final List<Pass> DEFAULT = List.of(new StableForms(), new ConstantFolding(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
+            new DeadCodeElimination(), new SoftmaxCrossEntropyFusion(), new GemmEpilogueFusion(), new ElementwiseFusion(), new ReductionFusion(),
+            new DeadCodeElimination());
 
     private Pipeline() {
     }

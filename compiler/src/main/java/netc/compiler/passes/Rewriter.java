@@ -21,6 +21,13 @@ final class Rewriter {
     private Rewriter() {
     }
 
+    /** For each node, the number of nodes that use it (a node using it twice counts once). */
+    static Map<Node, Integer> users(Graph g) {
+        Map<Node, Integer> users = new HashMap<>();
+        for (Node n : g.nodes()) for (Node in : new java.util.HashSet<>(n.inputs())) users.merge(in, 1, Integer::sum);
+        return users;
+    }
+
     static Graph rewrite(Graph g, Rule rule) {
         int next = 0;
         for (Node n : g.nodes()) next = Math.max(next, n.id() + 1);

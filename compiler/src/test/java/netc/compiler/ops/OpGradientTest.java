@@ -77,6 +77,8 @@ class OpGradientTest {
                 c("mean axes", "param A: [2, 3, 4]", "mean(A, axis=[0, 2])", "[3]"),
                 c("mean all", "param A: [2, 3]", "mean(A)", "[]"),
                 c("sum over a long run", "param A: [3, 37]", "sum(A, axis=1)", "[3]"),
+                c("sum fused with its elementwise producer", "param A: [4, 3]\n param b: [3]\n param T: [4, 3]", "sum(relu(A + b) * T, axis=0)", "[3]"),
+                c("sum of a long inner run fused with its producer", "param A: [2, 37]\n param b: [2, 1]", "sum(tanh(A * b), axis=1, keepdims=true)", "[2, 1]"),
                 c("mean over outer and inner axes", "param A: [2, 3, 5, 6]", "mean(A, axis=[0, 2, 3], keepdims=true) * A", "[2, 3, 5, 6]"),
                 c("broadcast in the middle", "param A: [2, 3, 4]\n param B: [3, 1]", "A * B + B", "[2, 3, 4]"),
                 c("transpose", "param A: [3, 4]", "transpose(A)", "[4, 3]"),
@@ -177,6 +179,9 @@ class OpGradientTest {
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {2, 0, 3})));
         GradCheck.check("model T {\n input y: int[3]\n param Z: [3, 4]\n loss = nll(log_softmax(Z), y)\n}\n", Map.of(),
                 Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {1, 1, 0})));
+        // with the probabilities as an output, the fused gradient reads them instead of recomputing the softmax
+        GradCheck.check("model T {\n input y: int[3]\n param Z: [3, 4]\n output p = softmax(Z * 2)\n loss = cross_entropy(Z * 2, y)\n}\n", Map.of(),
+                Map.of("y", Tensor.ofInts(new int[] {3}, new int[] {3, 0, 3})));
     }
 
     @Test

@@ -65,6 +65,7 @@ public final class Conv {
     static final class Scratch {
         private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
         private final float[][] f = new float[2][0];
+        private int[] i = new int[0];
 
         static Scratch get() {
             return PER_THREAD.get();
@@ -76,9 +77,103 @@ public final class Conv {
             }
             return f[slot];
         }
+
+        int[] ints(int n) {
+            if (i.length < n) {
+                i = new int[n];
+            }
+            return i;
+        }
     }
 
     // ---------------------------------------------------------------- float
+
+    /**
+     * The arguments of one float convolution, kept per calling thread and reused, so that a call allocates nothing
+     * (a lambda capturing them would be a new object per call). Its {@link #run} is the loop body over samples (or
+     * groups of samples, for the weight gradient). No convolution runs inside another on the same thread.
+     */
+    private static final class Job implements Parallel.Body {
+        private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
+        static final int FORWARD = 0, INPUT_GRAD = 1, WEIGHT_GRAD = 2;
+        int mode, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, k, n, inSize, groups, size;
+        boolean direct;
+        float[] a, b, out, partial;
+
+        /** The thread's job with the shapes of a call; a, b and out are set by the caller. */
+        static Job of(int mode, int batch, int c, int h, int wd, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+            Job j = PER_THREAD.get();
+            j.mode = mode;
+            j.batch = batch;
+            j.c = c;
+            j.h = h;
+            j.wd = wd;
+            j.o = o;
+            j.kh = kh;
+            j.kw = kw;
+            j.sh = sh;
+            j.sw = sw;
+            j.ph = ph;
+            j.pw = pw;
+            j.dh = dh;
+            j.dw = dw;
+            j.oh = outSize(h, kh, sh, ph, dh);
+            j.ow = outSize(wd, kw, sw, pw, dw);
+            j.k = c * kh * kw;
+            j.n = j.oh * j.ow;
+            j.inSize = c * h * wd;
+            j.size = o * j.k;
+            j.direct = isPointwise(kh, kw, sh, sw, ph, pw);
+            return j;
+        }
+
+        /** Drops the references to the caller's arrays once the call is done. */
+        void release() {
+            a = b = out = partial = null;
+        }
+
+        @Override
+        public void run(int from, int to) {
+            float[] col = direct ? null : Scratch.get().floats(0, k * n);
+            if (mode == WEIGHT_GRAD) {
+                weightGroups(from, to, col);
+                return;
+            }
+            for (int s = from; s < to; s++) {
+                if (mode == FORWARD) {
+                    if (direct) {
+                        Gemm.sgemm(false, false, o, n, k, b, 0, a, s * inSize, out, s * o * n, false);
+                    } else {
+                        im2col(a, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                        Gemm.sgemm(false, false, o, n, k, b, 0, col, 0, out, s * o * n, false);
+                    }
+                } else if (direct) {
+                    Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, out, s * inSize, false);
+                } else {
+                    Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, col, 0, false);
+                    Arrays.fill(out, s * inSize, (s + 1) * inSize, 0f);
+                    col2im(col, out, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+                }
+            }
+        }
+
+        /** Groups {@code [from, to)} of the weight gradient, each summed into its own part of {@link #partial}. */
+        private void weightGroups(int from, int to, float[] col) {
+            for (int g = from; g < to; g++) {
+                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
+                int off = groups == 1 ? 0 : g * size;
+                Arrays.fill(partial, off, off + size, 0f);
+                for (int s = b0; s < b1; s++) {
+                    if (direct) {
+                        Gemm.sgemm(false, true, o, k, n, a, s * o * n, b, s * inSize, partial, off, true);
+                    } else {
+                        im2col(b, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+                        Gemm.sgemm(false, true, o, k, n, a, s * o * n, col, 0, partial, off, true);
+                    }
+                }
+            }
+        }
+    }
 
     /**
      * {@code y = conv(x, w)}: x [batch, C, H, W], w [O, C, KH, KW], y [batch, O, OH, OW] (every array dense and
@@ -87,20 +182,15 @@ public final class Conv {
      */
     public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
-            float[] col = direct ? null : Scratch.get().floats(0, k * n);
-            for (int b = from; b < to; b++) {
-                if (direct) {
-                    Gemm.sgemm(false, false, o, n, k, w, 0, x, b * inSize, y, b * o * n, false);
-                } else {
-                    im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                    Gemm.sgemm(false, false, o, n, k, w, 0, col, 0, y, b * o * n, false);
-                }
-            }
-        });
+        Job j = Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+        j.a = x;
+        j.b = w;
+        j.out = y;
+        try {
+            Parallel.forRange(batch, minChunk((long) o * j.k * j.n), j);
+        } finally {
+            j.release();
+        }
     }
 
     /**
@@ -109,21 +199,15 @@ public final class Conv {
      */
     public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o,
                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        Parallel.forRange(batch, minChunk((long) o * k * n), (from, to) -> {
-            float[] col = direct ? null : Scratch.get().floats(0, k * n);
-            for (int b = from; b < to; b++) {
-                if (direct) {
-                    Gemm.sgemm(true, false, k, n, o, w, 0, dy, b * o * n, dx, b * inSize, false);
-                } else {
-                    Gemm.sgemm(true, false, k, n, o, w, 0, dy, b * o * n, col, 0, false);
-                    Arrays.fill(dx, b * inSize, (b + 1) * inSize, 0f);
-                    col2im(col, dx, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
-                }
-            }
-        });
+        Job j = Job.of(Job.INPUT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+        j.a = dy;
+        j.b = w;
+        j.out = dx;
+        try {
+            Parallel.forRange(batch, minChunk((long) o * j.k * j.n), j);
+        } finally {
+            j.release();
+        }
     }
 
     /**
@@ -133,27 +217,18 @@ public final class Conv {
      */
     public static void weightGrad(float[] dy, float[] x, float[] dwt, int batch, int c, int h, int wd, int o,
                                   int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
-        int k = c * kh * kw, n = oh * ow, inSize = c * h * wd, size = o * k;
-        boolean direct = isPointwise(kh, kw, sh, sw, ph, pw);
-        int groups = groups(batch, (long) o * k * n, size);
+        Job j = Job.of(Job.WEIGHT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+        int size = j.size, groups = groups(batch, (long) o * j.k * j.n, size);
         float[] partial = groups == 1 ? dwt : Scratch.get().floats(1, groups * size);
-        Parallel.forRange(groups, 1, (from, to) -> {
-            float[] col = direct ? null : Scratch.get().floats(0, k * n);
-            for (int g = from; g < to; g++) {
-                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
-                int off = groups == 1 ? 0 : g * size;
-                Arrays.fill(partial, off, off + size, 0f);
-                for (int b = b0; b < b1; b++) {
-                    if (direct) {
-                        Gemm.sgemm(false, true, o, k, n, dy, b * o * n, x, b * inSize, partial, off, true);
-                    } else {
-                        im2col(x, b * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                        Gemm.sgemm(false, true, o, k, n, dy, b * o * n, col, 0, partial, off, true);
-                    }
-                }
-            }
-        });
+        j.a = dy;
+        j.b = x;
+        j.groups = groups;
+        j.partial = partial;
+        try {
+            Parallel.forRange(groups, 1, j);
+        } finally {
+            j.release();
+        }
         if (groups > 1) {
             System.arraycopy(partial, 0, dwt, 0, size);
             for (int g = 1; g < groups; g++) {

@@ -48,30 +48,10 @@ public final class Pool {
      * dependency chains interleave.
      */
     public static void maxIndex(float[] x, int[] idx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
-        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
-        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
-            int[] best = new int[ow];
-            for (int p = from; p < to; p++) {
-                for (int i = 0; i < oh; i++) {
-                    int out = (p * oh + i) * ow, top = (p * h + i * sh) * w;
-                    for (int j = 0; j < ow; j++) {
-                        idx[out + j] = top + j * sw;
-                        best[j] = key(x[top + j * sw]);
-                    }
-                    for (int a = 0; a < kh; a++) {
-                        for (int b = a == 0 ? 1 : 0; b < kw; b++) {
-                            int start = top + a * w + b;
-                            for (int j = 0; j < ow; j++) {
-                                int at = start + j * sw, k = key(x[at]), m = best[j];
-                                int mask = (int) (((long) m - k) >> 63); // all ones when k > m
-                                idx[out + j] = (idx[out + j] & ~mask) | (at & mask);
-                                best[j] = (m & ~mask) | (k & mask);
-                            }
-                        }
-                    }
-                }
-            }
-        });
+        Job j = Job.of(Job.MAX_INDEX, planes, h, w, kh, kw, sh, sw);
+        j.x = x;
+        j.idx = idx;
+        j.run(planes);
     }
 
     /** As {@link #maxIndex(float[], int[], int, int, int, int, int, int, int)} in double precision. */
@@ -103,9 +83,88 @@ public final class Pool {
 
     /** Average pooling: each output is the mean of its window (windows lie inside the input: no padding). */
     public static void avgForward(float[] x, float[] y, int planes, int h, int w, int kh, int kw, int sh, int sw) {
-        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
-        float scale = (float) (1.0 / (kh * kw));
-        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+        Job j = Job.of(Job.AVG, planes, h, w, kh, kw, sh, sw);
+        j.x = x;
+        j.y = y;
+        j.run(planes);
+    }
+
+    /** The gradient of average pooling: each output's gradient spread evenly over its window. dx is overwritten. */
+    public static void avgBackward(float[] dy, float[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        Job j = Job.of(Job.AVG_GRAD, planes, h, w, kh, kw, sh, sw);
+        j.x = dx;
+        j.y = dy;
+        j.run(planes);
+    }
+
+    /**
+     * The arguments of one float pooling, kept per calling thread and reused, so that a call allocates nothing (a
+     * lambda capturing them would be a new object per call); its {@link #run(int, int)} is the loop body over planes.
+     */
+    private static final class Job implements Parallel.Body {
+        private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
+        static final int MAX_INDEX = 0, AVG = 1, AVG_GRAD = 2;
+        int mode, h, w, kh, kw, sh, sw, oh, ow;
+        float scale;
+        float[] x, y;
+        int[] idx;
+
+        static Job of(int mode, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+            Job j = PER_THREAD.get();
+            j.mode = mode;
+            j.h = h;
+            j.w = w;
+            j.kh = kh;
+            j.kw = kw;
+            j.sh = sh;
+            j.sw = sw;
+            j.oh = outSize(h, kh, sh);
+            j.ow = outSize(w, kw, sw);
+            j.scale = (float) (1.0 / (kh * kw));
+            return j;
+        }
+
+        /** Runs over every plane, then drops the references to the caller's arrays. */
+        void run(int planes) {
+            try {
+                Parallel.forRange(planes, minChunk(h * w), this);
+            } finally {
+                x = y = null;
+                idx = null;
+            }
+        }
+
+        @Override
+        public void run(int from, int to) {
+            if (mode == MAX_INDEX) maxIndexRange(from, to, Conv.Scratch.get().ints(ow));
+            else if (mode == AVG) avgRange(from, to);
+            else avgGradRange(from, to);
+        }
+
+        private void maxIndexRange(int from, int to, int[] best) {
+            for (int p = from; p < to; p++) {
+                for (int i = 0; i < oh; i++) {
+                    int out = (p * oh + i) * ow, top = (p * h + i * sh) * w;
+                    for (int j = 0; j < ow; j++) {
+                        idx[out + j] = top + j * sw;
+                        best[j] = key(x[top + j * sw]);
+                    }
+                    for (int a = 0; a < kh; a++) {
+                        for (int b = a == 0 ? 1 : 0; b < kw; b++) {
+                            int start = top + a * w + b;
+                            for (int j = 0; j < ow; j++) {
+                                int at = start + j * sw, k = key(x[at]), m = best[j];
+                                int mask = (int) (((long) m - k) >> 63); // all ones when k > m
+                                idx[out + j] = (idx[out + j] & ~mask) | (at & mask);
+                                best[j] = (m & ~mask) | (k & mask);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        private void avgRange(int from, int to) {
             for (int p = from; p < to; p++) {
                 int in = p * h * w, out = p * oh * ow;
                 for (int i = 0; i < oh; i++) {
@@ -121,30 +180,26 @@ public final class Pool {
                     }
                 }
             }
-        });
-    }
+        }
 
-    /** The gradient of average pooling: each output's gradient spread evenly over its window. dx is overwritten. */
-    public static void avgBackward(float[] dy, float[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
-        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
-        float scale = (float) (1.0 / (kh * kw));
-        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
-            Arrays.fill(dx, from * h * w, to * h * w, 0f);
+        /** x is dx and y is dy here. */
+        private void avgGradRange(int from, int to) {
+            Arrays.fill(x, from * h * w, to * h * w, 0f);
             for (int p = from; p < to; p++) {
                 int in = p * h * w, out = p * oh * ow;
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
-                        float g = dy[out + i * ow + j] * scale;
+                        float g = y[out + i * ow + j] * scale;
                         for (int a = 0; a < kh; a++) {
                             int row = in + (i * sh + a) * w + j * sw;
                             for (int b = 0; b < kw; b++) {
-                                dx[row + b] += g;
+                                x[row + b] += g;
                             }
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     /** Average pooling: each output is the mean of its window (windows lie inside the input: no padding). */

@@ -14,12 +14,12 @@ public final class Adadelta extends Optimizer {
     }
 
     @Override
-    public void update(int index, float[] p, float[] g) {
+    public void update(int index, float[] p, float[] g, float scale) {
         float[][] s = state(index, p.length, 2);
         float[] sq = s[0], acc = s[1];
         float r = (float) rho, oneMinusR = (float) (1 - rho), e = (float) eps, wd = (float) weightDecay, negLr = (float) -lr;
         for (int i = 0; i < p.length; i++) {
-            float d = g[i] + wd * p[i];
+            float d = g[i] * scale + wd * p[i];
             sq[i] = sq[i] * r + oneMinusR * d * d;
             float std = (float) Math.sqrt(sq[i] + e);
             float delta = (float) Math.sqrt(acc[i] + e) / std * d;

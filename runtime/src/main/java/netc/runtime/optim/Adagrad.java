@@ -13,12 +13,12 @@ public final class Adagrad extends Optimizer {
 
 
     @Override
-    public void update(int index, float[] p, float[] g) {
+    public void update(int index, float[] p, float[] g, float scale) {
         float[] sum = state(index, p.length, 1, (float) initialAccumulator)[0];
         float clr = (float) -(lr / (1 + (steps() - 1) * lrDecay));
         float wd = (float) weightDecay, e = (float) eps;
         for (int i = 0; i < p.length; i++) {
-            float d = g[i] + wd * p[i];
+            float d = g[i] * scale + wd * p[i];
             sum[i] += d * d;
             float std = (float) Math.sqrt(sum[i]) + e;
             p[i] += clr * d / std;

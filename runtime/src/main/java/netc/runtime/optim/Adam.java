@@ -22,7 +22,7 @@ public final class Adam extends Optimizer {
 
 
     @Override
-    public void update(int index, float[] p, float[] g) {
+    public void update(int index, float[] p, float[] g, float scale) {
         float[][] s = state(index, p.length, 2);
         float[] m = s[0], v = s[1];
         double bc1 = 1 - Math.pow(beta1, steps()), bc2 = 1 - Math.pow(beta2, steps());
@@ -32,7 +32,7 @@ public final class Adam extends Optimizer {
         float shrink = (float) (1 - lr * weightDecay);
         for (int i = 0; i < p.length; i++) {
             if (decoupled) p[i] *= shrink;
-            float d = g[i] + wd * p[i];
+            float d = g[i] * scale + wd * p[i];
             m[i] = b1 * m[i] + (1 - b1) * d;
             v[i] = b2 * v[i] + (1 - b2) * d * d;
             float denom = (float) Math.sqrt(v[i]) / sqrtBc2 + e;

@@ -3,7 +3,9 @@ package netc.runtime.optim;
 /**
  * Updates parameters from their gradients, one parameter at a time, with torch.optim's definitions.
  * A generated model's {@code step()} calls {@link #begin()} once, then {@link #update} for each parameter
- * that has a gradient. State (momentum, moments) is kept per parameter index.
+ * that has a gradient. State (momentum, moments) is kept per parameter index. Each update is one loop over the
+ * parameter that reads the gradient, the state and the weights once and writes them once: gradient clipping's
+ * scale and weight decay are applied inside it, not in passes of their own.
  */
 public abstract class Optimizer {
     protected double lr;
@@ -73,8 +75,16 @@ public abstract class Optimizer {
         byIndex.forEach((i, arrays) -> state[i] = arrays.values().toArray(new float[0][]));
     }
 
+    /**
+     * Updates parameter {@code index} in place from its gradient times {@code gradScale} (the clipping coefficient of
+     * {@link netc.runtime.Model#clipScale()}, 1 without clipping), rounded to float as PyTorch's in-place scaling does.
+     */
+    public abstract void update(int index, float[] param, float[] grad, float gradScale);
+
     /** Updates parameter {@code index} in place from its gradient. */
-    public abstract void update(int index, float[] param, float[] grad);
+    public final void update(int index, float[] param, float[] grad) {
+        update(index, param, grad, 1f);
+    }
 
     /** The state buffers of a parameter, created on first use with {@code count} arrays of its size. */
     protected final float[][] state(int index, int size, int count) {

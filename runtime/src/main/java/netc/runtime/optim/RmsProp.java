@@ -17,13 +17,13 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
-    public void update(int index, float[] p, float[] g) {
+    public void update(int index, float[] p, float[] g, float scale) {
         float[][] s = state(index, p.length, 3);
         float[] sq = s[0], avgGrad = s[1], buf = s[2];
         float a = (float) alpha, oneMinusA = (float) (1 - alpha), e = (float) eps, wd = (float) weightDecay;
         float mu = (float) momentum, negLr = (float) -lr;
         for (int i = 0; i < p.length; i++) {
-            float d = g[i] + wd * p[i];
+            float d = g[i] * scale + wd * p[i];
             sq[i] = sq[i] * a + oneMinusA * d * d;
             float avg;
             if (centered) {

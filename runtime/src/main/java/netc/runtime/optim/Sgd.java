@@ -16,18 +16,18 @@ public final class Sgd extends Optimizer {
     }
 
     @Override
-    public void update(int index, float[] p, float[] g) {
+    public void update(int index, float[] p, float[] g, float scale) {
         int n = p.length;
         float lr = (float) this.lr, wd = (float) weightDecay;
         if (momentum == 0) {
-            for (int i = 0; i < n; i++) p[i] -= lr * (g[i] + wd * p[i]);
+            for (int i = 0; i < n; i++) p[i] -= lr * (g[i] * scale + wd * p[i]);
             return;
         }
         boolean first = !hasState(index);
         float[] buf = state(index, n, 1)[0];
         float mu = (float) momentum, damp = (float) (1 - dampening);
         for (int i = 0; i < n; i++) {
-            float d = g[i] + wd * p[i];
+            float d = g[i] * scale + wd * p[i];
             float b = first ? d : mu * buf[i] + damp * d;
             buf[i] = b;
             p[i] -= lr * (nesterov ? d + mu * b : b);

@@ -1,0 +1,94 @@
+package netc.compiler.codegen;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import netc.compiler.NetCompiler;
+import netc.compiler.ir.Graph;
+import netc.runtime.InputSpec;
+import netc.runtime.Model;
+import netc.runtime.kernels.Parallel;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * A training step allocates nothing once the buffers exist: the planned arrays are made once per batch capacity, and
+ * kernels (convolution, pooling, recurrent layers, the optimizer with clipping) keep their working arrays. Measured with
+ * the JVM's per-thread allocation counters on the calling thread and the pool's workers, over many steps after warm-up.
+ */
+class AllocationTest {
+    @ParameterizedTest(name = "{0} on {1} threads")
+    @CsvSource({"fashion_mlp, 1", "fashion_mlp, 2", "lenet, 1", "lenet, 2", "char_lstm, 1"})
+    void aTrainingStepAllocatesNothing(String model, int threads) throws Exception {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            Path file = Path.of("../models", model + ".net");
+            Model m = NetCompiler.compile(file.toString(), Files.readString(file), "float").newModel();
+            m.initParams(1);
+            m.setClipNorm(1.0);
+            m.setBatch(32);
+            fill(m, 32);
+            m.training = true;
+            for (int i = 0; i < 30; i++) step(m);
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long[] ids = measuredThreads();
+            // the fewest bytes per step over windows of 50 steps: a step that allocates does so in every window, while
+            // code still running in the interpreter (the JIT busy with other tests) allocates only until it is compiled
+            long fewest = Long.MAX_VALUE;
+            for (int window = 0; window < 10 && fewest > 0; window++) {
+                long[] start = mx.getThreadAllocatedBytes(ids);
+                for (int i = 0; i < 50; i++) step(m);
+                long[] stop = mx.getThreadAllocatedBytes(ids);
+                long total = 0;
+                for (int i = 0; i < ids.length; i++) total += stop[i] - start[i];
+                fewest = Math.min(fewest, total / 50);
+            }
+            assertTrue(fewest <= 16, model + ": " + fewest + " bytes allocated per training step");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"lenet, 16, 0.60", "fashion_mlp, 128, 0.90"})
+    void plannedMemoryIsAFractionOfOneBufferPerValue(String model, int batch, double most) {
+        Graph g = NetCompiler.trainingGraph(NetCompiler.parse(Path.of("../models", model + ".net")), false);
+        MemoryPlan plan = MemoryPlan.of(g, Phases.of(g));
+        double ratio = (double) plan.plannedBytes(batch) / plan.naiveBytes(batch);
+        assertTrue(ratio <= most, model + ": planned " + plan.plannedBytes(batch) + " of " + plan.naiveBytes(batch));
+        assertTrue(plan.plannedBytes(batch) > 0);
+    }
+
+    private static void step(Model m) {
+        m.forwardOutputs();
+        m.forwardLoss();
+        m.updateBuffers();
+        m.backward();
+        m.step();
+    }
+
+    /** The calling thread and the parallel pool's workers (started by the warm-up). */
+    private static long[] measuredThreads() {
+        List<Long> ids = new ArrayList<>(List.of(Thread.currentThread().getId()));
+        for (Thread t : Thread.getAllStackTraces().keySet()) if (t.getName().startsWith("netc-parallel-")) ids.add(t.getId());
+        long[] a = new long[ids.size()];
+        for (int i = 0; i < a.length; i++) a[i] = ids.get(i);
+        return a;
+    }
+
+    private static void fill(Model m, int batch) {
+        SplittableRandom r = new SplittableRandom(7);
+        for (InputSpec in : m.inputs()) {
+            Object buf = m.inputBuffer(in.name());
+            int n = batch * in.sampleSize();
+            if (buf instanceof int[] ib) for (int i = 0; i < n; i++) ib[i] = r.nextInt(10);
+            else for (int i = 0; i < n; i++) ((float[]) buf)[i] = (float) r.nextDouble();
+        }
+    }
+}
