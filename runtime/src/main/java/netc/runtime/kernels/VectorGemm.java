@@ -12,12 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Loop nest (Goto / van de Geijn, as in BLIS), from outermost:
  * <pre>
  *   for each panel of NC = 1024 columns of C                         (jc)
- *     for each block of KC = 384 rows of op(B)                       (pc)
+ *     for each block of KC = 1024 rows of op(B)                      (pc)
  *       pack op(B)[pc.., jc..] in micro-panels of NR = 16 columns    (kc·nc floats: L3; threads share it)
  *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
  *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows      (mc·kc floats: L2)
  *         for each micro-panel of B (jr), for each micro-panel of A (ir):
- *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: up to 24 KB, L1)
+ *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: up to 64 KB, L1/L2)
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
  * both operands sequentially: per p, two 8-float loads of B, six broadcasts of A and twelve fused multiply-adds.
@@ -46,7 +46,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Columns of C in a register tile (two vectors). */
     static final int NR = 16;
     /** Maximum rows of op(B) in a packed block. */
-    static final int KC = 384;
+    static final int KC = 1024;
     /** Maximum rows of C in a packed block of op(A). */
     static final int MC = 144;
     /** Maximum columns of C in a packed block of op(B). */
@@ -100,14 +100,24 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
-        final float[] aPack = new float[(MC + MR) * KC];
-        final float[] bPack = new float[(NC + NR) * KC];
+        /** Packed blocks, grown to the largest product seen (at most (MC + MR)·KC and (NC + NR)·KC floats). */
+        float[] aPack = new float[0], bPack = new float[0];
         final float[] tile = new float[MR * NR];
         float[] rows = new float[0], sums = new float[0];
 
         float[] rows(int size) {
             if (rows.length < size) rows = new float[size];
             return rows;
+        }
+
+        float[] aPack(int size) {
+            if (aPack.length < size) aPack = new float[size];
+            return aPack;
+        }
+
+        float[] bPack(int size) {
+            if (bPack.length < size) bPack = new float[size];
+            return bPack;
         }
 
         float[] sums(int size) {
@@ -183,6 +193,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                 for (pc = 0; pc < k; pc += kcSize) {
                     kc = Math.min(kcSize, k - pc);
                     int panels = (nc + NR - 1) / NR;
+                    owner.bPack(panels * NR * kc);
                     Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
                     Parallel.forRange(mBlocks, 1, multiplyBlocks);
                 }
@@ -191,7 +202,7 @@ final class VectorGemm implements Gemm.FloatKernel {
 
         /** Parallel body: micro-panels [from, to) of the current block of op(B), into the owner's buffer. */
         private void packB(int from, int to) {
-            float[] dst = owner.bPack;
+            float[] dst = owner.bPack;  // sized by run()
             for (int panel = from; panel < to; panel++) {
                 int j0 = panel * NR, width = Math.min(NR, nc - j0), at = panel * kc * NR;
                 for (int p = 0; p < kc; p++, at += NR) {
@@ -209,7 +220,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         /** Parallel body: row blocks [from, to) of C times the current block of op(B). */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            float[] ap = own.aPack, bp = owner.bPack;
+            float[] ap = own.aPack(roundUp(mcSize, MR) * kc), bp = owner.bPack;
             boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             for (int blk = from; blk < to; blk++) {
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
