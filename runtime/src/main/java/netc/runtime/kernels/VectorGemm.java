@@ -171,7 +171,9 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         void run() {
-            int threads = (long) m * n * k >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
+            // a small-m product is bound by streaming op(B): worth sharing out once op(B) outgrows L2 per thread
+            long work = m <= SMALL_M ? (long) n * k * SMALL_M : (long) m * n * k;
+            int threads = work >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
             owner = Buffers.PER_THREAD.get();
             if (m <= SMALL_M) {
                 rows = owner.rows(m * k);
