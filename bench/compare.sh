@@ -39,7 +39,7 @@ for t in "${threads[@]}"; do
   else
     echo "no $JMH: sgemm skipped (mvn -B -o package -DskipTests)"
   fi
-  n=$(./netc bench models/fashion_mlp.net --threads "$t" --batch 128 --json | tail -1)
+  n=$(./netc bench bench/mlp.net --threads "$t" --json | tail -1)
   ns=$(echo "$n" | field "['train_samples_per_s']"); np=$(echo "$n" | field "['predict_us']")
   nps=$(python3 bench/numpy_peer.py mlp "$t" | field "['samples_per_s']")
   line="threads=$t  MLP train: netc $ns samples/s, numpy $nps ($(ratio "$ns" "$nps"))"

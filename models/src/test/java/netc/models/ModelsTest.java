@@ -44,7 +44,9 @@ class ModelsTest {
     }
 
     static Stream<Path> models() throws Exception {
-        return Files.list(Path.of(".")).filter(p -> p.toString().endsWith(".net")).sorted();
+        // and the benchmarks' MLP, the reference workload of bench/compare.sh
+        return Stream.concat(Files.list(Path.of(".")).filter(p -> p.toString().endsWith(".net")).sorted(),
+                Stream.of(Path.of("../bench/mlp.net")));
     }
 
     @ParameterizedTest
@@ -97,10 +99,11 @@ class ModelsTest {
      * The Fashion-MNIST MLP on synthetic data ({@link #syntheticFashion}). Checks the whole training path of the real
      * model file in seconds; the real data set is trained by the long profile.
      */
-    @Test
-    void fashionMlpLearnsSyntheticClasses() {
+    @ParameterizedTest
+    @CsvSource({"fashion_mlp.net", "../bench/mlp.net"})
+    void fashionMlpLearnsSyntheticClasses(String model) {
         Path file = syntheticFashion(2000);
-        Run run = netc("train", "fashion_mlp.net", "--data", file, "--test", file, "--epochs", 2, "--json");
+        Run run = netc("train", model, "--data", file, "--test", file, "--epochs", 2, "--json");
         assertEquals(0, run.status(), run.err());
         double acc = run.json().get("test_accuracy").getAsDouble();
         assertTrue(acc > 0.95, "accuracy " + acc + "\n" + run.out());

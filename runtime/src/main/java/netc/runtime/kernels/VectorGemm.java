@@ -258,13 +258,25 @@ final class VectorGemm implements Gemm.FloatKernel {
             for (int ir = 0; ir < mc; ir += MR) {
                 int height = Math.min(MR, mc - ir), at = ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
-                if (aRow == 1) {
-                    // op(A) is Aᵀ: the MR values of one p are contiguous in A
+                if (aRow == 1 && height == MR) {
+                    // op(A) is Aᵀ: the MR values of one p are contiguous in A (written out: C2 does not unroll a
+                    // loop of six)
+                    for (int p = 0; p < kc; p++, at += MR, src += aCol) {
+                        dst[at] = a[src];
+                        dst[at + 1] = a[src + 1];
+                        dst[at + 2] = a[src + 2];
+                        dst[at + 3] = a[src + 3];
+                        dst[at + 4] = a[src + 4];
+                        dst[at + 5] = a[src + 5];
+                    }
+                } else if (aRow == 1) {
                     for (int p = 0; p < kc; p++, at += MR, src += aCol) {
                         for (int r = 0; r < height; r++) dst[at + r] = a[src + r];
                         for (int r = height; r < MR; r++) dst[at + r] = 0f;
                     }
                 } else {
+                    // one row of A at a time, read sequentially (six rows side by side would be six streams
+                    // a row apart: slower, and 4 KB apart for k = 1024)
                     for (int r = 0; r < height; r++) {
                         int s = src + r * aRow, d = at + r;
                         for (int p = 0; p < kc; p++, d += MR) dst[d] = a[s + p];
