@@ -148,7 +148,7 @@ class ConvPoolTest {
     /** planes, H, W, KH, KW, SH, SW */
     static Stream<Arguments> windows() {
         return Stream.of(g(3, 4, 4, 2, 2, 2, 2), g(2, 5, 7, 3, 2, 2, 1), g(2, 6, 5, 3, 3, 1, 2), g(4, 1, 9, 1, 3, 1, 2),
-                g(384, 28, 28, 2, 2, 2, 2));
+                g(384, 28, 28, 2, 2, 2, 2), g(2, 5, 7, 2, 2, 2, 2));
     }
 
     @ParameterizedTest
