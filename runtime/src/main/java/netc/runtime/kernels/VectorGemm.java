@@ -15,12 +15,12 @@ import jdk.incubator.vector.VectorSpecies;
  *     for each block of KC = 1024 rows of op(B)                      (pc)
  *       pack op(B)[pc.., jc..] in micro-panels of NR = 16 columns    (kc·nc floats: L3; threads share it)
  *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
- *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows      (mc·kc floats: L2)
+ *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows (4 on JDK 25)   (mc·kc floats: L2)
  *         for each micro-panel of B (jr), for each micro-panel of A (ir):
- *           the 6×16 tile of C in 12 vector registers += A panel · B panel   (B panel: up to 64 KB, L1/L2)
+ *           the MR×16 tile of C in 2·MR vector registers += A panel · B panel   (B panel: up to 64 KB, L1/L2)
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
- * both operands sequentially: per p, two 8-float loads of B, six broadcasts of A and twelve fused multiply-adds.
+ * both operands sequentially: per p, two 8-float loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
  * Panels are zero-padded to whole tiles; a tile that overhangs C is computed in full into a scratch tile and only
  * its valid part is written. Transpositions are absorbed by the packing.
  *
@@ -41,8 +41,12 @@ final class VectorGemm implements Gemm.FloatKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
     /** Lanes of a vector. */
     private static final int L = 8;
-    /** Rows of C in a register tile. */
-    static final int MR = 6;
+    /**
+     * Rows of C in a register tile: 6 (twelve accumulators) where C2 keeps them all in the sixteen vector registers,
+     * as JDK 17's does (about 84 GFLOP/s against 50 for 4 rows on a Zen 3 core); 4 on JDK 25, whose C2 spills with
+     * twelve (39 GFLOP/s) and runs eight at 69.
+     */
+    static final int MR = Runtime.version().feature() >= 25 ? 4 : 6;
     /** Columns of C in a register tile (two vectors). */
     static final int NR = 16;
     /** Maximum rows of op(B) in a packed block. */
@@ -258,7 +262,7 @@ final class VectorGemm implements Gemm.FloatKernel {
             for (int ir = 0; ir < mc; ir += MR) {
                 int height = Math.min(MR, mc - ir), at = ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
-                if (aRow == 1 && height == MR) {
+                if (aRow == 1 && height == 6 && MR == 6) {
                     // op(A) is Aᵀ: the MR values of one p are contiguous in A (written out: C2 does not unroll a
                     // loop of six)
                     for (int p = 0; p < kc; p++, at += MR, src += aCol) {
@@ -383,14 +387,48 @@ final class VectorGemm implements Gemm.FloatKernel {
     }
 
     /**
-     * The micro-kernel: the 6×16 tile {@code A panel · B panel} over kc steps, held in twelve vector registers, then
+     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then
      * written to {@code t} (row stride 16). Vectors never cross a call: C2 keeps them in registers only inside one
-     * compiled method, and boxes each one on the heap otherwise.
+     * compiled method, and boxes each one on the heap otherwise. (MR is a constant: C2 keeps one branch.)
      */
     private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
+        if (MR == 6) tile6(kc, ap, ai, bp, bi, t);
+        else tile4(kc, ap, ai, bp, bi, t);
+    }
+
+    /** The 4×16 tile in eight registers. */
+    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector u = FloatVector.broadcast(F, ap[ai]);
+            c00 = u.fma(b0, c00);
+            c01 = u.fma(b1, c01);
+            u = FloatVector.broadcast(F, ap[ai + 1]);
+            c10 = u.fma(b0, c10);
+            c11 = u.fma(b1, c11);
+            u = FloatVector.broadcast(F, ap[ai + 2]);
+            c20 = u.fma(b0, c20);
+            c21 = u.fma(b1, c21);
+            u = FloatVector.broadcast(F, ap[ai + 3]);
+            c30 = u.fma(b0, c30);
+            c31 = u.fma(b1, c31);
+        }
+        c00.intoArray(t, 0);
+        c01.intoArray(t, L);
+        c10.intoArray(t, NR);
+        c11.intoArray(t, NR + L);
+        c20.intoArray(t, 2 * NR);
+        c21.intoArray(t, 2 * NR + L);
+        c30.intoArray(t, 3 * NR);
+        c31.intoArray(t, 3 * NR + L);
+    }
+
+    /** The 6×16 tile in twelve registers. */
+    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c00 = u.fma(b0, c00);
