@@ -182,15 +182,7 @@ public final class Conv {
      */
     public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        Job j = Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
-        j.a = x;
-        j.b = w;
-        j.out = y;
-        try {
-            Parallel.forRange(batch, minChunk((long) o * j.k * j.n), j);
-        } finally {
-            j.release();
-        }
+        overSamples(Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw), x, w, y);
     }
 
     /**
@@ -199,12 +191,16 @@ public final class Conv {
      */
     public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o,
                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        Job j = Job.of(Job.INPUT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
-        j.a = dy;
-        j.b = w;
-        j.out = dx;
+        overSamples(Job.of(Job.INPUT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw), dy, w, dx);
+    }
+
+    /** Runs a forward or input-gradient job over the samples, spread over the threads. */
+    private static void overSamples(Job j, float[] a, float[] b, float[] out) {
+        j.a = a;
+        j.b = b;
+        j.out = out;
         try {
-            Parallel.forRange(batch, minChunk((long) o * j.k * j.n), j);
+            Parallel.forRange(j.batch, minChunk((long) j.o * j.k * j.n), j);
         } finally {
             j.release();
         }

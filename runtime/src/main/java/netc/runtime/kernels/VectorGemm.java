@@ -101,32 +101,18 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
     }
 
-    /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows. */
+    /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows and sums. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
-        /** Packed blocks, grown to the largest product seen (at most (MC + MR)·KC and (NC + NR)·KC floats). */
-        float[] aPack = new float[0], bPack = new float[0];
+        /** The growable arrays: packed blocks (at most (MC + MR)·KC and (NC + NR)·KC floats), small-m rows and sums. */
+        static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3;
+        private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0]};
         final float[] tile = new float[MR * NR];
-        float[] rows = new float[0], sums = new float[0];
 
-        float[] rows(int size) {
-            if (rows.length < size) rows = new float[size];
-            return rows;
-        }
-
-        float[] aPack(int size) {
-            if (aPack.length < size) aPack = new float[size];
-            return aPack;
-        }
-
-        float[] bPack(int size) {
-            if (bPack.length < size) bPack = new float[size];
-            return bPack;
-        }
-
-        float[] sums(int size) {
-            if (sums.length < size) sums = new float[size];
-            return sums;
+        /** Array {@code which}, grown to at least {@code size} floats, i.e. to the largest product seen. */
+        float[] get(int which, int size) {
+            if (arrays[which].length < size) arrays[which] = new float[size];
+            return arrays[which];
         }
     }
 
@@ -180,7 +166,7 @@ final class VectorGemm implements Gemm.FloatKernel {
             int threads = work >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
             owner = Buffers.PER_THREAD.get();
             if (m <= SMALL_M) {
-                rows = owner.rows(m * k);
+                rows = owner.get(Buffers.ROWS, m * k);
                 for (int i = 0; i < m; i++) {
                     for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
                 }
@@ -199,7 +185,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                 for (pc = 0; pc < k; pc += kcSize) {
                     kc = Math.min(kcSize, k - pc);
                     int panels = (nc + NR - 1) / NR;
-                    owner.bPack(panels * NR * kc);
+                    owner.get(Buffers.B_PACK, panels * NR * kc);
                     Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
                     Parallel.forRange(mBlocks, 1, multiplyBlocks);
                 }
@@ -208,7 +194,7 @@ final class VectorGemm implements Gemm.FloatKernel {
 
         /** Parallel body: micro-panels [from, to) of the current block of op(B), into the owner's buffer. */
         private void packB(int from, int to) {
-            float[] dst = owner.bPack;  // sized by run()
+            float[] dst = owner.get(Buffers.B_PACK, 0); // sized by run()
             for (int panel = from; panel < to; panel++) {
                 int j0 = panel * NR, width = Math.min(NR, nc - j0), at = panel * kc * NR;
                 for (int p = 0; p < kc; p++, at += NR) {
@@ -226,7 +212,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         /** Parallel body: row blocks [from, to) of C times the current block of op(B). */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            float[] ap = own.aPack(roundUp(mcSize, MR) * kc), bp = owner.bPack;
+            float[] ap = own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc), bp = owner.get(Buffers.B_PACK, 0);
             boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             for (int blk = from; blk < to; blk++) {
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
@@ -304,7 +290,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                 return;
             }
             int width = j1 - j0;
-            float[] sums = Buffers.PER_THREAD.get().sums(m * width);
+            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, m * width);
             java.util.Arrays.fill(sums, 0, m * width, 0f);
             rowSums(j0, width, sums);
             int wv = width & ~(L - 1);
