@@ -1,7 +1,11 @@
 package netc.compiler.codegen;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +22,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A training step allocates nothing once the buffers exist: the planned arrays are made once per batch capacity, and
- * kernels (convolution, pooling, recurrent layers, the optimizer with clipping) keep their working arrays. Measured with
- * the JVM's per-thread allocation counters on the calling thread and the pool's workers, over many steps after warm-up.
+ * kernels (convolution, pooling, recurrent layers, the optimizer with clipping) keep their working arrays; nor does the
+ * typed single-sample {@code predict(x, out)} of a generated class. Measured with the JVM's per-thread allocation
+ * counters on the calling thread and the pool's workers, over many calls after warm-up.
  */
 class AllocationTest {
     @ParameterizedTest(name = "{0} on {1} threads")
@@ -36,23 +41,63 @@ class AllocationTest {
             fill(m, 32);
             m.training = true;
             for (int i = 0; i < 30; i++) step(m);
-            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long[] ids = measuredThreads();
             // the fewest bytes per step over windows of 50 steps: a step that allocates does so in every window, while
             // code still running in the interpreter (the JIT busy with other tests) allocates only until it is compiled
-            long fewest = Long.MAX_VALUE;
-            for (int window = 0; window < 10 && fewest > 0; window++) {
-                long[] start = mx.getThreadAllocatedBytes(ids);
-                for (int i = 0; i < 50; i++) step(m);
-                long[] stop = mx.getThreadAllocatedBytes(ids);
-                long total = 0;
-                for (int i = 0; i < ids.length; i++) total += stop[i] - start[i];
-                fewest = Math.min(fewest, total / 50);
-            }
+            long fewest = fewestBytesPerCall(() -> step(m), 50, 10);
             assertTrue(fewest <= 16, model + ": " + fewest + " bytes allocated per training step");
         } finally {
             Parallel.setThreads(before);
         }
+    }
+
+    @ParameterizedTest(name = "on {0} threads")
+    @CsvSource({"1", "2"})
+    void predictAllocatesNothing(int threads) throws Throwable {
+        int before = Parallel.threads();
+        Parallel.setThreads(threads);
+        try {
+            NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models/fashion_mlp.net"));
+            Model m = c.newModel();
+            m.initParams(1);
+            MethodHandle predict = MethodHandles.publicLookup()
+                    .findVirtual(c.modelClass(), "predict", MethodType.methodType(void.class, float[].class, float[].class))
+                    .asType(MethodType.methodType(void.class, Model.class, float[].class, float[].class));
+            float[] x = new float[784], out = new float[10], first = new float[10];
+            SplittableRandom r = new SplittableRandom(3);
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble();
+            predict.invokeExact(m, x, first);
+            for (int i = 0; i < 20_000; i++) predict.invokeExact(m, x, out); // warm-up: JIT compilation settles
+            long perCall = fewestBytesPerCall(() -> {
+                try {
+                    predict.invokeExact(m, x, out);
+                } catch (Throwable t) {
+                    throw new AssertionError(t);
+                }
+            }, 10_000, 1);
+            assertArrayEquals(first, out, 0f, "predict is deterministic");
+            assertTrue(perCall == 0, "predict allocated " + perCall + " bytes per call");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    /**
+     * The fewest bytes allocated per call of {@code action} by the calling thread and the pool's workers, over
+     * {@code windows} windows of {@code calls} calls.
+     */
+    private static long fewestBytesPerCall(Runnable action, int calls, int windows) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long[] ids = measuredThreads();
+        long fewest = Long.MAX_VALUE;
+        for (int window = 0; window < windows && fewest > 0; window++) {
+            long[] start = mx.getThreadAllocatedBytes(ids);
+            for (int i = 0; i < calls; i++) action.run();
+            long[] stop = mx.getThreadAllocatedBytes(ids);
+            long total = 0;
+            for (int i = 0; i < ids.length; i++) total += stop[i] - start[i];
+            fewest = Math.min(fewest, total / calls);
+        }
+        return fewest;
     }
 
     @ParameterizedTest(name = "{0}")
