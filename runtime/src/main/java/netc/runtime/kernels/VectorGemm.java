@@ -29,9 +29,10 @@ import jdk.incubator.vector.VectorSpecies;
  * tanh, which use the same scalar formulas as the generated elementwise kernels).
  *
  * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
- * rows are copied into contiguous scratch, and op(B) is streamed from memory once, 32 columns at a time, each group
- * staying in cache while every row of C takes it: as rows (non-transposed B: broadcast a(i,p), multiply-add B's row
- * p into 32 columns of C) or as dot products (transposed B: four rows of B against a row of A, along k).
+ * rows are copied into contiguous scratch, and op(B) is streamed from memory once: as rows (non-transposed B: up to
+ * 2048 sums of C stay in L1 while B's rows stream through, broadcast a(i,p) times row p added to row i of the sums,
+ * so that for m = 1 op(B) is read front to back) or as dot products (transposed B: four rows of B against a row of
+ * A, along k). Threads split the columns of C in equal parts.
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
@@ -57,8 +58,10 @@ final class VectorGemm implements Gemm.FloatKernel {
     static final int NC = 1024;
     /** Products with at most this many rows take the unpacked path. */
     static final int SMALL_M = 8;
-    /** Columns of C handled together by the unpacked path (four vectors). */
+    /** Fewest columns of C per thread on the unpacked path (four vectors). */
     private static final int SMALL_COLUMNS = 32;
+    /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
+    private static final int SMALL_SUMS = 2048;
 
     /** What {@link #store} adds for an absent operand: −0. */
     private static final float[] NEUTRAL = new float[L];
@@ -170,8 +173,8 @@ final class VectorGemm implements Gemm.FloatKernel {
                 for (int i = 0; i < m; i++) {
                     for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
                 }
-                int groups = (n + SMALL_COLUMNS - 1) / SMALL_COLUMNS;
-                Parallel.forRange(groups, threads == 1 ? groups : 4, smallColumns);
+                int groups = (n + L - 1) / L;
+                Parallel.forRange(groups, threads == 1 ? groups : SMALL_COLUMNS / L, smallColumns);
                 return;
             }
             int blocks = (m + MC - 1) / MC;
@@ -279,25 +282,28 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         /**
-         * Parallel body of the small-m path: column groups [from, to) of SMALL_COLUMNS columns of C. For row-major
-         * op(B) the rows of B are streamed once, sequentially, four at a time, into rows of sums that stay in L1
-         * (see {@link #rowSums}); for transposed op(B) each row of B is a dot product with a row of op(A).
+         * Parallel body of the small-m path: column groups [from, to) of L columns of C. For row-major op(B) the rows
+         * of B are streamed four at a time into rows of sums that stay in L1 (see {@link #rowSums}), in as few passes
+         * as {@link #SMALL_SUMS} allows (one for m = 1 and n ≤ 2048); for transposed op(B) each row of B is a dot
+         * product with a row of op(A).
          */
         private void smallColumns(int from, int to) {
-            int j0 = from * SMALL_COLUMNS, j1 = Math.min(n, to * SMALL_COLUMNS);
+            int j0 = from * L, j1 = Math.min(n, to * L);
             if (bCol != 1) {
                 for (int i = 0; i < m; i++) dots(i, j0, j1);
                 return;
             }
-            int width = j1 - j0;
-            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, m * width);
-            java.util.Arrays.fill(sums, 0, m * width, 0f);
-            rowSums(j0, width, sums);
-            int wv = width & ~(L - 1);
-            for (int i = 0; i < m; i++) {
-                int ci = cOff + i * n + j0;
-                if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, j0, act);
-                for (int j = wv; j < width; j++) finishScalar(sums[i * width + j], ci + j, j0 + j);
+            int span = Math.max(L, SMALL_SUMS / m / L * L);
+            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, m * span);
+            for (int jp = j0; jp < j1; jp += span) {
+                int width = Math.min(span, j1 - jp), wv = width & ~(L - 1);
+                java.util.Arrays.fill(sums, 0, m * width, 0f);
+                rowSums(jp, width, sums);
+                for (int i = 0; i < m; i++) {
+                    int ci = cOff + i * n + jp;
+                    if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, jp, act);
+                    for (int j = wv; j < width; j++) finishScalar(sums[i * width + j], ci + j, jp + j);
+                }
             }
         }
 

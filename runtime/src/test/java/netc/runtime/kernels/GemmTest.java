@@ -21,14 +21,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 class GemmTest {
 
     /**
-     * Shapes {m, n, k} chosen to reach every code path: tiny and prime sizes, k not a multiple
+     * Shapes {m, n, k} chosen to reach every code path: tiny (the plain loop nest) and prime sizes, k not a multiple
      * of 4, narrow C (computed transposed), several k blocks (k > KC), several column panels
      * (n > NC), and products big enough to run in parallel in both the row-split and the
      * column-split mode.
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 7}, {1, 9, 1}, {9, 1, 1}, {2, 3, 4}, {7, 13, 5}, {13, 7, 5},
-        {5, 17, 3}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20},
+        {5, 17, 3}, {1, 10, 128}, {3, 20, 37}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20},
         {129, 65, 257}, {40, 520, 70}, {70, 530, 9}, {37, 1100, 19},
     };
 
