@@ -29,9 +29,9 @@ final class Stats {
             return "softmax_xent_grad(" + String.join(", ", in) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
                     + " − target) · dy in one kernel, no one-hot rows";
         }
-        if (n.op() == Ops.GEMM && (n.inputs().size() == 3 || n.attrs().has("act"))) {
+        if ((n.op() == Ops.GEMM || n.op() == Ops.CONV) && (n.inputs().size() == 3 || n.attrs().has("act"))) {
             // a product with an epilogue, e.g. relu(gemm($0, $1) + $2)
-            String p = "gemm($0, $1)" + (n.inputs().size() == 3 ? " + $2" : "");
+            String p = n.op().name() + "($0, $1)" + (n.inputs().size() == 3 ? " + $2" : "");
             return n.attrs().has("act") ? n.attrs().s("act") + "(" + p + ")" : p;
         }
         return null;

@@ -26,6 +26,11 @@ import netc.compiler.ir.TensorType;
  *   <li>{@code conv_grad_weight(dy, x)} (attr {@code weight}: the shape of w), the correlation of x with dy.</li>
  * </ul>
  * Kernels: {@code netc.runtime.kernels.Conv} (im2col and one GEMM per sample, parallel over the batch).
+ *
+ * <p>With an epilogue (forward mode, made by {@code EpilogueFusion} after differentiation): a third input, a bias
+ * with one value per output channel (shape [O, 1, 1], or any shape holding O values), added to its channel, and/or
+ * attr {@code act} ({@code relu}, {@code sigmoid}, {@code tanh}) applied last, both by the kernel to each sample's
+ * output while it is in cache.
  */
 final class Convolution implements Op {
     enum Mode {
@@ -104,12 +109,32 @@ final class Convolution implements Op {
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         for (TensorType t : in) if (t.dtype() != DType.FLOAT) throw new ShapeException(name() + " needs float operands, got " + t);
+        if (in.size() == 3 || attrs.has("act")) checkEpilogue(in, attrs);
         Shape result = switch (mode) {
             case FORWARD -> outputShape(in.get(0).shape(), in.get(1).shape(), attrs);
             case INPUT_GRAD -> checkGrad(in.get(0).shape(), attrs.shape("input"), in.get(1).shape(), attrs, attrs.shape("input"));
             case WEIGHT_GRAD -> checkGrad(in.get(0).shape(), in.get(1).shape(), attrs.shape("weight"), attrs, attrs.shape("weight"));
         };
         return TensorType.f(result);
+    }
+
+    private void checkEpilogue(List<TensorType> in, Attrs attrs) {
+        if (mode != Mode.FORWARD) throw new ShapeException(name() + " takes no bias or activation");
+        if (in.size() == 3) {
+            Shape bias = in.get(2).shape();
+            Dim channels = in.get(1).shape().dim(0);
+            if (bias.rank() < 1 || !bias.isConcrete() || bias.numelIfKnown() != channels.size()) {
+                throw new ShapeException("the bias of a convolution with " + channels + " output channels must hold "
+                        + channels + " values, got " + in.get(2));
+            }
+        }
+        if (attrs.has("act")) {
+            try {
+                netc.runtime.kernels.Gemm.activation(attrs.s("act"));
+            } catch (IllegalArgumentException e) {
+                throw new ShapeException(e.getMessage());
+            }
+        }
     }
 
     private static Shape checkGrad(Shape dy, Shape x, Shape w, Attrs a, Shape result) {
@@ -120,6 +145,9 @@ final class Convolution implements Op {
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        if (y.inputs().size() == 3 || y.attrs().has("act")) {
+            throw new UnsupportedOperationException("convolutions with an epilogue are made after differentiation");
+        }
         Attrs a = base(y.attrs());
         Node first = y.input(0), second = y.input(1);
         return switch (mode) {
@@ -159,6 +187,13 @@ final class Convolution implements Op {
             case INPUT_GRAD -> "inputGrad";
             case WEIGHT_GRAD -> "weightGrad";
         };
+        if (n.inputs().size() == 3 || a.has("act")) {
+            String bias = n.inputs().size() == 3 ? k.in(2) : "null";
+            String act = a.has("act") ? a.s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
+            k.stmt("$T.$L($L, $L, $L, $L, $L, $T.$L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry, bias,
+                    ClassName.get("netc.runtime.kernels", "Gemm"), act);
+            return;
+        }
         k.stmt("$T.$L($L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry);
     }
 

@@ -17,7 +17,7 @@ import netc.compiler.ir.TensorType;
  * viewed as a row-major matrix [product of all but its last dimension, last dimension], so {@code x @ W} with
  * x [batch, t, in] is one product. The output is A's leading dims + [n], or [m, n] when A is transposed.
  *
- * <p>With an epilogue (made by {@code GemmEpilogueFusion} after differentiation): a third input, a bias of shape
+ * <p>With an epilogue (made by {@code EpilogueFusion} after differentiation): a third input, a bias of shape
  * [n] (or [1, ..., 1, n]) added to every row, and/or attr {@code act} ({@code relu}, {@code sigmoid},
  * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers.
  */

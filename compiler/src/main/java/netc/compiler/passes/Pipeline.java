@@ -11,7 +11,7 @@ import netc.compiler.ir.Verifier;
 public final class Pipeline {
     private static final List<Pass> BEFORE_DIFFERENTIATION = List.of(new StableForms(), new SoftmaxCrossEntropyFusion());
     private static final List<Pass> DEFAULT = List.of(new StableForms(), new ConstantFolding(), new AlgebraicSimplification(), new CommonSubexpressionElimination(),
-            new DeadCodeElimination(), new SoftmaxCrossEntropyFusion(), new GemmEpilogueFusion(), new ElementwiseFusion(), new ReductionFusion(),
+            new DeadCodeElimination(), new SoftmaxCrossEntropyFusion(), new EpilogueFusion(), new ElementwiseFusion(), new ReductionFusion(),
             new DeadCodeElimination());
 
     private Pipeline() {

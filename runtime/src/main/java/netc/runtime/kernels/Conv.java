@@ -12,6 +12,10 @@ import java.util.Arrays;
  * buffer that grows once and is reused. Samples are spread over {@link Parallel}'s threads; the products
  * inside then run inline on each thread. A 1×1 kernel with stride 1 and no padding skips im2col (col is x).
  *
+ * <p>The forward kernel takes an optional epilogue, as {@link Gemm} does: a bias per output channel and an activation
+ * ({@link Gemm#RELU}, {@link Gemm#SIGMOID}, {@link Gemm#TANH}), applied to each sample's output right after its
+ * product, while it is in cache.
+ *
  * <p>The double overloads, for gradient checks, are a direct loop over the definition instead (one method for the
  * three modes): simple, single-threaded, and independent of the fast path they help to check.
  */
@@ -96,9 +100,9 @@ public final class Conv {
     private static final class Job implements Parallel.Body {
         private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
         static final int FORWARD = 0, INPUT_GRAD = 1, WEIGHT_GRAD = 2;
-        int mode, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, k, n, inSize, groups, size;
+        int mode, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, k, n, inSize, groups, size, act;
         boolean direct;
-        float[] a, b, out, partial;
+        float[] a, b, out, partial, bias;
 
         /** The thread's job with the shapes of a call; a, b and out are set by the caller. */
         static Job of(int mode, int batch, int c, int h, int wd, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
@@ -129,7 +133,8 @@ public final class Conv {
 
         /** Drops the references to the caller's arrays once the call is done. */
         void release() {
-            a = b = out = partial = null;
+            a = b = out = partial = bias = null;
+            act = Gemm.NONE;
         }
 
         @Override
@@ -147,12 +152,26 @@ public final class Conv {
                         im2col(a, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
                         Gemm.sgemm(false, false, o, n, k, b, 0, col, 0, out, s * o * n, false);
                     }
+                    if (bias != null || act != Gemm.NONE) epilogue(out, s * o * n);
                 } else if (direct) {
                     Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, out, s * inSize, false);
                 } else {
                     Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, col, 0, false);
                     Arrays.fill(out, s * inSize, (s + 1) * inSize, 0f);
                     col2im(col, out, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+                }
+            }
+        }
+
+        /** {@code y = act(y + bias[channel])} over one sample's output, at {@code off}. */
+        private void epilogue(float[] y, int off) {
+            for (int oc = 0; oc < o; oc++) {
+                float add = bias == null ? -0f : bias[oc]; // −0: the additive identity
+                int at = off + oc * n;
+                if (act == Gemm.RELU) {
+                    for (int j = at; j < at + n; j++) y[j] = Math.max(y[j] + add, 0f);
+                } else {
+                    for (int j = at; j < at + n; j++) y[j] = Gemm.activate(y[j] + add, act);
                 }
             }
         }
@@ -182,7 +201,22 @@ public final class Conv {
      */
     public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        overSamples(Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw), x, w, y);
+        forward(x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, null, Gemm.NONE);
+    }
+
+    /**
+     * {@code y = act(conv(x, w) + bias)}, the bias (length O, or null for none) added to every position of its
+     * output channel; otherwise as the overload without an epilogue.
+     *
+     * @param act {@link Gemm#NONE}, {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}
+     */
+    public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
+                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, float[] bias, int act) {
+        Gemm.checkEpilogue(o, bias == null ? -1 : bias.length, act);
+        Job j = Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+        j.bias = bias;
+        j.act = act;
+        overSamples(j, x, w, y);
     }
 
     /**
@@ -315,6 +349,17 @@ public final class Conv {
     public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
         reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+    }
+
+    /** The double {@link #forward} with the float overload's epilogue: {@code y = act(conv(x, w) + bias)}. */
+    public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
+                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, double[] bias, int act) {
+        Gemm.checkEpilogue(o, bias == null ? -1 : bias.length, act);
+        reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+        int n = outSize(h, kh, sh, ph, dh) * outSize(wd, kw, sw, pw, dw);
+        for (int i = 0; i < batch * o * n; i++) {
+            y[i] = Gemm.activate(bias == null ? y[i] : y[i] + bias[i / n % o], act);
+        }
     }
 
     /** The gradient of the double {@link #forward} for x, by {@link #reference}; dx is overwritten. */

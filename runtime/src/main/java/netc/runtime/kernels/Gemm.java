@@ -209,6 +209,16 @@ public final class Gemm {
         }
     }
 
+    /** The activation {@code act} of x in double precision. */
+    static double activate(double x, int act) {
+        switch (act) {
+            case RELU: return Math.max(x, 0.0);
+            case SIGMOID: return 1.0 / (1.0 + Math.exp(-x));
+            case TANH: return Math.tanh(x);
+            default: return x;
+        }
+    }
+
     /** {@code act(v + bias[col])}, the bias skipped when null. */
     static float epilogue(float v, float[] bias, int col, int act) {
         return activate(bias == null ? v : v + bias[col], act);
@@ -407,15 +417,13 @@ public final class Gemm {
         dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
         for (int i = 0; i < m; i++) {
             for (int j = 0, at = cOff + i * n; j < n; j++, at++) {
-                double x = bias == null ? c[at] : c[at] + bias[j];
-                c[at] = act == RELU ? Math.max(x, 0.0) : act == SIGMOID ? 1.0 / (1.0 + Math.exp(-x))
-                        : act == TANH ? Math.tanh(x) : x;
+                c[at] = activate(bias == null ? c[at] : c[at] + bias[j], act);
             }
         }
     }
 
     /** Checks an epilogue: a bias of at least n values (length −1: none) and a known activation. */
-    private static void checkEpilogue(int n, int biasLength, int act) {
+    static void checkEpilogue(int n, int biasLength, int act) {
         if (act < NONE || act > TANH) {
             throw new IllegalArgumentException("unknown epilogue activation code " + act);
         }

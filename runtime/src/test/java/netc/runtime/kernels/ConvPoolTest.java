@@ -133,6 +133,35 @@ class ConvPoolTest {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void epilogueAddsTheChannelBiasThenTheActivation(int[] q) {
+        int nb = q[0], c = q[1], h = q[2], wd = q[3], o = q[4], kh = q[5], kw = q[6];
+        int n = Conv.outSize(h, kh, q[7], q[9], q[11]) * Conv.outSize(wd, kw, q[8], q[10], q[12]);
+        Random r = new Random(6);
+        double[] x = random(r, nb * c * h * wd), w = random(r, o * c * kh * kw), bias = random(r, o);
+        double[] plain = reference(x, w, q);
+        float[] plainF = new float[plain.length];
+        Conv.forward(toFloat(x), toFloat(w), plainF, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+        for (int act : new int[] {Gemm.NONE, Gemm.RELU, Gemm.SIGMOID, Gemm.TANH}) {
+            for (boolean withBias : new boolean[] {false, true}) {
+                double[] expected = new double[plain.length], y = new double[plain.length];
+                float[] expectedF = new float[plain.length], yf = new float[plain.length];
+                for (int i = 0; i < plain.length; i++) {
+                    double b = withBias ? bias[i / n % o] : 0;
+                    expected[i] = Gemm.activate(plain[i] + b, act);
+                    expectedF[i] = Gemm.activate(withBias ? plainF[i] + (float) b : plainF[i], act);
+                }
+                Conv.forward(x, w, y, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12],
+                        withBias ? bias : null, act);
+                Conv.forward(toFloat(x), toFloat(w), yf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12],
+                        withBias ? toFloat(bias) : null, act);
+                assertClose(expected, y, 1e-12);
+                assertArrayEquals(expectedF, yf, 0f, "act " + act + (withBias ? " with bias" : "")); // the same float steps
+            }
+        }
+    }
+
     @Test
     void weightGradientIsTheSameForAnyThreadCount() {
         int[] q = {64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1};

@@ -16,22 +16,26 @@ import netc.compiler.ir.Shape;
 import netc.compiler.ops.Ops;
 
 /**
- * Matrix-product epilogue fusion: {@code act(gemm(a, b) + bias)} becomes one {@code gemm(a, b, bias) {act=...}} whose
- * kernel adds the bias and applies the activation to each tile of the product while it is in registers
- * ({@code netc.runtime.kernels.Gemm}'s epilogue), instead of two more passes over the result.
+ * Epilogue fusion of matrix products and convolutions: {@code act(gemm(a, b) + bias)} becomes one
+ * {@code gemm(a, b, bias) {act=...}} whose kernel adds the bias and applies the activation to each tile of the
+ * product while it is in registers ({@code netc.runtime.kernels.Gemm}'s epilogue), and {@code act(conv(x, w) + bias)}
+ * one {@code conv(x, w, bias) {act=...}} whose kernel does both to each sample's output while it is in cache
+ * ({@code netc.runtime.kernels.Conv}), instead of two more passes over the result.
  *
- * <p>Matched: a {@code gemm} that nothing else uses and the graph does not expose, then optionally an {@code add} of
- * a float bias broadcast over the rows (shape {@code [n]}, or {@code [1, ..., 1, n]}), then optionally a
- * {@code relu}, {@code sigmoid} or {@code tanh}; at least one of the two. The {@code add} may have other users only
- * when the activation is relu and they are {@code step(add)} nodes after it (relu's gradient mask, built by
- * differentiation from the pre-activation): they become {@code step} of the fused result, the same values since
- * {@code relu(z) > 0} exactly when {@code z > 0}. Otherwise a used or exposed {@code add} keeps the activation out.
+ * <p>Matched: a product ({@code gemm}, or {@code conv} in forward mode) that nothing else uses and the graph does not
+ * expose, then optionally an {@code add} of a float bias broadcast along the product's columns (a gemm's last
+ * dimension: shape {@code [n]} or {@code [1, ..., 1, n]}; a convolution's channels: {@code [O, 1, 1]} and the like),
+ * then optionally a {@code relu}, {@code sigmoid} or {@code tanh}; at least one of the two. The {@code add} may have
+ * other users only when the activation is relu and they are {@code step(add)} nodes after it (relu's gradient mask,
+ * built by differentiation from the pre-activation): they become {@code step} of the fused result, the same values
+ * since {@code relu(z) > 0} exactly when {@code z > 0}. Otherwise a used or exposed {@code add} keeps the activation
+ * out.
  *
  * <p>Runs after differentiation (fused products have no gradient rule) and before elementwise fusion, which then
  * folds the rewritten masks into the backward kernels. The nodes it replaces are removed at once (dead-code
  * elimination), so that elementwise fusion does not count them as users.
  */
-public final class GemmEpilogueFusion implements Pass {
+public final class EpilogueFusion implements Pass {
     private static final Set<String> ACTIVATIONS = Set.of("relu", "sigmoid", "tanh");
 
     @Override
@@ -39,8 +43,8 @@ public final class GemmEpilogueFusion implements Pass {
         return "epilogue";
     }
 
-    /** A matched group: the product, its bias add (or null), its activation (or null), the node it replaces. */
-    private record Match(Node gemm, Node add, Node act) {
+    /** A matched group: the product, its bias add (or null), its activation (or null). */
+    private record Match(Node product, Node add, Node act) {
         Node last() {
             return act != null ? act : add;
         }
@@ -60,8 +64,8 @@ public final class GemmEpilogueFusion implements Pass {
         Set<Integer> taken = new HashSet<>();
         for (Node n : g.nodes()) {
             Match m = match(n, users, exposed, position);
-            if (m == null || taken.contains(m.gemm().id())) continue;
-            taken.add(m.gemm().id());
+            if (m == null || taken.contains(m.product().id())) continue;
+            taken.add(m.product().id());
             byLast.put(m.last().id(), m);
             if (m.add() != null && m.act() != null) {
                 for (Node u : users.get(m.add())) if (u != m.act()) masks.put(u.id(), m.last().id());
@@ -89,40 +93,41 @@ public final class GemmEpilogueFusion implements Pass {
         String op = n.op().name();
         if (ACTIVATIONS.contains(op) && n.attrs().isEmpty()) {
             Node x = n.input(0);
-            if (isPlainGemm(x) && soleUse(x, n, users, exposed)) return new Match(x, null, n);
-            Node gemm = biasAddProduct(x, users, exposed);
-            if (gemm != null && !exposed.contains(x) && otherUsesAreMasks(x, n, op, users, position)) {
-                return new Match(gemm, x, n);
+            if (isPlainProduct(x) && soleUse(x, n, users, exposed)) return new Match(x, null, n);
+            Node product = biasAddProduct(x, users, exposed);
+            if (product != null && !exposed.contains(x) && otherUsesAreMasks(x, n, op, users, position)) {
+                return new Match(product, x, n);
             }
             return null;
         }
         if (op.equals("add")) {
-            Node gemm = biasAddProduct(n, users, exposed);
-            if (gemm == null) return null;
+            Node product = biasAddProduct(n, users, exposed);
+            if (product == null) return null;
             // an activation after it takes the whole group when it can
             for (Node u : users.getOrDefault(n, List.of())) {
                 if (ACTIVATIONS.contains(u.op().name()) && match(u, users, exposed, position) != null) return null;
             }
-            return new Match(gemm, n, null);
+            return new Match(product, n, null);
         }
         return null;
     }
 
-    /** For {@code add(gemm, bias)} or {@code add(bias, gemm)} with the bias over the rows: the gemm; else null. */
+    /** For {@code add(product, bias)} or {@code add(bias, product)} with the bias along its columns: the product. */
     private static Node biasAddProduct(Node add, Map<Node, List<Node>> users, Set<Node> exposed) {
         if (!add.op().name().equals("add") || !add.attrs().isEmpty()) return null;
         for (int side = 0; side < 2; side++) {
-            Node gemm = add.input(side), bias = add.input(1 - side);
-            if (isPlainGemm(gemm) && soleUse(gemm, add, users, exposed) && isRowBias(bias, gemm.shape())
-                    && add.shape().equals(gemm.shape())) {
-                return gemm;
+            Node product = add.input(side), bias = add.input(1 - side);
+            if (isPlainProduct(product) && soleUse(product, add, users, exposed) && add.shape().equals(product.shape())
+                    && isBias(bias, product.shape(), product.op() == Ops.GEMM ? product.shape().rank() - 1 : 1)) {
+                return product;
             }
         }
         return null;
     }
 
-    private static boolean isPlainGemm(Node n) {
-        return n.op() == Ops.GEMM && n.inputs().size() == 2 && !n.attrs().has("act");
+    /** A gemm or forward convolution without an epilogue yet. */
+    private static boolean isPlainProduct(Node n) {
+        return (n.op() == Ops.GEMM || n.op() == Ops.CONV) && n.inputs().size() == 2 && !n.attrs().has("act");
     }
 
     private static boolean soleUse(Node producer, Node consumer, Map<Node, List<Node>> users, Set<Node> exposed) {
@@ -130,13 +135,19 @@ public final class GemmEpilogueFusion implements Pass {
         return !exposed.contains(producer) && u.size() == 1 && u.get(0) == consumer;
     }
 
-    /** A float value of shape [n] or [1, ..., 1, n], n being the product's last dimension. */
-    private static boolean isRowBias(Node bias, Shape product) {
+    /**
+     * A float value that broadcasts along dimension {@code axis} of the product's shape only, with its full size
+     * there: right-aligned with the product, every dimension 1 except the one facing {@code axis}.
+     */
+    private static boolean isBias(Node bias, Shape product, int axis) {
         Shape s = bias.shape();
-        if (bias.type().dtype() != DType.FLOAT || s.rank() < 1) return false;
-        for (int i = 0; i < s.rank() - 1; i++) if (!s.dim(i).isOne()) return false;
-        Dim n = product.dim(-1);
-        return s.dim(-1).equals(n);
+        int lead = product.rank() - s.rank(); // the product's dimension facing the bias's first
+        if (bias.type().dtype() != DType.FLOAT || lead < 0 || lead > axis) return false;
+        for (int i = 0; i < s.rank(); i++) {
+            Dim d = s.dim(i);
+            if (lead + i == axis ? !d.equals(product.dim(axis)) : !d.isOne()) return false;
+        }
+        return true;
     }
 
     /**
@@ -155,12 +166,12 @@ public final class GemmEpilogueFusion implements Pass {
     /** The fused product replacing {@code last}, whose inputs are already rewritten. */
     private static Node fuse(Node last, Match m, GraphBuilder b) {
         Node add = m.add() == null ? null : m.act() != null ? last.input(0) : last;
-        int side = add == null ? -1 : m.add().inputs().indexOf(m.gemm());
-        Node gemm = add == null ? last.input(0) : add.input(side);
-        List<Node> inputs = new ArrayList<>(gemm.inputs());
+        int side = add == null ? -1 : m.add().inputs().indexOf(m.product());
+        Node product = add == null ? last.input(0) : add.input(side);
+        List<Node> inputs = new ArrayList<>(product.inputs());
         if (add != null) inputs.add(add.input(1 - side));
-        Attrs attrs = gemm.attrs();
+        Attrs attrs = product.attrs();
         if (m.act() != null) attrs = attrs.with("act", m.act().op().name());
-        return b.add(Ops.GEMM, attrs, last.label(), inputs.toArray(new Node[0]));
+        return b.add(product.op(), attrs, last.label(), inputs.toArray(new Node[0]));
     }
 }

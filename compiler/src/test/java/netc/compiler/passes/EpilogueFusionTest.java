@@ -2,6 +2,7 @@ package netc.compiler.passes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import netc.compiler.autodiff.Autodiff;
 import netc.compiler.ir.Graph;
@@ -10,9 +11,9 @@ import netc.compiler.ir.Verifier;
 import org.junit.jupiter.api.Test;
 
 /** The matrix-product epilogue fusion: graphs before and after the pass. */
-class GemmEpilogueFusionTest {
+class EpilogueFusionTest {
     private static Graph after(Graph g) {
-        return Verifier.verify(new GemmEpilogueFusion().run(g), "epilogue");
+        return Verifier.verify(new EpilogueFusion().run(g), "epilogue");
     }
 
     @Test
@@ -96,9 +97,45 @@ class GemmEpilogueFusionTest {
     }
 
     @Test
+    void aConvolutionTakesItsChannelBiasAndReluAndTheMaskReadsItsOutput() {
+        Graph g = PassesTest.parse(" input x: float[batch, 1, 6, 6]\n"
+                + " loss = sum(x |> conv2d(2, kernel=3, name=\"c\") |> relu)");
+        Graph d = Autodiff.differentiate(g);
+        // before: %5 = add(%2 conv, %4 bias [2, 1, 1]), %6 = relu(%5), the mask %11 = step(%5)
+        assertTrue(Printer.print(d).contains("%5 = add(%2, %4) : f32[batch, 2, 4, 4]"));
+        assertTrue(Printer.print(d).contains("%11 = step(%5) : f32[batch, 2, 4, 4]"));
+        assertEquals("""
+                graph T {
+                  %0 = input "x" : f32[batch, 1, 6, 6]  # @2
+                  %1 = param "c.weight" : f32[2, 1, 3, 3]  # @3
+                  %3 = param "c.bias" : f32[2]  # @3
+                  %4 = reshape(%3) {shape=[2, 1, 1]} : f32[2, 1, 1]  # @3
+                  %18 = conv(%0, %1, %4) {act=relu, dilation=[1, 1], pad=[0, 0], stride=[1, 1]} : f32[batch, 2, 4, 4]  # @3
+                  %7 = reduce_sum(%18) {axes=[0, 1, 2, 3], keepdims=false} : f32[]  # loss @3
+                  %8 = const() {value=1.0} : f32[]  # @3
+                  %9 = reshape(%8) {shape=[1, 1, 1, 1]} : f32[1, 1, 1, 1]  # @3
+                  %10 = identity(%9) {shape=[batch, 2, 4, 4]} : f32[batch, 2, 4, 4]  # @3
+                  %19 = step(%18) : f32[batch, 2, 4, 4]  # @3
+                  %12 = mul(%10, %19) : f32[batch, 2, 4, 4]  # @3
+                  %13 = reduce_sum(%12) {axes=[0, 2, 3], keepdims=true} : f32[1, 2, 1, 1]  # @3
+                  %14 = reshape(%13) {shape=[2, 1, 1]} : f32[2, 1, 1]  # @3
+                  %16 = conv_grad_weight(%12, %0) {dilation=[1, 1], pad=[0, 0], stride=[1, 1], weight=[2, 1, 3, 3]} : f32[2, 1, 3, 3]  # @3
+                  %17 = reshape(%14) {shape=[2]} : f32[2]  # @3
+                  loss = %7
+                  grad c.weight = %16
+                  grad c.bias = %17
+                }
+                """, Printer.print(after(d)));
+    }
+
+    @Test
     void aBiasThatIsNotPerColumnIsNotFused() {
         Graph g = PassesTest.parse(" input x: float[batch, 3]\n param W: [3, 4]\n param c: [1]\n"
                 + " output y = relu(x @ W + c)");
-        assertSame(g, new GemmEpilogueFusion().run(g));
+        assertSame(g, new EpilogueFusion().run(g));
+        // over a convolution's width rather than its channels
+        Graph conv = PassesTest.parse(" input x: float[batch, 1, 6, 6]\n param b: [4]\n"
+                + " output y = relu(conv2d(x, 2, kernel=3, bias=false) + b)");
+        assertSame(conv, new EpilogueFusion().run(conv));
     }
 }
