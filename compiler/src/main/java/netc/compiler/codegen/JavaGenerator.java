@@ -35,6 +35,8 @@ public final class JavaGenerator {
     private static final ClassName INIT = ClassName.get("netc.runtime", "Init");
     private static final ClassName OPTIMIZER = ClassName.get("netc.runtime.optim", "Optimizer");
     private static final ClassName RNG = ClassName.get("java.util", "SplittableRandom");
+    private static final ClassName PARALLEL = ClassName.get("netc.runtime.kernels", "Parallel");
+    private static final ClassName PARALLEL_BODY = PARALLEL.nestedClass("Body");
 
     /** Where the class goes, and the element type of its float buffers ({@code float}, or {@code double} for checks). */
     public record Options(String packageName, String className, String elemType) {
@@ -132,7 +134,7 @@ public final class JavaGenerator {
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
         Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
         for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
-        for (Node n : kernels) cls.addMethod(kernel(n));
+        for (Node n : kernels) kernel(cls, n);
         return JavaFile.builder(o.packageName(), cls.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
@@ -407,15 +409,38 @@ public final class JavaGenerator {
         return m.build();
     }
 
-    private MethodSpec kernel(Node n) {
+    /**
+     * The kernel of node n: method {@code kN()}. A kernel whose loop is a {@link KernelContext#parallelLoop} is
+     * {@code kN(from, to)}, which {@code kN()} hands to {@link netc.runtime.kernels.Parallel} in chunks of at least
+     * {@value KernelContext#PARALLEL_GRAIN} elements, through a body object made once per instance (so a call allocates nothing).
+     */
+    private void kernel(TypeSpec.Builder cls, Node n) {
         CodeBlock.Builder code = CodeBlock.builder();
-        n.op().emit(new KernelContext(n, o.elemType(), JavaGenerator::buf, code));
-        MethodSpec.Builder m = MethodSpec.methodBuilder("k" + n.id()).addModifiers(Modifier.PRIVATE);
+        KernelContext k = new KernelContext(n, o.elemType(), JavaGenerator::buf, code);
+        n.op().emit(k);
+        String name = "k" + n.id();
+        MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
         if (n.span().line() > 0) {
             m.addComment("$L:$L: $L", fileName(), n.span().line(), g.source().line(n.span().line()).strip());
         }
         m.addComment("$L", Printer.line(n));
-        return m.addCode(code.build()).build();
+        if (k.parallelBound() == null) {
+            cls.addMethod(m.addCode(code.build()).build());
+            return;
+        }
+        String body = "body" + n.id();
+        TypeSpec anonymous = TypeSpec.anonymousClassBuilder("").addSuperinterface(PARALLEL_BODY)
+                .addMethod(MethodSpec.methodBuilder("run").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                        .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to")
+                        .addStatement("$L(from, to)", name).build())
+                .build();
+        cls.addField(FieldSpec.builder(PARALLEL_BODY, body, Modifier.PRIVATE, Modifier.FINAL).initializer("$L", anonymous).build());
+        String inner = k.parallelInner();
+        int g = KernelContext.PARALLEL_GRAIN;
+        String grain = inner.equals("1") ? Integer.toString(g) : "Math.max(1, " + g + " / (" + inner + "))";
+        cls.addMethod(m.addStatement("$T.forRange($L, $L, $L)", PARALLEL, k.parallelBound(), grain, body).build());
+        cls.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
+                .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to").addCode(code.build()).build());
     }
 
     private String fileName() {

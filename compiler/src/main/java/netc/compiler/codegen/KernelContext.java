@@ -17,6 +17,11 @@ public final class KernelContext {
     private final String elem;
     private final Function<Node, String> buffers;
     private final CodeBlock.Builder code;
+    /** Fewest elements per chunk of a parallel loop: some microseconds of work against about one of dispatch. */
+    public static final int PARALLEL_GRAIN = 1 << 15;
+
+    /** The trip count of the kernel's parallel loop, and the elements one of its iterations handles; or null. */
+    private String parallelBound, parallelInner;
 
     public KernelContext(Node node, String elem, Function<Node, String> buffers, CodeBlock.Builder code) {
         this.node = node;
@@ -79,6 +84,37 @@ public final class KernelContext {
     }
 
     /**
+     * Opens the kernel's loop as one whose iterations may run on several threads: {@code for (int v = from; v < to;
+     * v++)} in a body the generator calls for ranges of {@code [0, bound)} (see {@link netc.runtime.kernels.Parallel}).
+     * It must be the whole kernel (nothing before or after it), and its iterations must write disjoint elements and
+     * read nothing another iteration writes, so that the result does not depend on the split.
+     *
+     * A loop over fewer than 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain loop.
+     *
+     * @param inner the number of elements one iteration handles (a Java expression), which sets the chunk size
+     * @param total the shape of all the elements the loop handles
+     */
+    public KernelContext parallelLoop(String v, String bound, String inner, Shape total) {
+        if (!code.isEmpty() || parallelBound != null) {
+            throw new IllegalStateException("a parallel loop must be the whole of kernel " + node.ref());
+        }
+        if (total.isConcrete() && total.numelIfKnown() < 2L * PARALLEL_GRAIN) return loop(v, bound);
+        parallelBound = bound;
+        parallelInner = inner;
+        return begin("for (int $L = from; $L < to; $L++)", v, v, v);
+    }
+
+    /** The trip count of the kernel's parallel loop, or null when it has none. */
+    public String parallelBound() {
+        return parallelBound;
+    }
+
+    /** The elements one iteration of the parallel loop handles. */
+    public String parallelInner() {
+        return parallelInner;
+    }
+
+    /**
      * The index into a buffer of shape {@code in} that NumPy broadcasting pairs with flat index {@code i}
      * of shape {@code out}.
      */
@@ -102,7 +138,12 @@ public final class KernelContext {
 
     /** Loops over {@code iter} in row-major order, with the index of each operand broadcast to it; see {@link LoopNest}. */
     public LoopNest nest(Shape iter, List<Shape> operands) {
-        return new LoopNest(this, iter, operands);
+        return new LoopNest(this, iter, operands, false);
+    }
+
+    /** As {@link #nest}, with the outermost loop a {@link #parallelLoop}: for maps, each element written once. */
+    public LoopNest parallelNest(Shape iter, List<Shape> operands) {
+        return new LoopNest(this, iter, operands, true);
     }
 
     /**
@@ -120,10 +161,14 @@ public final class KernelContext {
         private final List<String> sizes = new ArrayList<>();
         private final List<boolean[]> varies = new ArrayList<>();
         private final String[] offset;
+        private final Shape iter;
+        private final boolean parallel;
 
-        LoopNest(KernelContext k, Shape iter, List<Shape> operands) {
+        LoopNest(KernelContext k, Shape iter, List<Shape> operands, boolean parallel) {
             this.k = k;
+            this.iter = iter;
             this.operands = operands;
+            this.parallel = parallel;
             int r = iter.rank();
             for (int d = 0; d < r; d++) {
                 if (iter.dim(d).isOne()) continue;
@@ -159,7 +204,7 @@ public final class KernelContext {
         /** Opens every loop but the innermost, declaring the operands' offsets at each level. */
         public LoopNest openOuter() {
             for (int l = 0; l < levels() - 1; l++) {
-                k.loop("i" + l, sizes.get(l));
+                open(l);
                 java.util.Map<String, String> declared = new java.util.HashMap<>();
                 for (int j = 0; j < offset.length; j++) {
                     if (!varies.get(l)[j]) continue;
@@ -182,8 +227,17 @@ public final class KernelContext {
 
         /** Opens the innermost loop (nothing when there are no loops: a single element). */
         public LoopNest openInner() {
-            if (levels() > 0) k.loop("i" + (levels() - 1), sizes.get(levels() - 1));
+            if (levels() > 0) open(levels() - 1);
             return this;
+        }
+
+        private void open(int level) {
+            if (parallel && level == 0) {
+                String inner = Shape.of(runs.subList(1, runs.size()).stream().flatMap(List::stream).toList()).sizeExpr();
+                k.parallelLoop("i0", sizes.get(0), inner, iter);
+            } else {
+                k.loop("i" + level, sizes.get(level));
+            }
         }
 
         /** The Java expression for the innermost loop's trip count. */

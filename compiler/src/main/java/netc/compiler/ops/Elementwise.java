@@ -92,13 +92,13 @@ public final class Elementwise implements Op {
             x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), s, "i") + "]";
         }
         if (flat) {
-            k.loop("i", k.size(n.shape())).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
+            k.parallelLoop("i", k.size(n.shape()), "1", n.shape()).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
             return;
         }
         // broadcasting: nested loops, no division per element
         List<Shape> shapes = new ArrayList<>(List.of(n.shape()));
         for (Node in : n.inputs()) shapes.add(in.shape());
-        KernelContext.LoopNest loops = k.nest(n.shape(), shapes).openOuter().openInner();
+        KernelContext.LoopNest loops = k.parallelNest(n.shape(), shapes).openOuter().openInner();
         for (int i = 0; i < arity; i++) x[i] = k.in(i) + "[" + loops.index(i + 1) + "]";
         k.stmt("$L[$L] = $L", k.out(), loops.index(0), formula(k.T(), n.attrs(), x));
         loops.closeInner().closeOuter();

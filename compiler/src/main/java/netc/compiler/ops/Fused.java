@@ -91,7 +91,7 @@ public final class Fused implements Op {
         List<Shape> shapes = new ArrayList<>(List.of(reduce ? ReduceSum.keptShape(iter, n.attrs().ints("axes")) : iter));
         for (Node in : n.inputs()) shapes.add(in.shape());
         if (reduce) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
-        KernelContext.LoopNest loops = k.nest(iter, shapes).openOuter();
+        KernelContext.LoopNest loops = (reduce ? k.nest(iter, shapes) : k.parallelNest(iter, shapes)).openOuter();
         boolean local = reduce && loops.levels() > 0 && !loops.innerVaries(0);
         if (local) k.stmt("$L acc = 0", k.T());
         loops.openInner();

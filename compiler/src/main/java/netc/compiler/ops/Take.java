@@ -56,7 +56,7 @@ final class Take implements Op {
             k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
             k.loop("i", count).stmt("$L[$L[i]] += $L[i]", k.out(), k.in(1), k.in(0)).end();
         } else {
-            k.loop("i", count).stmt("$L[i] = $L[$L[i]]", k.out(), k.in(0), k.in(1)).end();
+            k.parallelLoop("i", count, "1", n.input(1).shape()).stmt("$L[i] = $L[$L[i]]", k.out(), k.in(0), k.in(1)).end();
         }
     }
 }
