@@ -196,6 +196,16 @@ public final class KernelContext {
             return sizes.size();
         }
 
+        /** The trip count of loop {@code level} (0 is the outermost). */
+        public String size(int level) {
+            return sizes.get(level);
+        }
+
+        /** Whether operand j's index changes in loop {@code level}. */
+        public boolean varies(int level, int j) {
+            return varies.get(level)[j];
+        }
+
         private String step(int j, int level) {
             String v = "i" + level;
             return offset[j].equals("0") ? v : offset[j] + " * (" + sizes.get(level) + ") + " + v;

@@ -53,9 +53,14 @@ final class ReduceSum implements Op {
         Node y = k.node();
         Shape x = y.input(0).shape();
         Shape kept = keptShape(x, y.attrs().ints("axes"));
+        KernelContext.LoopNest loops = k.nest(x, List.of(x, kept));
+        if (loops.levels() == 3 && !loops.varies(0, 1) && loops.varies(1, 1) && !loops.varies(2, 1)) {
+            sumsOverOuterAndInner(k, x, loops.size(0), loops.size(1), loops.size(2));
+            return;
+        }
         k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(y.shape()), k.T());
         // loops over x with the kept result broadcast to it; an innermost run of reduced elements sums in a local
-        KernelContext.LoopNest loops = k.nest(x, List.of(x, kept)).openOuter();
+        loops.openOuter();
         if (loops.levels() > 0 && !loops.innerVaries(1)) {
             String run = loops.innerSize();
             if (run.matches("\\d+") && Long.parseLong(run) < 16) {
@@ -65,15 +70,7 @@ final class ReduceSum implements Op {
                 loops.closeInner();
                 k.stmt("$L[$L] += s", k.out(), loops.index(1));
             } else {
-                // four interleaved partial sums: a long run is not bound by the latency of one chain of additions
-                String base = loops.outerIndex(0), t = k.T();
-                k.stmt("$L s0 = 0, s1 = 0, s2 = 0, s3 = 0", t);
-                k.stmt("int n = $L, j = 0", run);
-                k.begin("for (; j + 3 < n; j += 4)");
-                k.stmt("s0 += $L[$L + j]", k.in(0), base).stmt("s1 += $L[$L + j + 1]", k.in(0), base);
-                k.stmt("s2 += $L[$L + j + 2]", k.in(0), base).stmt("s3 += $L[$L + j + 3]", k.in(0), base);
-                k.end();
-                k.begin("for (; j < n; j++)").stmt("s0 += $L[$L + j]", k.in(0), base).end();
+                runSum(k, loops.outerIndex(0), run);
                 k.stmt("$L[$L] += (s0 + s1) + (s2 + s3)", k.out(), loops.index(1));
             }
         } else {
@@ -82,5 +79,35 @@ final class ReduceSum implements Op {
             loops.closeInner();
         }
         loops.closeOuter();
+    }
+
+    /**
+     * Sums {@code s0..s3} of the run of {@code n} elements of input 0 from {@code base}: four interleaved partial sums,
+     * so that a long run is not bound by the latency of one chain of additions.
+     */
+    private static void runSum(KernelContext k, String base, String n) {
+        k.stmt("$L s0 = 0, s1 = 0, s2 = 0, s3 = 0", k.T());
+        k.stmt("int n = $L, j = 0", n);
+        k.begin("for (; j + 3 < n; j += 4)");
+        k.stmt("s0 += $L[$L + j]", k.in(0), base).stmt("s1 += $L[$L + j + 1]", k.in(0), base);
+        k.stmt("s2 += $L[$L + j + 2]", k.in(0), base).stmt("s3 += $L[$L + j + 3]", k.in(0), base);
+        k.end();
+        k.begin("for (; j < n; j++)").stmt("s0 += $L[$L + j]", k.in(0), base).end();
+    }
+
+    /**
+     * x viewed as [outer, kept, inner] summed over outer and inner (a convolution's bias gradient: [batch, C, H·W] to
+     * [C]): each result element is summed whole, in the same order as the general loops, so the kept dimension is
+     * split over the threads.
+     */
+    private static void sumsOverOuterAndInner(KernelContext k, Shape x, String outer, String keptSize, String inner) {
+        k.parallelLoop("c", keptSize, "(" + outer + ") * (" + inner + ")", x);
+        k.stmt("$L acc = 0", k.T());
+        k.loop("a", outer);
+        runSum(k, "(a * (" + keptSize + ") + c) * (" + inner + ")", inner);
+        k.stmt("acc += (s0 + s1) + (s2 + s3)");
+        k.end();
+        k.stmt("$L[c] = acc", k.out());
+        k.end();
     }
 }
