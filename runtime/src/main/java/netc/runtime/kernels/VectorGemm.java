@@ -64,7 +64,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     private static final int SMALL_SUMS = 2048;
 
     /** What {@link #store} adds for an absent operand: −0. */
-    private static final float[] NEUTRAL = new float[L];
+    private static final float[] NEUTRAL = new float[NR];
 
     static {
         java.util.Arrays.fill(NEUTRAL, -0f);
@@ -87,7 +87,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     VectorGemm() {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(4, ap, 0, bp, 0, t);
+            tile(4, ap, 0, bp, 0, t, 0, NR, (i & 1) == 0 ? t : NEUTRAL, 0, 0);
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1);
         }
     }
@@ -225,14 +225,15 @@ final class VectorGemm implements Gemm.FloatKernel {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         int ci = cOff + (ic + ir) * n + jc + jr;
-                        float[] t = own.tile;
-                        tile(kc, ap, ir * kc, bp, bi, t);
                         if (mr == MR && nr == NR) {
-                            for (int r = 0; r < MR; r++) {
-                                store(t, r * NR, NR, c, ci + r * n, loadC, last ? bias : null, jc + jr,
-                                        last ? act : Gemm.NONE);
+                            // straight from the registers into C (plus C's values), then the epilogue in place
+                            tile(kc, ap, ir * kc, bp, bi, c, ci, n, loadC ? c : NEUTRAL, loadC ? ci : 0, loadC ? n : 0);
+                            if (last && (bias != null || act != Gemm.NONE)) {
+                                for (int r = 0; r < MR; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act);
                             }
                         } else {
+                            float[] t = own.tile;
+                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR, NEUTRAL, 0, 0);
                             for (int r = 0; r < mr; r++) {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
@@ -364,7 +365,17 @@ final class VectorGemm implements Gemm.FloatKernel {
                 finishDot(x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
                 finishDot(x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
             }
-            for (; j < j1; j++) finishDot(0f, ai, 0, bOff + j * k, ci + j, j);
+            for (; j < j1; j++) {
+                // a lone column: two vector sums (one chain of k / 8 multiply-adds would be latency-bound)
+                int bj = bOff + j * k, p = 0;
+                FloatVector x0 = FloatVector.zero(F), x1 = x0;
+                for (; p + 2 * L <= kv; p += 2 * L) {
+                    x0 = FloatVector.fromArray(F, rows, ai + p).fma(FloatVector.fromArray(F, b, bj + p), x0);
+                    x1 = FloatVector.fromArray(F, rows, ai + p + L).fma(FloatVector.fromArray(F, b, bj + p + L), x1);
+                }
+                if (p < kv) x0 = FloatVector.fromArray(F, rows, ai + p).fma(FloatVector.fromArray(F, b, bj + p), x0);
+                finishDot(x0.add(x1).reduceLanes(VectorOperators.ADD), ai, kv, bj, ci + j, j);
+            }
         }
 
         /** Adds the terms p ≥ from of row {@code ai} of op(A) times row {@code bi} of B to {@code sum}, and stores it. */
@@ -379,17 +390,21 @@ final class VectorGemm implements Gemm.FloatKernel {
     }
 
     /**
-     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then
-     * written to {@code t} (row stride 16). Vectors never cross a call: C2 keeps them in registers only inside one
-     * compiled method, and boxes each one on the heap otherwise. (MR is a constant: C2 keeps one branch.)
+     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then added to
+     * {@code add} (from {@code ao}, row stride {@code ars}) and written to {@code out} (from {@code oi}, row stride
+     * {@code ldo}): C itself for a whole tile (with C's values, or {@link #NEUTRAL} and stride 0 to overwrite), or an
+     * edge tile's scratch. Vectors never cross a call: C2 keeps them in registers only inside one compiled method, and
+     * boxes each one on the heap otherwise. (MR is a constant: C2 keeps one branch.)
      */
-    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
-        if (MR == 6) tile6(kc, ap, ai, bp, bi, t);
-        else tile4(kc, ap, ai, bp, bi, t);
+    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
+                             float[] add, int ao, int ars) {
+        if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo, add, ao, ars);
+        else tile4(kc, ap, ai, bp, bi, out, oi, ldo, add, ao, ars);
     }
 
     /** The 4×16 tile in eight registers. */
-    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
+    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
+                              float[] add, int ao, int ars) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
@@ -406,18 +421,19 @@ final class VectorGemm implements Gemm.FloatKernel {
             c30 = u.fma(b0, c30);
             c31 = u.fma(b1, c31);
         }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, L);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + L);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + L);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + L);
+        c00.add(FloatVector.fromArray(F, add, ao)).intoArray(out, oi);
+        c01.add(FloatVector.fromArray(F, add, ao + L)).intoArray(out, oi + L);
+        c10.add(FloatVector.fromArray(F, add, ao + ars)).intoArray(out, oi + ldo);
+        c11.add(FloatVector.fromArray(F, add, ao + ars + L)).intoArray(out, oi + ldo + L);
+        c20.add(FloatVector.fromArray(F, add, ao + 2 * ars)).intoArray(out, oi + 2 * ldo);
+        c21.add(FloatVector.fromArray(F, add, ao + 2 * ars + L)).intoArray(out, oi + 2 * ldo + L);
+        c30.add(FloatVector.fromArray(F, add, ao + 3 * ars)).intoArray(out, oi + 3 * ldo);
+        c31.add(FloatVector.fromArray(F, add, ao + 3 * ars + L)).intoArray(out, oi + 3 * ldo + L);
     }
 
     /** The 6×16 tile in twelve registers. */
-    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] t) {
+    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
+                              float[] add, int ao, int ars) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
@@ -441,18 +457,18 @@ final class VectorGemm implements Gemm.FloatKernel {
             c50 = u.fma(b0, c50);
             c51 = u.fma(b1, c51);
         }
-        c00.intoArray(t, 0);
-        c01.intoArray(t, L);
-        c10.intoArray(t, NR);
-        c11.intoArray(t, NR + L);
-        c20.intoArray(t, 2 * NR);
-        c21.intoArray(t, 2 * NR + L);
-        c30.intoArray(t, 3 * NR);
-        c31.intoArray(t, 3 * NR + L);
-        c40.intoArray(t, 4 * NR);
-        c41.intoArray(t, 4 * NR + L);
-        c50.intoArray(t, 5 * NR);
-        c51.intoArray(t, 5 * NR + L);
+        c00.add(FloatVector.fromArray(F, add, ao)).intoArray(out, oi);
+        c01.add(FloatVector.fromArray(F, add, ao + L)).intoArray(out, oi + L);
+        c10.add(FloatVector.fromArray(F, add, ao + ars)).intoArray(out, oi + ldo);
+        c11.add(FloatVector.fromArray(F, add, ao + ars + L)).intoArray(out, oi + ldo + L);
+        c20.add(FloatVector.fromArray(F, add, ao + 2 * ars)).intoArray(out, oi + 2 * ldo);
+        c21.add(FloatVector.fromArray(F, add, ao + 2 * ars + L)).intoArray(out, oi + 2 * ldo + L);
+        c30.add(FloatVector.fromArray(F, add, ao + 3 * ars)).intoArray(out, oi + 3 * ldo);
+        c31.add(FloatVector.fromArray(F, add, ao + 3 * ars + L)).intoArray(out, oi + 3 * ldo + L);
+        c40.add(FloatVector.fromArray(F, add, ao + 4 * ars)).intoArray(out, oi + 4 * ldo);
+        c41.add(FloatVector.fromArray(F, add, ao + 4 * ars + L)).intoArray(out, oi + 4 * ldo + L);
+        c50.add(FloatVector.fromArray(F, add, ao + 5 * ars)).intoArray(out, oi + 5 * ldo);
+        c51.add(FloatVector.fromArray(F, add, ao + 5 * ars + L)).intoArray(out, oi + 5 * ldo + L);
     }
 
     /**
