@@ -19,7 +19,9 @@ import netc.compiler.ir.TensorType;
  *
  * <p>With an epilogue (made by {@code EpilogueFusion} after differentiation): a third input, a bias of shape
  * [n] (or [1, ..., 1, n]) added to every row, and/or attr {@code act} ({@code relu}, {@code sigmoid},
- * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers.
+ * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers. With attr
+ * {@code mask=true} the last input M, shaped like the output, multiplies it as {@code (M > 0 ? 1 : 0)}: a backward
+ * product with the activation's derivative folded in ({@code mul(gemm(a, b), step(M))}).
  */
 final class Gemm implements Op {
     private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Gemm");
@@ -67,13 +69,18 @@ final class Gemm implements Op {
         }
         Dim n = tb ? b.dim(0) : b.dim(-1);
         Shape out = ta ? Shape.of(List.of(a.dim(-1), n)) : rows(a).append(n);
-        if (in.size() == 3) {
+        boolean masked = attrs.has("mask");
+        if (in.size() == (masked ? 4 : 3)) {
             Shape bias = in.get(2).shape();
             if (in.get(2).dtype() != netc.compiler.ir.DType.FLOAT || bias.rank() < 1 || !bias.dim(-1).equals(n)
                     || !strip(bias.sub(0, bias.rank() - 1)).isEmpty()) {
                 throw new ShapeException("the bias of a product with " + n + " columns must be float[" + n + "], got "
                         + in.get(2));
             }
+        }
+        if (masked && (in.size() < 3 || !in.get(in.size() - 1).equals(TensorType.f(out)))) {
+            throw new ShapeException("the mask of a product of shape " + out + " must be float" + out + ", got "
+                    + (in.size() < 3 ? "none" : in.get(in.size() - 1)));
         }
         if (attrs.has("act")) {
             try {
@@ -124,14 +131,16 @@ final class Gemm implements Op {
             k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
             return;
         }
-        String bias = y.inputs().size() == 3 ? k.in(2) : "null";
+        boolean masked = y.attrs().has("mask");
+        String bias = y.inputs().size() == (masked ? 4 : 3) ? k.in(2) : "null";
         String act = y.attrs().has("act") ? y.attrs().s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
-        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L, $T.$L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1),
-                k.out(), bias, KERNEL, act);
+        String mask = masked ? ", " + k.in(y.inputs().size() - 1) : "";
+        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L, $T.$L$L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0),
+                k.in(1), k.out(), bias, KERNEL, act, mask);
     }
 
-    /** Whether a product node carries a bias or an activation. */
+    /** Whether a product node carries a bias, an activation or a mask. */
     static boolean hasEpilogue(Node y) {
-        return y.inputs().size() == 3 || y.attrs().has("act");
+        return y.inputs().size() > 2 || y.attrs().has("act");
     }
 }

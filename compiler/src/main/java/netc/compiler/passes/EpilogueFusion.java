@@ -25,11 +25,16 @@ import netc.compiler.ops.Ops;
  * <p>Matched: a product ({@code gemm}, or {@code conv} in forward mode) that nothing else uses and the graph does not
  * expose, then optionally an {@code add} of a float bias broadcast along the product's columns (a gemm's last
  * dimension: shape {@code [n]} or {@code [1, ..., 1, n]}; a convolution's channels: {@code [O, 1, 1]} and the like),
- * then optionally a {@code relu}, {@code sigmoid} or {@code tanh}; at least one of the two. The {@code add} may have
- * other users only when the activation is relu and they are {@code step(add)} nodes after it (relu's gradient mask,
- * built by differentiation from the pre-activation): they become {@code step} of the fused result, the same values
- * since {@code relu(z) > 0} exactly when {@code z > 0}. Otherwise a used or exposed {@code add} keeps the activation
- * out.
+ * then optionally a {@code relu}, {@code sigmoid} or {@code tanh}; at least one of the two. The pre-activation (the
+ * {@code add}, or the product when there is no bias) may have other users only when the activation is relu and they
+ * are {@code step} nodes of it after the relu (relu's gradient mask, built by differentiation from the pre-activation):
+ * they become {@code step} of the fused result, the same values since {@code relu(z) > 0} exactly when {@code z > 0}.
+ * Otherwise a used or exposed pre-activation keeps the activation out.
+ *
+ * <p>In the backward pass, {@code mul(gemm(a, b), step(m))} (the gradient through relu: the product of the next
+ * layer's gradient and weights, masked by where the activation was positive) becomes {@code gemm(a, b, m) {mask=true}},
+ * whose kernel applies the mask as each tile is stored: the activation's derivative folded into the backward product.
+ * The gemm must be plain, used only by the {@code mul}, and shaped like it and like m.
  *
  * <p>Runs after differentiation (fused products have no gradient rule) and before elementwise fusion, which then
  * folds the rewritten masks into the backward kernels. The nodes it replaces are removed at once (dead-code
@@ -43,10 +48,10 @@ public final class EpilogueFusion implements Pass {
         return "epilogue";
     }
 
-    /** A matched group: the product, its bias add (or null), its activation (or null). */
-    private record Match(Node product, Node add, Node act) {
+    /** A matched group: the product, its bias add, its activation, or the mul by a step mask (each may be null). */
+    private record Match(Node product, Node add, Node act, Node masked) {
         Node last() {
-            return act != null ? act : add;
+            return masked != null ? masked : act != null ? act : add;
         }
     }
 
@@ -67,8 +72,9 @@ public final class EpilogueFusion implements Pass {
             if (m == null || taken.contains(m.product().id())) continue;
             taken.add(m.product().id());
             byLast.put(m.last().id(), m);
-            if (m.add() != null && m.act() != null) {
-                for (Node u : users.get(m.add())) if (u != m.act()) masks.put(u.id(), m.last().id());
+            if (m.act() != null) {
+                Node pre = m.add() != null ? m.add() : m.product();
+                for (Node u : users.get(pre)) if (u != m.act()) masks.put(u.id(), m.last().id());
             }
         }
         if (byLast.isEmpty()) return g;
@@ -93,10 +99,12 @@ public final class EpilogueFusion implements Pass {
         String op = n.op().name();
         if (ACTIVATIONS.contains(op) && n.attrs().isEmpty()) {
             Node x = n.input(0);
-            if (isPlainProduct(x) && soleUse(x, n, users, exposed)) return new Match(x, null, n);
+            if (isPlainProduct(x) && !exposed.contains(x) && otherUsesAreMasks(x, n, op, users, position)) {
+                return new Match(x, null, n, null);
+            }
             Node product = biasAddProduct(x, users, exposed);
             if (product != null && !exposed.contains(x) && otherUsesAreMasks(x, n, op, users, position)) {
-                return new Match(product, x, n);
+                return new Match(product, x, n, null);
             }
             return null;
         }
@@ -107,7 +115,17 @@ public final class EpilogueFusion implements Pass {
             for (Node u : users.getOrDefault(n, List.of())) {
                 if (ACTIVATIONS.contains(u.op().name()) && match(u, users, exposed, position) != null) return null;
             }
-            return new Match(product, n, null);
+            return new Match(product, n, null, null);
+        }
+        if (op.equals("mul") && n.attrs().isEmpty()) {
+            for (int side = 0; side < 2; side++) {
+                Node product = n.input(side), step = n.input(1 - side);
+                if (product.op() == Ops.GEMM && isPlainProduct(product) && soleUse(product, n, users, exposed)
+                        && step.op() == Ops.STEP && step.input(0).shape().equals(product.shape())
+                        && step.input(0).type().dtype() == DType.FLOAT && n.shape().equals(product.shape())) {
+                    return new Match(product, null, null, n);
+                }
+            }
         }
         return null;
     }
@@ -151,12 +169,12 @@ public final class EpilogueFusion implements Pass {
     }
 
     /**
-     * Whether every user of {@code add} other than {@code act} is a {@code step(add)} that comes after act, which
-     * only relu allows.
+     * Whether every user of the pre-activation {@code pre} other than {@code act} is a {@code step(pre)} that comes
+     * after act, which only relu allows.
      */
-    private static boolean otherUsesAreMasks(Node add, Node act, String op, Map<Node, List<Node>> users,
+    private static boolean otherUsesAreMasks(Node pre, Node act, String op, Map<Node, List<Node>> users,
                                              Map<Integer, Integer> position) {
-        for (Node u : users.getOrDefault(add, List.of())) {
+        for (Node u : users.getOrDefault(pre, List.of())) {
             if (u == act) continue;
             if (!op.equals("relu") || u.op() != Ops.STEP || position.get(u.id()) < position.get(act.id())) return false;
         }
@@ -165,6 +183,13 @@ public final class EpilogueFusion implements Pass {
 
     /** The fused product replacing {@code last}, whose inputs are already rewritten. */
     private static Node fuse(Node last, Match m, GraphBuilder b) {
+        if (m.masked() != null) {
+            int side = m.masked().inputs().indexOf(m.product());
+            Node product = last.input(side), mask = last.input(1 - side).input(0);
+            List<Node> inputs = new ArrayList<>(product.inputs());
+            inputs.add(mask);
+            return b.add(Ops.GEMM, product.attrs().with("mask", true), last.label(), inputs.toArray(new Node[0]));
+        }
         Node add = m.add() == null ? null : m.act() != null ? last.input(0) : last;
         int side = add == null ? -1 : m.add().inputs().indexOf(m.product());
         Node product = add == null ? last.input(0) : add.input(side);

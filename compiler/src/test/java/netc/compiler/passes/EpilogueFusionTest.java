@@ -129,6 +129,34 @@ class EpilogueFusionTest {
     }
 
     @Test
+    void theBackwardProductTakesReluMaskAsItsEpilogue() {
+        Graph g = PassesTest.parse(" input x: float[batch, 3]\n param W: [3, 4]\n param V: [4, 2]\n"
+                + " loss = sum(relu(x @ W) @ V)");
+        Graph d = Autodiff.differentiate(g);
+        // before: %12 = step(%3) of the pre-activation, %13 = mul(%10, %12) with %10 = gemm(%9, %2) the gradient of relu's output
+        assertTrue(Printer.print(d).contains("%13 = mul(%10, %12) : f32[batch, 4]"), Printer.print(d));
+        assertEquals("""
+                graph T {
+                  %0 = input "x" : f32[batch, 3]  # @2
+                  %1 = param "W" : f32[3, 4]  # @3
+                  %2 = param "V" : f32[4, 2]  # @4
+                  %16 = gemm(%0, %1) {act=relu, transA=false, transB=false} : f32[batch, 4]  # @5
+                  %5 = gemm(%16, %2) {transA=false, transB=false} : f32[batch, 2]  # @5
+                  %6 = reduce_sum(%5) {axes=[0, 1], keepdims=false} : f32[]  # loss @5
+                  %7 = const() {value=1.0} : f32[]  # @5
+                  %8 = reshape(%7) {shape=[1, 1]} : f32[1, 1]  # @5
+                  %9 = identity(%8) {shape=[batch, 2]} : f32[batch, 2]  # @5
+                  %11 = gemm(%16, %9) {transA=true, transB=false} : f32[4, 2]  # @5
+                  %18 = gemm(%9, %2, %16) {mask=true, transA=false, transB=true} : f32[batch, 4]  # @5
+                  %15 = gemm(%0, %18) {transA=true, transB=false} : f32[3, 4]  # @5
+                  loss = %6
+                  grad W = %15
+                  grad V = %11
+                }
+                """, Printer.print(after(d)));
+    }
+
+    @Test
     void aBiasThatIsNotPerColumnIsNotFused() {
         Graph g = PassesTest.parse(" input x: float[batch, 3]\n param W: [3, 4]\n param c: [1]\n"
                 + " output y = relu(x @ W + c)");

@@ -129,7 +129,7 @@ public final class Gemm {
     /** A single-precision kernel behind {@link #sgemm}: arguments already checked, m, n, k all positive. */
     interface FloatKernel {
         void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                   float[] c, int cOff, boolean accumulate, float[] bias, int act);
+                   float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask);
     }
 
     /** Whether the Vector API kernel may run: the module is in the boot layer and -Dnetc.vector is not false. */
@@ -219,9 +219,10 @@ public final class Gemm {
         }
     }
 
-    /** {@code act(v + bias[col])}, the bias skipped when null. */
-    static float epilogue(float v, float[] bias, int col, int act) {
-        return activate(bias == null ? v : v + bias[col], act);
+    /** {@code act(v + bias[col]) · (mask[at] > 0 ? 1 : 0)}, the bias and the mask skipped when null. */
+    static float epilogue(float v, float[] bias, int col, int act, float[] mask, int at) {
+        float y = activate(bias == null ? v : v + bias[col], act);
+        return mask == null ? y : y * (mask[at] > 0 ? 1f : 0f);
     }
 
     /**
@@ -262,15 +263,31 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                              boolean accumulate, float[] bias, int act) {
+        sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, null);
+    }
+
+    /**
+     * Single-precision product with an epilogue and a mask: {@code C = act(op(A)·op(B) + bias) · (M > 0)}, M laid out
+     * like C (the same offset and row stride) and multiplied in as 1 where positive and 0 elsewhere: the backward
+     * product of a layer whose activation's derivative is that step, e.g. relu's, with M its output. Otherwise as the
+     * overload without a mask.
+     *
+     * @param mask the array holding M, or null for none
+     * @throws IndexOutOfBoundsException if a matrix, the bias or the mask does not fit in its array
+     */
+    public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+                             float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
+                             boolean accumulate, float[] bias, int act, float[] mask) {
         checkArguments(m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
         checkEpilogue(n, bias == null ? -1 : bias.length, act);
+        if (mask != null) checkMask(m, n, cOff, mask.length);
         if (m == 0 || n == 0) {
             return;
         }
         if (k > 0 && useVector && (long) m * n * k >= vectorMinMnk) {
             FloatKernel vector = VectorHolder.KERNEL;
             if (vector != null) {
-                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
+                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, mask);
                 return;
             }
         }
@@ -283,10 +300,10 @@ public final class Gemm {
         } else {
             loops(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
         }
-        if (bias != null || act != NONE) {
+        if (bias != null || act != NONE || mask != null) {
             for (int i = 0; i < m; i++) {
                 for (int j = 0, at = cOff + i * n; j < n; j++, at++) {
-                    c[at] = epilogue(c[at], bias, j, act);
+                    c[at] = epilogue(c[at], bias, j, act, mask, at);
                 }
             }
         }
@@ -413,16 +430,31 @@ public final class Gemm {
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                              double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
                              boolean accumulate, double[] bias, int act) {
+        dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, null);
+    }
+
+    /** Double-precision product with an epilogue and a mask, as the float overload with {@code mask}. */
+    public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
+                             double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
+                             boolean accumulate, double[] bias, int act, double[] mask) {
         checkEpilogue(n, bias == null ? -1 : bias.length, act);
+        if (mask != null) checkMask(m, n, cOff, mask.length);
         dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
         for (int i = 0; i < m; i++) {
             for (int j = 0, at = cOff + i * n; j < n; j++, at++) {
-                c[at] = activate(bias == null ? c[at] : c[at] + bias[j], act);
+                double y = activate(bias == null ? c[at] : c[at] + bias[j], act);
+                c[at] = mask == null ? y : y * (mask[at] > 0 ? 1.0 : 0.0);
             }
         }
     }
 
     /** Checks an epilogue: a bias of at least n values (length −1: none) and a known activation. */
+    private static void checkMask(int m, int n, int cOff, int maskLength) {
+        if ((long) cOff + (long) m * n > maskLength) {
+            throw new IndexOutOfBoundsException("mask: " + m + "×" + n + " at offset " + cOff + " does not fit in an array of length " + maskLength);
+        }
+    }
+
     static void checkEpilogue(int n, int biasLength, int act) {
         if (act < NONE || act > TANH) {
             throw new IllegalArgumentException("unknown epilogue activation code " + act);

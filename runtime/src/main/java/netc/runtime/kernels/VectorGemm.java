@@ -63,6 +63,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
     private static final int SMALL_SUMS = 2048;
 
+    private static final FloatVector ZERO = FloatVector.zero(F);
     /** What {@link #store} adds for an absent operand: −0. */
     private static final float[] NEUTRAL = new float[NR];
 
@@ -88,15 +89,15 @@ final class VectorGemm implements Gemm.FloatKernel {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             tile(4, ap, 0, bp, 0, t, 0, NR, (i & 1) == 0 ? t : NEUTRAL, 0, 0);
-            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1);
+            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
         }
     }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                      float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+                      float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
         Job job = Job.PER_THREAD.get();
-        job.set(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act);
+        job.set(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, mask);
         try {
             job.run();
         } finally {
@@ -125,7 +126,7 @@ final class VectorGemm implements Gemm.FloatKernel {
 
         private int m, n, k, aOff, bOff, cOff, act;
         private int aRow, aCol, bRow, bCol;
-        private float[] a, b, c, bias;
+        private float[] a, b, c, bias, mask;
         private boolean accumulate;
         /** The current block of op(B) and the row blocks of C. */
         private int jc, nc, pc, kc, mcSize, mBlocks;
@@ -139,7 +140,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         private final Parallel.Body smallColumns = this::smallColumns;
 
         void set(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                 float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+                 float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
             this.m = m;
             this.n = n;
             this.k = k;
@@ -152,6 +153,7 @@ final class VectorGemm implements Gemm.FloatKernel {
             this.accumulate = accumulate;
             this.bias = bias;
             this.act = act;
+            this.mask = mask;
             aRow = transA ? 1 : k;
             aCol = transA ? m : 1;
             bRow = transB ? 1 : n;
@@ -159,7 +161,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         void clear() {
-            a = b = c = bias = rows = null;
+            a = b = c = bias = mask = rows = null;
             owner = null;
         }
 
@@ -228,8 +230,10 @@ final class VectorGemm implements Gemm.FloatKernel {
                         if (mr == MR && nr == NR) {
                             // straight from the registers into C (plus C's values), then the epilogue in place
                             tile(kc, ap, ir * kc, bp, bi, c, ci, n, loadC ? c : NEUTRAL, loadC ? ci : 0, loadC ? n : 0);
-                            if (last && (bias != null || act != Gemm.NONE)) {
-                                for (int r = 0; r < MR; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act);
+                            if (last && (bias != null || act != Gemm.NONE || mask != null)) {
+                                for (int r = 0; r < MR; r++) {
+                                    store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act, mask);
+                                }
                             }
                         } else {
                             float[] t = own.tile;
@@ -238,7 +242,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
                                     float v = loadC ? c[at] + t[r * NR + j] : t[r * NR + j];
-                                    c[at] = last ? Gemm.epilogue(v, bias, jc + jr + j, act) : v;
+                                    c[at] = last ? Gemm.epilogue(v, bias, jc + jr + j, act, mask, at) : v;
                                 }
                             }
                         }
@@ -302,7 +306,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                 rowSums(jp, width, sums);
                 for (int i = 0; i < m; i++) {
                     int ci = cOff + i * n + jp;
-                    if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, jp, act);
+                    if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, jp, act, mask);
                     for (int j = wv; j < width; j++) finishScalar(sums[i * width + j], ci + j, jp + j);
                 }
             }
@@ -385,7 +389,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         private void finishScalar(float v, int ci, int col) {
-            c[ci] = Gemm.epilogue(accumulate ? c[ci] + v : v, bias, col, act);
+            c[ci] = Gemm.epilogue(accumulate ? c[ci] + v : v, bias, col, act, mask, ci);
         }
     }
 
@@ -473,12 +477,13 @@ final class VectorGemm implements Gemm.FloatKernel {
 
     /**
      * Writes {@code width} (a multiple of 8) computed values {@code t[ti..]} to C at {@code ci}: added to C's values
-     * when {@code load}, then plus {@code bias[col..]} when there is a bias, then the activation. No branch merges
+     * when {@code load}, then plus {@code bias[col..]} when there is a bias, then the activation, then times
+     * {@code (mask[ci..] > 0 ? 1 : 0)} when there is a mask (laid out like C). No branch merges
      * vector values (C2 would box them): an absent operand is read from {@link #NEUTRAL} (−0, the additive identity of
      * every float, −0 included), and relu's floor is −∞ when there is no relu.
      */
     private static void store(float[] t, int ti, int width, float[] c, int ci, boolean load, float[] bias, int col,
-                              int act) {
+                              int act, float[] mask) {
         float[] src = load ? c : NEUTRAL, add = bias != null ? bias : NEUTRAL;
         float floor = act == Gemm.RELU ? 0f : Float.NEGATIVE_INFINITY;
         for (int h = 0; h < width; h += L) {
@@ -488,6 +493,12 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
         if (act == Gemm.SIGMOID || act == Gemm.TANH) {
             for (int j = 0; j < width; j++) c[ci + j] = Gemm.activate(c[ci + j], act);
+        }
+        if (mask != null) {
+            for (int h = 0; h < width; h += L) {
+                FloatVector step = ZERO.blend(1f, FloatVector.fromArray(F, mask, ci + h).compare(VectorOperators.GT, 0f));
+                FloatVector.fromArray(F, c, ci + h).mul(step).intoArray(c, ci + h);
+            }
         }
     }
 

@@ -108,7 +108,7 @@ class GemmTest {
 
     @ParameterizedTest(name = "vector={0} transA={1} transB={2} accumulate={3}")
     @MethodSource("transposes")
-    void epilogueAddsTheBiasThenTheActivation(boolean vector, boolean transA, boolean transB, boolean accumulate) {
+    void epilogueAddsTheBiasThenTheActivationThenTheMask(boolean vector, boolean transA, boolean transB, boolean accumulate) {
         Gemm.useVectorKernel(vector);
         Random random = new Random(Objects.hash(transA, transB, accumulate, 5));
         int[][] shapes = {{1, 37, 20}, {5, 16, 9}, {6, 16, 300}, {64, 70, 33}, {128, 256, 784}, {150, 40, 513}};
@@ -116,7 +116,9 @@ class GemmTest {
             Parallel.setThreads(threads);
             for (int[] s : shapes) {
                 for (int act = Gemm.NONE; act <= Gemm.TANH; act++) {
-                    checkEpilogue(transA, transB, accumulate, s[0], s[1], s[2], act, random.nextBoolean(), random);
+                    for (boolean withMask : new boolean[] {false, true}) {
+                        checkEpilogue(transA, transB, accumulate, s[0], s[1], s[2], act, random.nextBoolean(), withMask, random);
+                    }
                 }
             }
         }
@@ -129,6 +131,8 @@ class GemmTest {
                 () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, 7));
         assertThrows(IndexOutOfBoundsException.class,
                 () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, new float[2], Gemm.RELU));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, Gemm.NONE, new float[5]));
         assertEquals(Gemm.SIGMOID, Gemm.activation("sigmoid"));
         assertEquals(Gemm.NONE, Gemm.activation("identity"));
         assertThrows(IllegalArgumentException.class, () -> Gemm.activation("gelu"));
@@ -144,6 +148,8 @@ class GemmTest {
         assertArrayEquals(new double[] {0, 0, 10, 0}, c);
         Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Gemm.TANH);
         assertArrayEquals(new double[] {Math.tanh(-3.5), Math.tanh(-1.5), Math.tanh(9.5), Math.tanh(-2)}, c, 1e-15);
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Gemm.NONE, new double[] {1, 0, -1, 2});
+        assertArrayEquals(new double[] {-3.5, -0.0, 0, -2}, c); // times 0, as the unfused mul(x, step(m)): −1.5 gives −0
     }
 
     @ParameterizedTest(name = "transA={0} transB={1} accumulate={2}")
@@ -235,21 +241,24 @@ class GemmTest {
 
     /** One sgemm with an epilogue against the reference product followed by the bias and the activation. */
     private static void checkEpilogue(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
-                                      int act, boolean withBias, Random random) {
+                                      int act, boolean withBias, boolean withMask, Random random) {
         float[] a = randomFloats(random, m * k), b = randomFloats(random, k * n);
         float[] bias = withBias ? randomFloats(random, n + 2) : null;
+        float[] mask = withMask ? randomFloats(random, m * n) : null;
+        if (withMask) for (int i = 0; i < mask.length; i += 7) mask[i] = i % 2 == 0 ? 0f : Float.NaN; // both are "off"
         float[] c = randomFloats(random, m * n), plain = c.clone();
         Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, plain, 0, accumulate);
-        Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, accumulate, bias, act);
+        Gemm.sgemm(transA, transB, m, n, k, a, 0, b, 0, c, 0, accumulate, bias, act, mask);
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float x = plain[i * n + j] + (withBias ? bias[j] : 0f);
                 double want = act == Gemm.RELU ? Math.max(x, 0) : act == Gemm.SIGMOID ? 1 / (1 + Math.exp(-x))
                         : act == Gemm.TANH ? Math.tanh(x) : x;
+                if (withMask && !(mask[i * n + j] > 0)) want = 0;
                 float got = c[i * n + j];
                 if (!(Math.abs(got - want) <= 1e-5 * (1 + Math.abs(want)))) {
-                    fail(String.format("epilogue act=%d bias=%b transA=%b transB=%b acc=%b %dx%dx%d: C[%d,%d] = %s,"
-                            + " expected %s", act, withBias, transA, transB, accumulate, m, n, k, i, j, got, want));
+                    fail(String.format("epilogue act=%d bias=%b mask=%b transA=%b transB=%b acc=%b %dx%dx%d: C[%d,%d] = %s,"
+                            + " expected %s", act, withBias, withMask, transA, transB, accumulate, m, n, k, i, j, got, want));
                 }
             }
         }
