@@ -412,7 +412,8 @@ public final class JavaGenerator {
     /**
      * The kernel of node n: method {@code kN()}. A kernel whose loop is a {@link KernelContext#parallelLoop} is
      * {@code kN(from, to)}, which {@code kN()} hands to {@link netc.runtime.kernels.Parallel} in chunks of at least
-     * {@value KernelContext#PARALLEL_GRAIN} elements, through a body object made once per instance (so a call allocates nothing).
+     * {@value KernelContext#PARALLEL_GRAIN} elements, through a body object made once per instance (so a call
+     * allocates nothing).
      */
     private void kernel(TypeSpec.Builder cls, Node n) {
         CodeBlock.Builder code = CodeBlock.builder();
@@ -434,7 +435,8 @@ public final class JavaGenerator {
                         .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to")
                         .addStatement("$L(from, to)", name).build())
                 .build();
-        cls.addField(FieldSpec.builder(PARALLEL_BODY, body, Modifier.PRIVATE, Modifier.FINAL).initializer("$L", anonymous).build());
+        cls.addField(FieldSpec.builder(PARALLEL_BODY, body, Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("$L", anonymous).build());
         String inner = k.parallelInner();
         int g = KernelContext.PARALLEL_GRAIN;
         String grain = inner.equals("1") ? Integer.toString(g) : "Math.max(1, " + g + " / (" + inner + "))";

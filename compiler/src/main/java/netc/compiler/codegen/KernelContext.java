@@ -13,13 +13,13 @@ import netc.compiler.ir.Shape;
  * generated code ({@code float}, or {@code double} for gradient checks) and a code sink.
  */
 public final class KernelContext {
+    /** Fewest elements per chunk of a parallel loop: some microseconds of work against about one of dispatch. */
+    public static final int PARALLEL_GRAIN = 1 << 15;
+
     private final Node node;
     private final String elem;
     private final Function<Node, String> buffers;
     private final CodeBlock.Builder code;
-    /** Fewest elements per chunk of a parallel loop: some microseconds of work against about one of dispatch. */
-    public static final int PARALLEL_GRAIN = 1 << 15;
-
     /** The trip count of the kernel's parallel loop, and the elements one of its iterations handles; or null. */
     private String parallelBound, parallelInner;
 
@@ -87,9 +87,8 @@ public final class KernelContext {
      * Opens the kernel's loop as one whose iterations may run on several threads: {@code for (int v = from; v < to;
      * v++)} in a body the generator calls for ranges of {@code [0, bound)} (see {@link netc.runtime.kernels.Parallel}).
      * It must be the whole kernel (nothing before or after it), and its iterations must write disjoint elements and
-     * read nothing another iteration writes, so that the result does not depend on the split.
-     *
-     * A loop over fewer than 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain loop.
+     * read nothing another iteration writes, so that the result does not depend on the split. A loop over fewer than
+     * 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain loop.
      *
      * @param inner the number of elements one iteration handles (a Java expression), which sets the chunk size
      * @param total the shape of all the elements the loop handles

@@ -110,7 +110,7 @@ class AllocationTest {
         assertTrue(plan.plannedBytes(batch) > 0);
     }
 
-    private static void step(Model m) {
+    static void step(Model m) {
         m.forwardOutputs();
         m.forwardLoss();
         m.updateBuffers();
@@ -127,7 +127,8 @@ class AllocationTest {
         return a;
     }
 
-    private static void fill(Model m, int batch) {
+    /** Random inputs for a batch: floats in [0, 1), indices below 10. */
+    static void fill(Model m, int batch) {
         SplittableRandom r = new SplittableRandom(7);
         for (InputSpec in : m.inputs()) {
             Object buf = m.inputBuffer(in.name());

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import netc.compiler.NetCompiler;
-import netc.runtime.InputSpec;
 import netc.runtime.Model;
 import netc.runtime.kernels.Parallel;
 import org.junit.jupiter.api.AfterAll;
@@ -46,21 +44,9 @@ class ThreadCountTest {
         Model m = c.newModel();
         m.initParams(1);
         m.setBatch(batch);
-        SplittableRandom r = new SplittableRandom(11);
-        for (InputSpec in : m.inputs()) {
-            Object buf = m.inputBuffer(in.name());
-            int n = batch * in.sampleSize();
-            if (buf instanceof int[] ib) for (int i = 0; i < n; i++) ib[i] = r.nextInt(10);
-            else for (int i = 0; i < n; i++) ((float[]) buf)[i] = (float) r.nextDouble();
-        }
+        AllocationTest.fill(m, batch);
         m.training = true;
-        for (int i = 0; i < 5; i++) {
-            m.forwardOutputs();
-            m.forwardLoss();
-            m.updateBuffers();
-            m.backward();
-            m.step();
-        }
+        for (int i = 0; i < 5; i++) AllocationTest.step(m);
         Map<String, float[]> weights = new LinkedHashMap<>();
         for (String name : m.paramNames()) weights.put(name, ((float[]) m.paramBuffer(name)).clone());
         return weights;

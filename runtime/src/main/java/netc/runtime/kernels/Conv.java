@@ -25,8 +25,8 @@ public final class Conv {
     /**
      * With more output channels than this, each sample's weight gradient is computed transposed, {@code dwᵀ += col_b ·
      * dy_bᵀ} ([C·KH·KW, O], transposed once at the end): the product is then tall rather than short and wide, and its
-     * transposed operand is dy_b, much smaller than the im2col matrix (about 1.7 times faster for LeNet's second
-     * layer). Up to this many, the short product takes the kernel's path for few rows, which suits it better.
+     * transposed operand is dy_b, much smaller than the im2col matrix (the product about 1.7 times faster for LeNet's
+     * second layer). Up to this many, the short product takes the kernel's path for few rows, which suits it better.
      */
     private static final int TRANSPOSED_GRAD_ABOVE = 8;
     /** Most partial sums of the weight gradient (groups of samples). */
@@ -251,9 +251,10 @@ public final class Conv {
     }
 
     /**
-     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ} (see {@link #TRANSPOSED_GRAD_ABOVE}). The batch is cut into a number of
-     * groups that depends only on the shapes (not on the thread count), each group sums into its own buffer, and the
-     * buffers are added in order: the result is the same whatever the number of threads. dw is overwritten.
+     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ} (see {@link #TRANSPOSED_GRAD_ABOVE}). The
+     * batch is cut into a number of groups that depends only on the shapes (not on the thread count), each group sums
+     * into its own buffer, and the buffers are added in order: the result is the same whatever the number of threads.
+     * dw is overwritten.
      */
     public static void weightGrad(float[] dy, float[] x, float[] dwt, int batch, int c, int h, int wd, int o,
                                   int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {

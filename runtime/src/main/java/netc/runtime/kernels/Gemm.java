@@ -81,8 +81,10 @@ import java.util.Locale;
  *
  * <p>The overload with {@code bias} and {@code act} computes {@code C = act(op(A)·op(B) [+ C] + bias)} with the
  * bias (length n) added to every row and {@code act} one of {@link #NONE}, {@link #RELU}, {@link #SIGMOID},
- * {@link #TANH}: the fused form of a dense layer. The vector kernel applies it to each tile as the last block of k
- * is stored; the loops above apply it in one pass over C after the product.
+ * {@link #TANH}: the fused form of a dense layer. The overload with a {@code mask} also multiplies C by
+ * {@code (mask > 0 ? 1 : 0)}, mask laid out like C: the backward product through relu. The vector kernel applies the
+ * epilogue to each tile as the last block of k is stored; the loops above apply it in one pass over C after the
+ * product.
  *
  * <p>Tiny products (m·n·k ≤ {@value #DIRECT_MAX_MNK}, such as a last layer at batch 1) skip all this: a plain loop
  * nest with the sums in registers.

@@ -21,12 +21,13 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
  * both operands sequentially: per p, two 8-float loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
- * Panels are zero-padded to whole tiles; a tile that overhangs C is computed in full into a scratch tile and only
- * its valid part is written. Transpositions are absorbed by the packing.
+ * Panels are zero-padded to whole tiles; a whole tile goes from the registers straight into C (added to C's values
+ * after the first block of k), while a tile that overhangs C is computed in full into a scratch tile and only its
+ * valid part is written. Transpositions are absorbed by the packing.
  *
- * <p>The epilogue (bias over the columns, then {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}) runs
- * when the last block of k is stored, while the tile is still in registers (relu and the bias) or in L1 (sigmoid and
- * tanh, which use the same scalar formulas as the generated elementwise kernels).
+ * <p>The epilogue (bias over the columns, then {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}, then the
+ * mask) runs when the last block of k is stored, on the tile while it is in L1 (sigmoid and tanh use the same scalar
+ * formulas as the generated elementwise kernels).
  *
  * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
  * rows are copied into contiguous scratch, and op(B) is streamed from memory once: as rows (non-transposed B: up to
@@ -63,6 +64,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
     private static final int SMALL_SUMS = 2048;
 
+    /** Zeros, which a mask blends with ones. */
     private static final FloatVector ZERO = FloatVector.zero(F);
     /** What {@link #store} adds for an absent operand: −0. */
     private static final float[] NEUTRAL = new float[NR];
@@ -295,7 +297,9 @@ final class VectorGemm implements Gemm.FloatKernel {
         private void smallColumns(int from, int to) {
             int j0 = from * L, j1 = Math.min(n, to * L);
             if (bCol != 1) {
-                for (int i = 0; i < m; i++) dots(i, j0, j1);
+                int lone = j0 + (j1 - j0) / 4 * 4;
+                for (int i = 0; i < m; i++) dots(i, j0, lone);
+                for (int j = lone; j < j1; j++) loneColumn(j);
                 return;
             }
             int span = Math.max(L, SMALL_SUMS / m / L * L);
@@ -369,16 +373,30 @@ final class VectorGemm implements Gemm.FloatKernel {
                 finishDot(x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
                 finishDot(x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
             }
-            for (; j < j1; j++) {
-                // a lone column: two vector sums (one chain of k / 8 multiply-adds would be latency-bound)
-                int bj = bOff + j * k, p = 0;
-                FloatVector x0 = FloatVector.zero(F), x1 = x0;
-                for (; p + 2 * L <= kv; p += 2 * L) {
-                    x0 = FloatVector.fromArray(F, rows, ai + p).fma(FloatVector.fromArray(F, b, bj + p), x0);
-                    x1 = FloatVector.fromArray(F, rows, ai + p + L).fma(FloatVector.fromArray(F, b, bj + p + L), x1);
+        }
+
+        /**
+         * Column j of C for transposed op(B), left over by the groups of four: each row's dot product one scalar chain
+         * along k, four rows' chains side by side (so they run at the multiply-adds' throughput, not their latency).
+         */
+        private void loneColumn(int j) {
+            int bj = bOff + j * k;
+            for (int i = 0; i < m; i += 4) {
+                // rows past the last repeat it, and their sums are dropped
+                int a0 = i * k, a1 = Math.min(i + 1, m - 1) * k, a2 = Math.min(i + 2, m - 1) * k;
+                int a3 = Math.min(i + 3, m - 1) * k;
+                float s0 = 0f, s1 = 0f, s2 = 0f, s3 = 0f;
+                for (int p = 0; p < k; p++) {
+                    float u = b[bj + p];
+                    s0 = Math.fma(rows[a0 + p], u, s0);
+                    s1 = Math.fma(rows[a1 + p], u, s1);
+                    s2 = Math.fma(rows[a2 + p], u, s2);
+                    s3 = Math.fma(rows[a3 + p], u, s3);
                 }
-                if (p < kv) x0 = FloatVector.fromArray(F, rows, ai + p).fma(FloatVector.fromArray(F, b, bj + p), x0);
-                finishDot(x0.add(x1).reduceLanes(VectorOperators.ADD), ai, kv, bj, ci + j, j);
+                finishScalar(s0, cOff + i * n + j, j);
+                if (i + 1 < m) finishScalar(s1, cOff + (i + 1) * n + j, j);
+                if (i + 2 < m) finishScalar(s2, cOff + (i + 2) * n + j, j);
+                if (i + 3 < m) finishScalar(s3, cOff + (i + 3) * n + j, j);
             }
         }
 
