@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
  * both operands sequentially: per p, two 8-float loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
- * Panels are zero-padded to whole tiles; a whole tile goes from the registers straight into C (added to C's values
- * after the first block of k), while a tile that overhangs C is computed in full into a scratch tile and only its
- * valid part is written. Transpositions are absorbed by the packing.
+ * Panels are zero-padded to whole tiles; a whole tile that overwrites C goes from the registers straight into C,
+ * while one added to C (after the first block of k, or to accumulate) goes through a scratch tile, as does a tile that
+ * overhangs C, computed in full and only its valid part written. Transpositions are absorbed by the packing.
  *
  * <p>The epilogue (bias over the columns, then {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}, then the
  * mask) runs when the last block of k is stored, on the tile while it is in L1 (sigmoid and tanh use the same scalar
@@ -67,7 +67,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Zeros, which a mask blends with ones. */
     private static final FloatVector ZERO = FloatVector.zero(F);
     /** What {@link #store} adds for an absent operand: −0. */
-    private static final float[] NEUTRAL = new float[NR];
+    private static final float[] NEUTRAL = new float[L];
 
     static {
         java.util.Arrays.fill(NEUTRAL, -0f);
@@ -90,7 +90,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     VectorGemm() {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(4, ap, 0, bp, 0, t, 0, NR, (i & 1) == 0 ? t : NEUTRAL, 0, 0);
+            tile(4, ap, 0, bp, 0, t, 0, NR);
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
         }
     }
@@ -229,17 +229,24 @@ final class VectorGemm implements Gemm.FloatKernel {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         int ci = cOff + (ic + ir) * n + jc + jr;
-                        if (mr == MR && nr == NR) {
-                            // straight from the registers into C (plus C's values), then the epilogue in place
-                            tile(kc, ap, ir * kc, bp, bi, c, ci, n, loadC ? c : NEUTRAL, loadC ? ci : 0, loadC ? n : 0);
+                        if (mr == MR && nr == NR && !loadC) {
+                            // straight from the registers into C, then the epilogue in place
+                            tile(kc, ap, ir * kc, bp, bi, c, ci, n);
                             if (last && (bias != null || act != Gemm.NONE || mask != null)) {
                                 for (int r = 0; r < MR; r++) {
                                     store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act, mask);
                                 }
                             }
+                        } else if (mr == MR && nr == NR) {
+                            float[] t = own.tile;
+                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
+                            for (int r = 0; r < MR; r++) {
+                                store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, jc + jr,
+                                        last ? act : Gemm.NONE, last ? mask : null);
+                            }
                         } else {
                             float[] t = own.tile;
-                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR, NEUTRAL, 0, 0);
+                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
                             for (int r = 0; r < mr; r++) {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
@@ -412,21 +419,20 @@ final class VectorGemm implements Gemm.FloatKernel {
     }
 
     /**
-     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then added to
-     * {@code add} (from {@code ao}, row stride {@code ars}) and written to {@code out} (from {@code oi}, row stride
-     * {@code ldo}): C itself for a whole tile (with C's values, or {@link #NEUTRAL} and stride 0 to overwrite), or an
-     * edge tile's scratch. Vectors never cross a call: C2 keeps them in registers only inside one compiled method, and
-     * boxes each one on the heap otherwise. (MR is a constant: C2 keeps one branch.)
+     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then written
+     * to {@code out} from {@code oi} with row stride {@code ldo}: C itself for a whole tile that overwrites C, or a
+     * scratch tile (row stride 16) that {@link #store} adds to C or an edge tile leaves partly unused. (Adding C's
+     * values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2 keeps them
+     * in registers only inside one compiled method, and boxes each one on the heap otherwise. (MR is a constant: C2
+     * keeps one branch.)
      */
-    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
-                             float[] add, int ao, int ars) {
-        if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo, add, ao, ars);
-        else tile4(kc, ap, ai, bp, bi, out, oi, ldo, add, ao, ars);
+    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
+        if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo);
+        else tile4(kc, ap, ai, bp, bi, out, oi, ldo);
     }
 
     /** The 4×16 tile in eight registers. */
-    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
-                              float[] add, int ao, int ars) {
+    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
@@ -443,19 +449,18 @@ final class VectorGemm implements Gemm.FloatKernel {
             c30 = u.fma(b0, c30);
             c31 = u.fma(b1, c31);
         }
-        c00.add(FloatVector.fromArray(F, add, ao)).intoArray(out, oi);
-        c01.add(FloatVector.fromArray(F, add, ao + L)).intoArray(out, oi + L);
-        c10.add(FloatVector.fromArray(F, add, ao + ars)).intoArray(out, oi + ldo);
-        c11.add(FloatVector.fromArray(F, add, ao + ars + L)).intoArray(out, oi + ldo + L);
-        c20.add(FloatVector.fromArray(F, add, ao + 2 * ars)).intoArray(out, oi + 2 * ldo);
-        c21.add(FloatVector.fromArray(F, add, ao + 2 * ars + L)).intoArray(out, oi + 2 * ldo + L);
-        c30.add(FloatVector.fromArray(F, add, ao + 3 * ars)).intoArray(out, oi + 3 * ldo);
-        c31.add(FloatVector.fromArray(F, add, ao + 3 * ars + L)).intoArray(out, oi + 3 * ldo + L);
+        c00.intoArray(out, oi);
+        c01.intoArray(out, oi + L);
+        c10.intoArray(out, oi + ldo);
+        c11.intoArray(out, oi + ldo + L);
+        c20.intoArray(out, oi + 2 * ldo);
+        c21.intoArray(out, oi + 2 * ldo + L);
+        c30.intoArray(out, oi + 3 * ldo);
+        c31.intoArray(out, oi + 3 * ldo + L);
     }
 
     /** The 6×16 tile in twelve registers. */
-    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo,
-                              float[] add, int ao, int ars) {
+    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
         for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
@@ -479,18 +484,18 @@ final class VectorGemm implements Gemm.FloatKernel {
             c50 = u.fma(b0, c50);
             c51 = u.fma(b1, c51);
         }
-        c00.add(FloatVector.fromArray(F, add, ao)).intoArray(out, oi);
-        c01.add(FloatVector.fromArray(F, add, ao + L)).intoArray(out, oi + L);
-        c10.add(FloatVector.fromArray(F, add, ao + ars)).intoArray(out, oi + ldo);
-        c11.add(FloatVector.fromArray(F, add, ao + ars + L)).intoArray(out, oi + ldo + L);
-        c20.add(FloatVector.fromArray(F, add, ao + 2 * ars)).intoArray(out, oi + 2 * ldo);
-        c21.add(FloatVector.fromArray(F, add, ao + 2 * ars + L)).intoArray(out, oi + 2 * ldo + L);
-        c30.add(FloatVector.fromArray(F, add, ao + 3 * ars)).intoArray(out, oi + 3 * ldo);
-        c31.add(FloatVector.fromArray(F, add, ao + 3 * ars + L)).intoArray(out, oi + 3 * ldo + L);
-        c40.add(FloatVector.fromArray(F, add, ao + 4 * ars)).intoArray(out, oi + 4 * ldo);
-        c41.add(FloatVector.fromArray(F, add, ao + 4 * ars + L)).intoArray(out, oi + 4 * ldo + L);
-        c50.add(FloatVector.fromArray(F, add, ao + 5 * ars)).intoArray(out, oi + 5 * ldo);
-        c51.add(FloatVector.fromArray(F, add, ao + 5 * ars + L)).intoArray(out, oi + 5 * ldo + L);
+        c00.intoArray(out, oi);
+        c01.intoArray(out, oi + L);
+        c10.intoArray(out, oi + ldo);
+        c11.intoArray(out, oi + ldo + L);
+        c20.intoArray(out, oi + 2 * ldo);
+        c21.intoArray(out, oi + 2 * ldo + L);
+        c30.intoArray(out, oi + 3 * ldo);
+        c31.intoArray(out, oi + 3 * ldo + L);
+        c40.intoArray(out, oi + 4 * ldo);
+        c41.intoArray(out, oi + 4 * ldo + L);
+        c50.intoArray(out, oi + 5 * ldo);
+        c51.intoArray(out, oi + 5 * ldo + L);
     }
 
     /**
