@@ -5,8 +5,8 @@
 #    ../shared/torch_peer.py), where installed.
 # Prints one line per workload with the figures and netc's ratio to each peer: sgemm (JMH GemmBench, with
 # the Vector API kernel and with the plain loops), MLP training, single-sample predict, LeNet training.
-# Training and predict figures are each side's best of REPEAT (default 3) rounds taken in turn, so that a burst of
-# load from other tenants of the machine does not decide a ratio.
+# Every figure of netc and of its peers is that side's best of REPEAT (default 3) rounds taken in turn (the loops
+# kernel's: one round), so that a burst of load from other tenants of the machine does not decide a ratio.
 # Usage: [REPEAT=N] bench/compare.sh [THREADS...]   (default: 1 2)
 # Needs bench/target/benchmarks.jar for sgemm (mvn -B -o package -DskipTests builds it).
 set -euo pipefail
@@ -33,12 +33,15 @@ gemm() {
 }
 for t in "${threads[@]}"; do
   if [ -f "$JMH" ]; then
-    ng=$(python3 bench/numpy_peer.py sgemm "$t")
-    tg=""; [ $have_torch = 1 ] && tg=$(torch_peer sgemm "$t")
     for size in 128x784x256 1024x1024x1024; do
-      v=$(gemm "$size" "$t" true); l=$(gemm "$size" "$t" false); np=$(echo "$ng" | field "['gflops']['$size']")
+      v=0; np=0; tp=0; l=$(gemm "$size" "$t" false)
+      for _ in $(seq "$REPEAT"); do
+        v=$(best "$v" "$(gemm "$size" "$t" true)")
+        np=$(best "$np" "$(python3 bench/numpy_peer.py sgemm "$t" | field "['gflops']['$size']")")
+        [ $have_torch = 1 ] && tp=$(best "$tp" "$(torch_peer sgemm "$t" | field "['gflops']['$size']")")
+      done
       line="threads=$t  sgemm $size GFLOP/s: netc $v (loops $l), numpy $np ($(ratio "$v" "$np"))"
-      [ -n "$tg" ] && { tp=$(echo "$tg" | field "['gflops']['$size']"); line="$line, PyTorch $tp ($(ratio "$v" "$tp"))"; }
+      [ $have_torch = 1 ] && line="$line, PyTorch $tp ($(ratio "$v" "$tp"))"
       echo "$line"
     done
   else
