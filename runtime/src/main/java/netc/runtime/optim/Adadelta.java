@@ -13,12 +13,19 @@ public final class Adadelta extends Optimizer {
         this.eps = eps;
     }
 
+    /** The current parameter's state: squares, accumulated updates. */
+    private float[][] s;
+
     @Override
-    public void update(int index, float[] p, float[] g, float scale) {
-        float[][] s = state(index, p.length, 2);
+    protected void prepare(int index, int size) {
+        s = state(index, size, 2);
+    }
+
+    @Override
+    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
         float[] sq = s[0], acc = s[1];
         float r = (float) rho, oneMinusR = (float) (1 - rho), e = (float) eps, wd = (float) weightDecay, negLr = (float) -lr;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             sq[i] = sq[i] * r + oneMinusR * d * d;
             float std = (float) Math.sqrt(sq[i] + e);

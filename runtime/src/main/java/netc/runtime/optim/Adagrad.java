@@ -12,12 +12,20 @@ public final class Adagrad extends Optimizer {
     }
 
 
+    /** The current parameter's sum of squares. */
+    private float[] sum;
+
     @Override
-    public void update(int index, float[] p, float[] g, float scale) {
-        float[] sum = state(index, p.length, 1, (float) initialAccumulator)[0];
+    protected void prepare(int index, int size) {
+        sum = state(index, size, 1, (float) initialAccumulator)[0];
+    }
+
+    @Override
+    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
+        float[] sum = this.sum;
         float clr = (float) -(lr / (1 + (steps() - 1) * lrDecay));
         float wd = (float) weightDecay, e = (float) eps;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             sum[i] += d * d;
             float std = (float) Math.sqrt(sum[i]) + e;

@@ -21,16 +21,31 @@ public final class Adam extends Optimizer {
     }
 
 
+    /** The current parameter's moments and this step's constants (see {@link #prepare}). */
+    private float[] m, v;
+    private float stepSize, sqrtBc2, b1, b2, e, wd, shrink;
+
     @Override
-    public void update(int index, float[] p, float[] g, float scale) {
-        float[][] s = state(index, p.length, 2);
-        float[] m = s[0], v = s[1];
+    protected void prepare(int index, int size) {
+        float[][] s = state(index, size, 2);
+        m = s[0];
+        v = s[1];
         double bc1 = 1 - Math.pow(beta1, steps()), bc2 = 1 - Math.pow(beta2, steps());
-        float stepSize = (float) (lr / bc1);
-        float sqrtBc2 = (float) Math.sqrt(bc2);
-        float b1 = (float) beta1, b2 = (float) beta2, e = (float) eps, wd = decoupled ? 0 : (float) weightDecay;
-        float shrink = (float) (1 - lr * weightDecay);
-        for (int i = 0; i < p.length; i++) {
+        stepSize = (float) (lr / bc1);
+        sqrtBc2 = (float) Math.sqrt(bc2);
+        b1 = (float) beta1;
+        b2 = (float) beta2;
+        e = (float) eps;
+        wd = decoupled ? 0 : (float) weightDecay;
+        shrink = (float) (1 - lr * weightDecay);
+    }
+
+    @Override
+    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
+        float[] m = this.m, v = this.v;
+        float stepSize = this.stepSize, sqrtBc2 = this.sqrtBc2, b1 = this.b1, b2 = this.b2, e = this.e, wd = this.wd;
+        float shrink = this.shrink;
+        for (int i = from; i < to; i++) {
             if (decoupled) p[i] *= shrink;
             float d = g[i] * scale + wd * p[i];
             m[i] = b1 * m[i] + (1 - b1) * d;

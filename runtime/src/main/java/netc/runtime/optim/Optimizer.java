@@ -1,18 +1,27 @@
 package netc.runtime.optim;
 
+import netc.runtime.kernels.Parallel;
+
 /**
  * Updates parameters from their gradients, one parameter at a time, with torch.optim's definitions.
  * A generated model's {@code step()} calls {@link #begin()} once, then {@link #update} for each parameter
  * that has a gradient. State (momentum, moments) is kept per parameter index. Each update is one loop over the
  * parameter that reads the gradient, the state and the weights once and writes them once: gradient clipping's
- * scale and weight decay are applied inside it, not in passes of their own.
+ * scale and weight decay are applied inside it, not in passes of their own. A large parameter's loop is split over
+ * {@link Parallel}'s threads; every element is updated on its own, so the result does not depend on the split.
  */
 public abstract class Optimizer {
+    /** Fewest elements per chunk of a split update; parameters under twice this update on the calling thread. */
+    private static final int PARALLEL_GRAIN = 1 << 15;
     protected double lr;
     protected final double weightDecay;
     private Object[] state = new Object[0];
     /** The number of steps taken (calls of {@link #begin()}). */
     private int steps;
+    /** The update in progress, for the parallel body (made once, so an update allocates nothing). */
+    private float[] param, grad;
+    private float gradScale;
+    private final Parallel.Body body = (from, to) -> updateRange(param, grad, gradScale, from, to);
 
     protected Optimizer(double lr, double weightDecay) {
         this.lr = lr;
@@ -79,7 +88,27 @@ public abstract class Optimizer {
      * Updates parameter {@code index} in place from its gradient times {@code gradScale} (the clipping coefficient of
      * {@link netc.runtime.Model#clipScale()}, 1 without clipping), rounded to float as PyTorch's in-place scaling does.
      */
-    public abstract void update(int index, float[] param, float[] grad, float gradScale);
+    public final void update(int index, float[] param, float[] grad, float gradScale) {
+        prepare(index, param.length);
+        if (param.length < 2 * PARALLEL_GRAIN) {
+            updateRange(param, grad, gradScale, 0, param.length);
+            return;
+        }
+        this.param = param;
+        this.grad = grad;
+        this.gradScale = gradScale;
+        try {
+            Parallel.forRange(param.length, PARALLEL_GRAIN, body);
+        } finally {
+            this.param = this.grad = null;
+        }
+    }
+
+    /** Takes parameter {@code index}'s state (of {@code size} values) and this step's constants for the updateRange calls. */
+    protected abstract void prepare(int index, int size);
+
+    /** The update of elements [from, to) of the parameter that {@link #prepare} took, each element on its own. */
+    protected abstract void updateRange(float[] p, float[] g, float scale, int from, int to);
 
     /** Updates parameter {@code index} in place from its gradient. */
     public final void update(int index, float[] param, float[] grad) {

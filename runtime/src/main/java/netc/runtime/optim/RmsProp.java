@@ -16,13 +16,20 @@ public final class RmsProp extends Optimizer {
         this.centered = centered;
     }
 
+    /** The current parameter's state: squares, mean gradient, momentum buffer. */
+    private float[][] s;
+
     @Override
-    public void update(int index, float[] p, float[] g, float scale) {
-        float[][] s = state(index, p.length, 3);
+    protected void prepare(int index, int size) {
+        s = state(index, size, 3);
+    }
+
+    @Override
+    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
         float[] sq = s[0], avgGrad = s[1], buf = s[2];
         float a = (float) alpha, oneMinusA = (float) (1 - alpha), e = (float) eps, wd = (float) weightDecay;
         float mu = (float) momentum, negLr = (float) -lr;
-        for (int i = 0; i < p.length; i++) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             sq[i] = sq[i] * a + oneMinusA * d * d;
             float avg;

@@ -15,18 +15,28 @@ public final class Sgd extends Optimizer {
         this.nesterov = nesterov;
     }
 
+    /** The current parameter's momentum buffer (null without momentum), and whether this is its first step. */
+    private float[] buf;
+    private boolean first;
+
     @Override
-    public void update(int index, float[] p, float[] g, float scale) {
-        int n = p.length;
+    protected void prepare(int index, int size) {
+        if (momentum == 0) return;
+        first = !hasState(index);
+        buf = state(index, size, 1)[0];
+    }
+
+    @Override
+    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
         float lr = (float) this.lr, wd = (float) weightDecay;
         if (momentum == 0) {
-            for (int i = 0; i < n; i++) p[i] -= lr * (g[i] * scale + wd * p[i]);
+            for (int i = from; i < to; i++) p[i] -= lr * (g[i] * scale + wd * p[i]);
             return;
         }
-        boolean first = !hasState(index);
-        float[] buf = state(index, n, 1)[0];
+        float[] buf = this.buf;
+        boolean first = this.first;
         float mu = (float) momentum, damp = (float) (1 - dampening);
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
             float b = first ? d : mu * buf[i] + damp * d;
             buf[i] = b;
