@@ -31,10 +31,9 @@ final class Stats {
         }
         if ((n.op() == Ops.GEMM || n.op() == Ops.CONV) && (n.inputs().size() > 2 || n.attrs().has("act"))) {
             // a product with an epilogue, e.g. relu(gemm($0, $1) + $2), or a backward product with a mask
-            boolean masked = n.attrs().has("mask");
-            String p = n.op().name() + "($0, $1)" + (n.inputs().size() == (masked ? 4 : 3) ? " + $2" : "");
+            String p = n.op().name() + "($0, $1)" + (Ops.hasBias(n) ? " + $2" : "");
             if (n.attrs().has("act")) p = n.attrs().s("act") + "(" + p + ")";
-            return masked ? p + " · step($" + (n.inputs().size() - 1) + ")" : p;
+            return n.attrs().has("mask") ? p + " · step($" + (n.inputs().size() - 1) + ")" : p;
         }
         return null;
     }

@@ -128,13 +128,7 @@ final class Convolution implements Op {
                         + channels + " values, got " + in.get(2));
             }
         }
-        if (attrs.has("act")) {
-            try {
-                netc.runtime.kernels.Gemm.activation(attrs.s("act"));
-            } catch (IllegalArgumentException e) {
-                throw new ShapeException(e.getMessage());
-            }
-        }
+        Gemm.checkActivation(attrs);
     }
 
     private static Shape checkGrad(Shape dy, Shape x, Shape w, Attrs a, Shape result) {
@@ -145,7 +139,7 @@ final class Convolution implements Op {
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        if (y.inputs().size() == 3 || y.attrs().has("act")) {
+        if (Gemm.hasEpilogue(y)) {
             throw new UnsupportedOperationException("convolutions with an epilogue are made after differentiation");
         }
         Attrs a = base(y.attrs());
@@ -187,11 +181,8 @@ final class Convolution implements Op {
             case INPUT_GRAD -> "inputGrad";
             case WEIGHT_GRAD -> "weightGrad";
         };
-        if (n.inputs().size() == 3 || a.has("act")) {
-            String bias = n.inputs().size() == 3 ? k.in(2) : "null";
-            String act = a.has("act") ? a.s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
-            k.stmt("$T.$L($L, $L, $L, $L, $L, $T.$L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry, bias,
-                    ClassName.get("netc.runtime.kernels", "Gemm"), act);
+        if (Gemm.hasEpilogue(n)) {
+            k.stmt("$T.$L($L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry, Gemm.epilogueArgs(k));
             return;
         }
         k.stmt("$T.$L($L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry);

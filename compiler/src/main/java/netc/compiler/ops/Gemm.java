@@ -1,6 +1,7 @@
 package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
+import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.codegen.KernelContext;
@@ -82,13 +83,7 @@ final class Gemm implements Op {
             throw new ShapeException("the mask of a product of shape " + out + " must be float" + out + ", got "
                     + (in.size() < 3 ? "none" : in.get(in.size() - 1)));
         }
-        if (attrs.has("act")) {
-            try {
-                netc.runtime.kernels.Gemm.activation(attrs.s("act"));
-            } catch (IllegalArgumentException e) {
-                throw new ShapeException(e.getMessage());
-            }
-        }
+        checkActivation(attrs);
         return TensorType.f(out);
     }
 
@@ -131,16 +126,31 @@ final class Gemm implements Op {
             k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
             return;
         }
-        boolean masked = y.attrs().has("mask");
-        String bias = y.inputs().size() == (masked ? 4 : 3) ? k.in(2) : "null";
-        String act = y.attrs().has("act") ? y.attrs().s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
-        String mask = masked ? ", " + k.in(y.inputs().size() - 1) : "";
-        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L, $T.$L$L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0),
-                k.in(1), k.out(), bias, KERNEL, act, mask);
+        k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1),
+                k.out(), epilogueArgs(k));
     }
 
-    /** Whether a product node carries a bias, an activation or a mask. */
+    /** Whether a product node (gemm or conv) carries a bias, an activation or a mask. */
     static boolean hasEpilogue(Node y) {
         return y.inputs().size() > 2 || y.attrs().has("act");
+    }
+
+    /** Rejects an {@code act} attr that names no activation of the runtime's epilogue. */
+    static void checkActivation(Attrs attrs) {
+        if (!attrs.has("act")) return;
+        try {
+            netc.runtime.kernels.Gemm.activation(attrs.s("act"));
+        } catch (IllegalArgumentException e) {
+            throw new ShapeException(e.getMessage());
+        }
+    }
+
+    /** The epilogue arguments of the kernel node's runtime call: its bias (or null), activation code and mask, if any. */
+    static CodeBlock epilogueArgs(KernelContext k) {
+        Node y = k.node();
+        String bias = Ops.hasBias(y) ? k.in(2) : "null";
+        String act = y.attrs().has("act") ? y.attrs().s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
+        String mask = y.attrs().has("mask") ? ", " + k.in(y.inputs().size() - 1) : "";
+        return CodeBlock.of("$L, $T.$L$L", bias, KERNEL, act, mask);
     }
 }
