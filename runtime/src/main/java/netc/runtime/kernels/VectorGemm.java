@@ -229,7 +229,8 @@ final class VectorGemm implements Gemm.FloatKernel {
                     for (int ir = 0; ir < mc; ir += MR) {
                         int mr = Math.min(MR, mc - ir);
                         int ci = cOff + (ic + ir) * n + jc + jr;
-                        if (mr == MR && nr == NR && !loadC) {
+                        boolean whole = mr == MR && nr == NR;
+                        if (whole && !loadC) {
                             // straight from the registers into C, then the epilogue in place
                             tile(kc, ap, ir * kc, bp, bi, c, ci, n);
                             if (last && (bias != null || act != Gemm.NONE || mask != null)) {
@@ -237,16 +238,16 @@ final class VectorGemm implements Gemm.FloatKernel {
                                     store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act, mask);
                                 }
                             }
-                        } else if (mr == MR && nr == NR) {
-                            float[] t = own.tile;
-                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
+                            continue;
+                        }
+                        float[] t = own.tile;
+                        tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
+                        if (whole) {
                             for (int r = 0; r < MR; r++) {
                                 store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, jc + jr,
                                         last ? act : Gemm.NONE, last ? mask : null);
                             }
                         } else {
-                            float[] t = own.tile;
-                            tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
                             for (int r = 0; r < mr; r++) {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
