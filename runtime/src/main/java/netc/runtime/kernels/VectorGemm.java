@@ -33,7 +33,9 @@ import jdk.incubator.vector.VectorSpecies;
  * rows are copied into contiguous scratch, and op(B) is streamed from memory once: as rows (non-transposed B: up to
  * 2048 sums of C stay in L1 while B's rows stream through, broadcast a(i,p) times row p added to row i of the sums,
  * so that for m = 1 op(B) is read front to back) or as dot products (transposed B: four rows of B against a row of
- * A, along k). Threads split the columns of C in equal parts.
+ * A, along k). A single row (m = 1, e.g. one sample's dense layer) keeps strips of {@link #STRIP} sums in registers
+ * instead, so nothing but B is loaded per multiply-add; the sums are added in the same order either way. Threads
+ * split the columns of C in equal parts.
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
@@ -63,6 +65,8 @@ final class VectorGemm implements Gemm.FloatKernel {
     private static final int SMALL_COLUMNS = 32;
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
     private static final int SMALL_SUMS = 2048;
+    /** Columns of C that a single-row product keeps in registers while op(B) streams through (eight vectors). */
+    private static final int STRIP = 8 * L;
 
     /** Zeros, which a mask blends with ones. */
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -299,8 +303,8 @@ final class VectorGemm implements Gemm.FloatKernel {
         /**
          * Parallel body of the small-m path: column groups [from, to) of L columns of C. For row-major op(B) the rows
          * of B are streamed four at a time into rows of sums that stay in L1 (see {@link #rowSums}), in as few passes
-         * as {@link #SMALL_SUMS} allows (one for m = 1 and n ≤ 2048); for transposed op(B) each row of B is a dot
-         * product with a row of op(A).
+         * as {@link #SMALL_SUMS} allows (one for m = 1 and n ≤ 2048), or for m = 1 in {@link #strip}s of sums held in
+         * registers, the rest as rows; for transposed op(B) each row of B is a dot product with a row of op(A).
          */
         private void smallColumns(int from, int to) {
             int j0 = from * L, j1 = Math.min(n, to * L);
@@ -312,7 +316,14 @@ final class VectorGemm implements Gemm.FloatKernel {
             }
             int span = Math.max(L, SMALL_SUMS / m / L * L);
             float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, m * span);
-            for (int jp = j0; jp < j1; jp += span) {
+            int jp = j0;
+            if (m == 1) {
+                for (; jp + STRIP <= j1; jp += STRIP) {
+                    strip(jp, sums);
+                    store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
+                }
+            }
+            for (; jp < j1; jp += span) {
                 int width = Math.min(span, j1 - jp), wv = width & ~(L - 1);
                 java.util.Arrays.fill(sums, 0, m * width, 0f);
                 rowSums(jp, width, sums);
@@ -360,6 +371,35 @@ final class VectorGemm implements Gemm.FloatKernel {
                     for (int j = 0, si = i * width; j < width; j++) sums[si + j] = Math.fma(u, b[bp + j], sums[si + j]);
                 }
             }
+        }
+
+        /**
+         * {@code sums[j] = Σ_p a(0,p)·B(p, j0+j)} for j < {@link #STRIP} and row-major op(B): eight vectors of sums in
+         * registers, one load of B per multiply-add, the terms added in the order of p as in {@link #rowSums}.
+         */
+        private void strip(int j0, float[] sums) {
+            float[] b = this.b, rows = this.rows;
+            int k = this.k, n = this.n;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
+            for (int p = 0, bp = bOff + j0; p < k; p++, bp += n) {
+                FloatVector u = FloatVector.broadcast(F, rows[p]);
+                s0 = u.fma(FloatVector.fromArray(F, b, bp), s0);
+                s1 = u.fma(FloatVector.fromArray(F, b, bp + L), s1);
+                s2 = u.fma(FloatVector.fromArray(F, b, bp + 2 * L), s2);
+                s3 = u.fma(FloatVector.fromArray(F, b, bp + 3 * L), s3);
+                s4 = u.fma(FloatVector.fromArray(F, b, bp + 4 * L), s4);
+                s5 = u.fma(FloatVector.fromArray(F, b, bp + 5 * L), s5);
+                s6 = u.fma(FloatVector.fromArray(F, b, bp + 6 * L), s6);
+                s7 = u.fma(FloatVector.fromArray(F, b, bp + 7 * L), s7);
+            }
+            s0.intoArray(sums, 0);
+            s1.intoArray(sums, L);
+            s2.intoArray(sums, 2 * L);
+            s3.intoArray(sums, 3 * L);
+            s4.intoArray(sums, 4 * L);
+            s5.intoArray(sums, 5 * L);
+            s6.intoArray(sums, 6 * L);
+            s7.intoArray(sums, 7 * L);
         }
 
         /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */

@@ -23,12 +23,12 @@ class GemmTest {
     /**
      * Shapes {m, n, k} chosen to reach every code path: tiny (the plain loop nest) and prime sizes, k not a multiple
      * of 4, narrow C (computed transposed), several k blocks (k > KC), several column panels
-     * (n > NC), and products big enough to run in parallel in both the row-split and the
-     * column-split mode.
+     * (n > NC), a single row wider than the register strips, and products big enough to run in parallel in both the
+     * row-split and the column-split mode.
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 7}, {1, 9, 1}, {9, 1, 1}, {2, 3, 4}, {7, 13, 5}, {13, 7, 5},
-        {5, 17, 3}, {1, 10, 128}, {3, 20, 37}, {2, 9, 40}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20},
+        {5, 17, 3}, {1, 10, 128}, {3, 20, 37}, {2, 9, 40}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20}, {1, 200, 33},
         {129, 65, 257}, {40, 520, 70}, {70, 530, 9}, {37, 1100, 19},
     };
 
@@ -111,7 +111,7 @@ class GemmTest {
     void epilogueAddsTheBiasThenTheActivationThenTheMask(boolean vector, boolean transA, boolean transB, boolean accumulate) {
         Gemm.useVectorKernel(vector);
         Random random = new Random(Objects.hash(transA, transB, accumulate, 5));
-        int[][] shapes = {{1, 37, 20}, {5, 16, 9}, {6, 16, 300}, {64, 70, 33}, {128, 256, 784}, {150, 40, 513}};
+        int[][] shapes = {{1, 37, 20}, {5, 16, 9}, {6, 16, 300}, {64, 70, 33}, {128, 256, 784}, {150, 40, 513}, {1, 150, 40}};
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             for (int[] s : shapes) {
