@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -57,10 +59,13 @@ class CheckpointRecoveryTest {
         Path log = tmp.resolve("train.log");
 
         // a separate JVM, killed with SIGKILL once the checkpoint of epoch 1 is on disk and epoch 2 is under way
+        // (with this JVM's kernels: the resumed run below takes them)
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "train",
-                model.toString(), "--threads", "1", "--checkpoint", ckpt.toString(), "--checkpoint-every", "1", "--save", save.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) command.addAll(List.of("--add-modules", "jdk.incubator.vector"));
+        command.addAll(List.of(Main.class.getName(), "train", model.toString(), "--threads", "1", "--checkpoint", ckpt.toString(),
+                "--checkpoint-every", "1", "--save", save.toString()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         int done = 0;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
