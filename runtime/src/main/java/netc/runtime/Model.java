@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import netc.runtime.io.Safetensors;
 import netc.runtime.optim.Optimizer;
 
@@ -53,6 +54,11 @@ public abstract class Model {
 
     private int capacity;
     private int batch = -1;
+    /**
+     * The version of the weights, shared by the instances that share them ({@link #copy()}): kernels that keep a
+     * rearranged copy of a weight matrix ({@link netc.runtime.kernels.PackedWeights}) make it again when it changes.
+     */
+    private AtomicLong weightsVersion = new AtomicLong();
 
     /**
      * A new instance of the same model that shares this one's parameter arrays: the weights are not copied, so a copy
@@ -191,8 +197,35 @@ public abstract class Model {
         return inputBufs[index(inputNames, name, "input")];
     }
 
+    /**
+     * The live array of a parameter: writing into it changes the model's weights. Write before the next prediction or
+     * step, or call {@link #weightsChanged()} after writing: kernels may keep a rearranged copy of a weight matrix,
+     * remade when the model learns that its weights changed (which this call, like a step or a load, tells it).
+     */
     public Object paramBuffer(String name) {
-        return paramBufs[index(paramNames, name, "parameter")];
+        Object buffer = paramBufs[index(paramNames, name, "parameter")];
+        weightsChanged();
+        return buffer;
+    }
+
+    /**
+     * Tells this model, and the copies sharing its weights, that the weights changed. Steps, loading and
+     * initialisation do so themselves; call it after writing into an array from {@link #paramBuffer} that was
+     * obtained before the last prediction.
+     */
+    public final void weightsChanged() {
+        weightsVersion.incrementAndGet();
+    }
+
+    /** The weights' version, which {@link #weightsChanged()} advances. */
+    protected final long weightsVersion() {
+        return weightsVersion.get();
+    }
+
+    /** {@code copy}, made to share this model's weights, also sharing their version; returns it. */
+    protected final Model sharingWeights(Model copy) {
+        copy.weightsVersion = weightsVersion;
+        return copy;
     }
 
     /** The gradient buffer of a parameter, or null when the loss does not depend on it. */
@@ -540,6 +573,7 @@ public abstract class Model {
                     + " not in the model; its parameters are " + String.join(", ", paramNames));
         }
         for (int i = 0; i < paramNames.length; i++) copyIn(weights.get(paramNames[i]), paramBufs[i], paramNames[i]);
+        weightsChanged();
     }
 
     public void loadWeights(Path file) {

@@ -298,6 +298,7 @@ public final class JavaGenerator {
     private MethodSpec initParams() {
         MethodSpec.Builder m = MethodSpec.methodBuilder("initParams").addAnnotation(Override.class)
                 .addModifiers(Modifier.PUBLIC).addParameter(TypeName.LONG, "seed");
+        m.addStatement("weightsChanged()");
         m.addStatement("$T r = new $T(seed)", RNG, RNG);
         for (Param p : g.params()) {
             List<String> args = new ArrayList<>();
@@ -321,6 +322,7 @@ public final class JavaGenerator {
             m.addStatement("throw new UnsupportedOperationException($S)", "optimizer steps run in float models");
             return m.build();
         }
+        m.addStatement("weightsChanged()");
         m.addStatement("float scale = clipScale()");
         m.addStatement("optimizer.begin()");
         int i = 0;
@@ -345,7 +347,7 @@ public final class JavaGenerator {
                 .addStatement("$T m = new $T()", self, self).addStatement("m.loadWeights(weights)").addStatement("return m").build());
         cls.addMethod(MethodSpec.methodBuilder("copy").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(self)
                 .addJavadoc("A new instance sharing this one's weights (not copied), with its own buffers: one per thread.\n")
-                .addStatement("return new $T(paramBufs)", self).build());
+                .addStatement("return ($T) sharingWeights(new $T(paramBufs))", self, self).build());
         List<Node> needed = inputsNeededByOutputs();
         if (needed.size() != 1 || needed.get(0).dtype() != DType.FLOAT || g.outputs().isEmpty() || !o.elemType().equals("float")) return;
         Node in = needed.get(0), out = g.outputs().values().iterator().next();
@@ -419,6 +421,10 @@ public final class JavaGenerator {
         CodeBlock.Builder code = CodeBlock.builder();
         KernelContext k = new KernelContext(n, o.elemType(), JavaGenerator::buf, code);
         n.op().emit(k);
+        if (k.stateType() != null) {
+            cls.addField(FieldSpec.builder(k.stateType(), KernelContext.stateName(n), Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("new $T()", k.stateType()).build());
+        }
         String name = "k" + n.id();
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);
         if (n.span().line() > 0) {

@@ -1,5 +1,6 @@
 package netc.compiler.codegen;
 
+import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +23,8 @@ public final class KernelContext {
     private final CodeBlock.Builder code;
     /** The trip count of the kernel's parallel loop, and the elements one of its iterations handles; or null. */
     private String parallelBound, parallelInner;
+    /** The class of the kernel's state object, or null for none. */
+    private ClassName state;
 
     public KernelContext(Node node, String elem, Function<Node, String> buffers, CodeBlock.Builder code) {
         this.node = node;
@@ -52,6 +55,25 @@ public final class KernelContext {
     /** The field of node {@code n}'s working array {@code i}. */
     public static String scratchName(Node n, int i) {
         return "w" + n.id() + "_" + i;
+    }
+
+    /**
+     * The Java field of an object of class {@code type} (made with its no-argument constructor) that the kernel keeps
+     * from call to call, one per model instance.
+     */
+    public String state(ClassName type) {
+        state = type;
+        return stateName(node);
+    }
+
+    /** The class of the kernel's state object ({@link #state}), or null. */
+    public ClassName stateType() {
+        return state;
+    }
+
+    /** The field of node {@code n}'s state object. */
+    public static String stateName(Node n) {
+        return "state" + n.id();
     }
 
     /** The Java field holding input {@code i}'s buffer. */

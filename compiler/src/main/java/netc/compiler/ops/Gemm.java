@@ -23,9 +23,14 @@ import netc.compiler.ir.TensorType;
  * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers. With attr
  * {@code mask=true} the last input M, shaped like the output, multiplies it as {@code (M > 0 ? 1 : 0)}: a backward
  * product with the activation's derivative folded in ({@code mul(gemm(a, b), step(M))}).
+ *
+ * <p>A product of a weight matrix (a parameter, not transposed) by rows that may be a single sample passes the
+ * kernel a {@link netc.runtime.kernels.PackedWeights} kept by the model and the weights' version: one sample's product
+ * then reads the weights laid out for it.
  */
 final class Gemm implements Op {
     private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Gemm");
+    private static final ClassName PACKED = ClassName.get("netc.runtime.kernels", "PackedWeights");
 
     @Override
     public String name() {
@@ -122,12 +127,27 @@ final class Gemm implements Op {
         String kk = ta ? a.productExpr(0, a.rank() - 1) : a.dim(-1).javaExpr();
         String n = tb ? b.dim(0).javaExpr() : b.dim(-1).javaExpr();
         String fn = k.T().equals("float") ? "sgemm" : "dgemm";
+        Dim columns = b.dim(-1);
+        if (fn.equals("sgemm") && !ta && !tb && !y.attrs().has("mask") && y.input(1).op() == Ops.PARAM && mayBeOneRow(rows(a))
+                && (columns.isSymbolic() || columns.size() >= netc.runtime.kernels.PackedWeights.STRIP)) {
+            // a weight matrix (with a strip of columns or more) times what may be a single sample: the kernel keeps a
+            // copy of the weights laid out for it
+            k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
+                    k.in(1), k.state(PACKED), k.out(), epilogueArgs(k));
+            return;
+        }
         if (!hasEpilogue(y)) {
             k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
             return;
         }
         k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1),
                 k.out(), epilogueArgs(k));
+    }
+
+    /** Whether rows of this shape may be a single one: every dimension is the batch or 1. */
+    private static boolean mayBeOneRow(Shape rows) {
+        for (Dim d : rows.dims()) if (!d.isSymbolic() && !d.isOne()) return false;
+        return true;
     }
 
     /** Whether a product node (gemm or conv) carries a bias, an activation or a mask. */

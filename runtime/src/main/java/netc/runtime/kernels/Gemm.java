@@ -130,8 +130,9 @@ public final class Gemm {
 
     /** A single-precision kernel behind {@link #sgemm}: arguments already checked, m, n, k all positive. */
     interface FloatKernel {
+        /** {@code strips}: B's whole strips as {@link PackedWeights} lays them out, for m = 1 and B not transposed; or null. */
         void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                   float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask);
+                   float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask);
     }
 
     /** Whether the Vector API kernel may run: the module is in the boot layer and -Dnetc.vector is not false. */
@@ -280,6 +281,28 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                              boolean accumulate, float[] bias, int act, float[] mask) {
+        sgemm(transA, transB, m, n, k, a, aOff, b, bOff, null, 0, c, cOff, accumulate, bias, act, mask);
+    }
+
+    /**
+     * {@code C = act(A·B + bias)} (or {@code act(C + A·B + bias)} when {@code accumulate}) for a weight matrix B that
+     * the caller keeps a {@link PackedWeights} for: a product with a single row (m = 1) reads B's packed copy, made
+     * again whenever {@code version} differs from the one it was made at, so the caller changes the version whenever
+     * B's values change. Other products, and every product on the loops, read B itself. The result is the same either
+     * way. Otherwise as {@link #sgemm(boolean, boolean, int, int, int, float[], int, float[], int, float[], int,
+     * boolean, float[], int)} without transposes.
+     *
+     * @param packed  the copy of B kept for this product
+     * @param version the version of B's values
+     */
+    public static void sgemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, PackedWeights packed,
+                             long version, float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+        sgemm(false, false, m, n, k, a, aOff, b, bOff, packed, version, c, cOff, accumulate, bias, act, null);
+    }
+
+    private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b,
+                              int bOff, PackedWeights packed, long version, float[] c, int cOff, boolean accumulate,
+                              float[] bias, int act, float[] mask) {
         checkArguments(m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
         checkEpilogue(n, bias == null ? -1 : bias.length, act);
         if (mask != null) checkMask(m, n, cOff, mask.length);
@@ -289,7 +312,9 @@ public final class Gemm {
         if (k > 0 && useVector && (long) m * n * k >= vectorMinMnk) {
             FloatKernel vector = VectorHolder.KERNEL;
             if (vector != null) {
-                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, mask);
+                float[] strips = packed != null && m == 1 && n >= PackedWeights.STRIP
+                        ? packed.strips(b, bOff, k, n, version) : null;
+                vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, strips, c, cOff, accumulate, bias, act, mask);
                 return;
             }
         }

@@ -34,8 +34,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 2048 sums of C stay in L1 while B's rows stream through, broadcast a(i,p) times row p added to row i of the sums,
  * so that for m = 1 op(B) is read front to back) or as dot products (transposed B: four rows of B against a row of
  * A, along k). A single row (m = 1, e.g. one sample's dense layer) keeps strips of {@link #STRIP} sums in registers
- * instead, so nothing but B is loaded per multiply-add; the sums are added in the same order either way. Threads
- * split the columns of C in equal parts.
+ * instead, so nothing but B is loaded per multiply-add, and reads B's strips from the caller's {@link PackedWeights}
+ * copy when there is one, front to back; the sums are added in the same order either way. Threads split the columns
+ * of C in equal parts (whole strips for a single row, when there are enough).
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
@@ -66,7 +67,7 @@ final class VectorGemm implements Gemm.FloatKernel {
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
     private static final int SMALL_SUMS = 2048;
     /** Columns of C that a single-row product keeps in registers while op(B) streams through (eight vectors). */
-    private static final int STRIP = 8 * L;
+    private static final int STRIP = PackedWeights.STRIP;
 
     /** Zeros, which a mask blends with ones. */
     private static final FloatVector ZERO = FloatVector.zero(F);
@@ -101,9 +102,10 @@ final class VectorGemm implements Gemm.FloatKernel {
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                      float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
+                      float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
         Job job = Job.PER_THREAD.get();
         job.set(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, mask);
+        job.strips = strips;
         try {
             job.run();
         } finally {
@@ -138,8 +140,10 @@ final class VectorGemm implements Gemm.FloatKernel {
         private int jc, nc, pc, kc, mcSize, mBlocks;
         /** The caller's buffers: their packed block of op(B) is shared by the threads. */
         private Buffers owner;
-        /** The small-m path: op(A)'s rows, contiguous. */
-        private float[] rows;
+        /** The small-m path: op(A)'s rows, contiguous; B's strips as {@link PackedWeights} lays them out, or null. */
+        private float[] rows, strips;
+        /** The small-m path: columns of C per index of its parallel loop. */
+        private int unit;
 
         private final Parallel.Body packB = this::packB;
         private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
@@ -167,7 +171,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         void clear() {
-            a = b = c = bias = mask = rows = null;
+            a = b = c = bias = mask = rows = strips = null;
             owner = null;
         }
 
@@ -181,8 +185,10 @@ final class VectorGemm implements Gemm.FloatKernel {
                 for (int i = 0; i < m; i++) {
                     for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
                 }
-                int groups = (n + L - 1) / L;
-                Parallel.forRange(groups, threads == 1 ? groups : SMALL_COLUMNS / L, smallColumns);
+                // a single row takes whole strips per thread while there are enough to go round
+                unit = m == 1 && n / STRIP >= threads ? STRIP : L;
+                int groups = (n + unit - 1) / unit;
+                Parallel.forRange(groups, threads == 1 ? groups : Math.max(1, SMALL_COLUMNS / unit), smallColumns);
                 return;
             }
             int blocks = (m + MC - 1) / MC;
@@ -301,29 +307,40 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         /**
-         * Parallel body of the small-m path: column groups [from, to) of L columns of C. For row-major op(B) the rows
-         * of B are streamed four at a time into rows of sums that stay in L1 (see {@link #rowSums}), in as few passes
-         * as {@link #SMALL_SUMS} allows (one for m = 1 and n ≤ 2048), or for m = 1 in {@link #strip}s of sums held in
-         * registers, the rest as rows; for transposed op(B) each row of B is a dot product with a row of op(A).
+         * Parallel body of the small-m path: column groups [from, to) of {@link #unit} columns of C. For row-major
+         * op(B) the rows of B are streamed four at a time into rows of sums that stay in L1 (see {@link #rowSums}), in
+         * as few passes as {@link #SMALL_SUMS} allows, or for m = 1 in {@link #strip}s of sums held in registers (read
+         * from B's packed copy when the caller gave one), the rest as rows; for transposed op(B) each row of B is a dot
+         * product with a row of op(A).
          */
         private void smallColumns(int from, int to) {
-            int j0 = from * L, j1 = Math.min(n, to * L);
+            int j0 = from * unit, j1 = Math.min(n, to * unit);
             if (bCol != 1) {
                 int lone = j0 + (j1 - j0) / 4 * 4;
                 for (int i = 0; i < m; i++) dots(i, j0, lone);
                 for (int j = lone; j < j1; j++) loneColumn(j);
                 return;
             }
-            int span = Math.max(L, SMALL_SUMS / m / L * L);
-            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, m * span);
-            int jp = j0;
-            if (m == 1) {
-                for (; jp + STRIP <= j1; jp += STRIP) {
-                    strip(jp, sums);
-                    store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
-                }
+            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, Math.max(STRIP, SMALL_SUMS));
+            if (m > 1) {
+                rowRange(j0, j1, sums);
+                return;
             }
-            for (; jp < j1; jp += span) {
+            // strips start at multiples of STRIP, where the packed ones do
+            int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), jp = first;
+            rowRange(j0, first, sums);
+            for (; jp + STRIP <= j1; jp += STRIP) {
+                if (strips != null) strip(strips, jp * k, STRIP, sums);
+                else strip(b, bOff + jp, n, sums);
+                store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
+            }
+            rowRange(jp, j1, sums);
+        }
+
+        /** Columns [j0, j1) of C for row-major op(B), through {@link #rowSums} in as few passes as the sums allow. */
+        private void rowRange(int j0, int j1, float[] sums) {
+            int span = Math.max(L, SMALL_SUMS / m / L * L);
+            for (int jp = j0; jp < j1; jp += span) {
                 int width = Math.min(span, j1 - jp), wv = width & ~(L - 1);
                 java.util.Arrays.fill(sums, 0, m * width, 0f);
                 rowSums(jp, width, sums);
@@ -374,23 +391,24 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         /**
-         * {@code sums[j] = Σ_p a(0,p)·B(p, j0+j)} for j < {@link #STRIP} and row-major op(B): eight vectors of sums in
-         * registers, one load of B per multiply-add, the terms added in the order of p as in {@link #rowSums}.
+         * {@code sums[j] = Σ_p a(0,p)·src[at + p·stride + j]} for j < {@link #STRIP}: a strip of B's columns, in B
+         * (stride n) or in its packed copy (stride {@link #STRIP}). Eight vectors of sums in registers, one load of B per
+         * multiply-add, the terms added in the order of p as in {@link #rowSums}.
          */
-        private void strip(int j0, float[] sums) {
-            float[] b = this.b, rows = this.rows;
-            int k = this.k, n = this.n;
+        private void strip(float[] src, int at, int stride, float[] sums) {
+            float[] rows = this.rows;
+            int k = this.k;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int p = 0, bp = bOff + j0; p < k; p++, bp += n) {
+            for (int p = 0, bp = at; p < k; p++, bp += stride) {
                 FloatVector u = FloatVector.broadcast(F, rows[p]);
-                s0 = u.fma(FloatVector.fromArray(F, b, bp), s0);
-                s1 = u.fma(FloatVector.fromArray(F, b, bp + L), s1);
-                s2 = u.fma(FloatVector.fromArray(F, b, bp + 2 * L), s2);
-                s3 = u.fma(FloatVector.fromArray(F, b, bp + 3 * L), s3);
-                s4 = u.fma(FloatVector.fromArray(F, b, bp + 4 * L), s4);
-                s5 = u.fma(FloatVector.fromArray(F, b, bp + 5 * L), s5);
-                s6 = u.fma(FloatVector.fromArray(F, b, bp + 6 * L), s6);
-                s7 = u.fma(FloatVector.fromArray(F, b, bp + 7 * L), s7);
+                s0 = u.fma(FloatVector.fromArray(F, src, bp), s0);
+                s1 = u.fma(FloatVector.fromArray(F, src, bp + L), s1);
+                s2 = u.fma(FloatVector.fromArray(F, src, bp + 2 * L), s2);
+                s3 = u.fma(FloatVector.fromArray(F, src, bp + 3 * L), s3);
+                s4 = u.fma(FloatVector.fromArray(F, src, bp + 4 * L), s4);
+                s5 = u.fma(FloatVector.fromArray(F, src, bp + 5 * L), s5);
+                s6 = u.fma(FloatVector.fromArray(F, src, bp + 6 * L), s6);
+                s7 = u.fma(FloatVector.fromArray(F, src, bp + 7 * L), s7);
             }
             s0.intoArray(sums, 0);
             s1.intoArray(sums, L);

@@ -125,6 +125,31 @@ class GemmTest {
     }
 
     @Test
+    void packedWeightsGiveTheSameProductAndFollowTheVersion() {
+        // single rows read the packed strips (whole strips from any column, the rest from B), other rows B itself:
+        // bit for bit the product of B, on every kernel and thread count
+        Random random = new Random(11);
+        for (boolean vector : KERNELS) {
+            Gemm.useVectorKernel(vector);
+            for (int threads : THREADS) {
+                Parallel.setThreads(threads);
+                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 70}, {1, 40, 20}, {3, 200, 17}}) {
+                    int m = s[0], n = s[1], k = s[2], bOff = random.nextInt(5);
+                    float[] a = randomFloats(random, m * k), b = randomFloats(random, bOff + k * n), bias = randomFloats(random, n);
+                    PackedWeights packed = new PackedWeights();
+                    for (long version = 0; version < 3; version++) {
+                        float[] expected = new float[m * n], c = new float[m * n];
+                        Gemm.sgemm(false, false, m, n, k, a, 0, b, bOff, expected, 0, false, bias, Gemm.RELU);
+                        Gemm.sgemm(m, n, k, a, 0, b, bOff, packed, version, c, 0, false, bias, Gemm.RELU);
+                        assertArrayEquals(expected, c, 0f, Arrays.toString(s) + " threads=" + threads + " version=" + version);
+                        b[bOff + random.nextInt(k * n)] += 10f; // a new version: the next product must see it
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void epilogueHasItsOwnChecks() {
         float[] six = new float[6];
         assertThrows(IllegalArgumentException.class,

@@ -1,0 +1,45 @@
+package netc.runtime.kernels;
+
+/**
+ * A copy of a weight matrix B [k, n] laid out for products with a single row, i.e. one sample through a dense layer:
+ * B's columns in strips of {@link #STRIP}, each strip's k rows of {@link #STRIP} values contiguous. Such a product
+ * keeps a strip of sums in registers while B streams through, and reads the copy front to back instead of a few
+ * cache lines of every row of B (784×256: about 5.5 µs instead of 9 on two threads of a Zen 3).
+ *
+ * <p>A model keeps one per weight matrix and passes its weights' version number with each product (see
+ * {@link Gemm#sgemm(int, int, int, float[], int, float[], int, PackedWeights, long, float[], int, boolean, float[],
+ * int)}): the copy is made on first use and remade when the version (or the matrix) differs from the one it was made
+ * from. Columns past the last whole strip are not copied; the product reads them from B. Not thread-safe: one per
+ * model instance.
+ */
+public final class PackedWeights {
+    /** Columns per strip: the sums of eight 8-lane vectors. Narrower matrices have nothing to pack. */
+    public static final int STRIP = 64;
+
+    private float[] strips = new float[0];
+    private float[] source;
+    private int sourceOff, k, n;
+    private long version;
+
+    /**
+     * The strips of B (row-major k×n at {@code bOff} in {@code b}), packed now unless they already were at this
+     * version from the same matrix.
+     */
+    float[] strips(float[] b, int bOff, int k, int n, long version) {
+        if (b != source || bOff != sourceOff || k != this.k || n != this.n || version != this.version) {
+            int count = n / STRIP;
+            if (strips.length < count * STRIP * k) strips = new float[count * STRIP * k];
+            for (int s = 0, at = 0; s < count; s++) {
+                for (int p = 0, src = bOff + p * n + s * STRIP; p < k; p++, src += n, at += STRIP) {
+                    System.arraycopy(b, src, strips, at, STRIP);
+                }
+            }
+            source = b;
+            sourceOff = bOff;
+            this.k = k;
+            this.n = n;
+            this.version = version;
+        }
+        return strips;
+    }
+}
