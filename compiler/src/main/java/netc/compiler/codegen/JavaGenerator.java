@@ -322,15 +322,9 @@ public final class JavaGenerator {
             m.addStatement("throw new UnsupportedOperationException($S)", "optimizer steps run in float models");
             return m.build();
         }
+        // one fused update over every parameter with a gradient (gradBufs holds null for the others)
         m.addStatement("weightsChanged()");
-        m.addStatement("float scale = clipScale()");
-        m.addStatement("optimizer.begin()");
-        int i = 0;
-        for (Param p : g.params()) {
-            Node gr = g.grads().get(p.name());
-            if (gr != null) m.addComment("$L", p.name()).addStatement("optimizer.update($L, $L, $L, scale)", i, buf(p.node()), buf(gr));
-            i++;
-        }
+        m.addStatement("optimizer.step(paramBufs, gradBufs, clipScale())");
         return m.build();
     }
 

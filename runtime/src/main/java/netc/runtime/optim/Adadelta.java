@@ -13,16 +13,14 @@ public final class Adadelta extends Optimizer {
         this.eps = eps;
     }
 
-    /** The current parameter's state: squares, accumulated updates. */
-    private float[][] s;
-
     @Override
     protected void prepare(int index, int size) {
-        s = state(index, size, 2);
+        state(index, size, 2);
     }
 
     @Override
-    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
+    protected void updateRange(int index, float[] p, float[] g, float scale, int from, int to) {
+        float[][] s = state(index);
         float[] sq = s[0], acc = s[1];
         float r = (float) rho, oneMinusR = (float) (1 - rho), e = (float) eps, wd = (float) weightDecay, negLr = (float) -lr;
         for (int i = from; i < to; i++) {

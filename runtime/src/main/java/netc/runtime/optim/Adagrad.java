@@ -11,18 +11,14 @@ public final class Adagrad extends Optimizer {
         this.eps = eps;
     }
 
-
-    /** The current parameter's sum of squares. */
-    private float[] sum;
-
     @Override
     protected void prepare(int index, int size) {
-        sum = state(index, size, 1, (float) initialAccumulator)[0];
+        state(index, size, 1, (float) initialAccumulator);
     }
 
     @Override
-    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
-        float[] sum = this.sum;
+    protected void updateRange(int index, float[] p, float[] g, float scale, int from, int to) {
+        float[] sum = state(index)[0];
         float clr = (float) -(lr / (1 + (steps() - 1) * lrDecay));
         float wd = (float) weightDecay, e = (float) eps;
         for (int i = from; i < to; i++) {

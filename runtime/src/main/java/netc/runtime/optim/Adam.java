@@ -21,15 +21,16 @@ public final class Adam extends Optimizer {
     }
 
 
-    /** The current parameter's moments and this step's constants (see {@link #prepare}). */
-    private float[] m, v;
+    /** This step's constants (see {@link #beginStep}). */
     private float stepSize, sqrtBc2, b1, b2, e, wd, shrink;
 
     @Override
     protected void prepare(int index, int size) {
-        float[][] s = state(index, size, 2);
-        m = s[0];
-        v = s[1];
+        state(index, size, 2);
+    }
+
+    @Override
+    protected void beginStep() {
         double bc1 = 1 - Math.pow(beta1, steps()), bc2 = 1 - Math.pow(beta2, steps());
         stepSize = (float) (lr / bc1);
         sqrtBc2 = (float) Math.sqrt(bc2);
@@ -41,8 +42,9 @@ public final class Adam extends Optimizer {
     }
 
     @Override
-    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
-        float[] m = this.m, v = this.v;
+    protected void updateRange(int index, float[] p, float[] g, float scale, int from, int to) {
+        float[][] s = state(index);
+        float[] m = s[0], v = s[1];
         float stepSize = this.stepSize, sqrtBc2 = this.sqrtBc2, b1 = this.b1, b2 = this.b2, e = this.e, wd = this.wd;
         float shrink = this.shrink;
         for (int i = from; i < to; i++) {

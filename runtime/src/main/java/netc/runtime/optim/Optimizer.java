@@ -3,12 +3,12 @@ package netc.runtime.optim;
 import netc.runtime.kernels.Parallel;
 
 /**
- * Updates parameters from their gradients, one parameter at a time, with torch.optim's definitions.
- * A generated model's {@code step()} calls {@link #begin()} once, then {@link #update} for each parameter
- * that has a gradient. State (momentum, moments) is kept per parameter index. Each update is one loop over the
- * parameter that reads the gradient, the state and the weights once and writes them once: gradient clipping's
- * scale and weight decay are applied inside it, not in passes of their own. A large parameter's loop is split over
- * {@link Parallel}'s threads; every element is updated on its own, so the result does not depend on the split.
+ * Updates parameters from their gradients with torch.optim's definitions. A generated model's {@code step()} calls
+ * {@link #step} once with all its parameters and gradients: one fused update over every element of every parameter,
+ * as if they were one array, split over {@link Parallel}'s threads (the biases and small matrices of a model cost no
+ * call or hand-off of their own). State (momentum, moments) is kept per parameter index. The update reads each
+ * gradient, state and weight once and writes it once: gradient clipping's scale and weight decay are applied inside
+ * it, not in passes of their own. Every element is updated on its own, so the result does not depend on the split.
  */
 public abstract class Optimizer {
     /** Fewest elements per chunk of a split update; parameters under twice this update on the calling thread. */
@@ -18,10 +18,12 @@ public abstract class Optimizer {
     private Object[] state = new Object[0];
     /** The number of steps taken (calls of {@link #begin()}). */
     private int steps;
-    /** The update in progress, for the parallel body (made once, so an update allocates nothing). */
-    private float[] param, grad;
+    /** The step in progress, for the parallel body (made once, so a step allocates nothing). */
+    private Object[] params, grads;
     private float gradScale;
-    private final Parallel.Body body = (from, to) -> updateRange(param, grad, gradScale, from, to);
+    /** Where each parameter's elements start in the step's index space (a parameter without gradient has none). */
+    private int[] starts = new int[1];
+    private final Parallel.Body body = this::updateElements;
 
     protected Optimizer(double lr, double weightDecay) {
         this.lr = lr;
@@ -36,10 +38,6 @@ public abstract class Optimizer {
         this.lr = lr;
     }
 
-    /** Called once per step before the updates. */
-    public final void begin() {
-        steps++;
-    }
 
     /** The number of steps taken so far: 1 during the first step's updates. */
     protected final int steps() {
@@ -85,34 +83,58 @@ public abstract class Optimizer {
     }
 
     /**
-     * Updates parameter {@code index} in place from its gradient times {@code gradScale} (the clipping coefficient of
+     * One step: updates in place every parameter {@code params[i]} ({@code float[]}) whose gradient {@code grads[i]}
+     * is not null, from that gradient times {@code gradScale} (the clipping coefficient of
      * {@link netc.runtime.Model#clipScale()}, 1 without clipping), rounded to float as PyTorch's in-place scaling does.
+     * A gradient array may be longer than its parameter; the parameter's length counts.
      */
-    public final void update(int index, float[] param, float[] grad, float gradScale) {
-        prepare(index, param.length);
-        if (param.length < 2 * PARALLEL_GRAIN) {
-            updateRange(param, grad, gradScale, 0, param.length);
-            return;
+    public final void step(Object[] params, Object[] grads, float gradScale) {
+        steps++;
+        beginStep();
+        if (starts.length < params.length + 1) starts = new int[params.length + 1];
+        int total = 0;
+        for (int i = 0; i < params.length; i++) {
+            starts[i] = total;
+            if (grads[i] == null) continue;
+            int size = ((float[]) params[i]).length;
+            prepare(i, size);
+            total = Math.addExact(total, size);
         }
-        this.param = param;
-        this.grad = grad;
+        starts[params.length] = total;
+        this.params = params;
+        this.grads = grads;
         this.gradScale = gradScale;
         try {
-            Parallel.forRange(param.length, PARALLEL_GRAIN, body);
+            Parallel.forRange(total, PARALLEL_GRAIN, body);
         } finally {
-            this.param = this.grad = null;
+            this.params = this.grads = null;
         }
     }
 
-    /** Takes parameter {@code index}'s state (of {@code size} values) and this step's constants for the updateRange calls. */
+    /** Elements [from, to) of the step's index space: the parts of each parameter they cover. */
+    private void updateElements(int from, int to) {
+        int i = 0;
+        while (starts[i + 1] <= from) i++;
+        for (; from < to; i++) {
+            int end = Math.min(to, starts[i + 1]);
+            if (end > from) updateRange(i, (float[]) params[i], (float[]) grads[i], gradScale, from - starts[i], end - starts[i]);
+            from = Math.max(from, end);
+        }
+    }
+
+    /** This step's constants, once per step before the parameters' {@link #prepare} (steps() is already this step's). */
+    protected void beginStep() {
+    }
+
+    /** Makes parameter {@code index}'s state (of {@code size} values) ready for this step's updateRange calls. */
     protected abstract void prepare(int index, int size);
 
-    /** The update of elements [from, to) of the parameter that {@link #prepare} took, each element on its own. */
-    protected abstract void updateRange(float[] p, float[] g, float scale, int from, int to);
+    /** The update of elements [from, to) of parameter {@code index}, each element on its own. */
+    protected abstract void updateRange(int index, float[] p, float[] g, float scale, int from, int to);
 
-    /** Updates parameter {@code index} in place from its gradient. */
-    public final void update(int index, float[] param, float[] grad) {
-        update(index, param, grad, 1f);
+    /** The state buffers of parameter {@code index}, made by {@link #state(int, int, int)} in this step's prepare. */
+    protected final float[][] state(int index) {
+        return (float[][]) state[index];
     }
 
     /** The state buffers of a parameter, created on first use with {@code count} arrays of its size. */

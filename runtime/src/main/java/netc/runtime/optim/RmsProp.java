@@ -16,16 +16,14 @@ public final class RmsProp extends Optimizer {
         this.centered = centered;
     }
 
-    /** The current parameter's state: squares, mean gradient, momentum buffer. */
-    private float[][] s;
-
     @Override
     protected void prepare(int index, int size) {
-        s = state(index, size, 3);
+        state(index, size, 3);
     }
 
     @Override
-    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
+    protected void updateRange(int index, float[] p, float[] g, float scale, int from, int to) {
+        float[][] s = state(index);
         float[] sq = s[0], avgGrad = s[1], buf = s[2];
         float a = (float) alpha, oneMinusA = (float) (1 - alpha), e = (float) eps, wd = (float) weightDecay;
         float mu = (float) momentum, negLr = (float) -lr;

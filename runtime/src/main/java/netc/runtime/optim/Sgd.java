@@ -15,26 +15,26 @@ public final class Sgd extends Optimizer {
         this.nesterov = nesterov;
     }
 
-    /** The current parameter's momentum buffer (null without momentum), and whether this is its first step. */
-    private float[] buf;
-    private boolean first;
+    /** Per parameter index, whether this step is its first (its momentum buffer starts as the gradient). */
+    private boolean[] first = new boolean[0];
 
     @Override
     protected void prepare(int index, int size) {
         if (momentum == 0) return;
-        first = !hasState(index);
-        buf = state(index, size, 1)[0];
+        if (index >= first.length) first = java.util.Arrays.copyOf(first, index + 1);
+        first[index] = !hasState(index);
+        state(index, size, 1);
     }
 
     @Override
-    protected void updateRange(float[] p, float[] g, float scale, int from, int to) {
+    protected void updateRange(int index, float[] p, float[] g, float scale, int from, int to) {
         float lr = (float) this.lr, wd = (float) weightDecay;
         if (momentum == 0) {
             for (int i = from; i < to; i++) p[i] -= lr * (g[i] * scale + wd * p[i]);
             return;
         }
-        float[] buf = this.buf;
-        boolean first = this.first;
+        float[] buf = state(index)[0];
+        boolean first = this.first[index];
         float mu = (float) momentum, damp = (float) (1 - dampening);
         for (int i = from; i < to; i++) {
             float d = g[i] * scale + wd * p[i];
