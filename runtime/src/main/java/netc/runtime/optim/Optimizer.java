@@ -11,12 +11,12 @@ import netc.runtime.kernels.Parallel;
  * it, not in passes of their own. Every element is updated on its own, so the result does not depend on the split.
  */
 public abstract class Optimizer {
-    /** Fewest elements per chunk of a split update; parameters under twice this update on the calling thread. */
+    /** Fewest elements per chunk of a split step; steps over fewer than twice this many run on the calling thread. */
     private static final int PARALLEL_GRAIN = 1 << 15;
     protected double lr;
     protected final double weightDecay;
     private Object[] state = new Object[0];
-    /** The number of steps taken (calls of {@link #begin()}). */
+    /** The number of steps taken (calls of {@link #step}). */
     private int steps;
     /** The step in progress, for the parallel body (made once, so a step allocates nothing). */
     private Object[] params, grads;
@@ -37,7 +37,6 @@ public abstract class Optimizer {
     public void setLearningRate(double lr) {
         this.lr = lr;
     }
-
 
     /** The number of steps taken so far: 1 during the first step's updates. */
     protected final int steps() {
