@@ -8,25 +8,36 @@ package netc.runtime.kernels;
  *
  * <p>A model keeps one per weight matrix and passes its weights' version number with each product (see
  * {@link Gemm#sgemm(int, int, int, float[], int, float[], int, PackedWeights, long, float[], int, boolean, float[],
- * int)}): the copy is made on first use and remade when the version (or the matrix) differs from the one it was made
- * from. Columns past the last whole strip are not copied; the product reads them from B. Not thread-safe: one per
- * model instance.
+ * int)}). The copy is made by the second product at a version (the first reads B itself), so that a model trained one
+ * sample at a time, whose weights change between any two products, never pays for copies it would use once. Columns
+ * past the last whole strip are not copied; the product reads them from B. Not thread-safe: one per model instance.
  */
 public final class PackedWeights {
     /** Columns per strip: the sums of eight 8-lane vectors. Narrower matrices have nothing to pack. */
     public static final int STRIP = 64;
 
     private float[] strips = new float[0];
+    /** The matrix and version of the last product, and whether the strips hold them. */
     private float[] source;
     private int sourceOff, k, n;
     private long version;
+    private boolean packed;
 
     /**
-     * The strips of B (row-major k×n at {@code bOff} in {@code b}), packed now unless they already were at this
-     * version from the same matrix.
+     * The strips of B (row-major k×n at {@code bOff} in {@code b}) at this version, or null for the first product at
+     * a version (or of another matrix), which reads B itself.
      */
     float[] strips(float[] b, int bOff, int k, int n, long version) {
         if (b != source || bOff != sourceOff || k != this.k || n != this.n || version != this.version) {
+            source = b;
+            sourceOff = bOff;
+            this.k = k;
+            this.n = n;
+            this.version = version;
+            packed = false;
+            return null;
+        }
+        if (!packed) {
             int count = n / STRIP;
             if (strips.length < count * STRIP * k) strips = new float[count * STRIP * k];
             for (int s = 0, at = 0; s < count; s++) {
@@ -34,11 +45,7 @@ public final class PackedWeights {
                     System.arraycopy(b, src, strips, at, STRIP);
                 }
             }
-            source = b;
-            sourceOff = bOff;
-            this.k = k;
-            this.n = n;
-            this.version = version;
+            packed = true;
         }
         return strips;
     }
