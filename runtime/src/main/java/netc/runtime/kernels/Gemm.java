@@ -288,9 +288,9 @@ public final class Gemm {
      * {@code C = act(A·B + bias)} (or {@code act(C + A·B + bias)} when {@code accumulate}) for a weight matrix B that
      * the caller keeps a {@link PackedWeights} for: a product with a single row (m = 1) reads B's packed copy, made
      * again (by the second such product) whenever {@code version} differs from the one it was made at, so the caller
-     * changes the version whenever B's values change. Other products, and every product on the loops, read B itself. The result is the same either
-     * way. Otherwise as {@link #sgemm(boolean, boolean, int, int, int, float[], int, float[], int, float[], int,
-     * boolean, float[], int)} without transposes.
+     * changes the version whenever B's values change. Other products, and every product on the loops, read B itself.
+     * The result is the same either way. Otherwise as {@link #sgemm(boolean, boolean, int, int, int, float[], int,
+     * float[], int, float[], int, boolean, float[], int)} without transposes.
      *
      * @param packed  the copy of B kept for this product
      * @param version the version of B's values
