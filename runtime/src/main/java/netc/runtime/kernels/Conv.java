@@ -295,10 +295,13 @@ public final class Conv {
     /**
      * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
      * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding.
+     * Rows of 8 or more values at stride 1 are copied by the Vector API row kernel when it is there ({@link
+     * Gemm#rowKernel()}): a call of {@code System.arraycopy} per short row costs more than the values it moves.
      */
     static void im2col(float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
                        int dh, int dw, int oh, int ow, float[] col) {
         int n = oh * ow, row = 0;
+        Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
@@ -313,7 +316,9 @@ public final class Conv {
                         for (int j = 0; j < lo; j++) {
                             col[at + j] = 0;
                         }
-                        if (sw == 1) {
+                        if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                            rows.copy(x, src + lo, col, at + lo, hi - lo);
+                        } else if (sw == 1) {
                             System.arraycopy(x, src + lo, col, at + lo, hi - lo);
                         } else {
                             for (int j = lo; j < hi; j++) {
@@ -329,10 +334,14 @@ public final class Conv {
         }
     }
 
-    /** Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). */
+    /**
+     * Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). As in
+     * {@link #im2col}, rows of 8 or more values at stride 1 go through the Vector API row kernel when it is there.
+     */
     static void col2im(float[] col, float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
                        int ph, int pw, int dh, int dw, int oh, int ow) {
         int n = oh * ow, row = 0;
+        Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 for (int kj = 0; kj < kw; kj++, row++) {
@@ -343,7 +352,9 @@ public final class Conv {
                             continue;
                         }
                         int at = row * n + y * ow, dst = xOff + (ci * h + iy) * wd + shift;
-                        if (sw == 1) {
+                        if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                            rows.add(col, at + lo, x, dst + lo, hi - lo);
+                        } else if (sw == 1) {
                             for (int j = lo; j < hi; j++) {
                                 x[dst + j] += col[at + j];
                             }

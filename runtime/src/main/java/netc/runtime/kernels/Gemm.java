@@ -150,17 +150,42 @@ public final class Gemm {
 
     /** Loads the Vector API kernel on first use. */
     private static final class VectorHolder {
-        static final FloatKernel KERNEL = VECTOR_WANTED ? loadVectorKernel() : null;
+        static final FloatKernel KERNEL = VECTOR_WANTED ? loadVector("netc.runtime.kernels.VectorGemm", FloatKernel.class) : null;
+    }
+
+    /** Loads the Vector API row kernel on first use (apart from the product's, whose loading warms it up). */
+    private static final class RowsHolder {
+        static final RowKernel ROWS = VECTOR_WANTED ? loadVector("netc.runtime.kernels.VectorRows", RowKernel.class) : null;
+    }
+
+    /**
+     * Row operations of {@link Conv}'s im2col and col2im on rows of at least {@link #MIN_LENGTH} values, each value
+     * copied or added on its own (the same results as the scalar loops).
+     */
+    interface RowKernel {
+        int MIN_LENGTH = 8;
+
+        /** {@code dst[to + j] = src[from + j]} for j < len. */
+        void copy(float[] src, int from, float[] dst, int to, int len);
+
+        /** {@code dst[to + j] += src[from + j]} for j < len. */
+        void add(float[] src, int from, float[] dst, int to, int len);
+    }
+
+    /** The Vector API row kernel, or null when it is absent or turned off ({@link #useVectorKernel}). */
+    static RowKernel rowKernel() {
+        return useVector ? RowsHolder.ROWS : null;
     }
 
     private Gemm() {
     }
 
-    private static FloatKernel loadVectorKernel() {
+    /** An instance of a Vector API class (which has a static {@code supported()}), or null where it cannot run. */
+    private static <T> T loadVector(String className, Class<T> type) {
         try {
-            Class<?> k = Class.forName("netc.runtime.kernels.VectorGemm");
+            Class<?> k = Class.forName(className);
             if (!(boolean) k.getDeclaredMethod("supported").invoke(null)) return null;
-            return (FloatKernel) k.getDeclaredConstructor().newInstance();
+            return type.cast(k.getDeclaredConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
             return null;
         }

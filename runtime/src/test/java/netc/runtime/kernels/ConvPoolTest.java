@@ -35,7 +35,8 @@ class ConvPoolTest {
                 g(3, 2, 1, 17, 3, 1, 4, 1, 2, 0, 1, 1, 2),
                 g(64, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1),
                 g(37, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1),
-                g(5, 3, 9, 8, 17, 3, 3, 2, 1, 1, 0, 1, 2));
+                g(5, 3, 9, 8, 17, 3, 3, 2, 1, 1, 0, 1, 2),
+                g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2));
     }
 
     static Arguments g(int... v) {
@@ -87,6 +88,28 @@ class ConvPoolTest {
                         y[((b * o + p) * oh + i) * ow + j] = s;
                     }
         return y;
+    }
+
+    @ParameterizedTest
+    @MethodSource("geometries")
+    void im2colAndCol2imGiveTheSameValuesWithTheVectorRowKernelAndWithout(int[] q) {
+        int c = q[1], h = q[2], wd = q[3], kh = q[5], kw = q[6];
+        int oh = Conv.outSize(h, kh, q[7], q[9], q[11]), ow = Conv.outSize(wd, kw, q[8], q[10], q[12]);
+        Random r = new Random(9);
+        float[] x = toFloat(random(r, 3 + c * h * wd)), col = toFloat(random(r, c * kh * kw * oh * ow));
+        float[][] cols = new float[2][col.length], xs = new float[2][x.length];
+        try {
+            for (int v = 0; v < 2; v++) {
+                Gemm.useVectorKernel(v == 1);
+                Conv.im2col(x, 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow, cols[v]);
+                xs[v] = x.clone();
+                Conv.col2im(col, xs[v], 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow);
+            }
+        } finally {
+            Gemm.useVectorKernel(true);
+        }
+        assertArrayEquals(cols[0], cols[1], 0f);
+        assertArrayEquals(xs[0], xs[1], 0f);
     }
 
     @ParameterizedTest

@@ -1,0 +1,35 @@
+package netc.runtime.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link Conv}'s row copies (im2col) and row sums (col2im) with the Vector API: the rows of a convolution are short
+ * (LeNet's second layer: 10 values), so a call of {@code System.arraycopy} or a scalar loop per row costs more than
+ * the values it moves. A copy ends with a vector that overlaps the previous one (the same values written twice); a sum
+ * adds its last values one by one. Loaded by {@link Gemm} only when the module is present.
+ */
+final class VectorRows implements Gemm.RowKernel {
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+    private static final int L = 8;
+
+    static boolean supported() {
+        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    }
+
+    @Override
+    public void copy(float[] src, int from, float[] dst, int to, int len) {
+        int j = 0;
+        for (; j + L <= len; j += L) FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
+        if (j < len) FloatVector.fromArray(F, src, from + len - L).intoArray(dst, to + len - L);
+    }
+
+    @Override
+    public void add(float[] src, int from, float[] dst, int to, int len) {
+        int j = 0;
+        for (; j + L <= len; j += L) {
+            FloatVector.fromArray(F, dst, to + j).add(FloatVector.fromArray(F, src, from + j)).intoArray(dst, to + j);
+        }
+        for (; j < len; j++) dst[to + j] += src[from + j];
+    }
+}
