@@ -6,7 +6,8 @@
 # Prints one line per workload with the figures and netc's ratio to each peer: sgemm (JMH GemmBench, with
 # the Vector API kernel and with the plain loops), MLP training, single-sample predict, LeNet training.
 # Every figure of netc and of its peers is that side's best of REPEAT (default 3) rounds taken in turn (the loops
-# kernel's: one round), so that a burst of load from other tenants of the machine does not decide a ratio.
+# kernel's: one round), so that a burst of load from other tenants of the machine does not decide a ratio; netc's
+# sgemm round is JMH's fastest one-second iteration, as numpy's and PyTorch's are a timed window of a few products.
 # Usage: [REPEAT=N] bench/compare.sh [THREADS...]   (default: 1 2)
 # Needs bench/target/benchmarks.jar for sgemm (mvn -B -o package -DskipTests builds it).
 set -euo pipefail
@@ -23,12 +24,14 @@ REPEAT=${REPEAT:-3}
 # the PyTorch peer with its best thread split (torch_peer.run tries intra-op threads and BLAS threads)
 torch_peer() { /usr/bin/python3 -c "import json,sys; sys.path.insert(0, '$(dirname "$PEER")'); import torch_peer; print(json.dumps(torch_peer.run('$1', $2)))"; }
 JMH=bench/target/benchmarks.jar
-# sgemm GFLOP/s of the runtime at SIZE, THREADS, VECTOR (true: the Vector API kernel, false: the loops), from JMH
+# sgemm GFLOP/s of the runtime at SIZE, THREADS, VECTOR (true: the Vector API kernel, false: the loops), from JMH's
+# fastest iteration
 gemm() {
   local out; out=$(mktemp)
   java -jar "$JMH" GemmBench -p size="$1" -p trans=NN -p threads="$2" -p vector="$3" \
       -wi 3 -i 5 -w 1 -r 1 -rf json -rff "$out" >/dev/null 2>&1 || { echo "?"; rm -f "$out"; return; }
-  python3 -c "import json; r=json.load(open('$out'))[0]; m,k,n=map(int,'$1'.split('x')); print(round(2*m*k*n/r['primaryMetric']['score']/1e3, 1))"
+  # the best one-second iteration (numpy's figure is a window of five products, some tens of milliseconds)
+  python3 -c "import json; r=json.load(open('$out'))[0]; m,k,n=map(int,'$1'.split('x')); t=min(min(f) for f in r['primaryMetric']['rawData']); print(round(2*m*k*n/t/1e3, 1))"
   rm -f "$out"
 }
 for t in "${threads[@]}"; do
