@@ -87,16 +87,19 @@ final class VectorGemm implements Gemm.FloatKernel {
     }
 
     /**
-     * Gets the micro-kernel compiled before the first product needs it. Vector API code runs only once C2 has
-     * compiled it; interpreted, every vector operation allocates, and the first large product would take seconds.
-     * Some thousands of calls on a tile of 4 steps (a few milliseconds) make the kernel hot enough to be queued for
-     * C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
+     * Gets the micro-kernel and the single-row path compiled before the first product needs them. Vector API code
+     * runs only once C2 has compiled it; interpreted, every vector operation allocates, and the first large product
+     * would take seconds (and the first thousands of single-sample predictions milliseconds each). Some thousands of
+     * calls on a tile of 4 steps and on a single row of one strip (a few milliseconds) make them hot enough to be
+     * queued for C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
      */
     VectorGemm() {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
+        float[] row = new float[4], b = new float[4 * STRIP], strips = new float[4 * STRIP], out = new float[STRIP];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             tile(4, ap, 0, bp, 0, t, 0, NR);
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
+            sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, i & 1, null);
         }
     }
 
