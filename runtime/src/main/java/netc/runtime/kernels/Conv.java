@@ -294,9 +294,10 @@ public final class Conv {
 
     /**
      * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
-     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding.
-     * Rows of 8 or more values at stride 1 are copied by the Vector API row kernel when it is there ({@link
-     * Gemm#rowKernel()}): a call of {@code System.arraycopy} per short row costs more than the values it moves.
+     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding. At stride 1 along the width, with the
+     * Vector API row kernel there ({@link Gemm#rowKernel()}) and rows of at least 8 values inside the input, each
+     * matrix row's segments are copied by one call of the kernel: a call of {@code System.arraycopy} per short
+     * segment (LeNet's second layer: 10 values) costs more than the values it moves.
      */
     static void im2col(float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
                        int dh, int dw, int oh, int ow, float[] col) {
@@ -304,10 +305,24 @@ public final class Conv {
         Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
+                int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
                 for (int kj = 0; kj < kw; kj++, row++) {
                     int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    int base = row * n;
+                    if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                        // rows above and below the input, then the columns left and right of it, then the rest
+                        Arrays.fill(col, base, base + y0 * ow, 0f);
+                        Arrays.fill(col, base + y1 * ow, base + n, 0f);
+                        for (int y = y0; y < y1 && (lo > 0 || hi < ow); y++) {
+                            Arrays.fill(col, base + y * ow, base + y * ow + lo, 0f);
+                            Arrays.fill(col, base + y * ow + hi, base + (y + 1) * ow, 0f);
+                        }
+                        int src = xOff + (ci * h + y0 * sh + down) * wd + shift + lo;
+                        rows.copy(x, src, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
+                        continue;
+                    }
                     for (int y = 0; y < oh; y++) {
-                        int at = row * n + y * ow, iy = y * sh + ki * dh - ph;
+                        int at = base + y * ow, iy = y * sh + down;
                         if (iy < 0 || iy >= h) {
                             Arrays.fill(col, at, at + ow, 0f);
                             continue;
@@ -316,9 +331,7 @@ public final class Conv {
                         for (int j = 0; j < lo; j++) {
                             col[at + j] = 0;
                         }
-                        if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
-                            rows.copy(x, src + lo, col, at + lo, hi - lo);
-                        } else if (sw == 1) {
+                        if (sw == 1) {
                             System.arraycopy(x, src + lo, col, at + lo, hi - lo);
                         } else {
                             for (int j = lo; j < hi; j++) {
@@ -336,7 +349,8 @@ public final class Conv {
 
     /**
      * Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). As in
-     * {@link #im2col}, rows of 8 or more values at stride 1 go through the Vector API row kernel when it is there.
+     * {@link #im2col}, a matrix row's segments of at least 8 values at stride 1 go through one call of the Vector API
+     * row kernel when it is there.
      */
     static void col2im(float[] col, float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
                        int ph, int pw, int dh, int dw, int oh, int ow) {
@@ -344,23 +358,23 @@ public final class Conv {
         Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
+                int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
                 for (int kj = 0; kj < kw; kj++, row++) {
                     int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    for (int y = 0; y < oh; y++) {
-                        int iy = y * sh + ki * dh - ph;
-                        if (iy < 0 || iy >= h) {
-                            continue;
-                        }
-                        int at = row * n + y * ow, dst = xOff + (ci * h + iy) * wd + shift;
-                        if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
-                            rows.add(col, at + lo, x, dst + lo, hi - lo);
-                        } else if (sw == 1) {
-                            for (int j = lo; j < hi; j++) {
-                                x[dst + j] += col[at + j];
+                    if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                        int dst = xOff + (ci * h + y0 * sh + down) * wd + shift + lo;
+                        rows.add(col, row * n + y0 * ow + lo, ow, x, dst, sh * wd, hi - lo, y1 - y0);
+                        continue;
+                    }
+                    for (int y = y0; y < y1; y++) {
+                        int at = row * n + y * ow, dst = xOff + (ci * h + y * sh + down) * wd + shift;
+                        if (sw == 1) {
+                            for (int jj = lo; jj < hi; jj++) {
+                                x[dst + jj] += col[at + jj];
                             }
                         } else {
-                            for (int j = lo; j < hi; j++) {
-                                x[dst + j * sw] += col[at + j];
+                            for (int jj = lo; jj < hi; jj++) {
+                                x[dst + jj * sw] += col[at + jj];
                             }
                         }
                     }

@@ -4,10 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link Conv}'s row copies (im2col) and row sums (col2im) with the Vector API: the rows of a convolution are short
- * (LeNet's second layer: 10 values), so a call of {@code System.arraycopy} or a scalar loop per row costs more than
- * the values it moves. A copy ends with a vector that overlaps the previous one (the same values written twice); a sum
- * adds its last values one by one. Loaded by {@link Gemm} only when the module is present.
+ * {@link Conv}'s row copies (im2col) and row sums (col2im) with the Vector API, all the rows of one im2col matrix
+ * row in one call: the rows of a convolution are short (LeNet's second layer: 10 values), so a call of
+ * {@code System.arraycopy} or a scalar loop per row costs more than the values it moves. A copy ends with a vector
+ * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. Loaded by
+ * {@link Gemm} only when the module is present.
  */
 final class VectorRows implements Gemm.RowKernel {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
@@ -18,18 +19,22 @@ final class VectorRows implements Gemm.RowKernel {
     }
 
     @Override
-    public void copy(float[] src, int from, float[] dst, int to, int len) {
-        int j = 0;
-        for (; j + L <= len; j += L) FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
-        if (j < len) FloatVector.fromArray(F, src, from + len - L).intoArray(dst, to + len - L);
+    public void copy(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
+            int j = 0;
+            for (; j + L <= len; j += L) FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
+            if (j < len) FloatVector.fromArray(F, src, from + len - L).intoArray(dst, to + len - L);
+        }
     }
 
     @Override
-    public void add(float[] src, int from, float[] dst, int to, int len) {
-        int j = 0;
-        for (; j + L <= len; j += L) {
-            FloatVector.fromArray(F, dst, to + j).add(FloatVector.fromArray(F, src, from + j)).intoArray(dst, to + j);
+    public void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
+            int j = 0;
+            for (; j + L <= len; j += L) {
+                FloatVector.fromArray(F, dst, to + j).add(FloatVector.fromArray(F, src, from + j)).intoArray(dst, to + j);
+            }
+            for (; j < len; j++) dst[to + j] += src[from + j];
         }
-        for (; j < len; j++) dst[to + j] += src[from + j];
     }
 }

@@ -101,6 +101,7 @@ class ConvPoolTest {
         try {
             for (int v = 0; v < 2; v++) {
                 Gemm.useVectorKernel(v == 1);
+                java.util.Arrays.fill(cols[v], Float.NaN); // scratch holds earlier values: every element must be written
                 Conv.im2col(x, 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow, cols[v]);
                 xs[v] = x.clone();
                 Conv.col2im(col, xs[v], 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow);
