@@ -369,12 +369,12 @@ public final class Conv {
                     for (int y = y0; y < y1; y++) {
                         int at = row * n + y * ow, dst = xOff + (ci * h + y * sh + down) * wd + shift;
                         if (sw == 1) {
-                            for (int jj = lo; jj < hi; jj++) {
-                                x[dst + jj] += col[at + jj];
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j] += col[at + j];
                             }
                         } else {
-                            for (int jj = lo; jj < hi; jj++) {
-                                x[dst + jj * sw] += col[at + jj];
+                            for (int j = lo; j < hi; j++) {
+                                x[dst + j * sw] += col[at + j];
                             }
                         }
                     }
