@@ -501,13 +501,14 @@ public final class Gemm {
         }
     }
 
-    /** Checks an epilogue: a bias of at least n values (length −1: none) and a known activation. */
+    /** Checks a mask laid out like C: m×n values from cOff. */
     private static void checkMask(int m, int n, int cOff, int maskLength) {
         if ((long) cOff + (long) m * n > maskLength) {
             throw new IndexOutOfBoundsException("mask: " + m + "×" + n + " at offset " + cOff + " does not fit in an array of length " + maskLength);
         }
     }
 
+    /** Checks an epilogue: a bias of at least n values (length −1: none) and a known activation. */
     static void checkEpilogue(int n, int biasLength, int act) {
         if (act < NONE || act > TANH) {
             throw new IllegalArgumentException("unknown epilogue activation code " + act);
