@@ -308,38 +308,27 @@ public final class Conv {
                 int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
                 for (int kj = 0; kj < kw; kj++, row++) {
                     int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    int base = row * n;
+                    // zeros where the row reads padding: output rows above and below the input, then columns left
+                    // and right of it; then the values inside, one call of the row kernel or one copy per output row
+                    int base = row * n, src = xOff + (ci * h + y0 * sh + down) * wd + shift;
+                    Arrays.fill(col, base, base + y0 * ow, 0f);
+                    Arrays.fill(col, base + y1 * ow, base + n, 0f);
+                    for (int y = y0; y < y1 && (lo > 0 || hi < ow); y++) {
+                        Arrays.fill(col, base + y * ow, base + y * ow + lo, 0f);
+                        Arrays.fill(col, base + y * ow + hi, base + (y + 1) * ow, 0f);
+                    }
                     if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
-                        // rows above and below the input, then the columns left and right of it, then the rest
-                        Arrays.fill(col, base, base + y0 * ow, 0f);
-                        Arrays.fill(col, base + y1 * ow, base + n, 0f);
-                        for (int y = y0; y < y1 && (lo > 0 || hi < ow); y++) {
-                            Arrays.fill(col, base + y * ow, base + y * ow + lo, 0f);
-                            Arrays.fill(col, base + y * ow + hi, base + (y + 1) * ow, 0f);
-                        }
-                        int src = xOff + (ci * h + y0 * sh + down) * wd + shift + lo;
-                        rows.copy(x, src, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
+                        rows.copy(x, src + lo, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
                         continue;
                     }
-                    for (int y = 0; y < oh; y++) {
-                        int at = base + y * ow, iy = y * sh + down;
-                        if (iy < 0 || iy >= h) {
-                            Arrays.fill(col, at, at + ow, 0f);
-                            continue;
-                        }
-                        int src = xOff + (ci * h + iy) * wd + shift;
-                        for (int j = 0; j < lo; j++) {
-                            col[at + j] = 0;
-                        }
+                    for (int y = y0; y < y1; y++, src += sh * wd) {
+                        int at = base + y * ow;
                         if (sw == 1) {
                             System.arraycopy(x, src + lo, col, at + lo, hi - lo);
                         } else {
                             for (int j = lo; j < hi; j++) {
                                 col[at + j] = x[src + j * sw];
                             }
-                        }
-                        for (int j = hi; j < ow; j++) {
-                            col[at + j] = 0;
                         }
                     }
                 }
