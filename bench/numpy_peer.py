@@ -8,12 +8,31 @@ Adam 1e-3, batch 128), forward and backward written out with numpy's BLAS produc
 
 THREADS sets OpenBLAS's thread count (numpy has no other parallelism). Uses Fashion-MNIST
 from $FASHION_DIR (default /usr/share/datasets/fashion-mnist) when present, random data otherwise.
+Each JSON line names the OpenBLAS kernel that ran ("blas_core", e.g. SkylakeX or Haswell).
 """
-import gzip, json, os, sys, time
+import ctypes, gzip, json, os, sys, time
 
 if __name__ == "__main__" and len(sys.argv) > 2:
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[2]  # before numpy loads OpenBLAS
+    # before numpy loads OpenBLAS: its thread count, and the machine's own kernel (some workplaces pin old OpenBLAS
+    # builds to the AVX2 kernel with OPENBLAS_CORETYPE, which would handicap this peer on an AVX-512 machine)
+    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[2]
+    os.environ.pop("OPENBLAS_CORETYPE", None)
+    os.environ.pop("OPENBLAS_L2_SIZE", None)
 import numpy as np
+
+
+def blas_core():
+    """The OpenBLAS kernel this process runs (openblas_get_corename), or None for another BLAS."""
+    with open("/proc/self/maps") as maps:
+        libs = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+    for lib in sorted(libs):
+        try:
+            f = ctypes.CDLL(lib).openblas_get_corename
+        except (OSError, AttributeError):
+            continue
+        f.restype = ctypes.c_char_p
+        return f().decode()
+    return None
 
 DATA = os.environ.get("FASHION_DIR", "/usr/share/datasets/fashion-mnist")
 
@@ -89,7 +108,8 @@ def sgemm():
 def main():
     what, threads = sys.argv[1], int(sys.argv[2])
     if what == "sgemm":
-        print(json.dumps({"what": what, "threads": threads, "gflops": sgemm(), "numpy": np.__version__}))
+        print(json.dumps({"what": what, "threads": threads, "gflops": sgemm(), "numpy": np.__version__,
+                          "blas_core": blas_core()}))
         return
     if what != "mlp":
         sys.exit("usage: numpy_peer.py mlp|sgemm THREADS [SAMPLES]")
@@ -106,7 +126,8 @@ def main():
     dt = time.perf_counter() - t0
     acc = float((net.forward(xte)[-1].argmax(axis=1) == yte).mean())
     print(json.dumps({"what": what, "threads": threads, "samples": n, "seconds": round(dt, 3),
-                      "samples_per_s": round(n / dt), "test_acc": round(acc, 4), "numpy": np.__version__}))
+                      "samples_per_s": round(n / dt), "test_acc": round(acc, 4), "numpy": np.__version__,
+                      "blas_core": blas_core()}))
 
 
 if __name__ == "__main__":

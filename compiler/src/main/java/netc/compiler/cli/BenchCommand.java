@@ -14,6 +14,7 @@ import netc.compiler.ir.Graph;
 import netc.runtime.InputSpec;
 import netc.runtime.Model;
 import netc.runtime.UserError;
+import netc.runtime.kernels.Gemm;
 import netc.runtime.kernels.Parallel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,10 +23,15 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(mixinStandardHelpOptions = true, name = "bench",
-        description = "Measure in one warm JVM: compile time, training samples/s on synthetic data, single-sample predict latency, memory.")
+        description = {"Measure in one warm JVM: compile time, training samples/s on synthetic data, single-sample predict latency, "
+                + "batch inference samples/s, memory.",
+                "With --sgemm MxKxN instead of a model: the runtime's single-precision matrix product rate."})
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL.net")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL.net")
     Path model;
+
+    @Option(names = "--sgemm", paramLabel = "MxKxN", description = "measure the product of an MxK and a KxN matrix instead of a model, in GFLOP/s")
+    String sgemm;
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
     Integer threads;
@@ -48,8 +54,14 @@ final class BenchCommand implements Callable<Integer> {
         if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(seconds > 0 && seconds <= 600)) throw new UserError("--seconds must be in (0, 600], got " + seconds);
         Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
-        String text = Files.readString(Common.existingFile(model, "model file"));
         PrintWriter out = spec.commandLine().getOut();
+        if (sgemm != null) {
+            if (model != null) throw new UserError("give either MODEL.net or --sgemm MxKxN, not both");
+            if (batch != null) throw new UserError("--batch applies to a model, not to --sgemm");
+            return SgemmBench.run(sgemm, seconds, json, out);
+        }
+        if (model == null) throw new UserError("missing MODEL.net (or --sgemm MxKxN)");
+        String text = Files.readString(Common.existingFile(model, "model file"));
 
         // compile time: the median of warm compilations, from text to a loaded class
         double[] ms = new double[7];
@@ -80,6 +92,17 @@ final class BenchCommand implements Callable<Integer> {
             m.training = false;
         }
 
+        // batch inference: forward passes of the outputs at the training batch, in eval mode
+        m.setBatch(b);
+        fillRandom(m, g, b, new SplittableRandom(5));
+        for (int i = 0; i < 20; i++) m.forwardOutputs();
+        long passes = 0, t1 = System.nanoTime(), inferLimit = (long) (Math.min(seconds, 1.0) * 1e9);
+        while (System.nanoTime() - t1 < inferLimit) {
+            m.forwardOutputs();
+            passes++;
+        }
+        double inferPerS = passes * b / ((System.nanoTime() - t1) / 1e9);
+
         // single-sample predict latency: after a warm-up long enough for the JIT to compile the single-row kernels
         // (the Vector API is slow until C2 has), the median of rounds' mean times
         m.setBatch(1);
@@ -99,17 +122,21 @@ final class BenchCommand implements Callable<Integer> {
         netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
         long naive = plan.naiveBytes(b), planned = plan.plannedBytes(b);
 
-        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, buffers %,d bytes planned (%,d one per value), %d thread%s%n",
-                g.name(), compileMs, samplesPerS, b, predictUs, planned, naive, Parallel.threads(), Parallel.threads() == 1 ? "" : "s");
+        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, infer %,.0f samples/s (batch %d), "
+                        + "buffers %,d bytes planned (%,d one per value), %d thread%s, %s%n",
+                g.name(), compileMs, samplesPerS, b, predictUs, inferPerS, b, planned, naive, Parallel.threads(),
+                Parallel.threads() == 1 ? "" : "s", SgemmBench.kernel());
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("compile_ms", Math.round(compileMs * 10) / 10.0);
             j.put("train_samples_per_s", Double.isNaN(samplesPerS) ? null : Math.round(samplesPerS));
             j.put("predict_us", Math.round(predictUs * 100) / 100.0);
+            j.put("infer_samples_per_s", Math.round(inferPerS));
             j.put("planned_bytes", planned);
             j.put("naive_bytes", naive);
             j.put("threads", Parallel.threads());
             j.put("batch", b);
+            j.put("vector_bits", Gemm.vectorBits());
             out.println(new Gson().toJson(j));
         }
         return 0;

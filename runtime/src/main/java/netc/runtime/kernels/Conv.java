@@ -179,7 +179,7 @@ public final class Conv {
                 if (act == Gemm.RELU) {
                     for (int j = at; j < at + n; j++) y[j] = Math.max(y[j] + add, 0f);
                 } else {
-                    for (int j = at; j < at + n; j++) y[j] = Gemm.activate(y[j] + add, act);
+                    for (int j = at; j < at + n; j++) y[j] = Epilogue.activate(y[j] + add, act);
                 }
             }
         }
@@ -222,7 +222,7 @@ public final class Conv {
      */
     public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, float[] bias, int act) {
-        Gemm.checkEpilogue(o, bias == null ? -1 : bias.length, act);
+        Epilogue.check(o, bias == null ? -1 : bias.length, act);
         Job j = Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
         j.bias = bias;
         j.act = act;
@@ -295,14 +295,14 @@ public final class Conv {
     /**
      * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
      * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding. At stride 1 along the width, with the
-     * Vector API row kernel there ({@link Gemm#rowKernel()}) and rows of at least 8 values inside the input, each
+     * Vector API row kernel there ({@link VectorKernels#rows()}) and rows of at least 8 values inside the input, each
      * matrix row's segments are copied by one call of the kernel: a call of {@code System.arraycopy} per short
      * segment (LeNet's second layer: 10 values) costs more than the values it moves.
      */
     static void im2col(float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
                        int dh, int dw, int oh, int ow, float[] col) {
         int n = oh * ow, row = 0;
-        Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
+        RowKernel rows = sw == 1 ? VectorKernels.rows() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
@@ -317,7 +317,7 @@ public final class Conv {
                         Arrays.fill(col, base + y * ow, base + y * ow + lo, 0f);
                         Arrays.fill(col, base + y * ow + hi, base + (y + 1) * ow, 0f);
                     }
-                    if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                    if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
                         rows.copy(x, src + lo, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
                         continue;
                     }
@@ -344,13 +344,13 @@ public final class Conv {
     static void col2im(float[] col, float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
                        int ph, int pw, int dh, int dw, int oh, int ow) {
         int n = oh * ow, row = 0;
-        Gemm.RowKernel rows = sw == 1 ? Gemm.rowKernel() : null;
+        RowKernel rows = sw == 1 ? VectorKernels.rows() : null;
         for (int ci = 0; ci < c; ci++) {
             for (int ki = 0; ki < kh; ki++) {
                 int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
                 for (int kj = 0; kj < kw; kj++, row++) {
                     int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    if (rows != null && hi - lo >= Gemm.RowKernel.MIN_LENGTH) {
+                    if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
                         int dst = xOff + (ci * h + y0 * sh + down) * wd + shift + lo;
                         rows.add(col, row * n + y0 * ow + lo, ow, x, dst, sh * wd, hi - lo, y1 - y0);
                         continue;
@@ -390,11 +390,11 @@ public final class Conv {
     /** The double {@link #forward} with the float overload's epilogue: {@code y = act(conv(x, w) + bias)}. */
     public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
                                int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, double[] bias, int act) {
-        Gemm.checkEpilogue(o, bias == null ? -1 : bias.length, act);
+        Epilogue.check(o, bias == null ? -1 : bias.length, act);
         reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
         int n = outSize(h, kh, sh, ph, dh) * outSize(wd, kw, sw, pw, dw);
         for (int i = 0; i < batch * o * n; i++) {
-            y[i] = Gemm.activate(bias == null ? y[i] : y[i] + bias[i / n % o], act);
+            y[i] = Epilogue.activate(bias == null ? y[i] : y[i] + bias[i / n % o], act);
         }
     }
 

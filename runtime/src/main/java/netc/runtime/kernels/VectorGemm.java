@@ -6,21 +6,24 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The single-precision product on the Vector API ({@code jdk.incubator.vector}): a register-blocked micro-kernel
- * over packed panels, in the style of BLIS. {@link Gemm} loads this class by name, and only when the module is in
- * the boot layer, so nothing else in the runtime refers to the incubator API.
+ * over packed panels, in the style of BLIS. {@link VectorKernels} loads this class by name, and only when the module
+ * is in the boot layer, so nothing else in the runtime refers to the incubator API. Every loop is written once, in
+ * vectors of {@link VectorWidth#F}: 16 floats (AVX-512) or 8 (AVX2), whichever this machine has or
+ * {@code -Dnetc.vector.bits} forces; only the register tile's height (and the single-row strip's count of vectors)
+ * depends on the width, since the number of registers does.
  *
  * <p>Loop nest (Goto / van de Geijn, as in BLIS), from outermost:
  * <pre>
  *   for each panel of NC = 1024 columns of C                         (jc)
  *     for each block of KC = 1024 rows of op(B)                      (pc)
- *       pack op(B)[pc.., jc..] in micro-panels of NR = 16 columns    (kc·nc floats: L3; threads share it)
+ *       pack op(B)[pc.., jc..] in micro-panels of NR = 2 vectors of columns   (kc·nc floats: L3; threads share it)
  *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
- *         pack op(A)[ic.., pc..] in micro-panels of MR = 6 rows (4 on JDK 25)   (mc·kc floats: L2)
+ *         pack op(A)[ic.., pc..] in micro-panels of MR rows: 12 (16-float vectors), 6 (8-float; 4 on JDK 25)
  *         for each micro-panel of B (jr), for each micro-panel of A (ir):
- *           the MR×16 tile of C in 2·MR vector registers += A panel · B panel   (B panel: up to 64 KB, L1/L2)
+ *           the MR×NR tile of C in 2·MR vector registers += A panel · B panel
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
- * both operands sequentially: per p, two 8-float loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
+ * both operands sequentially: per p, two vector loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
  * Panels are zero-padded to whole tiles; a whole tile that overwrites C goes from the registers straight into C,
  * while one added to C (after the first block of k, or to accumulate) goes through a scratch tile, as does a tile that
  * overhangs C, computed in full and only its valid part written. Transpositions are absorbed by the packing.
@@ -42,31 +45,32 @@ import jdk.incubator.vector.VectorSpecies;
  * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
  * columns of C instead.
  */
-final class VectorGemm implements Gemm.FloatKernel {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    /** Lanes of a vector. */
-    private static final int L = 8;
+final class VectorGemm implements FloatKernel {
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    /** Lanes of a vector: 8 or 16. */
+    private static final int L = VectorWidth.L;
     /**
-     * Rows of C in a register tile: 6 (twelve accumulators) where C2 keeps them all in the sixteen vector registers,
-     * as JDK 17's does (about 84 GFLOP/s against 50 for 4 rows on a Zen 3 core); 4 on JDK 25, whose C2 spills with
-     * twelve (39 GFLOP/s) and runs eight at 69.
+     * Rows of C in a register tile of two vectors a row. With 16-float vectors, 12 (24 accumulators of AVX-512's 32
+     * registers: about 113 GFLOP/s on a Zen 4 core against 85 for 6 rows); with 8-float vectors, 6 (twelve
+     * accumulators) where C2 keeps them all in the sixteen AVX2 registers, as JDK 17's does (about 84 GFLOP/s against
+     * 50 for 4 rows on a Zen 3 core), and 4 on JDK 25, whose C2 spills with twelve (39 GFLOP/s) and runs eight at 69.
      */
-    static final int MR = Runtime.version().feature() >= 25 ? 4 : 6;
+    static final int MR = L == 16 ? 12 : Runtime.version().feature() >= 25 ? 4 : 6;
     /** Columns of C in a register tile (two vectors). */
-    static final int NR = 16;
+    static final int NR = 2 * L;
     /** Maximum rows of op(B) in a packed block. */
     static final int KC = 1024;
-    /** Maximum rows of C in a packed block of op(A). */
+    /** Maximum rows of C in a packed block of op(A): a multiple of every MR. */
     static final int MC = 144;
     /** Maximum columns of C in a packed block of op(B). */
     static final int NC = 1024;
     /** Products with at most this many rows take the unpacked path. */
     static final int SMALL_M = 8;
-    /** Fewest columns of C per thread on the unpacked path (four vectors). */
+    /** Fewest columns of C per thread on the unpacked path. */
     private static final int SMALL_COLUMNS = 32;
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
     private static final int SMALL_SUMS = 2048;
-    /** Columns of C that a single-row product keeps in registers while op(B) streams through (eight vectors). */
+    /** Columns of C that a single-row product keeps in registers while op(B) streams through (64: 8 or 4 vectors). */
     private static final int STRIP = PackedWeights.STRIP;
 
     /** Zeros, which a mask blends with ones. */
@@ -83,7 +87,13 @@ final class VectorGemm implements Gemm.FloatKernel {
 
     /** Whether this machine's vectors hold at least 8 floats, which the kernels are written for. */
     static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        return F != null;
+    }
+
+    /** The width of the vectors the kernels run with, in bits. */
+    @Override
+    public int vectorBits() {
+        return F.vectorBitSize();
     }
 
     /**
@@ -265,7 +275,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                                 for (int j = 0; j < nr; j++) {
                                     int at = ci + r * n + j;
                                     float v = loadC ? c[at] + t[r * NR + j] : t[r * NR + j];
-                                    c[at] = last ? Gemm.epilogue(v, bias, jc + jr + j, act, mask, at) : v;
+                                    c[at] = last ? Epilogue.apply(v, bias, jc + jr + j, act, mask, at) : v;
                                 }
                             }
                         }
@@ -395,10 +405,16 @@ final class VectorGemm implements Gemm.FloatKernel {
 
         /**
          * {@code sums[j] = Σ_p a(0,p)·src[at + p·stride + j]} for j < {@link #STRIP}: a strip of B's columns, in B
-         * (stride n) or in its packed copy (stride {@link #STRIP}). Eight vectors of sums in registers, one load of B per
-         * multiply-add, the terms added in the order of p as in {@link #rowSums}.
+         * (stride n) or in its packed copy (stride {@link #STRIP}). The strip's sums in registers (eight 8-float
+         * vectors or four 16-float ones), one load of B per multiply-add, the terms added in the order of p as in
+         * {@link #rowSums}.
          */
         private void strip(float[] src, int at, int stride, float[] sums) {
+            if (L == 8) stripOf8(src, at, stride, sums);
+            else stripOf4(src, at, stride, sums);
+        }
+
+        private void stripOf8(float[] src, int at, int stride, float[] sums) {
             float[] rows = this.rows;
             int k = this.k;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
@@ -421,6 +437,23 @@ final class VectorGemm implements Gemm.FloatKernel {
             s5.intoArray(sums, 5 * L);
             s6.intoArray(sums, 6 * L);
             s7.intoArray(sums, 7 * L);
+        }
+
+        private void stripOf4(float[] src, int at, int stride, float[] sums) {
+            float[] rows = this.rows;
+            int k = this.k;
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int p = 0, bp = at; p < k; p++, bp += stride) {
+                FloatVector u = FloatVector.broadcast(F, rows[p]);
+                s0 = u.fma(FloatVector.fromArray(F, src, bp), s0);
+                s1 = u.fma(FloatVector.fromArray(F, src, bp + L), s1);
+                s2 = u.fma(FloatVector.fromArray(F, src, bp + 2 * L), s2);
+                s3 = u.fma(FloatVector.fromArray(F, src, bp + 3 * L), s3);
+            }
+            s0.intoArray(sums, 0);
+            s1.intoArray(sums, L);
+            s2.intoArray(sums, 2 * L);
+            s3.intoArray(sums, 3 * L);
         }
 
         /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */
@@ -476,7 +509,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         }
 
         private void finishScalar(float v, int ci, int col) {
-            c[ci] = Gemm.epilogue(accumulate ? c[ci] + v : v, bias, col, act, mask, ci);
+            c[ci] = Epilogue.apply(accumulate ? c[ci] + v : v, bias, col, act, mask, ci);
         }
     }
 
@@ -489,11 +522,82 @@ final class VectorGemm implements Gemm.FloatKernel {
      * keeps one branch.)
      */
     private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
-        if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo);
+        if (MR == 12) tile12(kc, ap, ai, bp, bi, out, oi, ldo);
+        else if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo);
         else tile4(kc, ap, ai, bp, bi, out, oi, ldo);
     }
 
-    /** The 4×16 tile in eight registers. */
+    /** The 12-row tile in 24 registers (16-float vectors, AVX-512's 32 registers). */
+    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
+        FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
+        FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
+        FloatVector c080 = c000, c081 = c000, c090 = c000, c091 = c000, c100 = c000, c101 = c000, c110 = c000, c111 = c000;
+        for (int p = 0; p < kc; p++, ai += 12, bi += NR) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector u = FloatVector.broadcast(F, ap[ai]);
+            c000 = u.fma(b0, c000);
+            c001 = u.fma(b1, c001);
+            u = FloatVector.broadcast(F, ap[ai + 1]);
+            c010 = u.fma(b0, c010);
+            c011 = u.fma(b1, c011);
+            u = FloatVector.broadcast(F, ap[ai + 2]);
+            c020 = u.fma(b0, c020);
+            c021 = u.fma(b1, c021);
+            u = FloatVector.broadcast(F, ap[ai + 3]);
+            c030 = u.fma(b0, c030);
+            c031 = u.fma(b1, c031);
+            u = FloatVector.broadcast(F, ap[ai + 4]);
+            c040 = u.fma(b0, c040);
+            c041 = u.fma(b1, c041);
+            u = FloatVector.broadcast(F, ap[ai + 5]);
+            c050 = u.fma(b0, c050);
+            c051 = u.fma(b1, c051);
+            u = FloatVector.broadcast(F, ap[ai + 6]);
+            c060 = u.fma(b0, c060);
+            c061 = u.fma(b1, c061);
+            u = FloatVector.broadcast(F, ap[ai + 7]);
+            c070 = u.fma(b0, c070);
+            c071 = u.fma(b1, c071);
+            u = FloatVector.broadcast(F, ap[ai + 8]);
+            c080 = u.fma(b0, c080);
+            c081 = u.fma(b1, c081);
+            u = FloatVector.broadcast(F, ap[ai + 9]);
+            c090 = u.fma(b0, c090);
+            c091 = u.fma(b1, c091);
+            u = FloatVector.broadcast(F, ap[ai + 10]);
+            c100 = u.fma(b0, c100);
+            c101 = u.fma(b1, c101);
+            u = FloatVector.broadcast(F, ap[ai + 11]);
+            c110 = u.fma(b0, c110);
+            c111 = u.fma(b1, c111);
+        }
+        c000.intoArray(out, oi);
+        c001.intoArray(out, oi + L);
+        c010.intoArray(out, oi + ldo);
+        c011.intoArray(out, oi + ldo + L);
+        c020.intoArray(out, oi + 2 * ldo);
+        c021.intoArray(out, oi + 2 * ldo + L);
+        c030.intoArray(out, oi + 3 * ldo);
+        c031.intoArray(out, oi + 3 * ldo + L);
+        c040.intoArray(out, oi + 4 * ldo);
+        c041.intoArray(out, oi + 4 * ldo + L);
+        c050.intoArray(out, oi + 5 * ldo);
+        c051.intoArray(out, oi + 5 * ldo + L);
+        c060.intoArray(out, oi + 6 * ldo);
+        c061.intoArray(out, oi + 6 * ldo + L);
+        c070.intoArray(out, oi + 7 * ldo);
+        c071.intoArray(out, oi + 7 * ldo + L);
+        c080.intoArray(out, oi + 8 * ldo);
+        c081.intoArray(out, oi + 8 * ldo + L);
+        c090.intoArray(out, oi + 9 * ldo);
+        c091.intoArray(out, oi + 9 * ldo + L);
+        c100.intoArray(out, oi + 10 * ldo);
+        c101.intoArray(out, oi + 10 * ldo + L);
+        c110.intoArray(out, oi + 11 * ldo);
+        c111.intoArray(out, oi + 11 * ldo + L);
+    }
+
+    /** The 4-row tile in eight registers. */
     private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
         for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
@@ -521,7 +625,7 @@ final class VectorGemm implements Gemm.FloatKernel {
         c31.intoArray(out, oi + 3 * ldo + L);
     }
 
-    /** The 6×16 tile in twelve registers. */
+    /** The 6-row tile in twelve registers. */
     private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
@@ -577,7 +681,7 @@ final class VectorGemm implements Gemm.FloatKernel {
                     .add(FloatVector.fromArray(F, add, ai)).max(floor).intoArray(c, ci + h);
         }
         if (act == Gemm.SIGMOID || act == Gemm.TANH) {
-            for (int j = 0; j < width; j++) c[ci + j] = Gemm.activate(c[ci + j], act);
+            for (int j = 0; j < width; j++) c[ci + j] = Epilogue.activate(c[ci + j], act);
         }
         if (mask != null) {
             for (int h = 0; h < width; h += L) {

@@ -7,19 +7,42 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Conv}'s row copies (im2col) and row sums (col2im) with the Vector API, all the rows of one im2col matrix
  * row in one call: the rows of a convolution are short (LeNet's second layer: 10 values), so a call of
  * {@code System.arraycopy} or a scalar loop per row costs more than the values it moves. A copy ends with a vector
- * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. Loaded by
- * {@link Gemm} only when the module is present.
+ * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. Rows
+ * shorter than a vector (16-float vectors and 8 to 15 values) are copied or added one value at a time. Loaded by
+ * {@link VectorKernels} only when the module is present.
  */
-final class VectorRows implements Gemm.RowKernel {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
-    private static final int L = 8;
+final class VectorRows implements RowKernel {
+    private static final VectorSpecies<Float> F = VectorWidth.F;
+    private static final int L = VectorWidth.L;
 
     static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+        return F != null;
     }
 
     @Override
     public void copy(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        if (len < L) copyShort(src, from, srcStride, dst, to, dstStride, len, count);
+        else copyLong(src, from, srcStride, dst, to, dstStride, len, count);
+    }
+
+    @Override
+    public void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        if (len < L) addShort(src, from, srcStride, dst, to, dstStride, len, count);
+        else addLong(src, from, srcStride, dst, to, dstStride, len, count);
+    }
+
+    // Every vector here is of the kernels' one species: a second species (8-float vectors for the short rows of a
+    // 16-float machine) makes C2 see two vector classes where the Vector API's shared code is inlined, and box
+    // every vector of every kernel on the heap; masked loads and stores box on JDK 17 as well.
+
+    /** Rows shorter than a vector (8 to L − 1 values, only with 16-float vectors): one value at a time. */
+    private static void copyShort(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
+            for (int j = 0; j < len; j++) dst[to + j] = src[from + j];
+        }
+    }
+
+    private static void copyLong(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
         for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
             int j = 0;
             for (; j + L <= len; j += L) FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
@@ -27,8 +50,13 @@ final class VectorRows implements Gemm.RowKernel {
         }
     }
 
-    @Override
-    public void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+    private static void addShort(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
+            for (int j = 0; j < len; j++) dst[to + j] += src[from + j];
+        }
+    }
+
+    private static void addLong(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
         for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
             int j = 0;
             for (; j + L <= len; j += L) {

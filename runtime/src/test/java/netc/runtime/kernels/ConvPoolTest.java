@@ -173,8 +173,8 @@ class ConvPoolTest {
                 float[] expectedF = new float[plain.length], yf = new float[plain.length];
                 for (int i = 0; i < plain.length; i++) {
                     double b = withBias ? bias[i / n % o] : 0;
-                    expected[i] = Gemm.activate(plain[i] + b, act);
-                    expectedF[i] = Gemm.activate(withBias ? plainF[i] + (float) b : plainF[i], act);
+                    expected[i] = Epilogue.activate(plain[i] + b, act);
+                    expectedF[i] = Epilogue.activate(withBias ? plainF[i] + (float) b : plainF[i], act);
                 }
                 Conv.forward(x, w, y, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12],
                         withBias ? bias : null, act);

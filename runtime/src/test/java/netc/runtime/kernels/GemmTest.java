@@ -73,6 +73,17 @@ class GemmTest {
         assertEquals(module ? "vector" : "loops", Gemm.kernelName());
         Gemm.useVectorKernel(false);
         assertEquals("loops", Gemm.kernelName());
+        assertEquals(0, Gemm.vectorBits());
+    }
+
+    @Test
+    void theVectorKernelRunsAtTheForcedWidthOrTheMachines() {
+        Gemm.useVectorKernel(true);
+        if (!Gemm.vectorKernelLoaded()) return; // no module: the loops, tested above
+        String forced = System.getProperty("netc.vector.bits");
+        int expected = forced != null ? Integer.parseInt(forced)
+                : Math.min(512, jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        assertEquals(expected, Gemm.vectorBits());
     }
 
     @ParameterizedTest(name = "vector={0} transA={1} transB={2} accumulate={3}")
