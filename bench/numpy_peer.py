@@ -22,16 +22,18 @@ import numpy as np
 
 
 def blas_core():
-    """The OpenBLAS kernel this process runs (openblas_get_corename), or None for another BLAS."""
+    """The OpenBLAS kernel this process runs (openblas_get_corename, as Debian's or pip's numpy names it), or None
+    for another BLAS."""
     with open("/proc/self/maps") as maps:
-        libs = {line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line}
+        libs = {line.split()[-1] for line in maps if "blas" in line.lower() and ".so" in line}
     for lib in sorted(libs):
-        try:
-            f = ctypes.CDLL(lib).openblas_get_corename
-        except (OSError, AttributeError):
-            continue
-        f.restype = ctypes.c_char_p
-        return f().decode()
+        for name in ("openblas_get_corename", "scipy_openblas_get_corename64_", "scipy_openblas_get_corename"):
+            try:
+                f = getattr(ctypes.CDLL(lib), name)
+            except (OSError, AttributeError):
+                continue
+            f.restype = ctypes.c_char_p
+            return f().decode()
     return None
 
 DATA = os.environ.get("FASHION_DIR", "/usr/share/datasets/fashion-mnist")

@@ -81,6 +81,9 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** Most parameters of a model that a spare instance warms the JIT up for (see {@link #warmUpWorthIt}). */
+    private static final long WARM_UP_MAX_PARAMS = 1L << 22;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -129,6 +132,10 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("resuming from %s after epoch %d%n", ckpt, done);
             o = o.from(done + 1);
         }
+        if (warmUpWorthIt(m)) {
+            long steps = (long) (o.epochs() - o.firstEpoch() + 1) * ((trainData.size() + o.batch() - 1) / o.batch());
+            Trainer.warmUp(c.newModel(), trainData, o.batch(), steps, warmUpSeconds());
+        }
         Progress progress = new Progress(out);
         if (checkpointEvery != null) {
             int every = checkpointEvery, last = o.epochs();
@@ -169,6 +176,32 @@ final class TrainCommand implements Callable<Integer> {
             out.println(new Gson().toJson(j));
         }
         return 0;
+    }
+
+    /** Longest warm-up of the JIT before training: 1 s, or {@code -Dnetc.warmup=SECONDS} (0 for none). */
+    static double warmUpSeconds() {
+        String v = System.getProperty("netc.warmup", "1");
+        try {
+            double s = Double.parseDouble(v);
+            if (s >= 0 && s <= 60) return s;
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new UserError("-Dnetc.warmup must be a number of seconds from 0 to 60, got '" + v + "'");
+    }
+
+    /**
+     * Whether a spare instance of the model is small enough to warm the JIT up with before the clock starts: up to
+     * {@link #WARM_UP_MAX_PARAMS} parameters (their values, gradients and optimizer state: some hundreds of MB at
+     * most). A larger model's epochs are long enough for the JIT to catch up within the first.
+     */
+    private static boolean warmUpWorthIt(Model m) {
+        long params = 0;
+        for (String p : m.paramNames()) {
+            Object buf = m.paramBuffer(p);
+            params += buf instanceof float[] f ? f.length : buf instanceof double[] d ? d.length : 0;
+        }
+        return params <= WARM_UP_MAX_PARAMS;
     }
 
     /** fashion-mnist, text files and the toy sets have a test split of their own; other files do not. */

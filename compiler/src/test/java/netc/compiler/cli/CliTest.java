@@ -98,6 +98,44 @@ class CliTest {
     }
 
     @Test
+    void theJitWarmUpBeforeTrainingChangesNoWeight() throws Exception {
+        // the spare instance trained before the clock starts shares nothing with the real run: same weights, bit for bit
+        Path model = write("xor.net", NET_3441), warm = tmp.resolve("warm.safetensors"), cold = tmp.resolve("cold.safetensors");
+        Object[] args = {"train", model, "--data", parityData(), "--epochs", 40, "--batch", 3, "--json"};
+        Cli withWarmUp = Cli.run(concat(args, "--save", warm));
+        String before = System.getProperty("netc.warmup");
+        System.setProperty("netc.warmup", "0");
+        Cli without;
+        try {
+            without = Cli.run(concat(args, "--save", cold));
+        } finally {
+            if (before == null) System.clearProperty("netc.warmup");
+            else System.setProperty("netc.warmup", before);
+        }
+        assertEquals(0, withWarmUp.status(), withWarmUp.err());
+        assertEquals(0, without.status(), without.err());
+        var a = Safetensors.read(warm);
+        var b = Safetensors.read(cold);
+        assertEquals(a.keySet(), b.keySet());
+        for (String k : a.keySet()) assertArrayEquals(a.get(k).floats(), b.get(k).floats(), 0f, k);
+        System.setProperty("netc.warmup", "soon");
+        try {
+            Cli bad = Cli.run(concat(args, "--save", cold));
+            assertEquals(1, bad.status());
+            assertTrue(bad.err().contains("-Dnetc.warmup must be a number of seconds"), bad.err());
+        } finally {
+            if (before == null) System.clearProperty("netc.warmup");
+            else System.setProperty("netc.warmup", before);
+        }
+    }
+
+    private static Object[] concat(Object[] a, Object... b) {
+        Object[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+
+    @Test
     void wrongWeightsAreOneLineUserErrors() throws Exception {
         Path model = write("net.net", NET_3441), w = tmp.resolve("w.safetensors");
         Safetensors.write(w, java.util.Map.of("dense1.weight", netc.runtime.Tensor.of(new int[] {3, 4}, new float[12])));
