@@ -44,7 +44,7 @@ for t in "${threads[@]}"; do
     echo "$line"
   done
   # training, predict, inference: netc and its peers take turns, REPEAT rounds, and each keeps its best figure
-  ns=0; np=1e9; ni=0; nps=0; ps=0; pp=1e9; ne=0; pe=0; ls=0; lp=1e9; pls=0
+  ns=0; np=1e9; ni=0; nps=0; ps=0; pp=1e9; ne=0; ls=0; lp=1e9; pls=0
   for _ in $(seq "$REPEAT"); do
     n=$(./netc bench bench/mlp.net --threads "$t" --json | tail -1)
     ns=$(best "$ns" "$(echo "$n" | field "['train_samples_per_s']")"); np=$(least "$np" "$(echo "$n" | field "['predict_us']")")
@@ -52,7 +52,7 @@ for t in "${threads[@]}"; do
     ne=$(best "$ne" "$(./netc train bench/mlp.net --epochs 1 --threads "$t" --json | field "['samples_per_s']")")
     nps=$(best "$nps" "$(python3 bench/numpy_peer.py mlp "$t" | field "['samples_per_s']")")
     if [ $have_torch = 1 ]; then
-      pe=$(torch_peer mlp "$t" | field "['samples_per_s']"); ps=$(best "$ps" "$pe")
+      ps=$(best "$ps" "$(torch_peer mlp "$t" | field "['samples_per_s']")")
       [ "$t" = 1 ] && pp=$(least "$pp" "$(torch_peer predict 1 | field "['predict_us']")")
     fi
     l=$(./netc bench models/lenet.net --threads "$t" --batch 128 --json | tail -1)

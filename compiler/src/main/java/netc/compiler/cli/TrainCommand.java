@@ -10,6 +10,8 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import netc.compiler.NetCompiler;
+import netc.compiler.ir.Graph;
+import netc.compiler.ir.Param;
 import netc.compiler.ir.TrainConfig;
 import netc.compiler.report.Report;
 import netc.runtime.Model;
@@ -132,7 +134,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("resuming from %s after epoch %d%n", ckpt, done);
             o = o.from(done + 1);
         }
-        if (warmUpWorthIt(m)) {
+        if (warmUpWorthIt(c.forward())) {
             long steps = (long) (o.epochs() - o.firstEpoch() + 1) * ((trainData.size() + o.batch() - 1) / o.batch());
             Trainer.warmUp(c.newModel(), trainData, o.batch(), steps, warmUpSeconds());
         }
@@ -195,12 +197,9 @@ final class TrainCommand implements Callable<Integer> {
      * {@link #WARM_UP_MAX_PARAMS} parameters (their values, gradients and optimizer state: some hundreds of MB at
      * most). A larger model's epochs are long enough for the JIT to catch up within the first.
      */
-    private static boolean warmUpWorthIt(Model m) {
+    private static boolean warmUpWorthIt(Graph g) {
         long params = 0;
-        for (String p : m.paramNames()) {
-            Object buf = m.paramBuffer(p);
-            params += buf instanceof float[] f ? f.length : buf instanceof double[] d ? d.length : 0;
-        }
+        for (Param p : g.params()) params += p.node().shape().numelIfKnown();
         return params <= WARM_UP_MAX_PARAMS;
     }
 

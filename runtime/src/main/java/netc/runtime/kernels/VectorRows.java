@@ -19,44 +19,25 @@ final class VectorRows implements RowKernel {
         return F != null;
     }
 
-    @Override
-    public void copy(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
-        if (len < L) copyShort(src, from, srcStride, dst, to, dstStride, len, count);
-        else copyLong(src, from, srcStride, dst, to, dstStride, len, count);
-    }
-
-    @Override
-    public void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
-        if (len < L) addShort(src, from, srcStride, dst, to, dstStride, len, count);
-        else addLong(src, from, srcStride, dst, to, dstStride, len, count);
-    }
-
     // Every vector here is of the kernels' one species: a second species (8-float vectors for the short rows of a
     // 16-float machine) makes C2 see two vector classes where the Vector API's shared code is inlined, and box
     // every vector of every kernel on the heap; masked loads and stores box on JDK 17 as well.
 
-    /** Rows shorter than a vector (8 to L − 1 values, only with 16-float vectors): one value at a time. */
-    private static void copyShort(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+    @Override
+    public void copy(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
         for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
-            for (int j = 0; j < len; j++) dst[to + j] = src[from + j];
-        }
-    }
-
-    private static void copyLong(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
-        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
+            if (len < L) {
+                for (int j = 0; j < len; j++) dst[to + j] = src[from + j];
+                continue;
+            }
             int j = 0;
             for (; j + L <= len; j += L) FloatVector.fromArray(F, src, from + j).intoArray(dst, to + j);
             if (j < len) FloatVector.fromArray(F, src, from + len - L).intoArray(dst, to + len - L);
         }
     }
 
-    private static void addShort(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
-        for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
-            for (int j = 0; j < len; j++) dst[to + j] += src[from + j];
-        }
-    }
-
-    private static void addLong(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
+    @Override
+    public void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count) {
         for (int r = 0; r < count; r++, from += srcStride, to += dstStride) {
             int j = 0;
             for (; j + L <= len; j += L) {
