@@ -416,8 +416,8 @@ public final class JavaGenerator {
         KernelContext k = new KernelContext(n, o.elemType(), JavaGenerator::buf, code);
         n.op().emit(k);
         if (k.stateType() != null) {
-            cls.addField(FieldSpec.builder(k.stateType(), KernelContext.stateName(n), Modifier.PRIVATE, Modifier.FINAL)
-                    .initializer("new $T()", k.stateType()).build());
+            cls.addField(FieldSpec.builder(k.stateType(), k.stateField(), Modifier.PRIVATE, Modifier.FINAL)
+                    .initializer("new $T($L)", k.stateType(), k.stateArgs()).build());
         }
         String name = "k" + n.id();
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE);

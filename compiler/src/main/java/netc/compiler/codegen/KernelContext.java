@@ -23,8 +23,9 @@ public final class KernelContext {
     private final CodeBlock.Builder code;
     /** The trip count of the kernel's parallel loop, and the elements one of its iterations handles; or null. */
     private String parallelBound, parallelInner;
-    /** The class of the kernel's state object, or null for none. */
+    /** The class of the kernel's state object, or null for none, and its constructor's arguments. */
     private ClassName state;
+    private String stateField, stateArgs = "";
 
     public KernelContext(Node node, String elem, Function<Node, String> buffers, CodeBlock.Builder code) {
         this.node = node;
@@ -58,12 +59,20 @@ public final class KernelContext {
     }
 
     /**
-     * The Java field of an object of class {@code type} (made with its no-argument constructor) that the kernel keeps
-     * from call to call, one per model instance.
+     * The Java field of an object of class {@code type} that the kernel keeps from call to call, one per model
+     * instance, made by the constructor with these arguments (Java source; empty for none), in a field named
+     * {@code stem} and the node's id (e.g. {@code geometry12}).
      */
-    public String state(ClassName type) {
+    public String state(ClassName type, String stem, String args) {
         state = type;
-        return stateName(node);
+        stateField = stem + node.id();
+        stateArgs = args;
+        return stateField;
+    }
+
+    /** The arguments of the state object's constructor (Java source; empty for none). */
+    public String stateArgs() {
+        return stateArgs;
     }
 
     /** The class of the kernel's state object ({@link #state}), or null. */
@@ -71,9 +80,9 @@ public final class KernelContext {
         return state;
     }
 
-    /** The field of node {@code n}'s state object. */
-    public static String stateName(Node n) {
-        return "state" + n.id();
+    /** The field holding the kernel's state object, or null. */
+    public String stateField() {
+        return stateField;
     }
 
     /** The Java field holding input {@code i}'s buffer. */

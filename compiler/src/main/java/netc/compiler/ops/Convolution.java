@@ -25,7 +25,8 @@ import netc.compiler.ir.TensorType;
  *   <li>{@code conv_grad_input(dy, w)} (attr {@code input}: the shape of x), the transposed convolution of dy;</li>
  *   <li>{@code conv_grad_weight(dy, x)} (attr {@code weight}: the shape of w), the correlation of x with dy.</li>
  * </ul>
- * Kernels: {@code netc.runtime.kernels.Conv} (im2col and one GEMM per sample, parallel over the batch).
+ * Kernels: {@code netc.runtime.kernels.Conv} (im2col and one GEMM per group of samples, groups in parallel), its
+ * sizes a {@code Conv.Geometry} made once per model instance.
  *
  * <p>With an epilogue (forward mode, made by {@code EpilogueFusion} after differentiation): a third input, a bias
  * with one value per output channel (shape [O, 1, 1], or any shape holding O values), added to its channel, and/or
@@ -44,6 +45,7 @@ final class Convolution implements Op {
     }
 
     private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Conv");
+    private static final ClassName GEOMETRY = KERNEL.nestedClass("Geometry");
     private final Mode mode;
 
     Convolution(Mode mode) {
@@ -172,20 +174,24 @@ final class Convolution implements Op {
         };
         boolean twoD = x.rank() == 4;
         List<Integer> s = a.ints("stride"), p = a.ints("pad"), d = a.ints("dilation");
-        String geometry = String.join(", ", x.dim(0).javaExpr(), str(x.dim(1).size()), str(twoD ? x.dim(2).size() : 1),
+        // the sizes, batch aside, in one Conv.Geometry made once per model instance
+        String sizes = String.join(", ", str(x.dim(1).size()), str(twoD ? x.dim(2).size() : 1),
                 str(x.dim(-1).size()), str(w.dim(0).size()), str(twoD ? w.dim(2).size() : 1), str(w.dim(-1).size()),
                 str(twoD ? s.get(0) : 1), str(s.get(s.size() - 1)), str(twoD ? p.get(0) : 0), str(p.get(p.size() - 1)),
                 str(twoD ? d.get(0) : 1), str(d.get(d.size() - 1)));
+        String geometry = k.state(GEOMETRY, "geometry", sizes);
         String fn = switch (mode) {
             case FORWARD -> "forward";
             case INPUT_GRAD -> "inputGrad";
             case WEIGHT_GRAD -> "weightGrad";
         };
+        String batch = x.dim(0).javaExpr();
         if (Gemm.hasEpilogue(n)) {
-            k.stmt("$T.$L($L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry, Gemm.epilogueArgs(k));
+            k.stmt("$T.$L($L, $L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), batch, geometry,
+                    Gemm.epilogueArgs(k));
             return;
         }
-        k.stmt("$T.$L($L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), geometry);
+        k.stmt("$T.$L($L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), batch, geometry);
     }
 
     private static String str(int v) {

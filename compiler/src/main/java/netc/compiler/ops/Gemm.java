@@ -133,7 +133,7 @@ final class Gemm implements Op {
             // a weight matrix (with a strip of columns or more) times what may be a single sample: the kernel keeps a
             // copy of the weights laid out for it
             k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
-                    k.in(1), k.state(PACKED), k.out(), epilogueArgs(k));
+                    k.in(1), k.state(PACKED, "packed", ""), k.out(), epilogueArgs(k));
             return;
         }
         if (!hasEpilogue(y)) {

@@ -6,15 +6,20 @@ import java.util.Arrays;
  * Convolution over one or two spatial dimensions (a 1-d convolution is a 2-d one with height 1), PyTorch's
  * {@code conv2d} semantics: cross-correlation with zero padding, stride and dilation, no groups.
  *
- * <p>Shapes: x [batch, C, H, W], weight [O, C, KH, KW], y [batch, O, OH, OW] with
- * {@code OH = (H + 2·PH − DH·(KH − 1) − 1) / SH + 1} (floor) and likewise OW. Every kernel is im2col plus one
- * {@link Gemm} product per sample: the per-sample matrix col [C·KH·KW, OH·OW] lives in a per-thread scratch
- * buffer that grows once and is reused. Samples are spread over {@link Parallel}'s threads; the products
- * inside then run inline on each thread. A 1×1 kernel with stride 1 and no padding skips im2col (col is x).
+ * <p>Shapes: x [batch, C, H, W], weight [O, C, KH, KW], y [batch, O, OH, OW], the sizes in a {@link Geometry}. Every
+ * kernel is im2col plus {@link Gemm} products, over groups of samples: a group's im2col matrices lie side by side in
+ * one per-thread scratch matrix col [C·KH·KW, S·OH·OW] of at most {@link #GROUP_FLOATS} floats (it stays in L2), so
+ * that each product is one wide product per group rather than a short one per sample:
+ * <ul>
+ *   <li>forward: {@code Y [O, S·OH·OW] = w · col}, then copied into y per sample, the bias and activation on the way;
+ *   <li>input gradient: {@code dcol = wᵀ · DY}, DY the group's dy side by side, then scattered back (col2im);
+ *   <li>weight gradient: {@code dw += DY · colᵀ}, a product along the group's output positions.
+ * </ul>
+ * Groups are spread over {@link Parallel}'s threads; the products inside run inline on each thread. A 1×1 kernel with
+ * stride 1 and no padding skips im2col (col is x itself, one sample per group).
  *
  * <p>The forward kernel takes an optional epilogue, as {@link Gemm} does: a bias per output channel and an activation
- * ({@link Gemm#RELU}, {@link Gemm#SIGMOID}, {@link Gemm#TANH}), applied to each sample's output right after its
- * product, while it is in cache.
+ * ({@link Gemm#RELU}, {@link Gemm#SIGMOID}, {@link Gemm#TANH}).
  *
  * <p>The double overloads, for gradient checks, are a direct loop over the definition instead (one method for the
  * three modes): simple, single-threaded, and independent of the fast path they help to check.
@@ -22,13 +27,13 @@ import java.util.Arrays;
 public final class Conv {
     /** Multiply-adds worth handing to another thread. */
     private static final long PARALLEL_MIN_WORK = 1 << 16;
+    /** Most floats of a group's im2col matrix (512 KB: it stays in L2 while the product reads it). */
+    static final int GROUP_FLOATS = 1 << 17;
     /**
-     * With more output channels than this, each sample's weight gradient is computed transposed, {@code dwᵀ += col_b ·
-     * dy_bᵀ} ([C·KH·KW, O], transposed once at the end): the product is then tall rather than short and wide, and its
-     * transposed operand is dy_b, much smaller than the im2col matrix (the product about 1.7 times faster for LeNet's
-     * second layer). Up to this many, the short product takes the kernel's path for few rows, which suits it better.
+     * The most product the wide layout may add, as a ratio of padded input width to output width: at 1.4 (LeNet's
+     * second layer) the copies it saves still outweigh the product it adds; a 3×3 kernel on rows of 4 would not.
      */
-    private static final int TRANSPOSED_GRAD_ABOVE = 8;
+    private static final double WIDE_COST = 1.5;
     /** Most partial sums of the weight gradient (groups of samples). */
     private static final int MAX_GROUPS = 8;
     /** Most floats in the partial sums of the weight gradient (16 MB). */
@@ -37,25 +42,85 @@ public final class Conv {
     private Conv() {
     }
 
+    /**
+     * The sizes of a convolution, batch aside: C input channels of H×W, O output channels, a KH×KW kernel, strides
+     * SH, SW, zero padding PH, PW and dilations DH, DW.
+     */
+    public record Geometry(int c, int h, int w, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        public Geometry {
+            if (c < 1 || h < 1 || w < 1 || o < 1 || kh < 1 || kw < 1 || sh < 1 || sw < 1 || ph < 0 || pw < 0 || dh < 1
+                    || dw < 1) {
+                throw new IllegalArgumentException("bad convolution geometry " + this);
+            }
+        }
+
+        /** Output rows. */
+        public int oh() {
+            return outSize(h, kh, sh, ph, dh);
+        }
+
+        /** Output columns. */
+        public int ow() {
+            return outSize(w, kw, sw, pw, dw);
+        }
+
+        /** Rows of the im2col matrix: C·KH·KW. */
+        int k() {
+            return c * kh * kw;
+        }
+
+        /** Floats of one sample's input. */
+        int inSize() {
+            return c * h * w;
+        }
+
+        boolean pointwise() {
+            return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+        }
+    }
+
     /** The output size along one dimension, floor mode; may be 0 or negative for a kernel larger than the input. */
     public static int outSize(int in, int kernel, int stride, int pad, int dilation) {
         return Math.floorDiv(in + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
     }
 
-    private static boolean isPointwise(int kh, int kw, int sh, int sw, int ph, int pw) {
-        return kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0;
+    /** Chunks of a parallel loop over items of {@code workPerItem} multiply-adds: at least {@link #PARALLEL_MIN_WORK}. */
+    private static int minChunk(long workPerItem) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PARALLEL_MIN_WORK / Math.max(1, workPerItem)));
     }
 
-    /** Samples per chunk so that a chunk holds at least {@link #PARALLEL_MIN_WORK} multiply-adds. */
-    private static int minChunk(long workPerSample) {
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, PARALLEL_MIN_WORK / Math.max(1, workPerSample)));
+    /**
+     * Samples per group: as many as keep the group's im2col matrix within {@link #GROUP_FLOATS} (at least one, and one
+     * for a 1×1 kernel, whose col is x). A function of the shapes only, so results do not depend on the threads.
+     */
+    static int samplesPerGroup(Geometry g, int batch) {
+        if (g.pointwise()) return 1;
+        long perSample = (long) g.k() * positions(g);
+        return (int) Math.max(1, Math.min(batch, GROUP_FLOATS / Math.max(1, perSample)));
+    }
+
+    /**
+     * Whether the wide layout serves (see {@link Job}): stride 1, and at most {@link #WIDE_COST} times the product of
+     * the compact layout.
+     */
+    static boolean wide(Geometry g) {
+        return g.sh() == 1 && g.sw() == 1 && !g.pointwise() && g.w() + 2 * g.pw() <= WIDE_COST * g.ow();
+    }
+
+    /**
+     * Positions of one sample in a group's matrices: OH·OW in the compact layout; in the wide layout OH rows of the
+     * padded input's width, rounded up to a multiple of 16 (whole vectors, whichever the width: the rows of dy are given
+     * zeros there too).
+     */
+    static int positions(Geometry g) {
+        return wide(g) ? (g.oh() * (g.w() + 2 * g.pw()) + 15) / 16 * 16 : g.oh() * g.ow();
     }
 
     /**
      * Groups of samples for the weight gradient, each summed into its own partial buffer of {@code size} floats: a
      * function of the shapes only, so results do not depend on the number of threads.
      */
-    private static int groups(int batch, long workPerSample, int size) {
+    private static int partialGroups(int batch, long workPerSample, int size) {
         int byMemory = Math.max(1, MAX_PARTIAL / Math.max(1, size));
         return Math.max(1, Math.min(Math.min(MAX_GROUPS, byMemory), batch / minChunk(workPerSample)));
     }
@@ -72,10 +137,27 @@ public final class Conv {
         return Math.max(lo, end);
     }
 
+    /**
+     * {@code dst[to..to+len) = src[from..from+len)}: a loop for a short run (a call of {@code System.arraycopy} costs
+     * more than the 10 values of a LeNet row it would move), the call for a long one.
+     */
+    private static void copy(float[] src, int from, float[] dst, int to, int len) {
+        if (len >= 32) {
+            System.arraycopy(src, from, dst, to, len);
+            return;
+        }
+        for (int j = 0; j < len; j++) dst[to + j] = src[from + j];
+    }
+
     /** Per-thread scratch arrays, by slot, grown as needed and kept. */
     static final class Scratch {
+        /**
+         * Slots: a group's im2col matrix (or its gradient), the weight gradient's partial sums, a group's rows of y, a
+         * sample's padded input (or its gradient).
+         */
+        static final int COL = 0, PARTIAL = 1, ROWS = 2, PAD = 3;
         private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
-        private final float[][] f = new float[2][0];
+        private final float[][] f = new float[4][0];
         private int[] i = new int[0];
 
         static Scratch get() {
@@ -101,104 +183,225 @@ public final class Conv {
 
     /**
      * The arguments of one float convolution, kept per calling thread and reused, so that a call allocates nothing
-     * (a lambda capturing them would be a new object per call). Its {@link #run} is the loop body over samples (or
-     * groups of samples, for the weight gradient). No convolution runs inside another on the same thread.
+     * (a lambda capturing them would be a new object per call). Its {@link #run} is the loop body over groups of
+     * samples (or over the partial sums' groups, for the weight gradient). No convolution runs inside another on the
+     * same thread.
+     *
+     * <p>A group's matrices hold each sample's output positions row by row, {@code ps} apart: {@code ps = OW} in the
+     * compact layout; in the wide layout (stride 1), {@code ps} is the padded input's width, so that each row of the
+     * im2col matrix is one contiguous run of the padded input (a single copy instead of one per output row) and its
+     * gradient one contiguous sum. The PW·2 + (KW − 1)·DW extra columns per output row cost that much more product,
+     * which pays where output rows are short (LeNet's second layer: 10 values, 14 apart); they are dropped on the way
+     * out, and the rows of dy are given zeros there, so that they add nothing to the gradients.
      */
     private static final class Job implements Parallel.Body {
         private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
         static final int FORWARD = 0, INPUT_GRAD = 1, WEIGHT_GRAD = 2;
-        int mode, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, k, n, inSize, groups, size, act;
-        boolean direct, transposed;
+        Geometry g;
+        int mode, batch, o, k, n, inSize, group, partials, size, act;
+        /** The layout: wide or compact, positions per output row (ps) and per sample, the padded plane. */
+        boolean wide;
+        int ps, positions, hp, wp;
         float[] a, b, out, partial, bias;
 
-        /** The thread's job with the shapes of a call; a, b and out are set by the caller. */
-        static Job of(int mode, int batch, int c, int h, int wd, int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
+        /** The thread's job for a call; a, b and out are set by the caller. */
+        static Job of(int mode, int batch, Geometry g) {
             Job j = PER_THREAD.get();
             j.mode = mode;
             j.batch = batch;
-            j.c = c;
-            j.h = h;
-            j.wd = wd;
-            j.o = o;
-            j.kh = kh;
-            j.kw = kw;
-            j.sh = sh;
-            j.sw = sw;
-            j.ph = ph;
-            j.pw = pw;
-            j.dh = dh;
-            j.dw = dw;
-            j.oh = outSize(h, kh, sh, ph, dh);
-            j.ow = outSize(wd, kw, sw, pw, dw);
-            j.k = c * kh * kw;
-            j.n = j.oh * j.ow;
-            j.inSize = c * h * wd;
-            j.size = o * j.k;
-            j.direct = isPointwise(kh, kw, sh, sw, ph, pw);
+            j.g = g;
+            j.o = g.o();
+            j.k = g.k();
+            j.n = g.oh() * g.ow();
+            j.inSize = g.inSize();
+            j.size = j.o * j.k;
+            j.wide = wide(g);
+            j.hp = g.h() + 2 * g.ph();
+            j.wp = g.w() + 2 * g.pw();
+            j.ps = j.wide ? j.wp : g.ow();
+            j.positions = positions(g);
+            j.group = samplesPerGroup(g, batch);
             return j;
         }
 
         /** Drops the references to the caller's arrays once the call is done. */
         void release() {
             a = b = out = partial = bias = null;
+            g = null;
             act = Gemm.NONE;
-            transposed = false;
         }
 
         @Override
         public void run(int from, int to) {
-            float[] col = direct ? null : Scratch.get().floats(0, k * n);
             if (mode == WEIGHT_GRAD) {
-                weightGroups(from, to, col);
+                for (int p = from; p < to; p++) weightPartial(p);
                 return;
             }
-            for (int s = from; s < to; s++) {
-                if (mode == FORWARD) {
-                    if (direct) {
-                        Gemm.sgemm(false, false, o, n, k, b, 0, a, s * inSize, out, s * o * n, false);
-                    } else {
-                        im2col(a, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                        Gemm.sgemm(false, false, o, n, k, b, 0, col, 0, out, s * o * n, false);
+            for (int gi = from; gi < to; gi++) {
+                int s0 = gi * group, count = Math.min(group, batch - s0);
+                if (mode == FORWARD) forwardGroup(s0, count);
+                else inputGradGroup(s0, count);
+            }
+        }
+
+        /** The group's im2col matrix [K, count·positions] (x itself for a 1×1 kernel), at {@link #colOffset}. */
+        private float[] cols(float[] x, int s0, int count) {
+            if (g.pointwise()) return x;
+            int ld = count * positions;
+            float[] col = Scratch.get().floats(Scratch.COL, k * ld);
+            for (int s = 0; s < count; s++) {
+                if (wide) im2colWide(x, (s0 + s) * inSize, col, s * positions, ld);
+                else im2col(x, (s0 + s) * inSize, g, col, s * positions, ld);
+            }
+            return col;
+        }
+
+        private int colOffset(int s0) {
+            return g.pointwise() ? s0 * inSize : 0;
+        }
+
+        /**
+         * The group's rows of y (or dy), [O, count·positions]: y itself for one sample in the compact layout, else
+         * scratch, which {@code copyIn} fills from y (zeros in the wide layout's extra columns).
+         */
+        private float[] rows(float[] y, int count, boolean copyIn, int s0) {
+            if (count == 1 && !wide) return y;
+            int ld = count * positions, ow = g.ow();
+            float[] r = Scratch.get().floats(Scratch.ROWS, o * ld);
+            if (copyIn) {
+                for (int s = 0; s < count; s++) {
+                    for (int oc = 0; oc < o; oc++) {
+                        for (int yy = 0, to = oc * ld + s * positions, from = ((s0 + s) * o + oc) * n; yy < g.oh();
+                             yy++, to += ps, from += ow) {
+                            copy(y, from, r, to, ow);
+                            for (int j = ow; j < ps; j++) r[to + j] = 0f;
+                        }
+                        int tail = oc * ld + s * positions + g.oh() * ps;
+                        Arrays.fill(r, tail, tail + positions - g.oh() * ps, 0f);
                     }
-                    if (bias != null || act != Gemm.NONE) epilogue(out, s * o * n);
-                } else if (direct) {
-                    Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, out, s * inSize, false);
-                } else {
-                    Gemm.sgemm(true, false, k, n, o, b, 0, a, s * o * n, col, 0, false);
-                    Arrays.fill(out, s * inSize, (s + 1) * inSize, 0f);
-                    col2im(col, out, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow);
+                }
+            }
+            return r;
+        }
+
+        private int rowsOffset(int s0, int count) {
+            return count == 1 && !wide ? s0 * o * n : 0;
+        }
+
+        /** {@code y_s = act(w · col_s + bias)} for the group's samples. */
+        private void forwardGroup(int s0, int count) {
+            int ld = count * positions, ow = g.ow(), rowsOff = rowsOffset(s0, count);
+            float[] col = cols(a, s0, count), rows = rows(out, count, false, s0);
+            Gemm.sgemm(false, false, o, ld, k, b, 0, col, colOffset(s0), rows, rowsOff, false);
+            if (rows == out && bias == null && act == Gemm.NONE) return;
+            for (int s = 0; s < count; s++) {
+                for (int oc = 0; oc < o; oc++) {
+                    float add = bias == null ? -0f : bias[oc]; // −0: the additive identity
+                    for (int yy = 0, from = rowsOff + oc * ld + s * positions, to = ((s0 + s) * o + oc) * n;
+                         yy < g.oh(); yy++, from += ps, to += ow) {
+                        if (act == Gemm.RELU) {
+                            for (int j = 0; j < ow; j++) out[to + j] = Math.max(rows[from + j] + add, 0f);
+                        } else {
+                            for (int j = 0; j < ow; j++) out[to + j] = Epilogue.activate(rows[from + j] + add, act);
+                        }
+                    }
                 }
             }
         }
 
-        /** {@code y = act(y + bias[channel])} over one sample's output, at {@code off}. */
-        private void epilogue(float[] y, int off) {
-            for (int oc = 0; oc < o; oc++) {
-                float add = bias == null ? -0f : bias[oc]; // −0: the additive identity
-                int at = off + oc * n;
-                if (act == Gemm.RELU) {
-                    for (int j = at; j < at + n; j++) y[j] = Math.max(y[j] + add, 0f);
+        /** {@code dx_s = col2im(wᵀ · dy_s)} for the group's samples (a is dy, b is w). */
+        private void inputGradGroup(int s0, int count) {
+            int ld = count * positions;
+            float[] dy = rows(a, count, true, s0);
+            int dyOff = rowsOffset(s0, count);
+            if (g.pointwise()) {
+                Gemm.sgemm(true, false, k, n, o, b, 0, dy, dyOff, out, s0 * inSize, false);
+                return;
+            }
+            float[] dcol = Scratch.get().floats(Scratch.COL, k * ld);
+            Gemm.sgemm(true, false, k, ld, o, b, 0, dy, dyOff, dcol, 0, false);
+            for (int s = 0; s < count; s++) {
+                int at = (s0 + s) * inSize;
+                if (wide) {
+                    col2imWide(dcol, s * positions, ld, out, at);
                 } else {
-                    for (int j = at; j < at + n; j++) y[j] = Epilogue.activate(y[j] + add, act);
+                    Arrays.fill(out, at, at + inSize, 0f);
+                    col2im(dcol, s * positions, ld, out, at, g);
                 }
             }
         }
 
-        /** Groups {@code [from, to)} of the weight gradient, each summed into its own part of {@link #partial}. */
-        private void weightGroups(int from, int to, float[] col) {
-            for (int g = from; g < to; g++) {
-                int b0 = (int) ((long) batch * g / groups), b1 = (int) ((long) batch * (g + 1) / groups);
-                int off = groups == 1 ? 0 : g * size;
-                Arrays.fill(partial, off, off + size, 0f);
-                for (int s = b0; s < b1; s++) {
-                    float[] cols = direct ? b : col;
-                    int colOff = direct ? s * inSize : 0;
-                    if (!direct) im2col(b, s * inSize, c, h, wd, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
-                    if (transposed) {
-                        Gemm.sgemm(false, true, k, o, n, cols, colOff, a, s * o * n, partial, off, true);
-                    } else {
-                        Gemm.sgemm(false, true, o, k, n, a, s * o * n, cols, colOff, partial, off, true);
+        /** Partial sum p of the weight gradient: its samples' {@code dy_s · col_sᵀ}, a group at a time (a is dy, b is x). */
+        private void weightPartial(int p) {
+            int b0 = (int) ((long) batch * p / partials), b1 = (int) ((long) batch * (p + 1) / partials);
+            int off = partials == 1 ? 0 : p * size;
+            Arrays.fill(partial, off, off + size, 0f);
+            for (int s0 = b0; s0 < b1; s0 += group) {
+                int count = Math.min(group, b1 - s0);
+                float[] dy = rows(a, count, true, s0), col = cols(b, s0, count);
+                Gemm.sgemm(false, true, o, k, count * positions, dy, rowsOffset(s0, count), col, colOffset(s0),
+                        partial, off, true);
+            }
+        }
+
+        /**
+         * One sample's im2col matrix in the wide layout, at {@code colOff}, rows {@code ld} apart: row (ci, ki, kj) is
+         * the padded input's plane ci from (ki·dh, kj·dw) on, {@code positions} values in a row (the last ones read
+         * into the next plane or sample, or are zeros past the padded input or the array).
+         */
+        private void im2colWide(float[] x, int xOff, float[] col, int colOff, int ld) {
+            float[] src = x;
+            int base = xOff, plane = hp * wp, end = x.length;
+            if (g.ph() > 0 || g.pw() > 0) {
+                src = Scratch.get().floats(Scratch.PAD, g.c() * plane);
+                base = 0;
+                end = g.c() * plane;
+                Arrays.fill(src, 0, end, 0f);
+                for (int ci = 0; ci < g.c(); ci++) {
+                    for (int yy = 0; yy < g.h(); yy++) {
+                        copy(x, xOff + (ci * g.h() + yy) * g.w(), src, (ci * hp + yy + g.ph()) * wp + g.pw(), g.w());
                     }
+                }
+            }
+            int row = 0;
+            for (int ci = 0; ci < g.c(); ci++) {
+                for (int ki = 0; ki < g.kh(); ki++) {
+                    for (int kj = 0; kj < g.kw(); kj++, row++) {
+                        int from = base + ci * plane + ki * g.dh() * wp + kj * g.dw(), to = colOff + row * ld;
+                        int len = Math.max(0, Math.min(positions, end - from));
+                        System.arraycopy(src, from, col, to, len);
+                        Arrays.fill(col, to + len, to + positions, 0f);
+                    }
+                }
+            }
+        }
+
+        /**
+         * Adds one sample's im2col gradient in the wide layout (at {@code colOff}, rows {@code ld} apart) into a padded
+         * plane, each row one contiguous sum, and writes the plane's inside to dx (overwritten).
+         */
+        private void col2imWide(float[] dcol, int colOff, int ld, float[] dx, int dxOff) {
+            int plane = hp * wp, reach = (g.kw() - 1) * g.dw();
+            int size = (g.c() - 1) * plane + (g.kh() - 1) * g.dh() * wp + reach + positions; // the last row's reach
+            float[] pad = Scratch.get().floats(Scratch.PAD, size);
+            Arrays.fill(pad, 0, size, 0f);
+            RowKernel rows = VectorKernels.rows();
+            int row = 0;
+            for (int ci = 0; ci < g.c(); ci++) {
+                for (int ki = 0; ki < g.kh(); ki++) {
+                    for (int kj = 0; kj < g.kw(); kj++, row++) {
+                        int to = ci * plane + ki * g.dh() * wp + kj * g.dw(), from = colOff + row * ld;
+                        if (rows != null && positions >= RowKernel.MIN_LENGTH) {
+                            rows.add(dcol, from, 0, pad, to, 0, positions, 1);
+                        } else {
+                            for (int t = 0; t < positions; t++) pad[to + t] += dcol[from + t];
+                        }
+                    }
+                }
+            }
+            for (int ci = 0; ci < g.c(); ci++) {
+                for (int yy = 0; yy < g.h(); yy++) {
+                    copy(pad, (ci * hp + yy + g.ph()) * wp + g.pw(), dx, dxOff + (ci * g.h() + yy) * g.w(), g.w());
                 }
             }
         }
@@ -206,12 +409,10 @@ public final class Conv {
 
     /**
      * {@code y = conv(x, w)}: x [batch, C, H, W], w [O, C, KH, KW], y [batch, O, OH, OW] (every array dense and
-     * row-major). Each sample is one product {@code y_b [O, OH·OW] = w [O, C·KH·KW] · col_b [C·KH·KW, OH·OW]}, with
-     * col_b the sample's im2col matrix; samples are spread over {@link Parallel}'s threads.
+     * row-major).
      */
-    public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
-                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        forward(x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw, null, Gemm.NONE);
+    public static void forward(float[] x, float[] w, float[] y, int batch, Geometry g) {
+        forward(x, w, y, batch, g, null, Gemm.NONE);
     }
 
     /**
@@ -220,143 +421,128 @@ public final class Conv {
      *
      * @param act {@link Gemm#NONE}, {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}
      */
-    public static void forward(float[] x, float[] w, float[] y, int batch, int c, int h, int wd, int o,
-                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, float[] bias, int act) {
-        Epilogue.check(o, bias == null ? -1 : bias.length, act);
-        Job j = Job.of(Job.FORWARD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+    public static void forward(float[] x, float[] w, float[] y, int batch, Geometry g, float[] bias, int act) {
+        Epilogue.check(g.o(), bias == null ? -1 : bias.length, act);
+        Job j = Job.of(Job.FORWARD, batch, g);
         j.bias = bias;
         j.act = act;
-        overSamples(j, x, w, y);
+        overGroups(j, x, w, y);
     }
 
     /**
-     * The gradient of {@link #forward} for x: {@code dx = conv_transpose(dy, w)}. Per sample
-     * {@code dcol = wᵀ · dy_b}, scattered back (col2im) into dx_b. dx is overwritten.
+     * The gradient of {@link #forward} for x: {@code dx = conv_transpose(dy, w)}, per sample {@code dcol = wᵀ · dy_b}
+     * scattered back (col2im) into dx_b. dx is overwritten.
      */
-    public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, int c, int h, int wd, int o,
-                                 int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        overSamples(Job.of(Job.INPUT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw), dy, w, dx);
+    public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, Geometry g) {
+        overGroups(Job.of(Job.INPUT_GRAD, batch, g), dy, w, dx);
     }
 
-    /** Runs a forward or input-gradient job over the samples, spread over the threads. */
-    private static void overSamples(Job j, float[] a, float[] b, float[] out) {
+    /** Runs a forward or input-gradient job over the groups of samples, spread over the threads. */
+    private static void overGroups(Job j, float[] a, float[] b, float[] out) {
         j.a = a;
         j.b = b;
         j.out = out;
         try {
-            Parallel.forRange(j.batch, minChunk((long) j.o * j.k * j.n), j);
+            Parallel.forRange((j.batch + j.group - 1) / j.group, minChunk((long) j.o * j.k * j.n * j.group), j);
         } finally {
             j.release();
         }
     }
 
     /**
-     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ} (see {@link #TRANSPOSED_GRAD_ABOVE}). The
-     * batch is cut into a number of groups that depends only on the shapes (not on the thread count), each group sums
-     * into its own buffer, and the buffers are added in order: the result is the same whatever the number of threads.
-     * dw is overwritten.
+     * The gradient of {@link #forward} for w: {@code dw = Σ_b dy_b · col_bᵀ}. The batch is cut into a number of parts
+     * that depends only on the shapes (not on the thread count), each summed into its own buffer a group of samples at
+     * a time, and the buffers are added in order: the result is the same whatever the number of threads. dw is
+     * overwritten.
      */
-    public static void weightGrad(float[] dy, float[] x, float[] dwt, int batch, int c, int h, int wd, int o,
-                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        Job j = Job.of(Job.WEIGHT_GRAD, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
-        int size = j.size, groups = groups(batch, (long) o * j.k * j.n, size), k = j.k;
-        boolean transposed = o > TRANSPOSED_GRAD_ABOVE;
-        float[] partial = groups == 1 && !transposed ? dwt : Scratch.get().floats(1, groups * size);
+    public static void weightGrad(float[] dy, float[] x, float[] dw, int batch, Geometry g) {
+        Job j = Job.of(Job.WEIGHT_GRAD, batch, g);
+        int size = j.size, partials = partialGroups(batch, (long) size * j.n, size);
+        float[] partial = partials == 1 ? dw : Scratch.get().floats(Scratch.PARTIAL, partials * size);
         j.a = dy;
         j.b = x;
-        j.groups = groups;
+        j.partials = partials;
         j.partial = partial;
-        j.transposed = transposed;
         try {
-            Parallel.forRange(groups, 1, j);
+            Parallel.forRange(partials, 1, j);
         } finally {
             j.release();
         }
-        if (transposed) {
-            // the groups' dwᵀ [C·KH·KW, O], summed in order, into dw [O, C·KH·KW]
-            for (int oc = 0; oc < o; oc++) {
-                for (int i = 0; i < k; i++) {
-                    float sum = partial[i * o + oc];
-                    for (int g = 1; g < groups; g++) sum += partial[g * size + i * o + oc];
-                    dwt[oc * k + i] = sum;
-                }
-            }
-        } else if (groups > 1) {
-            System.arraycopy(partial, 0, dwt, 0, size);
-            for (int g = 1; g < groups; g++) {
-                int off = g * size;
-                for (int i = 0; i < size; i++) {
-                    dwt[i] += partial[off + i];
-                }
+        if (partials > 1) {
+            System.arraycopy(partial, 0, dw, 0, size);
+            for (int p = 1; p < partials; p++) {
+                int off = p * size;
+                for (int i = 0; i < size; i++) dw[i] += partial[off + i];
             }
         }
     }
 
     /**
-     * The im2col matrix of one sample: row (ci, ki, kj) holds, for every output position (y, x), the input value
-     * at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the padding. At stride 1 along the width, with the
-     * Vector API row kernel there ({@link VectorKernels#rows()}) and rows of at least 8 values inside the input, each
-     * matrix row's segments are copied by one call of the kernel: a call of {@code System.arraycopy} per short
-     * segment (LeNet's second layer: 10 values) costs more than the values it moves.
+     * One sample's im2col matrix, written at {@code colOff} with rows {@code ld} apart: row (ci, ki, kj) holds, for
+     * every output position (y, x), the input value at (ci, y·sh + ki·dh − ph, x·sw + kj·dw − pw), or 0 in the
+     * padding. At stride 1 along the width, with the Vector API row kernel there ({@link VectorKernels#rows()}) and
+     * rows of at least 8 values inside the input, each matrix row's segments are copied by one call of the kernel: a
+     * call of {@code System.arraycopy} per short segment (LeNet's second layer: 10 values) costs more than the values
+     * it moves.
      */
-    static void im2col(float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw, int ph, int pw,
-                       int dh, int dw, int oh, int ow, float[] col) {
-        int n = oh * ow, row = 0;
+    static void im2col(float[] x, int xOff, Geometry g, float[] col, int colOff, int ld) {
+        int oh = g.oh(), ow = g.ow(), n = oh * ow, row = 0, sh = g.sh(), sw = g.sw(), wd = g.w();
         RowKernel rows = sw == 1 ? VectorKernels.rows() : null;
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
-                    // zeros where the row reads padding: output rows above and below the input, then columns left
-                    // and right of it; then the values inside, one call of the row kernel or one copy per output row
-                    int base = row * n, src = xOff + (ci * h + y0 * sh + down) * wd + shift;
+        for (int ci = 0; ci < g.c(); ci++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int down = ki * g.dh() - g.ph(), y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, g.h(), oh, y0);
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int shift = kj * g.dw() - g.pw(), lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    // the values inside, one call of the row kernel or one copy per output row; then zeros where the
+                    // row reads padding (after the copies, which may write past each row's values): output rows above
+                    // and below the input, then columns left and right of it
+                    int base = colOff + row * ld, src = xOff + (ci * g.h() + y0 * sh + down) * wd + shift;
+                    if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
+                        rows.copy(x, src + lo, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
+                    } else {
+                        for (int y = y0, from = src; y < y1; y++, from += sh * wd) {
+                            int at = base + y * ow;
+                            if (sw == 1) {
+                                System.arraycopy(x, from + lo, col, at + lo, hi - lo);
+                            } else {
+                                for (int j = lo; j < hi; j++) {
+                                    col[at + j] = x[from + j * sw];
+                                }
+                            }
+                        }
+                    }
                     Arrays.fill(col, base, base + y0 * ow, 0f);
                     Arrays.fill(col, base + y1 * ow, base + n, 0f);
                     for (int y = y0; y < y1 && (lo > 0 || hi < ow); y++) {
                         Arrays.fill(col, base + y * ow, base + y * ow + lo, 0f);
                         Arrays.fill(col, base + y * ow + hi, base + (y + 1) * ow, 0f);
                     }
-                    if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
-                        rows.copy(x, src + lo, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
-                        continue;
-                    }
-                    for (int y = y0; y < y1; y++, src += sh * wd) {
-                        int at = base + y * ow;
-                        if (sw == 1) {
-                            System.arraycopy(x, src + lo, col, at + lo, hi - lo);
-                        } else {
-                            for (int j = lo; j < hi; j++) {
-                                col[at + j] = x[src + j * sw];
-                            }
-                        }
-                    }
                 }
             }
         }
     }
 
     /**
-     * Adds each element of an im2col matrix back to the input position it was copied from (padding dropped). As in
-     * {@link #im2col}, a matrix row's segments of at least 8 values at stride 1 go through one call of the Vector API
-     * row kernel when it is there.
+     * Adds each element of one sample's im2col matrix (at {@code colOff}, rows {@code ld} apart) back to the input
+     * position it was copied from (padding dropped). As in {@link #im2col}, a matrix row's segments of at least 8
+     * values at stride 1 go through one call of the Vector API row kernel when it is there.
      */
-    static void col2im(float[] col, float[] x, int xOff, int c, int h, int wd, int kh, int kw, int sh, int sw,
-                       int ph, int pw, int dh, int dw, int oh, int ow) {
-        int n = oh * ow, row = 0;
+    static void col2im(float[] col, int colOff, int ld, float[] x, int xOff, Geometry g) {
+        int oh = g.oh(), ow = g.ow(), row = 0, sh = g.sh(), sw = g.sw(), wd = g.w();
         RowKernel rows = sw == 1 ? VectorKernels.rows() : null;
-        for (int ci = 0; ci < c; ci++) {
-            for (int ki = 0; ki < kh; ki++) {
-                int down = ki * dh - ph, y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, h, oh, y0);
-                for (int kj = 0; kj < kw; kj++, row++) {
-                    int shift = kj * dw - pw, lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+        for (int ci = 0; ci < g.c(); ci++) {
+            for (int ki = 0; ki < g.kh(); ki++) {
+                int down = ki * g.dh() - g.ph(), y0 = firstInside(down, sh, oh), y1 = endInside(down, sh, g.h(), oh, y0);
+                for (int kj = 0; kj < g.kw(); kj++, row++) {
+                    int shift = kj * g.dw() - g.pw(), lo = firstInside(shift, sw, ow), hi = endInside(shift, sw, wd, ow, lo);
+                    int base = colOff + row * ld;
                     if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
-                        int dst = xOff + (ci * h + y0 * sh + down) * wd + shift + lo;
-                        rows.add(col, row * n + y0 * ow + lo, ow, x, dst, sh * wd, hi - lo, y1 - y0);
+                        int dst = xOff + (ci * g.h() + y0 * sh + down) * wd + shift + lo;
+                        rows.add(col, base + y0 * ow + lo, ow, x, dst, sh * wd, hi - lo, y1 - y0);
                         continue;
                     }
                     for (int y = y0; y < y1; y++) {
-                        int at = row * n + y * ow, dst = xOff + (ci * h + y * sh + down) * wd + shift;
+                        int at = base + y * ow, dst = xOff + (ci * g.h() + y * sh + down) * wd + shift;
                         if (sw == 1) {
                             for (int j = lo; j < hi; j++) {
                                 x[dst + j] += col[at + j];
@@ -378,36 +564,32 @@ public final class Conv {
     private enum Mode { FORWARD, INPUT_GRAD, WEIGHT_GRAD }
 
     /**
-     * {@link #forward(float[], float[], float[], int, int, int, int, int, int, int, int, int, int, int, int, int)} in
-     * double precision, for gradient checks: a direct loop over every (sample, output channel, output position, input
-     * channel, kernel position), the definition itself rather than the fast path.
+     * {@link #forward(float[], float[], float[], int, Geometry)} in double precision, for gradient checks: a direct loop
+     * over every (sample, output channel, output position, input channel, kernel position), the definition itself
+     * rather than the fast path.
      */
-    public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
-                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+    public static void forward(double[] x, double[] w, double[] y, int batch, Geometry g) {
+        reference(Mode.FORWARD, x, w, y, batch, g);
     }
 
     /** The double {@link #forward} with the float overload's epilogue: {@code y = act(conv(x, w) + bias)}. */
-    public static void forward(double[] x, double[] w, double[] y, int batch, int c, int h, int wd, int o,
-                               int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw, double[] bias, int act) {
-        Epilogue.check(o, bias == null ? -1 : bias.length, act);
-        reference(Mode.FORWARD, x, w, y, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
-        int n = outSize(h, kh, sh, ph, dh) * outSize(wd, kw, sw, pw, dw);
-        for (int i = 0; i < batch * o * n; i++) {
-            y[i] = Epilogue.activate(bias == null ? y[i] : y[i] + bias[i / n % o], act);
+    public static void forward(double[] x, double[] w, double[] y, int batch, Geometry g, double[] bias, int act) {
+        Epilogue.check(g.o(), bias == null ? -1 : bias.length, act);
+        reference(Mode.FORWARD, x, w, y, batch, g);
+        int n = g.oh() * g.ow();
+        for (int i = 0; i < batch * g.o() * n; i++) {
+            y[i] = Epilogue.activate(bias == null ? y[i] : y[i] + bias[i / n % g.o()], act);
         }
     }
 
     /** The gradient of the double {@link #forward} for x, by {@link #reference}; dx is overwritten. */
-    public static void inputGrad(double[] dy, double[] w, double[] dx, int batch, int c, int h, int wd, int o,
-                                 int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        reference(Mode.INPUT_GRAD, dx, w, dy, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+    public static void inputGrad(double[] dy, double[] w, double[] dx, int batch, Geometry g) {
+        reference(Mode.INPUT_GRAD, dx, w, dy, batch, g);
     }
 
     /** The gradient of the double {@link #forward} for w, by {@link #reference}; dw is overwritten. */
-    public static void weightGrad(double[] dy, double[] x, double[] dwt, int batch, int c, int h, int wd, int o,
-                                  int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        reference(Mode.WEIGHT_GRAD, x, dwt, dy, batch, c, h, wd, o, kh, kw, sh, sw, ph, pw, dh, dw);
+    public static void weightGrad(double[] dy, double[] x, double[] dw, int batch, Geometry g) {
+        reference(Mode.WEIGHT_GRAD, x, dw, dy, batch, g);
     }
 
     /**
@@ -416,9 +598,8 @@ public final class Conv {
      * dx; in {@link Mode#WEIGHT_GRAD} (w holds dw, y holds dy) {@code dy · x} summed into dw. The array written is
      * zeroed first.
      */
-    private static void reference(Mode mode, double[] x, double[] w, double[] y, int batch, int c, int h, int wd,
-                                  int o, int kh, int kw, int sh, int sw, int ph, int pw, int dh, int dw) {
-        int oh = outSize(h, kh, sh, ph, dh), ow = outSize(wd, kw, sw, pw, dw);
+    private static void reference(Mode mode, double[] x, double[] w, double[] y, int batch, Geometry g) {
+        int c = g.c(), h = g.h(), wd = g.w(), o = g.o(), kh = g.kh(), kw = g.kw(), oh = g.oh(), ow = g.ow();
         switch (mode) {
             case FORWARD -> Arrays.fill(y, 0, batch * o * oh * ow, 0.0);
             case INPUT_GRAD -> Arrays.fill(x, 0, batch * c * h * wd, 0.0);
@@ -431,9 +612,9 @@ public final class Conv {
                         int yi = ((b * o + oc) * oh + oy) * ow + ox;
                         for (int ci = 0; ci < c; ci++) {
                             for (int ki = 0; ki < kh; ki++) {
-                                int iy = oy * sh + ki * dh - ph;
+                                int iy = oy * g.sh() + ki * g.dh() - g.ph();
                                 for (int kj = 0; kj < kw; kj++) {
-                                    int ix = ox * sw + kj * dw - pw;
+                                    int ix = ox * g.sw() + kj * g.dw() - g.pw();
                                     if (iy < 0 || iy >= h || ix < 0 || ix >= wd) continue;
                                     int xi = ((b * c + ci) * h + iy) * wd + ix, wi = ((oc * c + ci) * kh + ki) * kw + kj;
                                     switch (mode) {

@@ -8,7 +8,11 @@ package netc.runtime.kernels;
 interface RowKernel {
     int MIN_LENGTH = 8;
 
-    /** {@code dst[to + r·dstStride + j] = src[from + r·srcStride + j]} for r < count, j < len. */
+    /**
+     * {@code dst[to + r·dstStride + j] = src[from + r·srcStride + j]} for r < count, j < len. Between one row's values
+     * and the next row's, dst may be overwritten (the kernel may copy a row longer than it is; never past the last
+     * row's values): the caller writes what lies there afterwards.
+     */
     void copy(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count);
 
     /** {@code dst[to + r·dstStride + j] += src[from + r·srcStride + j]} for r < count, j < len. */

@@ -32,7 +32,14 @@ import jdk.incubator.vector.VectorSpecies;
  * mask) runs when the last block of k is stored, on the tile while it is in L1 (sigmoid and tanh use the same scalar
  * formulas as the generated elementwise kernels).
  *
- * <p>Products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
+ * <p>Two paths pack nothing big, for the shapes of convolutions and small batches. The <em>in-place</em> path, for
+ * row-major op(B) with {@link #MIN_TILE_M} to {@link #IN_PLACE_M} rows of C (or a small op(B)): the same register
+ * tiles, of the height among {@link #HEIGHTS} that pads the rows least, read op(B) where it lies (its rows n apart
+ * instead of NR), and only op(A) is packed. The <em>dot-product</em> path, for {@code A · Bᵀ} with a long k and
+ * few rows or columns of C (a convolution's weight gradient): both operands are read along k as they lie, 4×4
+ * blocks of C summed in sixteen vector registers and reduced at the end.
+ *
+ * <p>Other products with at most {@link #SMALL_M} rows (single-sample prediction, small batches) skip packing: op(A)'s
  * rows are copied into contiguous scratch, and op(B) is streamed from memory once: as rows (non-transposed B: up to
  * 2048 sums of C stay in L1 while B's rows stream through, broadcast a(i,p) times row p added to row i of the sums,
  * so that for m = 1 op(B) is read front to back) or as dot products (transposed B: four rows of B against a row of
@@ -64,8 +71,18 @@ final class VectorGemm implements FloatKernel {
     static final int MC = 144;
     /** Maximum columns of C in a packed block of op(B). */
     static final int NC = 1024;
-    /** Products with at most this many rows take the unpacked path. */
+    /** Products with at most this many rows take the unpacked path (unless one of the two below takes them). */
     static final int SMALL_M = 8;
+    /** Fewest rows of C for the in-place and dot-product paths: fewer take the unpacked path. */
+    static final int MIN_TILE_M = 4;
+    /** Most rows of C for which the in-place path is taken whatever the size of op(B). */
+    static final int IN_PLACE_M = 24;
+    /** Most floats of op(B) in a block of k for which the in-place path is taken whatever the rows of C (256 KB). */
+    static final int IN_PLACE_B = 1 << 16;
+    /** The dot-product path: at most this many rows or columns of C (the smaller), at least this long a k. */
+    static final int DOT_MAX = 32, DOT_MIN_K = 256;
+    /** Register tile heights of the in-place path, largest first: those whose accumulators fit this machine's registers. */
+    private static final int[] HEIGHTS = MR == 12 ? new int[]{12, 8, 6, 4} : MR == 6 ? new int[]{6, 4} : new int[]{4};
     /** Fewest columns of C per thread on the unpacked path. */
     private static final int SMALL_COLUMNS = 32;
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
@@ -100,16 +117,19 @@ final class VectorGemm implements FloatKernel {
      * Gets the micro-kernel and the single-row path compiled before the first product needs them. Vector API code
      * runs only once C2 has compiled it; interpreted, every vector operation allocates, and the first large product
      * would take seconds (and the first thousands of single-sample predictions milliseconds each). Some thousands of
-     * calls on a tile of 4 steps and on a single row of one strip (a few milliseconds) make them hot enough to be
-     * queued for C2 at once. Results do not depend on it: the warm-up writes only its own scratch.
+     * calls on tiles of 4 steps, on a single row of one strip and on one 4×4 block of dot products (a few
+     * milliseconds) make them hot enough to be queued for C2 at once. Results do not depend on it: the warm-up writes
+     * only its own scratch.
      */
     VectorGemm() {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
         float[] row = new float[4], b = new float[4 * STRIP], strips = new float[4 * STRIP], out = new float[STRIP];
+        float[] dots = new float[4 * DOT_MIN_K];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(4, ap, 0, bp, 0, t, 0, NR);
+            tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, NR, t, 0, NR);
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
             sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, i & 1, null);
+            if (i % 8 == 0) sgemm(false, true, 4, 4, DOT_MIN_K, dots, 0, dots, 0, null, t, 0, false, null, Gemm.NONE, null);
         }
     }
 
@@ -129,9 +149,12 @@ final class VectorGemm implements FloatKernel {
     /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows and sums. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
-        /** The growable arrays: packed blocks (at most (MC + MR)·KC and (NC + NR)·KC floats), small-m rows and sums. */
-        static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3;
-        private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0]};
+        /**
+         * The growable arrays: packed blocks (at most (MC + MR)·KC and (NC + NR)·KC floats), small-m rows and sums, the
+         * in-place path's last panel of op(B).
+         */
+        static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3, EDGE = 4;
+        private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0], new float[0]};
         final float[] tile = new float[MR * NR];
 
         /** Array {@code which}, grown to at least {@code size} floats, i.e. to the largest product seen. */
@@ -157,10 +180,14 @@ final class VectorGemm implements FloatKernel {
         private float[] rows, strips;
         /** The small-m path: columns of C per index of its parallel loop. */
         private int unit;
+        /** Rows of C in this product's register tile: {@link #MR}, or {@link #heightFor} on the in-place path. */
+        private int mr;
 
         private final Parallel.Body packB = this::packB;
         private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
         private final Parallel.Body smallColumns = this::smallColumns;
+        private final Parallel.Body inPlaceColumns = this::inPlaceColumns;
+        private final Parallel.Body dotGroups = this::dotGroups;
 
         void set(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
                  float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
@@ -193,6 +220,15 @@ final class VectorGemm implements FloatKernel {
             long work = m <= SMALL_M ? (long) n * k * SMALL_M : (long) m * n * k;
             int threads = work >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
             owner = Buffers.PER_THREAD.get();
+            if (aCol == 1 && bRow == 1 && m >= MIN_TILE_M && Math.min(m, n) <= DOT_MAX && k >= DOT_MIN_K) {
+                dotProducts(threads);
+                return;
+            }
+            if (bCol == 1 && m >= MIN_TILE_M && (threads == 1 || n >= NR * threads)
+                    && (m <= IN_PLACE_M || (long) Math.min(k, KC) * n <= IN_PLACE_B)) {
+                inPlace(threads);
+                return;
+            }
             if (m <= SMALL_M) {
                 rows = owner.get(Buffers.ROWS, m * k);
                 for (int i = 0; i < m; i++) {
@@ -204,6 +240,7 @@ final class VectorGemm implements FloatKernel {
                 Parallel.forRange(groups, threads == 1 ? groups : Math.max(1, SMALL_COLUMNS / unit), smallColumns);
                 return;
             }
+            mr = MR;
             int blocks = (m + MC - 1) / MC;
             if (threads > 1) blocks = (Math.max(blocks, threads) + threads - 1) / threads * threads;
             mcSize = roundUp((m + blocks - 1) / blocks, MR);
@@ -243,56 +280,189 @@ final class VectorGemm implements FloatKernel {
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
             float[] ap = own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc), bp = owner.get(Buffers.B_PACK, 0);
-            boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             for (int blk = from; blk < to; blk++) {
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
                 packA(ic, mc, ap);
                 for (int jr = 0; jr < nc; jr += NR) {
-                    int nr = Math.min(NR, nc - jr), bi = jr * kc;
                     for (int ir = 0; ir < mc; ir += MR) {
-                        int mr = Math.min(MR, mc - ir);
-                        int ci = cOff + (ic + ir) * n + jc + jr;
-                        boolean whole = mr == MR && nr == NR;
-                        if (whole && !loadC) {
-                            // straight from the registers into C, then the epilogue in place
-                            tile(kc, ap, ir * kc, bp, bi, c, ci, n);
-                            if (last && (bias != null || act != Gemm.NONE || mask != null)) {
-                                for (int r = 0; r < MR; r++) {
-                                    store(c, ci + r * n, NR, c, ci + r * n, false, bias, jc + jr, act, mask);
-                                }
-                            }
-                            continue;
-                        }
-                        float[] t = own.tile;
-                        tile(kc, ap, ir * kc, bp, bi, t, 0, NR);
-                        if (whole) {
-                            for (int r = 0; r < MR; r++) {
-                                store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, jc + jr,
-                                        last ? act : Gemm.NONE, last ? mask : null);
-                            }
-                        } else {
-                            for (int r = 0; r < mr; r++) {
-                                for (int j = 0; j < nr; j++) {
-                                    int at = ci + r * n + j;
-                                    float v = loadC ? c[at] + t[r * NR + j] : t[r * NR + j];
-                                    c[at] = last ? Epilogue.apply(v, bias, jc + jr + j, act, mask, at) : v;
-                                }
-                            }
-                        }
+                        writeTile(ap, ir * kc, bp, jr * kc, NR, ic + ir, jc + jr, Math.min(MR, mc - ir),
+                                Math.min(NR, nc - jr), own.tile);
                     }
                 }
             }
         }
 
-        /** Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of MR rows, zero-padded. */
+        /**
+         * The tile of C at (row, col), {@code rows}×{@code cols} of it inside C, computed from the packed op(A) at ai
+         * and op(B) at bi (row stride ldb) over the current block of k, and written to C: straight from the registers
+         * when it is whole and overwrites C, else through the scratch tile t; the epilogue after the last block of k.
+         */
+        private void writeTile(float[] ap, int ai, float[] bp, int bi, int ldb, int row, int col, int rows, int cols,
+                               float[] t) {
+            boolean loadC = accumulate || pc > 0, last = pc + kc == k;
+            int ci = cOff + row * n + col;
+            boolean whole = rows == mr && cols == NR;
+            if (whole && !loadC) {
+                tile(mr, kc, ap, ai, bp, bi, ldb, c, ci, n);
+                if (last && (bias != null || act != Gemm.NONE || mask != null)) {
+                    for (int r = 0; r < mr; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
+                }
+                return;
+            }
+            tile(mr, kc, ap, ai, bp, bi, ldb, t, 0, NR);
+            if (whole) {
+                for (int r = 0; r < mr; r++) {
+                    store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Gemm.NONE,
+                            last ? mask : null);
+                }
+                return;
+            }
+            for (int r = 0; r < rows; r++) {
+                for (int j = 0; j < cols; j++) {
+                    int at = ci + r * n + j;
+                    float v = loadC ? c[at] + t[r * NR + j] : t[r * NR + j];
+                    c[at] = last ? Epilogue.apply(v, bias, col + j, act, mask, at) : v;
+                }
+            }
+        }
+
+        /**
+         * The in-place path, for row-major op(B) with few rows of C or a small op(B): op(B) is read where it lies, never
+         * packed, by register tiles of {@link #heightFor} rows; op(A) is packed whole for each block of k. Threads take
+         * whole panels of {@link #NR} columns.
+         */
+        private void inPlace(int threads) {
+            mr = heightFor(m);
+            jc = 0;
+            nc = n;
+            int panels = (n + NR - 1) / NR, kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
+            for (pc = 0; pc < k; pc += kcSize) {
+                kc = Math.min(kcSize, k - pc);
+                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, mr) * kc));
+                Parallel.forRange(panels, threads == 1 ? panels : 1, inPlaceColumns);
+            }
+        }
+
+        /** Parallel body of the in-place path: column panels [from, to), each against every row panel of op(A). */
+        private void inPlaceColumns(int from, int to) {
+            Buffers own = Buffers.PER_THREAD.get();
+            float[] ap = owner.get(Buffers.A_PACK, 0);
+            for (int panel = from; panel < to; panel++) {
+                int j0 = panel * NR, cols = Math.min(NR, n - j0), bi = bOff + pc * n + j0, ldb = n;
+                float[] bp = b;
+                if (cols < NR) {
+                    // the last, narrower panel: copied into a zero-padded one, so that the tile reads nothing past B
+                    bp = own.get(Buffers.EDGE, kc * NR);
+                    for (int p = 0; p < kc; p++) {
+                        System.arraycopy(b, bi + p * n, bp, p * NR, cols);
+                        java.util.Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
+                    }
+                    bi = 0;
+                    ldb = NR;
+                }
+                for (int ir = 0; ir < m; ir += mr) {
+                    writeTile(ap, ir * kc, bp, bi, ldb, ir, j0, Math.min(mr, m - ir), cols, own.tile);
+                }
+            }
+        }
+
+        /**
+         * The dot-product path, for {@code A · Bᵀ} with both operands row-major along a long k and few rows or columns
+         * of C (a convolution's weight gradient, whose k runs over the output positions of many samples): nothing is
+         * packed; each 4×4 block of C is sixteen dot products in registers, four rows of A against four rows of B,
+         * reduced at the end. The blocks of the operand with fewer rows are the inner loop, so that it stays in cache;
+         * threads take groups of the outer.
+         */
+        private void dotProducts(int threads) {
+            int outer = (Math.max(m, n) + 3) / 4;
+            Parallel.forRange(outer, threads == 1 ? outer : 1, dotGroups);
+        }
+
+        /** Parallel body of the dot-product path: outer groups [from, to) of four rows (of A if m ≥ n, else of B). */
+        private void dotGroups(int from, int to) {
+            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, 16);
+            boolean rowsOuter = m >= n;
+            int inner = ((rowsOuter ? n : m) + 3) / 4;
+            for (int g = from; g < to; g++) {
+                for (int h = 0; h < inner; h++) {
+                    dotTile(4 * (rowsOuter ? g : h), 4 * (rowsOuter ? h : g), sums);
+                }
+            }
+        }
+
+        /**
+         * {@code C[i+r, j+q]} for r, q < 4 (those inside C) as dot products of rows of A and rows of B; rows past the
+         * last repeat it and their sums are dropped. Vector sums along k, reduced, then the terms past the last whole
+         * vector one by one.
+         */
+        private void dotTile(int i, int j, float[] sums) {
+            int a0 = aOff + i * k, a1 = aOff + Math.min(i + 1, m - 1) * k, a2 = aOff + Math.min(i + 2, m - 1) * k;
+            int a3 = aOff + Math.min(i + 3, m - 1) * k;
+            int b0 = bOff + j * k, b1 = bOff + Math.min(j + 1, n - 1) * k, b2 = bOff + Math.min(j + 2, n - 1) * k;
+            int b3 = bOff + Math.min(j + 3, n - 1) * k;
+            FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00;
+            FloatVector s13 = s00, s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
+            int kv = k & ~(L - 1);
+            for (int p = 0; p < kv; p += L) {
+                FloatVector x0 = FloatVector.fromArray(F, b, b0 + p), x1 = FloatVector.fromArray(F, b, b1 + p);
+                FloatVector x2 = FloatVector.fromArray(F, b, b2 + p), x3 = FloatVector.fromArray(F, b, b3 + p);
+                FloatVector u = FloatVector.fromArray(F, a, a0 + p);
+                s00 = u.fma(x0, s00);
+                s01 = u.fma(x1, s01);
+                s02 = u.fma(x2, s02);
+                s03 = u.fma(x3, s03);
+                u = FloatVector.fromArray(F, a, a1 + p);
+                s10 = u.fma(x0, s10);
+                s11 = u.fma(x1, s11);
+                s12 = u.fma(x2, s12);
+                s13 = u.fma(x3, s13);
+                u = FloatVector.fromArray(F, a, a2 + p);
+                s20 = u.fma(x0, s20);
+                s21 = u.fma(x1, s21);
+                s22 = u.fma(x2, s22);
+                s23 = u.fma(x3, s23);
+                u = FloatVector.fromArray(F, a, a3 + p);
+                s30 = u.fma(x0, s30);
+                s31 = u.fma(x1, s31);
+                s32 = u.fma(x2, s32);
+                s33 = u.fma(x3, s33);
+            }
+            sums[0] = s00.reduceLanes(VectorOperators.ADD);
+            sums[1] = s01.reduceLanes(VectorOperators.ADD);
+            sums[2] = s02.reduceLanes(VectorOperators.ADD);
+            sums[3] = s03.reduceLanes(VectorOperators.ADD);
+            sums[4] = s10.reduceLanes(VectorOperators.ADD);
+            sums[5] = s11.reduceLanes(VectorOperators.ADD);
+            sums[6] = s12.reduceLanes(VectorOperators.ADD);
+            sums[7] = s13.reduceLanes(VectorOperators.ADD);
+            sums[8] = s20.reduceLanes(VectorOperators.ADD);
+            sums[9] = s21.reduceLanes(VectorOperators.ADD);
+            sums[10] = s22.reduceLanes(VectorOperators.ADD);
+            sums[11] = s23.reduceLanes(VectorOperators.ADD);
+            sums[12] = s30.reduceLanes(VectorOperators.ADD);
+            sums[13] = s31.reduceLanes(VectorOperators.ADD);
+            sums[14] = s32.reduceLanes(VectorOperators.ADD);
+            sums[15] = s33.reduceLanes(VectorOperators.ADD);
+            for (int r = 0; r < 4 && i + r < m; r++) {
+                int ar = aOff + (i + r) * k;
+                for (int q = 0; q < 4 && j + q < n; q++) {
+                    int bq = bOff + (j + q) * k;
+                    float sum = sums[4 * r + q];
+                    for (int p = kv; p < k; p++) sum = Math.fma(a[ar + p], b[bq + p], sum);
+                    finishScalar(sum, cOff + (i + r) * n + j + q, j + q);
+                }
+            }
+        }
+
+        /** Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of {@link #mr} rows, zero-padded. */
         private void packA(int ic, int mc, float[] dst) {
-            for (int ir = 0; ir < mc; ir += MR) {
-                int height = Math.min(MR, mc - ir), at = ir * kc;
+            for (int ir = 0; ir < mc; ir += mr) {
+                int height = Math.min(mr, mc - ir), at = ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
-                if (aRow == 1 && height == 6 && MR == 6) {
-                    // op(A) is Aᵀ: the MR values of one p are contiguous in A (written out: C2 does not unroll a
+                if (aRow == 1 && height == 6 && mr == 6) {
+                    // op(A) is Aᵀ: the mr values of one p are contiguous in A (written out: C2 does not unroll a
                     // loop of six)
-                    for (int p = 0; p < kc; p++, at += MR, src += aCol) {
+                    for (int p = 0; p < kc; p++, at += mr, src += aCol) {
                         dst[at] = a[src];
                         dst[at + 1] = a[src + 1];
                         dst[at + 2] = a[src + 2];
@@ -301,19 +471,19 @@ final class VectorGemm implements FloatKernel {
                         dst[at + 5] = a[src + 5];
                     }
                 } else if (aRow == 1) {
-                    for (int p = 0; p < kc; p++, at += MR, src += aCol) {
+                    for (int p = 0; p < kc; p++, at += mr, src += aCol) {
                         for (int r = 0; r < height; r++) dst[at + r] = a[src + r];
-                        for (int r = height; r < MR; r++) dst[at + r] = 0f;
+                        for (int r = height; r < mr; r++) dst[at + r] = 0f;
                     }
                 } else {
                     // one row of A at a time, read sequentially (six rows side by side would be six streams
                     // a row apart: slower, and 4 KB apart for k = 1024)
                     for (int r = 0; r < height; r++) {
                         int s = src + r * aRow, d = at + r;
-                        for (int p = 0; p < kc; p++, d += MR) dst[d] = a[s + p];
+                        for (int p = 0; p < kc; p++, d += mr) dst[d] = a[s + p];
                     }
-                    for (int r = height; r < MR; r++) {
-                        for (int p = 0, d = at + r; p < kc; p++, d += MR) dst[d] = 0f;
+                    for (int r = height; r < mr; r++) {
+                        for (int p = 0, d = at + r; p < kc; p++, d += mr) dst[d] = 0f;
                     }
                 }
             }
@@ -514,25 +684,31 @@ final class VectorGemm implements FloatKernel {
     }
 
     /**
-     * The micro-kernel: the MR×16 tile {@code A panel · B panel} over kc steps, held in vector registers, then written
+     * The micro-kernel: the rows×NR tile {@code A panel · B panel} over kc steps, held in vector registers, then written
      * to {@code out} from {@code oi} with row stride {@code ldo}: C itself for a whole tile that overwrites C, or a
      * scratch tile (row stride 16) that {@link #store} adds to C or an edge tile leaves partly unused. (Adding C's
      * values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2 keeps them
-     * in registers only inside one compiled method, and boxes each one on the heap otherwise. (MR is a constant: C2
-     * keeps one branch.)
+     * in registers only inside one compiled method, and boxes each one on the heap otherwise. One method per height
+     * (rows of C): {@link #MR} on the packed path, any of {@link #HEIGHTS} on the in-place path. op(B)'s rows are ldb
+     * apart: NR in a packed panel, n where the in-place path reads B itself.
      */
-    private static void tile(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
-        if (MR == 12) tile12(kc, ap, ai, bp, bi, out, oi, ldo);
-        else if (MR == 6) tile6(kc, ap, ai, bp, bi, out, oi, ldo);
-        else tile4(kc, ap, ai, bp, bi, out, oi, ldo);
+    private static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
+                             int ldo) {
+        switch (rows) {
+            case 12 -> tile12(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
+            case 8 -> tile8(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
+            case 6 -> tile6(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
+            default -> tile4(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
+        }
     }
 
     /** The 12-row tile in 24 registers (16-float vectors, AVX-512's 32 registers). */
-    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
+    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
+                               int ldo) {
         FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
         FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
         FloatVector c080 = c000, c081 = c000, c090 = c000, c091 = c000, c100 = c000, c101 = c000, c110 = c000, c111 = c000;
-        for (int p = 0; p < kc; p++, ai += 12, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 12, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c000 = u.fma(b0, c000);
@@ -597,10 +773,61 @@ final class VectorGemm implements FloatKernel {
         c111.intoArray(out, oi + 11 * ldo + L);
     }
 
+    /** The 8-row tile in 16 registers (16-float vectors only: AVX2's sixteen registers hold no more than 6 rows). */
+    private static void tile8(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
+                              int ldo) {
+        FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
+        FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
+        for (int p = 0; p < kc; p++, ai += 8, bi += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+            FloatVector u = FloatVector.broadcast(F, ap[ai]);
+            c000 = u.fma(b0, c000);
+            c001 = u.fma(b1, c001);
+            u = FloatVector.broadcast(F, ap[ai + 1]);
+            c010 = u.fma(b0, c010);
+            c011 = u.fma(b1, c011);
+            u = FloatVector.broadcast(F, ap[ai + 2]);
+            c020 = u.fma(b0, c020);
+            c021 = u.fma(b1, c021);
+            u = FloatVector.broadcast(F, ap[ai + 3]);
+            c030 = u.fma(b0, c030);
+            c031 = u.fma(b1, c031);
+            u = FloatVector.broadcast(F, ap[ai + 4]);
+            c040 = u.fma(b0, c040);
+            c041 = u.fma(b1, c041);
+            u = FloatVector.broadcast(F, ap[ai + 5]);
+            c050 = u.fma(b0, c050);
+            c051 = u.fma(b1, c051);
+            u = FloatVector.broadcast(F, ap[ai + 6]);
+            c060 = u.fma(b0, c060);
+            c061 = u.fma(b1, c061);
+            u = FloatVector.broadcast(F, ap[ai + 7]);
+            c070 = u.fma(b0, c070);
+            c071 = u.fma(b1, c071);
+        }
+        c000.intoArray(out, oi);
+        c001.intoArray(out, oi + L);
+        c010.intoArray(out, oi + ldo);
+        c011.intoArray(out, oi + ldo + L);
+        c020.intoArray(out, oi + 2 * ldo);
+        c021.intoArray(out, oi + 2 * ldo + L);
+        c030.intoArray(out, oi + 3 * ldo);
+        c031.intoArray(out, oi + 3 * ldo + L);
+        c040.intoArray(out, oi + 4 * ldo);
+        c041.intoArray(out, oi + 4 * ldo + L);
+        c050.intoArray(out, oi + 5 * ldo);
+        c051.intoArray(out, oi + 5 * ldo + L);
+        c060.intoArray(out, oi + 6 * ldo);
+        c061.intoArray(out, oi + 6 * ldo + L);
+        c070.intoArray(out, oi + 7 * ldo);
+        c071.intoArray(out, oi + 7 * ldo + L);
+    }
+
     /** The 4-row tile in eight registers. */
-    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
+    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
+                              int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int p = 0; p < kc; p++, ai += 4, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 4, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c00 = u.fma(b0, c00);
@@ -626,10 +853,11 @@ final class VectorGemm implements FloatKernel {
     }
 
     /** The 6-row tile in twelve registers. */
-    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, float[] out, int oi, int ldo) {
+    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
+                              int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += 6, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += 6, bi += ldb) {
             FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c00 = u.fma(b0, c00);
@@ -689,6 +917,15 @@ final class VectorGemm implements FloatKernel {
                 FloatVector.fromArray(F, c, ci + h).mul(step).intoArray(c, ci + h);
             }
         }
+    }
+
+    /** The tile height for m rows on the in-place path: the fewest padded rows, then the tallest tile. */
+    static int heightFor(int m) {
+        int best = HEIGHTS[0];
+        for (int h : HEIGHTS) {
+            if (roundUp(m, h) < roundUp(m, best)) best = h;
+        }
+        return best;
     }
 
     private static int roundUp(int x, int multiple) {

@@ -39,6 +39,11 @@ class ConvPoolTest {
                 g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2));
     }
 
+    /** The geometry of a row of {@link #geometries}. */
+    static Conv.Geometry geometry(int[] q) {
+        return new Conv.Geometry(q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9], q[10], q[11], q[12]);
+    }
+
     static Arguments g(int... v) {
         return Arguments.of((Object) v);
     }
@@ -95,22 +100,27 @@ class ConvPoolTest {
     void im2colAndCol2imGiveTheSameValuesWithTheVectorRowKernelAndWithout(int[] q) {
         int c = q[1], h = q[2], wd = q[3], kh = q[5], kw = q[6];
         int oh = Conv.outSize(h, kh, q[7], q[9], q[11]), ow = Conv.outSize(wd, kw, q[8], q[10], q[12]);
+        int n = oh * ow, ld = n + 3, k = c * kh * kw; // a matrix at offset 2 whose rows are 3 values apart: in a group
         Random r = new Random(9);
-        float[] x = toFloat(random(r, 3 + c * h * wd)), col = toFloat(random(r, c * kh * kw * oh * ow));
+        float[] x = toFloat(random(r, 3 + c * h * wd)), col = toFloat(random(r, 2 + k * ld));
         float[][] cols = new float[2][col.length], xs = new float[2][x.length];
         try {
             for (int v = 0; v < 2; v++) {
                 Gemm.useVectorKernel(v == 1);
                 java.util.Arrays.fill(cols[v], Float.NaN); // scratch holds earlier values: every element must be written
-                Conv.im2col(x, 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow, cols[v]);
+                Conv.im2col(x, 3, geometry(q), cols[v], 2, ld);
                 xs[v] = x.clone();
-                Conv.col2im(col, xs[v], 3, c, h, wd, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12], oh, ow);
+                Conv.col2im(col, 2, ld, xs[v], 3, geometry(q));
             }
         } finally {
             Gemm.useVectorKernel(true);
         }
         assertArrayEquals(cols[0], cols[1], 0f);
         assertArrayEquals(xs[0], xs[1], 0f);
+        for (int i = 0; i < cols[0].length; i++) {
+            boolean inside = i >= 2 && (i - 2) % ld < n && (i - 2) / ld < k;
+            assertEquals(inside, !Float.isNaN(cols[0][i]), "element " + i + " written or left as it was");
+        }
     }
 
     @ParameterizedTest
@@ -140,17 +150,17 @@ class ConvPoolTest {
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             double[] y = new double[yRef.length], dx = random(r, x.length), dw = random(r, w.length);
-            Conv.forward(x, w, y, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
-            Conv.inputGrad(dy, w, dx, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
-            Conv.weightGrad(dy, x, dw, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.forward(x, w, y, nb, geometry(q));
+            Conv.inputGrad(dy, w, dx, nb, geometry(q));
+            Conv.weightGrad(dy, x, dw, nb, geometry(q));
             assertClose(yRef, y, 1e-12);
             assertClose(dxRef, dx, 1e-12);
             assertClose(dwRef, dw, 1e-12);
 
             float[] yf = new float[yRef.length], dxf = new float[x.length], dwf = new float[w.length];
-            Conv.forward(toFloat(x), toFloat(w), yf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
-            Conv.inputGrad(toFloat(dy), toFloat(w), dxf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
-            Conv.weightGrad(toFloat(dy), toFloat(x), dwf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+            Conv.forward(toFloat(x), toFloat(w), yf, nb, geometry(q));
+            Conv.inputGrad(toFloat(dy), toFloat(w), dxf, nb, geometry(q));
+            Conv.weightGrad(toFloat(dy), toFloat(x), dwf, nb, geometry(q));
             assertClose(yRef, toDouble(yf), 1e-5);
             assertClose(dxRef, toDouble(dxf), 1e-5);
             assertClose(dwRef, toDouble(dwf), 1e-5);
@@ -166,7 +176,7 @@ class ConvPoolTest {
         double[] x = random(r, nb * c * h * wd), w = random(r, o * c * kh * kw), bias = random(r, o);
         double[] plain = reference(x, w, q);
         float[] plainF = new float[plain.length];
-        Conv.forward(toFloat(x), toFloat(w), plainF, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12]);
+        Conv.forward(toFloat(x), toFloat(w), plainF, nb, geometry(q));
         for (int act : new int[] {Gemm.NONE, Gemm.RELU, Gemm.SIGMOID, Gemm.TANH}) {
             for (boolean withBias : new boolean[] {false, true}) {
                 double[] expected = new double[plain.length], y = new double[plain.length];
@@ -176,9 +186,9 @@ class ConvPoolTest {
                     expected[i] = Epilogue.activate(plain[i] + b, act);
                     expectedF[i] = Epilogue.activate(withBias ? plainF[i] + (float) b : plainF[i], act);
                 }
-                Conv.forward(x, w, y, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12],
+                Conv.forward(x, w, y, nb, geometry(q),
                         withBias ? bias : null, act);
-                Conv.forward(toFloat(x), toFloat(w), yf, nb, c, h, wd, o, kh, kw, q[7], q[8], q[9], q[10], q[11], q[12],
+                Conv.forward(toFloat(x), toFloat(w), yf, nb, geometry(q),
                         withBias ? toFloat(bias) : null, act);
                 assertClose(expected, y, 1e-12);
                 assertArrayEquals(expectedF, yf, 0f, "act " + act + (withBias ? " with bias" : "")); // the same float steps
@@ -193,9 +203,9 @@ class ConvPoolTest {
         float[] x = toFloat(random(r, 64 * 6 * 14 * 14)), dy = toFloat(random(r, 64 * 16 * 10 * 10));
         float[] one = new float[16 * 150], two = new float[16 * 150];
         Parallel.setThreads(1);
-        Conv.weightGrad(dy, x, one, 64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1);
+        Conv.weightGrad(dy, x, one, 64, new Conv.Geometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1));
         Parallel.setThreads(2);
-        Conv.weightGrad(dy, x, two, 64, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1);
+        Conv.weightGrad(dy, x, two, 64, new Conv.Geometry(6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1));
         assertArrayEquals(one, two, 0f);
     }
 

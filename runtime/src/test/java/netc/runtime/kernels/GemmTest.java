@@ -24,12 +24,16 @@ class GemmTest {
      * Shapes {m, n, k} chosen to reach every code path: tiny (the plain loop nest) and prime sizes, k not a multiple
      * of 4, narrow C (computed transposed), several k blocks (k > KC), several column panels
      * (n > NC), a single row wider than the register strips, and products big enough to run in parallel in both the
-     * row-split and the column-split mode.
+     * row-split and the column-split mode; the convolution's shapes: few rows of C against a wide B read in place
+     * (every tile height, a narrower last panel, k > KC), and long dot products (k ≥ 256, not a multiple of the
+     * vector, few rows or columns, 4×4 blocks cut at the edges).
      */
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 1, 7}, {1, 9, 1}, {9, 1, 1}, {2, 3, 4}, {7, 13, 5}, {13, 7, 5},
         {5, 17, 3}, {1, 10, 128}, {3, 20, 37}, {2, 9, 40}, {33, 31, 29}, {64, 10, 300}, {100, 63, 17}, {3, 600, 20}, {1, 200, 33},
         {129, 65, 257}, {40, 520, 70}, {70, 530, 9}, {37, 1100, 19},
+        {6, 25, 784}, {16, 150, 800}, {5, 33, 257}, {24, 70, 300}, {150, 800, 16}, {16, 1100, 150}, {13, 97, 1100},
+        {7, 3, 300}, {30, 31, 2000},
     };
 
     private static final int[] THREADS = {1, 2, 3};
