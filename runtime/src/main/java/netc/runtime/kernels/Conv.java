@@ -34,6 +34,8 @@ public final class Conv {
      * second layer) the copies it saves still outweigh the product it adds; a 3×3 kernel on rows of 4 would not.
      */
     private static final double WIDE_COST = 1.5;
+    /** Fewest output positions in a group of the weight gradient (the length of its dot products). */
+    private static final int DOT_LENGTH = 2048;
     /** Most partial sums of the weight gradient (groups of samples). */
     private static final int MAX_GROUPS = 8;
     /** Most floats in the partial sums of the weight gradient (16 MB). */
@@ -221,6 +223,11 @@ public final class Conv {
             j.ps = j.wide ? j.wp : g.ow();
             j.positions = positions(g);
             j.group = samplesPerGroup(g, batch);
+            if (mode == WEIGHT_GRAD && !g.pointwise()) {
+                // the dot products run along the group's positions: at least DOT_LENGTH of them, to amortise their
+                // reductions (the matrix is read once, front to back: it need not stay in L2)
+                j.group = Math.min(batch, Math.max(j.group, (DOT_LENGTH + j.positions - 1) / j.positions));
+            }
             return j;
         }
 
@@ -336,8 +343,10 @@ public final class Conv {
             int b0 = (int) ((long) batch * p / partials), b1 = (int) ((long) batch * (p + 1) / partials);
             int off = partials == 1 ? 0 : p * size;
             Arrays.fill(partial, off, off + size, 0f);
-            for (int s0 = b0; s0 < b1; s0 += group) {
-                int count = Math.min(group, b1 - s0);
+            int parts = (b1 - b0 + group - 1) / group; // groups of equal size: no short last one
+            for (int q = 0; q < parts; q++) {
+                int s0 = b0 + (int) ((long) (b1 - b0) * q / parts);
+                int count = b0 + (int) ((long) (b1 - b0) * (q + 1) / parts) - s0;
                 float[] dy = rows(a, count, true, s0), col = cols(b, s0, count);
                 Gemm.sgemm(false, true, o, k, count * positions, dy, rowsOffset(s0, count), col, colOffset(s0),
                         partial, off, true);

@@ -3,7 +3,8 @@ package netc.runtime.kernels;
 /**
  * Row operations of {@link Conv}'s im2col and col2im on {@code count} rows of {@code len} values, at least
  * {@link #MIN_LENGTH}, each value copied or added on its own (the same results as the scalar loops). Rows r of the
- * source start at {@code from + r·srcStride}, of the destination at {@code to + r·dstStride}.
+ * source start at {@code from + r·srcStride}, of the destination at {@code to + r·dstStride}. And {@link Pool}'s
+ * 2×2 max pooling, a row of windows at a time.
  */
 interface RowKernel {
     int MIN_LENGTH = 8;
@@ -17,4 +18,13 @@ interface RowKernel {
 
     /** {@code dst[to + r·dstStride + j] += src[from + r·srcStride + j]} for r < count, j < len. */
     void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count);
+
+    /**
+     * Max pooling over 2×2 windows with stride 2 of planes {@code [from, to)} of x ([planes, h, w]): for each window,
+     * {@code idx} ([planes, oh, ow]) gets the flat index into x of its first maximum in row-major order, a NaN counting
+     * as the maximum (as {@link Pool#maxIndex}). The loads may read one value past the planes' last row: the caller
+     * keeps them inside x. Returns false, having written nothing, where the rows are too short for the kernel's
+     * vectors (ow below half a vector's lanes): the caller does it.
+     */
+    boolean maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow);
 }

@@ -1,6 +1,8 @@
 package netc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. A row
  * shorter than a vector (16-float vectors and 8 to 15 values) is copied as one whole vector, whose extra values land
  * at the start of the next row, before that row is written (the last row is copied one value at a time), and added
- * one value at a time. Loaded by
+ * one value at a time. And {@link Pool}'s 2×2 max pooling, half a vector of windows at a time. Loaded by
  * {@link VectorKernels} only when the module is present.
  */
 final class VectorRows implements RowKernel {
@@ -53,4 +55,44 @@ final class VectorRows implements RowKernel {
             for (; j < len; j++) dst[to + j] += src[from + j];
         }
     }
+
+    /**
+     * L/2 windows per vector: lanes 2t of four loads, at the window's four corners, are window t's values (the odd
+     * lanes straddle two windows and are dropped). Their maximum by MAX (NaN if any is NaN, +0 over −0, as
+     * {@link Math#max}), then the offset of the first corner equal to it, or NaN, by blends from the last corner to the
+     * first; a row's last vector overlaps the one before it instead of running past the row.
+     */
+    @Override
+    public boolean maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
+        int half = L / 2;
+        if (ow < half) return false;
+        float[] offsets = OFFSETS.get();
+        FloatVector lowerRight = FloatVector.broadcast(F, w + 1);
+        for (int p = from; p < to; p++) {
+            for (int i = 0; i < oh; i++) {
+                int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
+                for (int j0 = 0; j0 < ow; j0 += half) {
+                    int j = Math.min(j0, ow - half), a = top + 2 * j;
+                    FloatVector v0 = FloatVector.fromArray(F, x, a), v1 = FloatVector.fromArray(F, x, a + 1);
+                    FloatVector v2 = FloatVector.fromArray(F, x, a + w), v3 = FloatVector.fromArray(F, x, a + w + 1);
+                    FloatVector m = v0.lanewise(VectorOperators.MAX, v1)
+                            .lanewise(VectorOperators.MAX, v2.lanewise(VectorOperators.MAX, v3));
+                    lowerRight.blend(w, first(v2, m)).blend(1, first(v1, m)).blend(0, first(v0, m)).intoArray(offsets, 0);
+                    for (int t = 0; t < half; t++) idx[out + j + t] = a + 2 * t + (int) offsets[2 * t];
+                }
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Lanes where v is the maximum m or a NaN: the corners that may hold the window's first maximum. (A NaN is found
+     * by {@code v != v}: the IS_NAN test boxes its vectors on JDK 17.)
+     */
+    private static VectorMask<Float> first(FloatVector v, FloatVector m) {
+        return v.compare(VectorOperators.EQ, m).or(v.compare(VectorOperators.NE, v));
+    }
+
+    /** A vector's worth of offsets, per thread. */
+    private static final ThreadLocal<float[]> OFFSETS = ThreadLocal.withInitial(() -> new float[L]);
 }

@@ -264,6 +264,29 @@ class ConvPoolTest {
     }
 
     @Test
+    void maxIndexOf2x2WindowsIsTheSameWithTheVectorKernelAndWithout() {
+        // rows of windows of every length around a vector's (4 to 8 windows a vector), odd widths, the array's end;
+        // ties, ±0, ±∞ and NaNs in every corner
+        float[] specials = {0f, -0f, 1f, 1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -2f};
+        Random r = new Random(11);
+        for (int w = 2; w <= 41; w += 3) {
+            int h = 6, planes = 5, oh = h / 2, ow = w / 2;
+            float[] x = new float[planes * h * w];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4) == 0 ? specials[r.nextInt(specials.length)] : r.nextInt(3);
+            int[][] idx = new int[2][planes * oh * ow];
+            try {
+                for (int v = 0; v < 2; v++) {
+                    Gemm.useVectorKernel(v == 1);
+                    Pool.maxIndex(x, idx[v], planes, h, w, 2, 2, 2, 2);
+                }
+            } finally {
+                Gemm.useVectorKernel(true);
+            }
+            assertArrayEquals(idx[0], idx[1], "width " + w);
+        }
+    }
+
+    @Test
     void maxIndexTakesTheFirstOfEqualZerosAndANaNOverAnything() {
         int[] idx = new int[1];
         Pool.maxIndex(new float[] {-0f, 0f, -1f, Float.NEGATIVE_INFINITY}, idx, 1, 2, 2, 2, 2, 2, 2);
