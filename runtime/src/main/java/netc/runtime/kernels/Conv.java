@@ -273,19 +273,28 @@ public final class Conv {
          */
         private float[] rows(float[] y, int count, boolean copyIn, int s0) {
             if (count == 1 && !wide) return y;
-            int ld = count * positions, ow = g.ow();
+            int ld = count * positions, ow = g.ow(), oh = g.oh();
             float[] r = Scratch.get().floats(Scratch.ROWS, o * ld);
-            if (copyIn) {
-                for (int s = 0; s < count; s++) {
-                    for (int oc = 0; oc < o; oc++) {
-                        for (int yy = 0, to = oc * ld + s * positions, from = ((s0 + s) * o + oc) * n; yy < g.oh();
-                             yy++, to += ps, from += ow) {
-                            copy(y, from, r, to, ow);
-                            for (int j = ow; j < ps; j++) r[to + j] = 0f;
-                        }
-                        int tail = oc * ld + s * positions + g.oh() * ps;
-                        Arrays.fill(r, tail, tail + positions - g.oh() * ps, 0f);
+            if (!copyIn) return r;
+            RowKernel kernel = VectorKernels.rows();
+            for (int s = 0; s < count; s++) {
+                for (int oc = 0; oc < o; oc++) {
+                    int to = oc * ld + s * positions, from = ((s0 + s) * o + oc) * n;
+                    if (ps == ow) {
+                        copy(y, from, r, to, n);
+                        continue;
                     }
+                    // the output rows ps apart, then zeros between them and after the last (the kernel's copies may
+                    // write past each row's values)
+                    if (kernel != null && ow >= RowKernel.MIN_LENGTH) {
+                        kernel.copy(y, from, ow, r, to, ps, ow, oh);
+                    } else {
+                        for (int yy = 0; yy < oh; yy++) copy(y, from + yy * ow, r, to + yy * ps, ow);
+                    }
+                    for (int yy = 0; yy < oh; yy++) {
+                        for (int j = to + yy * ps + ow; j < to + (yy + 1) * ps; j++) r[j] = 0f;
+                    }
+                    Arrays.fill(r, to + oh * ps, to + positions, 0f);
                 }
             }
             return r;
@@ -297,22 +306,35 @@ public final class Conv {
 
         /** {@code y_s = act(w · col_s + bias)} for the group's samples. */
         private void forwardGroup(int s0, int count) {
-            int ld = count * positions, ow = g.ow(), rowsOff = rowsOffset(s0, count);
+            int ld = count * positions, ow = g.ow(), oh = g.oh(), rowsOff = rowsOffset(s0, count);
             float[] col = cols(a, s0, count), rows = rows(out, count, false, s0);
             Gemm.sgemm(false, false, o, ld, k, b, 0, col, colOffset(s0), rows, rowsOff, false);
-            if (rows == out && bias == null && act == Gemm.NONE) return;
+            if (bias != null || act != Gemm.NONE) {
+                // over each channel's whole row of the group, one long loop (extra columns included)
+                for (int oc = 0; oc < o; oc++) epilogue(rows, rowsOff + oc * ld, ld, bias == null ? -0f : bias[oc]);
+            }
+            if (rows == out) return;
+            RowKernel kernel = VectorKernels.rows();
             for (int s = 0; s < count; s++) {
                 for (int oc = 0; oc < o; oc++) {
-                    float add = bias == null ? -0f : bias[oc]; // −0: the additive identity
-                    for (int yy = 0, from = rowsOff + oc * ld + s * positions, to = ((s0 + s) * o + oc) * n;
-                         yy < g.oh(); yy++, from += ps, to += ow) {
-                        if (act == Gemm.RELU) {
-                            for (int j = 0; j < ow; j++) out[to + j] = Math.max(rows[from + j] + add, 0f);
-                        } else {
-                            for (int j = 0; j < ow; j++) out[to + j] = Epilogue.activate(rows[from + j] + add, act);
-                        }
+                    int from = oc * ld + s * positions, to = ((s0 + s) * o + oc) * n;
+                    if (ps == ow) {
+                        copy(rows, from, out, to, n);
+                    } else if (kernel != null && ow >= RowKernel.MIN_LENGTH) {
+                        kernel.copy(rows, from, ps, out, to, ow, ow, oh);
+                    } else {
+                        for (int yy = 0; yy < oh; yy++) copy(rows, from + yy * ps, out, to + yy * ow, ow);
                     }
                 }
+            }
+        }
+
+        /** {@code r[from..from+len) = act(r + add)}. */
+        private void epilogue(float[] r, int from, int len, float add) {
+            if (act == Gemm.RELU) {
+                for (int i = from; i < from + len; i++) r[i] = Math.max(r[i] + add, 0f);
+            } else {
+                for (int i = from; i < from + len; i++) r[i] = Epilogue.activate(r[i] + add, act);
             }
         }
 
@@ -360,11 +382,12 @@ public final class Conv {
          */
         private void im2colWide(float[] x, int xOff, float[] col, int colOff, int ld) {
             float[] src = x;
-            int base = xOff, plane = hp * wp, end = x.length;
+            int base = xOff, plane = hp * wp, end = x.length, reach = (g.kw() - 1) * g.dw();
             if (g.ph() > 0 || g.pw() > 0) {
-                src = Scratch.get().floats(Scratch.PAD, g.c() * plane);
+                // the padded copy, with zeros past it as far as the last row reaches
+                end = g.c() * plane + reach + 16;
+                src = Scratch.get().floats(Scratch.PAD, end);
                 base = 0;
-                end = g.c() * plane;
                 Arrays.fill(src, 0, end, 0f);
                 for (int ci = 0; ci < g.c(); ci++) {
                     for (int yy = 0; yy < g.h(); yy++) {
@@ -372,13 +395,20 @@ public final class Conv {
                     }
                 }
             }
+            RowKernel kernel = VectorKernels.rows();
             int row = 0;
             for (int ci = 0; ci < g.c(); ci++) {
                 for (int ki = 0; ki < g.kh(); ki++) {
+                    int from = base + ci * plane + ki * g.dh() * wp;
+                    if (kernel != null && positions >= RowKernel.MIN_LENGTH && from + reach + positions <= end) {
+                        // the KW rows of (ci, ki): runs dw apart in the padded input
+                        kernel.copy(src, from, g.dw(), col, colOff + row * ld, ld, positions, g.kw());
+                        row += g.kw();
+                        continue;
+                    }
                     for (int kj = 0; kj < g.kw(); kj++, row++) {
-                        int from = base + ci * plane + ki * g.dh() * wp + kj * g.dw(), to = colOff + row * ld;
-                        int len = Math.max(0, Math.min(positions, end - from));
-                        System.arraycopy(src, from, col, to, len);
+                        int at = from + kj * g.dw(), to = colOff + row * ld, len = Math.max(0, Math.min(positions, end - at));
+                        System.arraycopy(src, at, col, to, len);
                         Arrays.fill(col, to + len, to + positions, 0f);
                     }
                 }
