@@ -34,6 +34,11 @@ public final class Conv {
      * second layer) the copies it saves still outweigh the product it adds; a 3×3 kernel on rows of 4 would not.
      */
     private static final double WIDE_COST = 1.5;
+    /**
+     * Fewest output positions of a sample (in the wide layout) for the implicit weight gradient, one sample's dot
+     * products at a time; fewer take groups of samples and their im2col matrix.
+     */
+    private static final int IMPLICIT_DOT_LENGTH = 512;
     /** Fewest output positions in a group of the weight gradient (the length of its dot products). */
     private static final int DOT_LENGTH = 2048;
     /** Most partial sums of the weight gradient (groups of samples). */
@@ -204,6 +209,13 @@ public final class Conv {
         /** The layout: wide or compact, positions per output row (ps) and per sample, the padded plane. */
         boolean wide;
         int ps, positions, hp, wp;
+        /**
+         * The implicit forward and weight gradient (wide layout, Vector API product; the weight gradient where a
+         * sample has {@link #IMPLICIT_DOT_LENGTH} positions): no im2col matrix; the product reads each of its rows
+         * where it lies in the sample's padded input, {@code rowAt} giving where, one sample at a time.
+         */
+        boolean implicit;
+        int[] rowAt = new int[0];
         float[] a, b, out, partial, bias;
 
         /** The thread's job for a call; a, b and out are set by the caller. */
@@ -223,7 +235,22 @@ public final class Conv {
             j.ps = j.wide ? j.wp : g.ow();
             j.positions = positions(g);
             j.group = samplesPerGroup(g, batch);
-            if (mode == WEIGHT_GRAD && !g.pointwise()) {
+            j.implicit = j.wide && VectorKernels.product() != null
+                    && (mode == FORWARD || mode == WEIGHT_GRAD && j.positions >= IMPLICIT_DOT_LENGTH);
+            if (j.implicit) {
+                j.group = 1;
+                // the forward: whole panels of the product's tiles, no narrower last one
+                if (mode == FORWARD) j.positions = (g.oh() * j.wp + 31) / 32 * 32;
+                if (j.rowAt.length < j.k) j.rowAt = new int[j.k];
+                for (int ci = 0, p = 0; ci < g.c(); ci++) {
+                    for (int ki = 0; ki < g.kh(); ki++) {
+                        for (int kj = 0; kj < g.kw(); kj++, p++) {
+                            j.rowAt[p] = (ci * j.hp + ki * g.dh()) * j.wp + kj * g.dw();
+                        }
+                    }
+                }
+            }
+            if (mode == WEIGHT_GRAD && !g.pointwise() && !j.implicit) {
                 // the dot products run along the group's positions: at least DOT_LENGTH of them, to amortise their
                 // reductions (the matrix is read once, front to back: it need not stay in L2)
                 j.group = Math.min(batch, Math.max(j.group, (DOT_LENGTH + j.positions - 1) / j.positions));
@@ -307,8 +334,14 @@ public final class Conv {
         /** {@code y_s = act(w · col_s + bias)} for the group's samples. */
         private void forwardGroup(int s0, int count) {
             int ld = count * positions, ow = g.ow(), oh = g.oh(), rowsOff = rowsOffset(s0, count);
-            float[] col = cols(a, s0, count), rows = rows(out, count, false, s0);
-            Gemm.sgemm(false, false, o, ld, k, b, 0, col, colOffset(s0), rows, rowsOff, false);
+            float[] rows = rows(out, count, false, s0);
+            if (implicit) {
+                float[] src = padded(a, s0 * inSize);
+                int base = src == a ? s0 * inSize : 0;
+                VectorKernels.product().sgemmRows(o, ld, k, b, 0, src, base, rowAt, rows, rowsOff);
+            } else {
+                Gemm.sgemm(false, false, o, ld, k, b, 0, cols(a, s0, count), colOffset(s0), rows, rowsOff, false);
+            }
             if (bias != null || act != Gemm.NONE) {
                 // over each channel's whole row of the group, one long loop (extra columns included)
                 for (int oc = 0; oc < o; oc++) epilogue(rows, rowsOff + oc * ld, ld, bias == null ? -0f : bias[oc]);
@@ -365,6 +398,14 @@ public final class Conv {
             int b0 = (int) ((long) batch * p / partials), b1 = (int) ((long) batch * (p + 1) / partials);
             int off = partials == 1 ? 0 : p * size;
             Arrays.fill(partial, off, off + size, 0f);
+            if (implicit) {
+                for (int s = b0; s < b1; s++) {
+                    float[] dy = rows(a, 1, true, s), src = padded(b, s * inSize);
+                    int base = src == b ? s * inSize : 0;
+                    VectorKernels.product().sgemmDotRows(o, k, positions, dy, 0, src, base, rowAt, partial, off);
+                }
+                return;
+            }
             int parts = (b1 - b0 + group - 1) / group; // groups of equal size: no short last one
             for (int q = 0; q < parts; q++) {
                 int s0 = b0 + (int) ((long) (b1 - b0) * q / parts);
@@ -375,26 +416,38 @@ public final class Conv {
             }
         }
 
+        /** Floats of {@link #padded}'s copy: the padded planes, and as far past them as the last row of B reaches. */
+        private int paddedLength() {
+            return g.c() * hp * wp + (g.kw() - 1) * g.dw() + positions - (g.oh() * wp) + wp;
+        }
+
+        /**
+         * One sample's input, padded: x itself (the sample at xOff) without padding when every row of the wide layout
+         * lies inside x, else a copy (from 0, in per-thread scratch) in the middle of zeros, with zeros past it as far
+         * as the last row reaches.
+         */
+        private float[] padded(float[] x, int xOff) {
+            int end = paddedLength();
+            if (g.ph() == 0 && g.pw() == 0 && (!implicit || xOff + end <= x.length)) return x;
+            float[] src = Scratch.get().floats(Scratch.PAD, end);
+            Arrays.fill(src, 0, end, 0f);
+            for (int ci = 0; ci < g.c(); ci++) {
+                for (int yy = 0; yy < g.h(); yy++) {
+                    copy(x, xOff + (ci * g.h() + yy) * g.w(), src, (ci * hp + yy + g.ph()) * wp + g.pw(), g.w());
+                }
+            }
+            return src;
+        }
+
         /**
          * One sample's im2col matrix in the wide layout, at {@code colOff}, rows {@code ld} apart: row (ci, ki, kj) is
          * the padded input's plane ci from (ki·dh, kj·dw) on, {@code positions} values in a row (the last ones read
          * into the next plane or sample, or are zeros past the padded input or the array).
          */
         private void im2colWide(float[] x, int xOff, float[] col, int colOff, int ld) {
-            float[] src = x;
-            int base = xOff, plane = hp * wp, end = x.length, reach = (g.kw() - 1) * g.dw();
-            if (g.ph() > 0 || g.pw() > 0) {
-                // the padded copy, with zeros past it as far as the last row reaches
-                end = g.c() * plane + reach + 16;
-                src = Scratch.get().floats(Scratch.PAD, end);
-                base = 0;
-                Arrays.fill(src, 0, end, 0f);
-                for (int ci = 0; ci < g.c(); ci++) {
-                    for (int yy = 0; yy < g.h(); yy++) {
-                        copy(x, xOff + (ci * g.h() + yy) * g.w(), src, (ci * hp + yy + g.ph()) * wp + g.pw(), g.w());
-                    }
-                }
-            }
+            float[] src = padded(x, xOff);
+            int base = src == x ? xOff : 0, plane = hp * wp, reach = (g.kw() - 1) * g.dw();
+            int end = src == x ? x.length : paddedLength();
             RowKernel kernel = VectorKernels.rows();
             int row = 0;
             for (int ci = 0; ci < g.c(); ci++) {

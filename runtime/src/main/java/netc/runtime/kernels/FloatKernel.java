@@ -6,6 +6,19 @@ interface FloatKernel {
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
                float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask);
 
+    /**
+     * {@code C = A · B}, A [m, k] row-major at aOff, C [m, n] at cOff (overwritten), and row p of B (n values) at
+     * {@code bOff + rowAt[p]}: rows anywhere, overlapping or not, such as the windows of a padded image that a
+     * convolution multiplies (im2col without the copy).
+     */
+    void sgemmRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c, int cOff);
+
+    /**
+     * {@code C += A · Bᵀ}, A [m, k] row-major at aOff, C [m, n] at cOff, and row j of B (k values) at
+     * {@code bOff + rowAt[j]}: the weight gradient of a convolution without its im2col matrix.
+     */
+    void sgemmDotRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c, int cOff);
+
     /** The width of the vectors the kernel computes with, in bits. */
     int vectorBits();
 }

@@ -90,6 +90,13 @@ final class VectorGemm implements FloatKernel {
     /** Columns of C that a single-row product keeps in registers while op(B) streams through (64: 8 or 4 vectors). */
     private static final int STRIP = PackedWeights.STRIP;
 
+    /** Where each row of a packed panel of op(B) starts: NR floats after the one before. */
+    private static final int[] PANEL_ROWS = new int[KC];
+
+    static {
+        for (int p = 0; p < KC; p++) PANEL_ROWS[p] = p * NR;
+    }
+
     /** Zeros, which a mask blends with ones. */
     private static final FloatVector ZERO = FloatVector.zero(F);
     /** What {@link #store} adds for an absent operand: −0. */
@@ -126,7 +133,7 @@ final class VectorGemm implements FloatKernel {
         float[] row = new float[4], b = new float[4 * STRIP], strips = new float[4 * STRIP], out = new float[STRIP];
         float[] dots = new float[4 * DOT_MIN_K];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, NR, t, 0, NR);
+            tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, PANEL_ROWS, 0, t, 0, NR);
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
             sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, i & 1, null);
             if (i % 8 == 0) sgemm(false, true, 4, 4, DOT_MIN_K, dots, 0, dots, 0, null, t, 0, false, null, Gemm.NONE, null);
@@ -146,6 +153,35 @@ final class VectorGemm implements FloatKernel {
         }
     }
 
+    @Override
+    public void sgemmRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c,
+                          int cOff) {
+        Job job = Job.PER_THREAD.get();
+        job.set(false, false, m, n, k, a, aOff, b, bOff, c, cOff, false, null, Gemm.NONE, null);
+        job.rowAt = rowAt;
+        try {
+            long work = (long) m * n * k;
+            job.owner = Buffers.PER_THREAD.get();
+            job.inPlace(work >= Gemm.PARALLEL_MIN_MNK && n >= NR * Parallel.threads() ? Parallel.threads() : 1);
+        } finally {
+            job.clear();
+        }
+    }
+
+    @Override
+    public void sgemmDotRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c,
+                             int cOff) {
+        Job job = Job.PER_THREAD.get();
+        job.set(false, true, m, n, k, a, aOff, b, bOff, c, cOff, true, null, Gemm.NONE, null);
+        job.rowAt = rowAt;
+        try {
+            job.owner = Buffers.PER_THREAD.get();
+            job.dotProducts((long) m * n * k >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1);
+        } finally {
+            job.clear();
+        }
+    }
+
     /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows and sums. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
@@ -156,6 +192,13 @@ final class VectorGemm implements FloatKernel {
         static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3, EDGE = 4;
         private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0], new float[0]};
         final float[] tile = new float[MR * NR];
+        private int[] ints = new int[0];
+
+        /** An int array of at least {@code size}, grown to the largest seen. */
+        int[] ints(int size) {
+            if (ints.length < size) ints = new int[size];
+            return ints;
+        }
 
         /** Array {@code which}, grown to at least {@code size} floats, i.e. to the largest product seen. */
         float[] get(int which, int size) {
@@ -182,6 +225,11 @@ final class VectorGemm implements FloatKernel {
         private int unit;
         /** Rows of C in this product's register tile: {@link #MR}, or {@link #heightFor} on the in-place path. */
         private int mr;
+        /**
+         * Where each row of op(B) starts, from bOff: on the in-place path, the caller's or rows n apart; on the
+         * dot-product path (rows of B, which is op(B) transposed), the caller's, or null for rows k apart.
+         */
+        private int[] rowAt;
 
         private final Parallel.Body packB = this::packB;
         private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
@@ -212,6 +260,7 @@ final class VectorGemm implements FloatKernel {
 
         void clear() {
             a = b = c = bias = mask = rows = strips = null;
+            rowAt = null;
             owner = null;
         }
 
@@ -285,7 +334,7 @@ final class VectorGemm implements FloatKernel {
                 packA(ic, mc, ap);
                 for (int jr = 0; jr < nc; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
-                        writeTile(ap, ir * kc, bp, jr * kc, NR, ic + ir, jc + jr, Math.min(MR, mc - ir),
+                        writeTile(ap, ir * kc, bp, jr * kc, PANEL_ROWS, 0, ic + ir, jc + jr, Math.min(MR, mc - ir),
                                 Math.min(NR, nc - jr), own.tile);
                     }
                 }
@@ -294,22 +343,23 @@ final class VectorGemm implements FloatKernel {
 
         /**
          * The tile of C at (row, col), {@code rows}×{@code cols} of it inside C, computed from the packed op(A) at ai
-         * and op(B) at bi (row stride ldb) over the current block of k, and written to C: straight from the registers
+         * and op(B) at bi (its row p at {@code bi + rowAt[ro + p]}) over the current block of k, and written to C:
+         * straight from the registers
          * when it is whole and overwrites C, else through the scratch tile t; the epilogue after the last block of k.
          */
-        private void writeTile(float[] ap, int ai, float[] bp, int bi, int ldb, int row, int col, int rows, int cols,
-                               float[] t) {
+        private void writeTile(float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, int row, int col, int rows,
+                               int cols, float[] t) {
             boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             int ci = cOff + row * n + col;
             boolean whole = rows == mr && cols == NR;
             if (whole && !loadC) {
-                tile(mr, kc, ap, ai, bp, bi, ldb, c, ci, n);
+                tile(mr, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
                 if (last && (bias != null || act != Gemm.NONE || mask != null)) {
                     for (int r = 0; r < mr; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
                 }
                 return;
             }
-            tile(mr, kc, ap, ai, bp, bi, ldb, t, 0, NR);
+            tile(mr, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
             if (whole) {
                 for (int r = 0; r < mr; r++) {
                     store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Gemm.NONE,
@@ -332,6 +382,11 @@ final class VectorGemm implements FloatKernel {
          * whole panels of {@link #NR} columns.
          */
         private void inPlace(int threads) {
+            if (rowAt == null) {
+                // row p of op(B) n further than row p − 1
+                rowAt = owner.ints(k);
+                for (int p = 0; p < k; p++) rowAt[p] = p * n;
+            }
             mr = heightFor(m);
             jc = 0;
             nc = n;
@@ -348,20 +403,22 @@ final class VectorGemm implements FloatKernel {
             Buffers own = Buffers.PER_THREAD.get();
             float[] ap = owner.get(Buffers.A_PACK, 0);
             for (int panel = from; panel < to; panel++) {
-                int j0 = panel * NR, cols = Math.min(NR, n - j0), bi = bOff + pc * n + j0, ldb = n;
+                int j0 = panel * NR, cols = Math.min(NR, n - j0), bi = bOff + j0, ro = pc;
                 float[] bp = b;
+                int[] rows = rowAt;
                 if (cols < NR) {
                     // the last, narrower panel: copied into a zero-padded one, so that the tile reads nothing past B
                     bp = own.get(Buffers.EDGE, kc * NR);
                     for (int p = 0; p < kc; p++) {
-                        System.arraycopy(b, bi + p * n, bp, p * NR, cols);
+                        System.arraycopy(b, bi + rowAt[pc + p], bp, p * NR, cols);
                         java.util.Arrays.fill(bp, p * NR + cols, (p + 1) * NR, 0f);
                     }
                     bi = 0;
-                    ldb = NR;
+                    rows = PANEL_ROWS;
+                    ro = 0;
                 }
                 for (int ir = 0; ir < m; ir += mr) {
-                    writeTile(ap, ir * kc, bp, bi, ldb, ir, j0, Math.min(mr, m - ir), cols, own.tile);
+                    writeTile(ap, ir * kc, bp, bi, rows, ro, ir, j0, Math.min(mr, m - ir), cols, own.tile);
                 }
             }
         }
@@ -373,6 +430,11 @@ final class VectorGemm implements FloatKernel {
          * reduced at the end. The blocks of the operand with fewer rows are the inner loop, so that it stays in cache;
          * threads take groups of the outer.
          */
+        /** Where row j of B starts on the dot-product path: k apart, or where the caller's {@link #rowAt} says. */
+        private int rowOfB(int j) {
+            return bOff + (rowAt == null ? j * k : rowAt[j]);
+        }
+
         private void dotProducts(int threads) {
             int outer = (Math.max(m, n) + 3) / 4;
             Parallel.forRange(outer, threads == 1 ? outer : 1, dotGroups);
@@ -398,8 +460,8 @@ final class VectorGemm implements FloatKernel {
         private void dotTile(int i, int j, float[] sums) {
             int a0 = aOff + i * k, a1 = aOff + Math.min(i + 1, m - 1) * k, a2 = aOff + Math.min(i + 2, m - 1) * k;
             int a3 = aOff + Math.min(i + 3, m - 1) * k;
-            int b0 = bOff + j * k, b1 = bOff + Math.min(j + 1, n - 1) * k, b2 = bOff + Math.min(j + 2, n - 1) * k;
-            int b3 = bOff + Math.min(j + 3, n - 1) * k;
+            int b0 = rowOfB(j), b1 = rowOfB(Math.min(j + 1, n - 1)), b2 = rowOfB(Math.min(j + 2, n - 1));
+            int b3 = rowOfB(Math.min(j + 3, n - 1));
             FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00;
             FloatVector s13 = s00, s20 = s00, s21 = s00, s22 = s00, s23 = s00, s30 = s00, s31 = s00, s32 = s00, s33 = s00;
             int kv = k & ~(L - 1);
@@ -446,7 +508,7 @@ final class VectorGemm implements FloatKernel {
             for (int r = 0; r < 4 && i + r < m; r++) {
                 int ar = aOff + (i + r) * k;
                 for (int q = 0; q < 4 && j + q < n; q++) {
-                    int bq = bOff + (j + q) * k;
+                    int bq = rowOfB(j + q);
                     float sum = sums[4 * r + q];
                     for (int p = kv; p < k; p++) sum = Math.fma(a[ar + p], b[bq + p], sum);
                     finishScalar(sum, cOff + (i + r) * n + j + q, j + q);
@@ -692,24 +754,25 @@ final class VectorGemm implements FloatKernel {
      * (rows of C): {@link #MR} on the packed path, any of {@link #HEIGHTS} on the in-place path. op(B)'s rows are ldb
      * apart: NR in a packed panel, n where the in-place path reads B itself.
      */
-    private static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
-                             int ldo) {
+    private static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro,
+                             float[] out, int oi, int ldo) {
         switch (rows) {
-            case 12 -> tile12(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
-            case 8 -> tile8(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
-            case 6 -> tile6(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
-            default -> tile4(kc, ap, ai, bp, bi, ldb, out, oi, ldo);
+            case 12 -> tile12(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
+            case 8 -> tile8(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
+            case 6 -> tile6(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
+            default -> tile4(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
         }
     }
 
     /** The 12-row tile in 24 registers (16-float vectors, AVX-512's 32 registers). */
-    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
-                               int ldo) {
+    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
+                               int oi, int ldo) {
         FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
         FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
         FloatVector c080 = c000, c081 = c000, c090 = c000, c091 = c000, c100 = c000, c101 = c000, c110 = c000, c111 = c000;
-        for (int p = 0; p < kc; p++, ai += 12, bi += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+        for (int p = 0; p < kc; p++, ai += 12) {
+            int at = bi + rowAt[ro + p];
+            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c000 = u.fma(b0, c000);
             c001 = u.fma(b1, c001);
@@ -774,12 +837,13 @@ final class VectorGemm implements FloatKernel {
     }
 
     /** The 8-row tile in 16 registers (16-float vectors only: AVX2's sixteen registers hold no more than 6 rows). */
-    private static void tile8(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
-                              int ldo) {
+    private static void tile8(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
+                               int oi, int ldo) {
         FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
         FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
-        for (int p = 0; p < kc; p++, ai += 8, bi += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+        for (int p = 0; p < kc; p++, ai += 8) {
+            int at = bi + rowAt[ro + p];
+            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c000 = u.fma(b0, c000);
             c001 = u.fma(b1, c001);
@@ -824,11 +888,12 @@ final class VectorGemm implements FloatKernel {
     }
 
     /** The 4-row tile in eight registers. */
-    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
-                              int ldo) {
+    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
+                               int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int p = 0; p < kc; p++, ai += 4, bi += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+        for (int p = 0; p < kc; p++, ai += 4) {
+            int at = bi + rowAt[ro + p];
+            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c00 = u.fma(b0, c00);
             c01 = u.fma(b1, c01);
@@ -853,12 +918,13 @@ final class VectorGemm implements FloatKernel {
     }
 
     /** The 6-row tile in twelve registers. */
-    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, int ldb, float[] out, int oi,
-                              int ldo) {
+    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
+                               int oi, int ldo) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
         FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += 6, bi += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, bp, bi), b1 = FloatVector.fromArray(F, bp, bi + L);
+        for (int p = 0; p < kc; p++, ai += 6) {
+            int at = bi + rowAt[ro + p];
+            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
             FloatVector u = FloatVector.broadcast(F, ap[ai]);
             c00 = u.fma(b0, c00);
             c01 = u.fma(b1, c01);
