@@ -157,13 +157,21 @@ class ConvPoolTest {
             assertClose(dxRef, dx, 1e-12);
             assertClose(dwRef, dw, 1e-12);
 
-            float[] yf = new float[yRef.length], dxf = new float[x.length], dwf = new float[w.length];
-            Conv.forward(toFloat(x), toFloat(w), yf, nb, geometry(q));
-            Conv.inputGrad(toFloat(dy), toFloat(w), dxf, nb, geometry(q));
-            Conv.weightGrad(toFloat(dy), toFloat(x), dwf, nb, geometry(q));
-            assertClose(yRef, toDouble(yf), 1e-5);
-            assertClose(dxRef, toDouble(dxf), 1e-5);
-            assertClose(dwRef, toDouble(dwf), 1e-5);
+            // the Vector API kernels (implicit convolution at stride 1) and the loops (im2col matrices)
+            for (boolean vector : new boolean[] {true, false}) {
+                float[] yf = new float[yRef.length], dxf = new float[x.length], dwf = new float[w.length];
+                try {
+                    Gemm.useVectorKernel(vector);
+                    Conv.forward(toFloat(x), toFloat(w), yf, nb, geometry(q));
+                    Conv.inputGrad(toFloat(dy), toFloat(w), dxf, nb, geometry(q));
+                    Conv.weightGrad(toFloat(dy), toFloat(x), dwf, nb, geometry(q));
+                } finally {
+                    Gemm.useVectorKernel(true);
+                }
+                assertClose(yRef, toDouble(yf), 1e-5);
+                assertClose(dxRef, toDouble(dxf), 1e-5);
+                assertClose(dwRef, toDouble(dwf), 1e-5);
+            }
         }
     }
 
