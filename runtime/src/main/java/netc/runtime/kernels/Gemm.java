@@ -181,7 +181,8 @@ public final class Gemm {
         if (m == 0 || n == 0) {
             return;
         }
-        if (k > 0 && (long) m * n * k >= vectorMinMnk) {
+        // a single row streams op(B) once on the vector kernel, where the loops would pack it first
+        if (k > 0 && ((long) m * n * k >= vectorMinMnk || m == 1 && (long) n * k > DirectGemm.MAX_MNK)) {
             FloatKernel vector = VectorKernels.product();
             if (vector != null) {
                 float[] strips = packed != null && m == 1 && n >= PackedWeights.STRIP

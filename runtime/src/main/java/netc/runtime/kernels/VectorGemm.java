@@ -741,7 +741,8 @@ final class VectorGemm implements FloatKernel {
         }
 
         private void finishScalar(float v, int ci, int col) {
-            c[ci] = Epilogue.apply(accumulate ? c[ci] + v : v, bias, col, act, mask, ci);
+            float sum = accumulate ? c[ci] + v : v;
+            c[ci] = bias == null && act == Gemm.NONE && mask == null ? sum : Epilogue.apply(sum, bias, col, act, mask, ci);
         }
     }
 
