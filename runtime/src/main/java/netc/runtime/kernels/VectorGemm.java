@@ -77,8 +77,12 @@ final class VectorGemm implements FloatKernel {
     static final int MIN_TILE_M = 4;
     /** Most rows of C for which the in-place path is taken whatever the size of op(B). */
     static final int IN_PLACE_M = 24;
-    /** Most floats of op(B) in a block of k for which the in-place path is taken whatever the rows of C (256 KB). */
-    static final int IN_PLACE_B = 1 << 16;
+    /**
+     * More rows of C take the in-place path for at most this many rows of op(B) (k) and floats of it (256 KB): a
+     * short product, whose tiles are mostly their stores, such as a convolution's input gradient (k = its output
+     * channels). Longer ones are faster packed (an MLP's backward products: 128×256×128 about 25% faster).
+     */
+    static final int IN_PLACE_K = 32, IN_PLACE_B = 1 << 16;
     /** The dot-product path: at most this many rows or columns of C (the smaller), at least this long a k. */
     static final int DOT_MAX = 32, DOT_MIN_K = 256;
     /** Register tile heights of the in-place path, largest first: those whose accumulators fit this machine's registers. */
@@ -274,7 +278,7 @@ final class VectorGemm implements FloatKernel {
                 return;
             }
             if (bCol == 1 && m >= MIN_TILE_M && (threads == 1 || n >= NR * threads)
-                    && (m <= IN_PLACE_M || (long) Math.min(k, KC) * n <= IN_PLACE_B)) {
+                    && (m <= IN_PLACE_M || k <= IN_PLACE_K && (long) k * n <= IN_PLACE_B)) {
                 inPlace(threads);
                 return;
             }
