@@ -7,16 +7,20 @@ import java.util.Arrays;
  * {@code conv2d} semantics: cross-correlation with zero padding, stride and dilation, no groups.
  *
  * <p>Shapes: x [batch, C, H, W], weight [O, C, KH, KW], y [batch, O, OH, OW], the sizes in a {@link Geometry}. Every
- * kernel is im2col plus {@link Gemm} products, over groups of samples: a group's im2col matrices lie side by side in
- * one per-thread scratch matrix col [C·KH·KW, S·OH·OW] of at most {@link #GROUP_FLOATS} floats (it stays in L2), so
- * that each product is one wide product per group rather than a short one per sample:
+ * kernel is a {@link Gemm} product of the weights with the input's windows, in one of two ways:
  * <ul>
- *   <li>forward: {@code Y [O, S·OH·OW] = w · col}, then copied into y per sample, the bias and activation on the way;
- *   <li>input gradient: {@code dcol = wᵀ · DY}, DY the group's dy side by side, then scattered back (col2im);
- *   <li>weight gradient: {@code dw += DY · colᵀ}, a product along the group's output positions.
+ *   <li><em>implicit</em> (stride 1, the Vector API kernels there): one sample at a time, the product reads each row
+ *   of the im2col matrix where it lies in the sample's padded input ({@link FloatKernel#sgemmRows}); the forward,
+ *   and the weight gradient of samples with many output positions ({@link FloatKernel#sgemmDotRows});
+ *   <li>im2col over groups of samples: a group's im2col matrices lie side by side in one per-thread scratch matrix
+ *   col [C·KH·KW, S·positions] of at most {@link #GROUP_FLOATS} floats (it stays in L2), so that each product is one
+ *   wide product per group rather than a short one per sample. Forward {@code Y = w · col}; input gradient
+ *   {@code dcol = wᵀ · DY} (DY the group's dy side by side), then scattered back (col2im); weight gradient
+ *   {@code dw += DY · colᵀ}, a product along the group's output positions.
  * </ul>
- * Groups are spread over {@link Parallel}'s threads; the products inside run inline on each thread. A 1×1 kernel with
- * stride 1 and no padding skips im2col (col is x itself, one sample per group).
+ * At stride 1 each output row spans the padded input's width (the wide layout, see {@link Job}). Samples or groups are
+ * spread over {@link Parallel}'s threads; the products inside run inline on each thread. A 1×1 kernel with stride 1
+ * and no padding skips im2col (col is x itself, one sample per group).
  *
  * <p>The forward kernel takes an optional epilogue, as {@link Gemm} does: a bias per output channel and an activation
  * ({@link Gemm#RELU}, {@link Gemm#SIGMOID}, {@link Gemm#TANH}).
@@ -303,21 +307,12 @@ public final class Conv {
             int ld = count * positions, ow = g.ow(), oh = g.oh();
             float[] r = Scratch.get().floats(Scratch.ROWS, o * ld);
             if (!copyIn) return r;
-            RowKernel kernel = VectorKernels.rows();
             for (int s = 0; s < count; s++) {
                 for (int oc = 0; oc < o; oc++) {
                     int to = oc * ld + s * positions, from = ((s0 + s) * o + oc) * n;
-                    if (ps == ow) {
-                        copy(y, from, r, to, n);
-                        continue;
-                    }
-                    // the output rows ps apart, then zeros between them and after the last (the kernel's copies may
-                    // write past each row's values)
-                    if (kernel != null && ow >= RowKernel.MIN_LENGTH) {
-                        kernel.copy(y, from, ow, r, to, ps, ow, oh);
-                    } else {
-                        for (int yy = 0; yy < oh; yy++) copy(y, from + yy * ow, r, to + yy * ps, ow);
-                    }
+                    copyRows(y, from, ow, r, to, ps);
+                    if (ps == ow) continue;
+                    // zeros between the rows and after the last (the kernel's copies may write past each row's values)
                     for (int yy = 0; yy < oh; yy++) {
                         for (int j = to + yy * ps + ow; j < to + (yy + 1) * ps; j++) r[j] = 0f;
                     }
@@ -327,13 +322,30 @@ public final class Conv {
             return r;
         }
 
+        /**
+         * One channel's OH output rows of OW values, from rows {@code srcStride} apart to rows {@code dstStride} apart
+         * (one of them OW, the other ps): one copy when both are OW, else a row at a time, through the row kernel
+         * where it is there, which may write past each row's values up to the next row.
+         */
+        private void copyRows(float[] src, int from, int srcStride, float[] dst, int to, int dstStride) {
+            int ow = g.ow(), oh = g.oh();
+            RowKernel kernel = VectorKernels.rows();
+            if (srcStride == ow && dstStride == ow) {
+                copy(src, from, dst, to, n);
+            } else if (kernel != null && ow >= RowKernel.MIN_LENGTH) {
+                kernel.copy(src, from, srcStride, dst, to, dstStride, ow, oh);
+            } else {
+                for (int yy = 0; yy < oh; yy++) copy(src, from + yy * srcStride, dst, to + yy * dstStride, ow);
+            }
+        }
+
         private int rowsOffset(int s0, int count) {
             return count == 1 && !wide ? s0 * o * n : 0;
         }
 
         /** {@code y_s = act(w · col_s + bias)} for the group's samples. */
         private void forwardGroup(int s0, int count) {
-            int ld = count * positions, ow = g.ow(), oh = g.oh(), rowsOff = rowsOffset(s0, count);
+            int ld = count * positions, rowsOff = rowsOffset(s0, count);
             float[] rows = rows(out, count, false, s0);
             if (implicit) {
                 float[] src = padded(a, s0 * inSize);
@@ -347,17 +359,9 @@ public final class Conv {
                 for (int oc = 0; oc < o; oc++) epilogue(rows, rowsOff + oc * ld, ld, bias == null ? -0f : bias[oc]);
             }
             if (rows == out) return;
-            RowKernel kernel = VectorKernels.rows();
             for (int s = 0; s < count; s++) {
                 for (int oc = 0; oc < o; oc++) {
-                    int from = oc * ld + s * positions, to = ((s0 + s) * o + oc) * n;
-                    if (ps == ow) {
-                        copy(rows, from, out, to, n);
-                    } else if (kernel != null && ow >= RowKernel.MIN_LENGTH) {
-                        kernel.copy(rows, from, ps, out, to, ow, ow, oh);
-                    } else {
-                        for (int yy = 0; yy < oh; yy++) copy(rows, from + yy * ps, out, to + yy * ow, ow);
-                    }
+                    copyRows(rows, oc * ld + s * positions, ps, out, ((s0 + s) * o + oc) * n, g.ow());
                 }
             }
         }
