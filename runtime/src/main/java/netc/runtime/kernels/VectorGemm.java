@@ -525,16 +525,16 @@ final class VectorGemm implements FloatKernel {
             for (int ir = 0; ir < mc; ir += mr) {
                 int height = Math.min(mr, mc - ir), at = ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
-                if (aRow == 1 && height == 6 && mr == 6) {
-                    // op(A) is Aᵀ: the mr values of one p are contiguous in A (written out: C2 does not unroll a
-                    // loop of six)
-                    for (int p = 0; p < kc; p++, at += mr, src += aCol) {
-                        dst[at] = a[src];
-                        dst[at + 1] = a[src + 1];
-                        dst[at + 2] = a[src + 2];
-                        dst[at + 3] = a[src + 3];
-                        dst[at + 4] = a[src + 4];
-                        dst[at + 5] = a[src + 5];
+                if (aRow == 1 && height == mr && mr <= L) {
+                    // op(A) is Aᵀ: the mr values of one p are contiguous in A, copied as one vector whose values
+                    // past mr land where the next p's go, written next (the last p's one by one when the vector
+                    // would leave either array)
+                    int p = 0;
+                    for (; p < kc && src + L <= a.length && at + L <= dst.length; p++, at += mr, src += aCol) {
+                        FloatVector.fromArray(F, a, src).intoArray(dst, at);
+                    }
+                    for (; p < kc; p++, at += mr, src += aCol) {
+                        for (int r = 0; r < mr; r++) dst[at + r] = a[src + r];
                     }
                 } else if (aRow == 1) {
                     for (int p = 0; p < kc; p++, at += mr, src += aCol) {
