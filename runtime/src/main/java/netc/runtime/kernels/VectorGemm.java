@@ -49,8 +49,9 @@ import jdk.incubator.vector.VectorSpecies;
  * of C in equal parts (whole strips for a single row, when there are enough).
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
- * then share out the row blocks of C, whose number is a multiple of the thread count. Small-m products split the
- * columns of C instead.
+ * then share out tasks: the row blocks of C, whose number is a multiple of the thread count, or where there are fewer
+ * blocks than threads (a batch of 128 rows), each block times a group of column panels, every task packing its own
+ * rows of op(A). Small-m products split the columns of C instead.
  */
 final class VectorGemm implements FloatKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -220,7 +221,7 @@ final class VectorGemm implements FloatKernel {
         private float[] a, b, c, bias, mask;
         private boolean accumulate;
         /** The current block of op(B) and the row blocks of C. */
-        private int jc, nc, pc, kc, mcSize, mBlocks;
+        private int jc, nc, pc, kc, mcSize, mBlocks, colGroups;
         /** The caller's buffers: their packed block of op(B) is shared by the threads. */
         private Buffers owner;
         /** The small-m path: op(A)'s rows, contiguous; B's strips as {@link PackedWeights} lays them out, or null. */
@@ -294,11 +295,19 @@ final class VectorGemm implements FloatKernel {
                 return;
             }
             mr = MR;
+            int ncSize = roundUp((n + blockCount(n, NC) - 1) / blockCount(n, NC), NR);
+            // the threads' tasks: row blocks of C (each packs its rows of op(A)), times groups of column panels when
+            // there are fewer blocks than threads (each group's block then packed by each of its tasks)
             int blocks = (m + MC - 1) / MC;
-            if (threads > 1) blocks = (Math.max(blocks, threads) + threads - 1) / threads * threads;
+            colGroups = 1;
+            if (threads > 1 && blocks >= threads) {
+                blocks = (blocks + threads - 1) / threads * threads;
+            } else if (threads > 1) {
+                colGroups = Math.min(ncSize / NR, threads);
+                blocks = Math.max(blocks, (threads + colGroups - 1) / colGroups);
+            }
             mcSize = roundUp((m + blocks - 1) / blocks, MR);
             mBlocks = (m + mcSize - 1) / mcSize;
-            int ncSize = roundUp((n + blockCount(n, NC) - 1) / blockCount(n, NC), NR);
             int kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
             for (jc = 0; jc < n; jc += ncSize) {
                 nc = Math.min(ncSize, n - jc);
@@ -307,7 +316,7 @@ final class VectorGemm implements FloatKernel {
                     int panels = (nc + NR - 1) / NR;
                     owner.get(Buffers.B_PACK, panels * NR * kc);
                     Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
-                    Parallel.forRange(mBlocks, 1, multiplyBlocks);
+                    Parallel.forRange(mBlocks * colGroups, 1, multiplyBlocks);
                 }
             }
         }
@@ -329,14 +338,17 @@ final class VectorGemm implements FloatKernel {
             }
         }
 
-        /** Parallel body: row blocks [from, to) of C times the current block of op(B). */
+        /** Parallel body: tasks [from, to), each a row block of C times a group of panels of the current block of op(B). */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
             float[] ap = own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc), bp = owner.get(Buffers.B_PACK, 0);
-            for (int blk = from; blk < to; blk++) {
+            int panels = (nc + NR - 1) / NR;
+            for (int task = from; task < to; task++) {
+                int blk = task / colGroups, group = task % colGroups;
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
+                int j0 = panels * group / colGroups * NR, j1 = Math.min(nc, panels * (group + 1) / colGroups * NR);
                 packA(ic, mc, ap);
-                for (int jr = 0; jr < nc; jr += NR) {
+                for (int jr = j0; jr < j1; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
                         writeTile(ap, ir * kc, bp, jr * kc, PANEL_ROWS, 0, ic + ir, jc + jr, Math.min(MR, mc - ir),
                                 Math.min(NR, nc - jr), own.tile);
