@@ -18,13 +18,14 @@ import jdk.incubator.vector.VectorSpecies;
  *     for each block of KC = 1024 rows of op(B)                      (pc)
  *       pack op(B)[pc.., jc..] in micro-panels of NR = 2 vectors of columns   (kc·nc floats: L3; threads share it)
  *       for each block of at most MC = 144 rows of C (one per thread at a time)   (ic)
- *         pack op(A)[ic.., pc..] in micro-panels of MR rows: 12 (16-float vectors), 6 (8-float; 4 on JDK 25)
+ *         pack op(A)[ic.., pc..] in micro-panels of MR rows: 12 (16-float vectors), 6 (8-float; 4 on JDK 25),
+ *           the last one as high as the lowest register tile that holds its rows (12, 8, 6 or 4)
  *         for each micro-panel of B (jr), for each micro-panel of A (ir):
  *           the MR×NR tile of C in 2·MR vector registers += A panel · B panel
  * </pre>
  * A micro-panel stores, for each p of the k block, its MR (or NR) values next to each other, so the kernel reads
  * both operands sequentially: per p, two vector loads of B, MR broadcasts of A and 2·MR fused multiply-adds.
- * Panels are zero-padded to whole tiles; a whole tile that overwrites C goes from the registers straight into C,
+ * Panels are zero-padded to whole tiles of their height; a whole tile that overwrites C goes from the registers straight into C,
  * while one added to C (after the first block of k, or to accumulate) goes through a scratch tile, as does a tile that
  * overhangs C, computed in full and only its valid part written. Transpositions are absorbed by the packing.
  *
@@ -228,8 +229,6 @@ final class VectorGemm implements FloatKernel {
         private float[] rows, strips;
         /** The small-m path: columns of C per index of its parallel loop. */
         private int unit;
-        /** Rows of C in this product's register tile: {@link #MR}, or {@link #heightFor} on the in-place path. */
-        private int mr;
         /**
          * Where each row of op(B) starts, from bOff: on the in-place path, the caller's or rows n apart; on the
          * dot-product path (rows of B, which is op(B) transposed), the caller's, or null for rows k apart.
@@ -294,7 +293,6 @@ final class VectorGemm implements FloatKernel {
                 Parallel.forRange(groups, threads == 1 ? groups : Math.max(1, SMALL_COLUMNS / unit), smallColumns);
                 return;
             }
-            mr = MR;
             int ncSize = roundUp((n + blockCount(n, NC) - 1) / blockCount(n, NC), NR);
             // the threads' tasks: row blocks of C (each packs its rows of op(A)), times groups of column panels when
             // there are fewer blocks than threads (each group's block then packed by each of its tasks)
@@ -367,17 +365,18 @@ final class VectorGemm implements FloatKernel {
                                int cols, float[] t) {
             boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             int ci = cOff + row * n + col;
-            boolean whole = rows == mr && cols == NR;
+            int height = height(rows);
+            boolean whole = rows == height && cols == NR;
             if (whole && !loadC) {
-                tile(mr, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
+                tile(height, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
                 if (last && (bias != null || act != Gemm.NONE || mask != null)) {
-                    for (int r = 0; r < mr; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
+                    for (int r = 0; r < rows; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
                 }
                 return;
             }
-            tile(mr, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
+            tile(height, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
             if (whole) {
-                for (int r = 0; r < mr; r++) {
+                for (int r = 0; r < rows; r++) {
                     store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Gemm.NONE,
                             last ? mask : null);
                 }
@@ -394,7 +393,7 @@ final class VectorGemm implements FloatKernel {
 
         /**
          * The in-place path, for row-major op(B) with few rows of C or a small op(B): op(B) is read where it lies, never
-         * packed, by register tiles of {@link #heightFor} rows; op(A) is packed whole for each block of k. Threads take
+         * packed, by register tiles of {@link #MR} rows (the last one {@link #height}); op(A) is packed whole for each block of k. Threads take
          * whole panels of {@link #NR} columns.
          */
         private void inPlace(int threads) {
@@ -403,13 +402,12 @@ final class VectorGemm implements FloatKernel {
                 rowAt = owner.ints(k);
                 for (int p = 0; p < k; p++) rowAt[p] = p * n;
             }
-            mr = heightFor(m);
             jc = 0;
             nc = n;
             int panels = (n + NR - 1) / NR, kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
             for (pc = 0; pc < k; pc += kcSize) {
                 kc = Math.min(kcSize, k - pc);
-                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, mr) * kc));
+                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc));
                 Parallel.forRange(panels, threads == 1 ? panels : 1, inPlaceColumns);
             }
         }
@@ -433,8 +431,8 @@ final class VectorGemm implements FloatKernel {
                     rows = PANEL_ROWS;
                     ro = 0;
                 }
-                for (int ir = 0; ir < m; ir += mr) {
-                    writeTile(ap, ir * kc, bp, bi, rows, ro, ir, j0, Math.min(mr, m - ir), cols, own.tile);
+                for (int ir = 0; ir < m; ir += MR) {
+                    writeTile(ap, ir * kc, bp, bi, rows, ro, ir, j0, Math.min(MR, m - ir), cols, own.tile);
                 }
             }
         }
@@ -532,12 +530,15 @@ final class VectorGemm implements FloatKernel {
             }
         }
 
-        /** Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of {@link #mr} rows, zero-padded. */
+        /**
+         * Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of {@link #MR} rows, the last one of
+         * {@link #height} rows, zero-padded.
+         */
         private void packA(int ic, int mc, float[] dst) {
-            for (int ir = 0; ir < mc; ir += mr) {
-                int height = Math.min(mr, mc - ir), at = ir * kc;
+            for (int ir = 0; ir < mc; ir += MR) {
+                int rows = Math.min(MR, mc - ir), mr = height(rows), at = ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
-                if (aRow == 1 && height == mr && mr <= L) {
+                if (aRow == 1 && rows == mr && mr <= L) {
                     // op(A) is Aᵀ: the mr values of one p are contiguous in A, copied as one vector whose values
                     // past mr land where the next p's go, written next (the last p's one by one when the vector
                     // would leave either array)
@@ -550,17 +551,17 @@ final class VectorGemm implements FloatKernel {
                     }
                 } else if (aRow == 1) {
                     for (int p = 0; p < kc; p++, at += mr, src += aCol) {
-                        for (int r = 0; r < height; r++) dst[at + r] = a[src + r];
-                        for (int r = height; r < mr; r++) dst[at + r] = 0f;
+                        for (int r = 0; r < rows; r++) dst[at + r] = a[src + r];
+                        for (int r = rows; r < mr; r++) dst[at + r] = 0f;
                     }
                 } else {
                     // one row of A at a time, read sequentially (six rows side by side would be six streams
                     // a row apart: slower, and 4 KB apart for k = 1024)
-                    for (int r = 0; r < height; r++) {
+                    for (int r = 0; r < rows; r++) {
                         int s = src + r * aRow, d = at + r;
                         for (int p = 0; p < kc; p++, d += mr) dst[d] = a[s + p];
                     }
-                    for (int r = height; r < mr; r++) {
+                    for (int r = rows; r < mr; r++) {
                         for (int p = 0, d = at + r; p < kc; p++, d += mr) dst[d] = 0f;
                     }
                 }
@@ -768,7 +769,7 @@ final class VectorGemm implements FloatKernel {
      * scratch tile (row stride 16) that {@link #store} adds to C or an edge tile leaves partly unused. (Adding C's
      * values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2 keeps them
      * in registers only inside one compiled method, and boxes each one on the heap otherwise. One method per height
-     * (rows of C): {@link #MR} on the packed path, any of {@link #HEIGHTS} on the in-place path. op(B)'s rows are ldb
+     * (rows of C): {@link #MR}, or for the last panel of rows any of {@link #HEIGHTS}. op(B)'s rows are ldb
      * apart: NR in a packed panel, n where the in-place path reads B itself.
      */
     private static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro,
@@ -1002,11 +1003,15 @@ final class VectorGemm implements FloatKernel {
         }
     }
 
-    /** The tile height for m rows on the in-place path: the fewest padded rows, then the tallest tile. */
-    static int heightFor(int m) {
-        int best = HEIGHTS[0];
+    /**
+     * The height of the register tile, and of the micro-panel of op(A), for a panel of this many rows of C: {@link #MR}
+     * for a whole one, the lowest of {@link #HEIGHTS} that holds the last one (128 rows: ten tiles of 12 and one of 8,
+     * not eleven of 12).
+     */
+    static int height(int rows) {
+        int best = MR;
         for (int h : HEIGHTS) {
-            if (roundUp(m, h) < roundUp(m, best)) best = h;
+            if (h >= rows) best = h;
         }
         return best;
     }
