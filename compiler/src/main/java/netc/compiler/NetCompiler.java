@@ -27,6 +27,11 @@ public final class NetCompiler {
         public Model newModel() {
             try {
                 return modelClass.getDeclaredConstructor().newInstance();
+            } catch (java.lang.reflect.InvocationTargetException e) {
+                // the constructor's own failure, such as OutOfMemoryError for parameters larger than the heap
+                if (e.getCause() instanceof Error err) throw err;
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException("cannot instantiate " + modelClass.getName(), e);
             } catch (ReflectiveOperationException e) {
                 throw new IllegalStateException("cannot instantiate " + modelClass.getName(), e);
             }

@@ -169,9 +169,25 @@ public abstract class Model {
 
     // ---- batch ----
 
-    /** Sets the number of samples of the next computation, growing the buffers if needed. */
+    /**
+     * The largest batch whose buffers fit in Java arrays (at most 2,147,483,639 values each); generated classes whose
+     * largest buffer per sample limits it say so.
+     */
+    public int maxBatch() {
+        return Integer.MAX_VALUE;
+    }
+
+    /**
+     * Sets the number of samples of the next computation, growing the buffers if needed.
+     *
+     * @throws UserError when a buffer of {@code n} samples would not fit in a Java array ({@link #maxBatch()})
+     */
     public final void setBatch(int n) {
         if (n <= 0) throw new IllegalArgumentException("batch size must be positive");
+        if (n > maxBatch()) {
+            throw new UserError("a batch of " + String.format("%,d", n) + " samples is too large for " + modelName
+                    + ": its buffers would not fit in Java arrays; the largest batch is " + String.format("%,d", maxBatch()));
+        }
         if (n > capacity) {
             capacity = n;
             bindBatch(n);
@@ -324,6 +340,7 @@ public abstract class Model {
                 throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ", the model expects " + shapeString(inputShapes[i]));
             }
         }
+        if (n == 0) throw new UserError("the inputs have no samples (a batch dimension of 0): nothing to compute");
         setBatch(Math.max(n, 1));
         for (int i = 0; i < inputNames.length; i++) {
             if (in.containsKey(inputNames[i])) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
@@ -571,6 +588,10 @@ public abstract class Model {
         if (!extra.isEmpty()) {
             throw new UserError(source + ": tensor" + (extra.size() > 1 ? "s " : " ") + String.join(", ", extra)
                     + " not in the model; its parameters are " + String.join(", ", paramNames));
+        }
+        for (String name : paramNames) {
+            String bad = weights.get(name).firstNonFinite();
+            if (bad != null) throw new UserError(source + ": tensor '" + name + "' holds " + bad + "; weights must be finite numbers");
         }
         for (int i = 0; i < paramNames.length; i++) copyIn(weights.get(paramNames[i]), paramBufs[i], paramNames[i]);
         weightsChanged();

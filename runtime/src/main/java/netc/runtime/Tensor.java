@@ -73,6 +73,24 @@ public final class Tensor {
         return r;
     }
 
+    /**
+     * Where the first NaN or infinity is, as "NaN at [3, 17]", or null when every value is finite (always, for an int
+     * tensor).
+     */
+    public String firstNonFinite() {
+        if (floats == null) return null;
+        for (int i = 0; i < floats.length; i++) {
+            if (Float.isFinite(floats[i])) continue;
+            int[] at = new int[shape.length];
+            for (int d = shape.length - 1, rest = i; d >= 0; d--) {
+                at[d] = rest % shape[d];
+                rest /= shape[d];
+            }
+            return floats[i] + " at " + shapeString(at);
+        }
+        return null;
+    }
+
     public static String shapeString(int[] shape) {
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < shape.length; i++) {

@@ -1,6 +1,5 @@
 package netc.compiler.cli;
 
-import com.google.gson.Gson;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,10 +49,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
         if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (!(seconds > 0 && seconds <= 600)) throw new UserError("--seconds must be in (0, 600], got " + seconds);
-        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        Common.setThreads(threads, spec.commandLine().getErr());
         PrintWriter out = spec.commandLine().getOut();
         if (sgemm != null) {
             if (model != null) throw new UserError("give either MODEL.net or --sgemm MxKxN, not both");
@@ -73,9 +71,10 @@ final class BenchCommand implements Callable<Integer> {
         Arrays.sort(ms);
         double compileMs = ms[ms.length / 2];
         Graph g = c.graph();
+        int b = batch != null ? batch : g.train().batch();
+        HeapCheck.require(model, c, b, true);
         Model m = c.newModel();
         m.initParams(1);
-        int b = batch != null ? batch : g.train().batch();
 
         double samplesPerS = Double.NaN;
         if (m.hasLoss()) {
@@ -137,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
             j.put("threads", Parallel.threads());
             j.put("batch", b);
             j.put("vector_bits", Gemm.vectorBits());
-            out.println(new Gson().toJson(j));
+            out.println(Common.jsonLine(j));
         }
         return 0;
     }
@@ -156,7 +155,7 @@ final class BenchCommand implements Callable<Integer> {
             Object buf = m.inputBuffer(in.name());
             int n = batch * in.sampleSize();
             if (buf instanceof int[] ib) {
-                int range = IndexRanges.of(g, in.name());
+                int range = DataRanges.of(g, in.name());
                 if (range == 0) range = 2;
                 for (int i = 0; i < n; i++) ib[i] = r.nextInt(range);
             } else {

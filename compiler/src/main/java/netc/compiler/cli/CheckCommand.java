@@ -1,5 +1,8 @@
 package netc.compiler.cli;
 
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import netc.compiler.NetCompiler;
@@ -22,12 +25,42 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Graph g = NetCompiler.parse(Common.existingFile(model, "model file"));
-        Autodiff.differentiate(g);
+        Graph d = Autodiff.differentiate(g);
         long values = 0;
         for (Param p : g.params()) values += p.node().shape().numelIfKnown();
         spec.commandLine().getOut().printf("ok: %s: %d input%s, %d parameter tensor%s (%s values), %d output%s%s%n", g.name(),
                 g.inputs().size(), g.inputs().size() == 1 ? "" : "s", g.params().size(), g.params().size() == 1 ? "" : "s",
                 Common.thousands(values), g.outputs().size(), g.outputs().size() == 1 ? "" : "s", g.loss() != null ? ", a loss" : ", no loss");
+        warnUntrained(model, d, spec.commandLine().getErr());
         return 0;
+    }
+
+    /**
+     * The trainable parameters that the loss does not depend on: training leaves them as initialised. When that is
+     * every trainable parameter, training would change nothing.
+     */
+    static List<String> untrained(Graph differentiated) {
+        List<String> none = new ArrayList<>();
+        if (differentiated.loss() == null) return none;
+        for (Param p : differentiated.params()) {
+            if (p.trainable() && !differentiated.grads().containsKey(p.name())) none.add(p.name());
+        }
+        return none;
+    }
+
+    /** Whether the loss depends on no trainable parameter (there may be none). */
+    static boolean nothingToTrain(Graph differentiated) {
+        return differentiated.loss() != null && differentiated.grads().isEmpty();
+    }
+
+    /** One warning line per parameter that training leaves as initialised, or one for the whole model. */
+    static void warnUntrained(Path model, Graph differentiated, PrintWriter err) {
+        if (nothingToTrain(differentiated)) {
+            err.println(model + ": warning: the loss depends on no trainable parameter: training would change nothing");
+            return;
+        }
+        for (String p : untrained(differentiated)) {
+            err.println(model + ": warning: the loss does not depend on parameter '" + p + "': training leaves it as initialised");
+        }
     }
 }

@@ -12,6 +12,8 @@ final class Common {
     static Path existingFile(Path p, String what) {
         if (!Files.exists(p)) throw new UserError(p + ": no such " + what);
         if (Files.isDirectory(p)) throw new UserError(p + ": is a directory, expected a " + what);
+        // a pipe or a device would block the read, or never end
+        if (!Files.isRegularFile(p)) throw new UserError(p + ": not a regular file, expected a " + what);
         return p;
     }
 
@@ -24,6 +26,42 @@ final class Common {
         if (parent != null && !Files.isDirectory(parent)) throw new UserError(option + ": directory " + parent + " does not exist");
         if (Files.isDirectory(p)) throw new UserError(option + ": " + p + " is a directory, expected a file name");
         return p;
+    }
+
+    /**
+     * Checks, before any work is done, that directory {@code p} (given with {@code option}) exists or can be made:
+     * neither it nor any of its parents is a file.
+     */
+    static Path outputDirectory(Path p, String option) {
+        for (Path q = p.toAbsolutePath(); q != null; q = q.getParent()) {
+            if (Files.isDirectory(q)) return p;
+            if (Files.exists(q)) throw new UserError(option + ": " + q + " is a file, expected a directory");
+        }
+        return p;
+    }
+
+    /**
+     * The {@code --json} line of figures: a value that is not a finite number (a loss of NaN) is left out, as JSON has
+     * no NaN, and so is a null.
+     */
+    static String jsonLine(java.util.Map<String, Object> figures) {
+        java.util.Map<String, Object> finite = new java.util.LinkedHashMap<>(figures);
+        finite.values().removeIf(v -> v == null || v instanceof Double d && !Double.isFinite(d) || v instanceof Float f && !Float.isFinite(f));
+        return new com.google.gson.Gson().toJson(finite);
+    }
+
+    /**
+     * Sets the worker threads from {@code --threads}: all cores by default; more than the cores is slower (they take
+     * turns on the cores and wait for each other at every product), so a larger count is lowered to the cores with a
+     * warning.
+     */
+    static void setThreads(Integer requested, java.io.PrintWriter err) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        if (requested != null && (requested < 1 || requested > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + requested);
+        if (requested != null && requested > cores) {
+            err.println("netc: warning: --threads " + requested + " is more than the " + cores + " cores of this machine; using " + cores);
+        }
+        netc.runtime.kernels.Parallel.setThreads(requested == null ? cores : Math.min(requested, cores));
     }
 
     /** 1234567 as "1,234,567". */

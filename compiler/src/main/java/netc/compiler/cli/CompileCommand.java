@@ -34,6 +34,7 @@ final class CompileCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         if (!SourceVersion.isName(pkg)) throw new UserError("--package: '" + pkg + "' is not a Java package name");
+        Common.outputDirectory(dir, "-o");
         Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
         Graph g = NetCompiler.trainingGraph(forward, false);
         if (stats) Stats.print(spec.commandLine().getOut(), netc.compiler.autodiff.Autodiff.differentiate(forward), g);

@@ -54,6 +54,13 @@ public final class Main implements Runnable {
                 err.println(u.getMessage().contains(": error: ") ? u.getMessage() : "netc: " + u.getMessage());
                 return 1;
             }
+            for (Throwable io = ex; io != null; io = io.getCause() == io ? null : io.getCause()) {
+                // the file system's refusal (no space, no permission, a read-only disk) is the machine's, not a bug
+                if (io instanceof java.io.IOException e) {
+                    err.println("netc: " + ioMessage(e));
+                    return 1;
+                }
+            }
             err.println("netc: internal error: " + ex);
             if (System.getenv("NETC_DEBUG") != null) ex.printStackTrace(err);
             else err.println("(set NETC_DEBUG=1 to see the stack trace)");
@@ -77,6 +84,15 @@ public final class Main implements Runnable {
     }
 
     private static final long STACK_BYTES = 256L << 20;
+
+    /** "FILE: cannot write (No space left on device)", from what the file system said. */
+    static String ioMessage(java.io.IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException a) return a.getFile() + ": permission denied";
+        if (e instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : f.getClass().getSimpleName());
+        }
+        return String.valueOf(e.getMessage()).strip().replace('\n', ' ');
+    }
 
     private static int run(CommandLine cl, String[] args, PrintWriter err) {
         try {

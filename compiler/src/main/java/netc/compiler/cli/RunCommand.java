@@ -46,10 +46,15 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() {
         Common.outputFile(out, "--out");
         NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
+        Map<String, Tensor> in = Safetensors.read(Common.existingFile(inputs, "inputs file"));
+        for (Map.Entry<String, Tensor> e : in.entrySet()) {
+            String bad = e.getValue().firstNonFinite();
+            if (bad != null) throw new UserError(inputs + ": tensor '" + e.getKey() + "' holds " + bad + "; inputs must be finite numbers");
+        }
+        HeapCheck.require(model, c, 1, false);
         Model m = c.newModel();
         if (weights != null) m.loadWeights(Common.existingFile(weights, "weights file"));
         else m.initParams(seed);
-        Map<String, Tensor> in = Safetensors.read(Common.existingFile(inputs, "inputs file"));
         m.setSeed(seed);
         m.training = trainMode;
         try {
@@ -57,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (UserError e) {
             throw new UserError(inputs + ": " + e.getMessage(), e);
         }
-        IndexRanges.check(c.forward(), inputs.toString(), in);
+        DataRanges.check(c.forward(), inputs.toString(), in);
         m.forwardOutputs();
         Map<String, Tensor> result = new LinkedHashMap<>(m.outputs());
         if (m.hasLoss()) {

@@ -30,7 +30,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--length", defaultValue = "400", paramLabel = "N", description = "characters to generate (default: ${DEFAULT-VALUE})")
     int length;
 
-    @Option(names = "--temperature", defaultValue = "0.8", paramLabel = "T", description = "below 1 is more conservative (default: ${DEFAULT-VALUE})")
+    @Option(names = "--temperature", defaultValue = "0.8", paramLabel = "T", description = "below 1 is more conservative, 0 always takes the likeliest character (default: ${DEFAULT-VALUE})")
     double temperature;
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N")
@@ -42,7 +42,7 @@ final class SampleCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (length < 0 || length > 1_000_000) throw new UserError("--length must be between 0 and 1000000, got " + length);
-        if (!(temperature > 0 && temperature <= 10)) throw new UserError("--temperature must be in (0, 10], got " + temperature);
+        if (!(temperature >= 0 && temperature <= 10)) throw new UserError("--temperature must be in [0, 10], got " + temperature);
         Model m = NetCompiler.compile(Common.existingFile(model, "model file")).newModel();
         InputSpec in = m.inputs().get(0);
         String out = m.predictionOutput() != null ? m.predictionOutput() : m.outputNames().length > 0 ? m.outputNames()[0] : null;
@@ -68,14 +68,24 @@ final class SampleCommand implements Callable<Integer> {
             m.forwardOutputs();
             float[] probs = (float[]) m.outputBuffer(out);
             int last = m.outputSampleSize(out) - CharVocab.SIZE;  // the prediction after the window's last character
-            double sum = 0;
+            // p^(1/T), normalised, computed from the logarithms less their largest so that a small T cannot underflow
+            // every weight to 0 (T = 0: the likeliest character)
+            int best = 0;
             for (int c = 0; c < CharVocab.SIZE; c++) {
-                p[c] = Math.exp(Math.log(Math.max(probs[last + c], 1e-30)) / temperature);
-                sum += p[c];
+                p[c] = Math.log(Math.max(probs[last + c], 1e-30));
+                if (p[c] > p[best]) best = c;
             }
-            double u = rng.nextDouble() * sum;
-            int c = 0;
-            while (c < CharVocab.SIZE - 1 && (u -= p[c]) > 0) c++;
+            int c = best;
+            if (temperature > 0) {
+                double sum = 0;
+                for (int k = 0; k < CharVocab.SIZE; k++) {
+                    p[k] = Math.exp((p[k] - p[best]) / temperature);
+                    sum += p[k];
+                }
+                double u = rng.nextDouble() * sum;
+                c = 0;
+                while (c < CharVocab.SIZE - 1 && (u -= p[c]) > 0) c++;
+            }
             char ch = CharVocab.symbol(c);
             text.append(ch);
             w.print(ch);

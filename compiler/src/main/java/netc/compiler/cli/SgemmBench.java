@@ -1,6 +1,5 @@
 package netc.compiler.cli;
 
-import com.google.gson.Gson;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -56,7 +55,7 @@ final class SgemmBench {
             j.put("threads", Parallel.threads());
             j.put("kernel", Gemm.kernelName());
             j.put("vector_bits", Gemm.vectorBits());
-            out.println(new Gson().toJson(j));
+            out.println(Common.jsonLine(j));
         }
         return 0;
     }

@@ -1,6 +1,5 @@
 package netc.compiler.cli;
 
-import com.google.gson.Gson;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,7 +17,6 @@ import netc.runtime.Model;
 import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
-import netc.runtime.kernels.Parallel;
 import netc.runtime.optim.Schedule;
 import netc.runtime.train.Trainer;
 import picocli.CommandLine.Command;
@@ -93,7 +91,6 @@ final class TrainCommand implements Callable<Integer> {
         if (batch != null && batch < 1) throw new UserError("--batch must be at least 1, got " + batch);
         if (lr != null && !(lr > 0 && Double.isFinite(lr))) throw new UserError("--lr must be a positive number, got " + lr);
         if (clipNorm != null && !(clipNorm > 0 && Double.isFinite(clipNorm))) throw new UserError("--clip-norm must be a positive number, got " + clipNorm);
-        if (threads != null && (threads < 1 || threads > 1024)) throw new UserError("--threads must be between 1 and 1024, got " + threads);
         if (save != null) Common.outputFile(save, "--save");
         if (report != null) Common.outputFile(report, "--report");
         if (checkpointEvery != null && checkpointEvery < 1) throw new UserError("--checkpoint-every must be at least 1, got " + checkpointEvery);
@@ -101,20 +98,25 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = checkpoint != null ? checkpoint : Path.of(model.getFileName().toString().replaceFirst("\\.net$", "") + ".ckpt.safetensors");
         if (checkpointEvery != null || resume) Common.outputFile(ckpt, "--checkpoint");
         if (resume) Checkpoints.existing(ckpt);
-        Parallel.setThreads(threads != null ? threads : Runtime.getRuntime().availableProcessors());
+        Common.setThreads(threads, spec.commandLine().getErr());
 
         NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
         TrainConfig cfg = c.forward().train();
+        HeapCheck.require(model, c, 1, true);
         Model m = c.newModel();
         if (!m.hasLoss()) throw new UserError(model + ": " + m.name() + " has no loss to train; add 'loss = ...'");
+        if (CheckCommand.nothingToTrain(c.graph())) {
+            throw new UserError(model + ": the loss of " + m.name() + " depends on no trainable parameter: training would change nothing");
+        }
+        CheckCommand.warnUntrained(model, c.graph(), spec.commandLine().getErr());
         Path modelDir = model.toAbsolutePath().getParent();
         String trainSrc = data != null ? data : DataPaths.relativeTo(cfg.data(), modelDir);
         if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
         String testSrc = test != null ? test : cfg.test() != null ? DataPaths.relativeTo(cfg.test(), modelDir) : defaultTest(trainSrc);
         DataSet trainData = DataSources.load(trainSrc, m.inputs(), false);
         DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
-        IndexRanges.check(c.forward(), trainSrc, trainData.columns());
-        if (testData != null) IndexRanges.check(c.forward(), testSrc, testData.columns());
+        DataRanges.check(c.forward(), trainSrc, trainData.columns());
+        if (testData != null) DataRanges.check(c.forward(), testSrc, testData.columns());
 
         long s = seed != null ? seed : cfg.seed();
         if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));
@@ -122,6 +124,7 @@ final class TrainCommand implements Callable<Integer> {
         if (clipNorm != null) m.setClipNorm(clipNorm);
         // gd is full-batch gradient descent: one step per epoch over the whole training set, unless --batch says otherwise
         int b = batch != null ? batch : cfg.fullBatch() ? Math.max(1, trainData.size()) : cfg.batch();
+        HeapCheck.require(model, c, b, true);
         Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), b,
                 !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()));
         out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
@@ -175,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
             else if (last.test() != null) j.put("test_loss", last.test().loss());
             j.put("samples_per_s", Math.round(r.samplesPerSecond()));
             j.put("compile_ms", Math.round(c.compileMillis() * 10) / 10.0);
-            out.println(new Gson().toJson(j));
+            out.println(Common.jsonLine(j));
         }
         return 0;
     }

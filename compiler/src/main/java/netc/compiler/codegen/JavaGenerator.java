@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Modifier;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
@@ -48,6 +49,8 @@ public final class JavaGenerator {
     private final Graph g;
     private final Options o;
     private final TypeName elemArray;
+    /** The largest batch whose arrays fit in Java arrays, lowered as allocate() is written. */
+    private long maxBatch = Integer.MAX_VALUE;
 
     private JavaGenerator(Graph g, Options o) {
         this.g = g;
@@ -59,13 +62,31 @@ public final class JavaGenerator {
         return new JavaGenerator(g, o).file();
     }
 
-    /** A Java identifier from a model name: {@code FashionMLP}, {@code Opt_sgd}. */
+    /**
+     * A Java class name from a model name: {@code FashionMLP}, {@code Opt_sgd}; a name that Java reserves ({@code class},
+     * {@code var}, {@code _}) or that would hide a class of {@code java.lang} that the generated code uses
+     * ({@code String}, {@code Math}, {@code System}) gets the suffix {@code Model}: {@code StringModel}.
+     */
     public static String className(String modelName) {
         StringBuilder sb = new StringBuilder();
         for (char c : modelName.toCharArray()) sb.append(Character.isJavaIdentifierPart(c) ? c : '_');
         if (sb.length() == 0 || !Character.isJavaIdentifierStart(sb.charAt(0))) sb.insert(0, 'M');
-        return sb.toString();
+        String name = sb.toString();
+        return reserved(name) ? name + "Model" : name;
     }
+
+    /** Java's keywords and restricted identifiers, and the types every Java file sees without an import. */
+    private static boolean reserved(String name) {
+        if (SourceVersion.isKeyword(name) || RESTRICTED.contains(name)) return true;
+        try {
+            Class.forName("java.lang." + name, false, JavaGenerator.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static final Set<String> RESTRICTED = Set.of("_", "var", "yield", "record", "sealed", "permits");
 
     static String buf(Node n) {
         return "v" + n.id();
@@ -98,6 +119,7 @@ public final class JavaGenerator {
         for (int s = 0; s < plan.slots().size(); s++) {
             MemoryPlan.Slot slot = plan.slots().get(s);
             String size = slot.batched() ? slot.size() + " * n" : Long.toString(slot.size());
+            if (slot.batched()) limitBatch(slot.size(), 1);
             allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), size);
         }
         for (Node n : g.nodes()) {
@@ -107,6 +129,7 @@ public final class JavaGenerator {
                 allocate.addStatement("$L = s$L", buf(n), plan.slotOf(n));
             } else if (batched) {
                 allocate.addStatement("$L = $L", buf(n), newArray(n, sizeAt(n.shape(), batch)));
+                limitBatch(n.shape());
             } else if (n.op() == Ops.PARAM) {
                 f.addModifiers(Modifier.FINAL);  // assigned by the constructor: new, or shared with the instance copied
             } else {
@@ -120,6 +143,11 @@ public final class JavaGenerator {
 
         cls.addMethods(constructors());
         cls.addMethod(allocate.build());
+        if (maxBatch < Integer.MAX_VALUE) {
+            cls.addMethod(MethodSpec.methodBuilder("maxBatch").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                    .returns(TypeName.INT).addComment("the largest n for which every array that allocate(n) makes fits in Java's limit")
+                    .addStatement("return $L", maxBatch).build());
+        }
         MethodSpec.Builder bind = MethodSpec.methodBuilder("bindBatch").addAnnotation(Override.class)
                 .addModifiers(Modifier.PROTECTED).addParameter(TypeName.INT, "n");
         if (batch != null) bind.addStatement("n_$L = n", batch);
@@ -148,8 +176,27 @@ public final class JavaGenerator {
                 int s = plan.scratchSlot(n, i);
                 if (s >= 0) allocate.addStatement("$L = s$L", f, s);
                 else allocate.addStatement("$L = new $L[$L]", f, o.elemType(), sizeAt(scratch.get(i), batch));
+                if (s < 0) limitBatch(scratch.get(i));
             }
         }
+    }
+
+    /** Lowers {@link #maxBatch} to what an array of this shape allows. */
+    private void limitBatch(Shape s) {
+        long c = 1;
+        int power = 0;
+        for (Dim d : s.dims()) {
+            if (d.isSymbolic()) power++;
+            else c *= d.size();
+        }
+        if (power > 0) limitBatch(c, power);
+    }
+
+    /** Lowers {@link #maxBatch} to the largest n with {@code c · n^power} values in one Java array. */
+    private void limitBatch(long c, int power) {
+        long limit = (Integer.MAX_VALUE - 8L) / Math.max(c, 1);
+        long n = power == 1 ? limit : (long) Math.floor(Math.pow(limit, 1.0 / power));
+        maxBatch = Math.min(maxBatch, Math.max(n, 1));
     }
 
     /** The symbol of the batch dimension, or null when every shape is known. */
@@ -216,7 +263,14 @@ public final class JavaGenerator {
             m.addStatement("$L = params == null ? $L : ($T) params[$L]", buf(n), newArray(n, n.shape().sizeExpr()), typeOf(n), i++);
         }
         describe(m);
-        return List.of(MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC).addStatement("this(null)").build(), m.build());
+        if (!g.params().isEmpty()) {
+            m.addComment("new parameters start from their initializers, with the train block's seed (initParams(seed) for another)");
+            m.addStatement("if (params == null) initParams($LL)", g.train().seed());
+        }
+        MethodSpec fresh = MethodSpec.constructorBuilder().addModifiers(Modifier.PUBLIC)
+                .addJavadoc("A model whose parameters are initialised as the model says, with seed $L.\n", g.train().seed())
+                .addStatement("this(null)").build();
+        return List.of(fresh, m.build());
     }
 
     /** The constructor's statements that describe the model to the runtime, and its optimizer. */

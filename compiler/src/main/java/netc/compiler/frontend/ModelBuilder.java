@@ -350,7 +350,10 @@ public final class ModelBuilder {
     }
 
     private Object evalAt(Expr e) {
-        if (e instanceof Num n) return new NumVal(n.value(), n.integral());
+        if (e instanceof Num n) {
+            if (!Double.isFinite(n.value())) throw new BuildError(n.span(), "number too large: the most is " + Double.MAX_VALUE);
+            return new NumVal(n.value(), n.integral());
+        }
         if (e instanceof Str s) return s.value();
         if (e instanceof Name n) return name(n);
         if (e instanceof ListExpr l) {
@@ -389,7 +392,7 @@ public final class ModelBuilder {
         Object l = eval(b.left()), r = eval(b.right());
         if (l instanceof NumVal x && r instanceof NumVal y) {
             boolean integral = x.integral() && y.integral();
-            return switch (b.op()) {
+            NumVal v = switch (b.op()) {
                 case "+" -> new NumVal(x.value() + y.value(), integral);
                 case "-" -> new NumVal(x.value() - y.value(), integral);
                 case "*" -> new NumVal(x.value() * y.value(), integral);
@@ -397,6 +400,13 @@ public final class ModelBuilder {
                 case "^" -> new NumVal(Math.pow(x.value(), y.value()), integral && y.value() >= 0);
                 default -> throw new BuildError(b.span(), "'@' needs tensors, got two numbers");
             };
+            // a constant that is infinite or not a number would make every output NaN
+            if (Double.isNaN(v.value())) throw new BuildError(b.span(), x.show() + " " + b.op() + " " + y.show() + " is not a number");
+            if (Double.isInfinite(v.value())) {
+                throw new BuildError(b.span(), x.show() + " " + b.op() + " " + y.show()
+                        + (b.op().equals("/") && y.value() == 0 ? " divides by zero" : " is too large for a number"));
+            }
+            return v;
         }
         Node a = asTensor(l, b.left().span()), c = asTensor(r, b.right().span());
         return switch (b.op()) {

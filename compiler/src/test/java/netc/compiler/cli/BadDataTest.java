@@ -108,7 +108,7 @@ class BadDataTest {
                 Arguments.of("corrupt gzip", corrupt, LABELS_4, images + "cannot read IDX file: "),
                 Arguments.of("truncated gzip", Arrays.copyOf(gz, gz.length / 2), LABELS_4, images + "cannot read IDX file: unexpected end of file"),
                 Arguments.of("label out of range", gzip(IMAGES_4), gzip(labels), "train-labels-idx1-ubyte.gz: label 3 is 12, outside the classes 0..9"),
-                Arguments.of("fewer labels than images", gzip(IMAGES_4), gzip(idx(8, 3)), "images [4, 28, 28] and labels [3] do not match"));
+                Arguments.of("fewer labels than images", gzip(IMAGES_4), gzip(idx(8, 3)), "train-labels-idx1-ubyte.gz labels [3]: they do not match"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -128,6 +128,8 @@ class BadDataTest {
                 Arguments.of("not a number", "a,b,label\n1,2,0\n3,four,1\n", ":3: column 1 ('b'): 'four' is not a finite number"),
                 Arguments.of("empty cell", "1,2,0\n3,,1\n", ":2: column 1: empty cell"),
                 Arguments.of("infinity", "1,2,0\n3,1e39,1\n", ":2: column 1: '1e39' is not a finite number"),
+                Arguments.of("decimal comma in quotes", "a,b,label\n1,\"0,5\",0\n", ":2: column 1 ('b'): '0,5' is not a finite number"),
+                Arguments.of("unterminated quote", "1,2,0\n3,\"4,1\n", ":2: expected 3 columns, found 2"),
                 Arguments.of("empty file", "", ": no data rows"),
                 Arguments.of("header only", "a,b,label\n", ": no data rows"),
                 Arguments.of("invalid UTF-8", "1,2,0\n\u00ff\n", ": cannot read CSV file: not valid UTF-8 text"),

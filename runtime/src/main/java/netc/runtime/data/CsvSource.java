@@ -1,9 +1,11 @@
 package netc.runtime.data;
 
-import java.io.BufferedReader;
+import de.siegmar.fastcsv.reader.CsvParseException;
+import de.siegmar.fastcsv.reader.CsvReader;
+import de.siegmar.fastcsv.reader.CsvRecord;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -77,22 +79,23 @@ final class CsvSource {
 
     private static Table parse(Path file) {
         String f = file.toString();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // RFC 4180 as FastCSV reads it: quoted cells may hold commas, quotes and line breaks
+        try (CsvReader<CsvRecord> csv = CsvReader.builder().skipEmptyLines(true).ignoreDifferentFieldCount(true)
+                .ofCsvRecord(new java.io.InputStreamReader(java.nio.file.Files.newInputStream(file), StandardCharsets.UTF_8.newDecoder()))) {
             String[] header = null;
             int columns = -1;
             float[] values = new float[1024];
             int size = 0;
-            int lineNo = 0;
-            for (String line; (line = in.readLine()) != null; ) {
-                lineNo++;
-                if (lineNo == 1 && line.startsWith("\uFEFF")) line = line.substring(1);
-                if (line.isBlank()) continue;
-                String[] cells = line.split(",", -1);
+            for (CsvRecord rec : csv) {
+                long lineNo = rec.getStartingLineNumber();
+                String[] cells = rec.getFields().toArray(new String[0]);
+                if (lineNo == 1 && cells[0].startsWith("\uFEFF")) cells[0] = cells[0].substring(1);
+                if (cells.length == 1 && cells[0].isBlank()) continue;
                 if (columns < 0) {
                     columns = cells.length;
                     if (!allNumbers(cells)) {
                         header = new String[cells.length];
-                        for (int i = 0; i < cells.length; i++) header[i] = unquote(cells[i]);
+                        for (int i = 0; i < cells.length; i++) header[i] = trim(cells[i]);
                         continue;
                     }
                 }
@@ -100,7 +103,8 @@ final class CsvSource {
                     throw new UserError(f + ":" + lineNo + ": expected " + columns + " columns, found " + cells.length);
                 }
                 if (size + columns > values.length) {
-                    values = Arrays.copyOf(values, Math.max(2 * values.length, size + columns));
+                    if ((long) size + columns > Integer.MAX_VALUE - 8) throw new UserError(f + ":" + lineNo + ": too many values for one tensor");
+                    values = Arrays.copyOf(values, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(2L * values.length, size + columns)));
                 }
                 for (int i = 0; i < columns; i++) {
                     values[size++] = number(cells[i], f, lineNo, i, header);
@@ -108,8 +112,10 @@ final class CsvSource {
             }
             if (size == 0) throw new UserError(f + ": no data rows");
             return new Table(header, columns, Arrays.copyOf(values, size));
-        } catch (IOException e) {
-            throw new UserError(f + ": cannot read CSV file: " + IoErrors.describe(e), e);
+        } catch (CsvParseException e) {
+            throw new UserError(f + ": not a valid CSV file: " + IoErrors.oneLine(String.valueOf(e.getMessage())), e);
+        } catch (IOException | UncheckedIOException e) {
+            throw new UserError(f + ": cannot read CSV file: " + IoErrors.describe(e instanceof UncheckedIOException u ? u.getCause() : (IOException) e), e);
         }
     }
 
@@ -120,7 +126,7 @@ final class CsvSource {
         return true;
     }
 
-    private static float number(String cell, String f, int lineNo, int column, String[] header) {
+    private static float number(String cell, String f, long lineNo, int column, String[] header) {
         float v = parse(cell);
         if (Float.isNaN(v)) {
             String name = header != null ? " ('" + header[column] + "')" : "";
@@ -132,7 +138,7 @@ final class CsvSource {
 
     /** The cell's number, or NaN when it is not a finite decimal number. */
     private static float parse(String cell) {
-        String s = unquote(cell);
+        String s = trim(cell);
         // Float.parseFloat also takes "NaN", "Infinity" and suffixes like "1f": none end in a digit or a dot
         char last = s.isEmpty() ? ' ' : s.charAt(s.length() - 1);
         if (!Character.isDigit(last) && last != '.') return Float.NaN;
@@ -144,7 +150,8 @@ final class CsvSource {
         }
     }
 
-    private static String unquote(String cell) {
+    /** The cell without surrounding blanks, and without quotes that blanks kept the CSV reader from seeing ( "5" ). */
+    private static String trim(String cell) {
         String s = cell.strip();
         return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1).strip() : s;
     }

@@ -45,6 +45,12 @@ public final class DataSources {
      * @throws UserError if the spec is unknown, the data cannot be read, or it does not fit the inputs
      */
     public static DataSet load(String spec, List<InputSpec> inputs, boolean test) {
+        DataSet d = loadAny(spec, inputs, test);
+        if (d.size() == 0) throw new UserError("data source '" + spec + "': no samples; " + (test ? "testing" : "training") + " needs at least one");
+        return d;
+    }
+
+    private static DataSet loadAny(String spec, List<InputSpec> inputs, boolean test) {
         if (spec.startsWith(CSV)) {
             String rest = spec.substring(CSV.length());
             int q = rest.lastIndexOf(LABEL);
@@ -53,7 +59,7 @@ public final class DataSources {
             if (file.isEmpty() || (label != null && label.isEmpty())) {
                 throw new UserError("data source '" + spec + "': expected csv:FILE or csv:FILE?label=COLUMN");
             }
-            return CsvSource.load(path(file, spec), label, inputs);
+            return CsvSource.load(file(file, spec), label, inputs);
         }
         if (spec.equals(FashionMnist.NAME) || spec.startsWith(FashionMnist.NAME + ":")) {
             String dir = spec.equals(FashionMnist.NAME) ? FashionMnist.DEFAULT_DIR : spec.substring(FashionMnist.NAME.length() + 1);
@@ -67,13 +73,13 @@ public final class DataSources {
         if (spec.startsWith(TextSource.PREFIX)) {
             String file = spec.substring(TextSource.PREFIX.length());
             if (file.isEmpty()) throw new UserError("data source '" + spec + "': expected text:FILE");
-            return TextSource.load(path(file, spec), inputs, test);
+            return TextSource.load(file(file, spec), inputs, test);
         }
         if (ToyData.NAMES.contains(spec)) {
             return ToyData.load(spec, test).bind(inputs);
         }
         if (spec.endsWith(".safetensors")) {
-            return SafetensorsSource.load(path(spec, spec), inputs);
+            return SafetensorsSource.load(file(spec, spec), inputs);
         }
         throw new UserError("unknown data source '" + spec + "'; accepted: " + ACCEPTED);
     }
@@ -85,6 +91,16 @@ public final class DataSources {
     public static double baselineLoss(String spec) {
         if (!spec.startsWith(TextSource.PREFIX)) return Double.NaN;
         return TextSource.unigramBaseline(path(spec.substring(TextSource.PREFIX.length()), spec));
+    }
+
+    /** The path of a data file; one that exists but is not a regular file (a pipe, a device) is refused. */
+    private static Path file(String s, String spec) {
+        Path p = path(s, spec);
+        if (java.nio.file.Files.exists(p) && !java.nio.file.Files.isRegularFile(p)) {
+            throw new UserError(p + ": " + (java.nio.file.Files.isDirectory(p) ? "is a directory" : "not a regular file")
+                    + ", expected a data file");
+        }
+        return p;
     }
 
     private static Path path(String s, String spec) {

@@ -30,13 +30,14 @@ final class FashionMnist {
     /** The training split (60000 images) of the files in {@code dir}, or the test split (10000) when {@code test}. */
     static Labeled load(Path dir, boolean test) {
         String prefix = test ? "t10k" : "train";
-        Idx.Bytes images = Idx.readBytes(existing(dir.resolve(prefix + "-images-idx3-ubyte.gz")));
+        Path imagesFile = existing(dir.resolve(prefix + "-images-idx3-ubyte.gz"));
+        Idx.Bytes images = Idx.readBytes(imagesFile);
         Path labelsFile = existing(dir.resolve(prefix + "-labels-idx1-ubyte.gz"));
         Idx.Bytes labels = Idx.readBytes(labelsFile);
         int n = labels.data().length;
         if (labels.shape().length != 1 || images.shape()[0] != n || images.data().length != (long) n * PIXELS) {
-            throw new UserError(NAME + ": " + dir + ": " + prefix + " images " + Tensor.shapeString(images.shape())
-                    + " and labels " + Tensor.shapeString(labels.shape()) + " do not match; expected [n, 28, 28] and [n]");
+            throw new UserError(imagesFile + " holds images " + Tensor.shapeString(images.shape()) + " and " + labelsFile
+                    + " labels " + Tensor.shapeString(labels.shape()) + ": they do not match; expected [n, 28, 28] and [n]");
         }
         float[] pixels = new float[images.data().length];
         byte[] raw = images.data();

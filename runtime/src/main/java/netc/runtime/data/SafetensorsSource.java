@@ -46,6 +46,8 @@ final class SafetensorsSource {
                     .collect(Collectors.joining()) + "]");
         }
         int[] shape = Columns.columnShape(s[0], in);
+        String bad = t.firstNonFinite();
+        if (bad != null) throw new UserError(f + ": tensor '" + in.name() + "' holds " + bad + "; data must be finite numbers");
         if (!in.isInt()) return Tensor.of(shape, t.floats());
         int[] ints = t.isInt() ? t.ints() : Columns.integral(t.floats(), f + ": tensor '" + in.name() + "' for int input");
         return Tensor.ofInts(shape, ints);

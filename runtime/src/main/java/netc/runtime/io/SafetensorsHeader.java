@@ -65,6 +65,17 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
         for (Map.Entry<String, JsonElement> e : json.entrySet()) {
             if (!e.getKey().equals(METADATA)) entries.add(entry(e.getKey(), e.getValue(), dataSize, f));
         }
+        // the format gives each tensor bytes of its own
+        List<Entry> byStart = new ArrayList<>(entries);
+        byStart.removeIf(e -> e.begin() == e.end());
+        byStart.sort(java.util.Comparator.comparingLong(Entry::begin));
+        for (int i = 1; i < byStart.size(); i++) {
+            Entry a = byStart.get(i - 1), b = byStart.get(i);
+            if (b.begin() < a.end()) {
+                throw new UserError(f + ": tensors '" + a.name() + "' [" + a.begin() + ", " + a.end() + "] and '" + b.name()
+                        + "' [" + b.begin() + ", " + b.end() + "] overlap in the data block");
+            }
+        }
         return new SafetensorsHeader(entries, json.get(METADATA), dataStart);
     }
 
@@ -107,6 +118,7 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw new UserError(f + ": safetensors header is not valid JSON: text after the top-level object");
             }
+            if (root != null && root.isJsonObject()) requireUniqueKeys(text, f);
         } catch (IOException | RuntimeException e) {
             if (e instanceof UserError u) throw u;
             String why = e.getMessage() == null ? e.getClass().getSimpleName()
@@ -117,6 +129,18 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
             throw new UserError(f + ": safetensors header is not a JSON object");
         }
         return root.getAsJsonObject();
+    }
+
+    /** Refuses a header whose top-level object names a tensor twice (a JSON object keeps only the last). */
+    private static void requireUniqueKeys(String text, String f) throws IOException {
+        JsonReader r = new JsonReader(new StringReader(text));
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        r.beginObject();
+        while (r.hasNext()) {
+            String name = r.nextName();
+            if (!seen.add(name)) throw new UserError(f + ": safetensors header names '" + name + "' twice");
+            r.skipValue();
+        }
     }
 
     private static Entry entry(String name, JsonElement value, long dataSize, String f) {

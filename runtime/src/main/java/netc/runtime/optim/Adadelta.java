@@ -14,8 +14,13 @@ public final class Adadelta extends Optimizer {
     }
 
     @Override
+    public int stateArrays() {
+        return 2;
+    }
+
+    @Override
     protected void prepare(int index, int size) {
-        state(index, size, 2);
+        state(index, size, stateArrays());
     }
 
     @Override

@@ -12,8 +12,13 @@ public final class Adagrad extends Optimizer {
     }
 
     @Override
+    public int stateArrays() {
+        return 1;
+    }
+
+    @Override
     protected void prepare(int index, int size) {
-        state(index, size, 1, (float) initialAccumulator);
+        state(index, size, stateArrays(), (float) initialAccumulator);
     }
 
     @Override

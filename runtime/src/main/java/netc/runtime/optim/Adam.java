@@ -25,8 +25,13 @@ public final class Adam extends Optimizer {
     private float stepSize, sqrtBc2, b1, b2, e, wd, shrink;
 
     @Override
+    public int stateArrays() {
+        return 2;
+    }
+
+    @Override
     protected void prepare(int index, int size) {
-        state(index, size, 2);
+        state(index, size, stateArrays());
     }
 
     @Override

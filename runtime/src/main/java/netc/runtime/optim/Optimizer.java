@@ -43,6 +43,9 @@ public abstract class Optimizer {
         return steps;
     }
 
+    /** The arrays of state this optimizer keeps per parameter, each of the parameter's size (Adam: 2, plain SGD: 0). */
+    public abstract int stateArrays();
+
     /** Whether parameter {@code index} has state yet (before its first update it has none). */
     protected final boolean hasState(int index) {
         return index < state.length && state[index] != null;

@@ -17,8 +17,13 @@ public final class RmsProp extends Optimizer {
     }
 
     @Override
+    public int stateArrays() {
+        return 3;
+    }
+
+    @Override
     protected void prepare(int index, int size) {
-        state(index, size, 3);
+        state(index, size, stateArrays());
     }
 
     @Override

@@ -19,11 +19,16 @@ public final class Sgd extends Optimizer {
     private boolean[] first = new boolean[0];
 
     @Override
+    public int stateArrays() {
+        return momentum == 0 ? 0 : 1;
+    }
+
+    @Override
     protected void prepare(int index, int size) {
         if (momentum == 0) return;
         if (index >= first.length) first = java.util.Arrays.copyOf(first, index + 1);
         first[index] = !hasState(index);
-        state(index, size, 1);
+        state(index, size, stateArrays());
     }
 
     @Override

@@ -195,6 +195,9 @@ class SafetensorsTest {
         cases.add(new Case("lie outside", raw(ok.replace("[0,8]", "[8,0]"), data)));
         cases.add(new Case("hold 4 bytes", raw(ok.replace("[0,8]", "[4,8]"), data)));
         cases.add(new Case("header entry is not a JSON object", raw("{\"t\":3}", data)));
+        cases.add(new Case("safetensors header names 't' twice", raw(ok.replace("}}", "},\"t\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}"), data)));
+        cases.add(new Case("tensors 't' [0, 8] and 'u' [4, 8] overlap in the data block",
+                raw(ok.replace("}}", "},\"u\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}"), data)));
         for (Case c : cases) {
             Path f = dir.resolve("bad.safetensors");
             Files.write(f, c.bytes());
