@@ -497,6 +497,10 @@ public final class ModelBuilder {
     String layerName(CallSite cs, String kind, String assigned) {
         int n = count(kind);
         String base = cs.string(-1, "name", null);
+        if (base != null && base.isBlank()) throw new BuildError(cs.spanOf(-1, "name"), "a layer name may not be empty");
+        if (base != null && base.chars().anyMatch(Character::isISOControl)) {
+            throw new BuildError(cs.spanOf(-1, "name"), "a layer name may not hold control characters (tabs, line breaks)");
+        }
         if (base == null) base = assigned != null ? assigned : kind + n;
         StringBuilder sb = new StringBuilder();
         List<String> ps = new ArrayList<>(prefixes);

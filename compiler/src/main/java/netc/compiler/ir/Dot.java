@@ -16,8 +16,8 @@ public final class Dot {
         sb.append("  rankdir=TB;\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [color=\"#666666\"];\n");
         Set<Node> outputs = new HashSet<>(g.outputs().values());
         for (Node n : g.nodes()) {
-            String label = n.op().isLeaf() ? n.attrs().s("name") : n.op().name() + (n.label() != null ? "\\n" + escape(n.label()) : "");
-            label += "\\n" + n.type();
+            String label = escape((n.op().isLeaf() ? n.attrs().s("name") : n.op().name() + (n.label() != null ? "\n" + n.label() : ""))
+                    + "\n" + n.type());
             String style;
             if (n.op().isLeaf()) {
                 style = n.op().name().equals("param") ? "shape=box, style=filled, fillcolor=\"#d9ead3\"" : "shape=box, style=filled, fillcolor=\"#cfe2f3\"";
@@ -42,7 +42,20 @@ public final class Dot {
         return sb.append("}\n").toString();
     }
 
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
+    /**
+     * Text as the inside of a DOT string: backslashes and quotes escaped, so that a name cannot end the string and add
+     * attributes of its own (a URL, for one); line breaks as DOT's {@code \n}, other control characters as spaces.
+     */
+    public static String escape(String s) {
+        StringBuilder sb = new StringBuilder(s.length() + 8);
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '"' -> sb.append("\\\"");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(Character.isISOControl(c) ? ' ' : c);
+            }
+        }
+        return sb.toString();
     }
 }

@@ -5,8 +5,8 @@ final class Html {
     private Html() {
     }
 
-    /** {@code s} with {@code & < > "} replaced by entities, safe in element text and quoted attributes. */
+    /** {@code s} with {@code & < > " '} replaced by entities, safe in element text and in attributes quoted either way. */
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;").replace("'", "&#39;");
     }
 }

@@ -253,7 +253,9 @@ public final class Report {
         try {
             String svg = Graphviz.svg(dot);
             int start = svg.indexOf("<svg");
-            sb.append("<div class=\"graph\">").append(start < 0 ? svg : svg.substring(start)).append("</div>\n");
+            // the drawing only: no links (the DOT text has none, and a report is a page that can be mailed)
+            svg = (start < 0 ? svg : svg.substring(start)).replaceAll("(?i)</?a\\b[^>]*>", "");
+            sb.append("<div class=\"graph\">").append(svg).append("</div>\n");
             return;
         } catch (Graphviz.Missing e) {
             note = "Graphviz is not installed (apt-get install graphviz), so the graph is shown as DOT text; "

@@ -133,6 +133,8 @@ class ErrorMessagesTest {
                 // built-ins
                 Arguments.of("args: missing units", "  h = dense(x)\n}\n", "5:7", new String[] {"dense needs argument 'units'"}),
                 Arguments.of("args: unknown named argument", "  h = dense(x, 10, foo=1)\n}\n", "5:20", new String[] {"dense has no argument 'foo'"}),
+                Arguments.of("args: empty layer name", "  h = dense(x, 10, name=\"\")\n}\n", "5:20", new String[] {"a layer name may not be empty"}),
+                Arguments.of("args: layer name with a tab", "  h = dense(x, 10, name=\"a\tb\")\n}\n", "5:20", new String[] {"may not hold control characters"}),
                 Arguments.of("args: too many positional", "  h = relu(x, 2)\n}\n", "5:15", new String[] {"relu takes at most 1 positional argument"}),
                 Arguments.of("args: given twice", "  h = relu(x, x=x)\n}\n", "5:15", new String[] {"argument 'x' given twice"}),
                 Arguments.of("args: string for a number", "  h = dropout(x, \"a\")\n}\n", "5:18", new String[] {"'p' must be a number"}),
