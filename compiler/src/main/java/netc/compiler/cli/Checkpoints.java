@@ -28,10 +28,20 @@ final class Checkpoints {
     private Checkpoints() {
     }
 
-    static void write(Path file, Model m, int epoch) {
+    /**
+     * Writes a checkpoint after {@code epoch} of a run planned for {@code epochs} epochs with the learning-rate
+     * {@code schedule}.
+     */
+    static void write(Path file, Model m, int epoch, int epochs, String schedule) {
         Map<String, Tensor> t = new LinkedHashMap<>(m.state());
         t.putAll(m.optimizer().exportState());
-        Safetensors.write(file, t, Map.of("netc.model", m.name(), "netc.epoch", Integer.toString(epoch), "netc.optimizer", optimizer(m)));
+        Safetensors.write(file, t, Map.of("netc.model", m.name(), "netc.epoch", Integer.toString(epoch), "netc.optimizer", optimizer(m),
+                "netc.epochs", Integer.toString(epochs), "netc.schedule", schedule));
+    }
+
+    /** The finished epochs a checkpoint records. */
+    static String epochOf(Path file) {
+        return Safetensors.readMetadata(file).getOrDefault("netc.epoch", "?");
     }
 
     /** Checks, before any work is done, that there is a checkpoint to resume from. */
@@ -40,8 +50,12 @@ final class Checkpoints {
         return file;
     }
 
-    /** Restores a checkpoint into the model and returns the number of epochs it had finished. */
-    static int restore(Path file, Model m) {
+    /**
+     * Restores a checkpoint into the model and returns the number of epochs it had finished. A run resumed with another
+     * number of epochs than it was planned for is refused when its learning rate follows a schedule: the schedule is a
+     * function of the planned epochs, and would change under the resumed run.
+     */
+    static int restore(Path file, Model m, int epochs, String schedule) {
         existing(file);
         Map<String, String> meta = Safetensors.readMetadata(file);
         String epoch = meta.get("netc.epoch");
@@ -60,6 +74,12 @@ final class Checkpoints {
         if (written != null && !written.equals(optimizer(m))) {
             throw new UserError(file + ": written while training with " + written + ", but " + m.name() + " now trains with "
                     + optimizer(m) + "; start again without --resume");
+        }
+        String planned = meta.get("netc.epochs");
+        if (planned != null && !planned.equals(Integer.toString(epochs)) && !"constant".equals(schedule)) {
+            throw new UserError(file + ": written by a run of " + planned + " epochs whose learning rate follows the " + schedule
+                    + " schedule; resuming it for " + epochs + " would change the schedule: pass --epochs " + planned
+                    + ", or start again without --resume");
         }
         Map<String, Tensor> all = Safetensors.read(file), weights = new LinkedHashMap<>(), optimizer = new LinkedHashMap<>();
         all.forEach((k, v) -> (k.startsWith("optimizer.") ? optimizer : weights).put(k, v));

@@ -25,7 +25,33 @@ final class Common {
         Path parent = p.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) throw new UserError(option + ": directory " + parent + " does not exist");
         if (Files.isDirectory(p)) throw new UserError(option + ": " + p + " is a directory, expected a file name");
+        if (parent != null) {
+            // files are written beside their target, then moved over it: try that now rather than after hours of work
+            try {
+                Files.delete(Files.createTempFile(parent, "." + p.getFileName() + ".", ".tmp"));
+            } catch (java.io.IOException e) {
+                throw new UserError(option + ": cannot write in " + parent + ": " + netc.runtime.io.IoErrors.describe(e));
+            }
+        }
         return p;
+    }
+
+    /**
+     * Deletes the temporary files an earlier run killed while writing {@code target} left beside it
+     * ({@code .NAME.HEX.tmp}, which a finished write moves over the target): no run writes the same target at once.
+     */
+    static void removeStaleTemporaries(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir)) return;
+        java.util.regex.Pattern stale = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote("." + target.getFileName()) + "\\.[0-9a-f]{1,16}\\.tmp");
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                if (stale.matcher(f.getFileName().toString()).matches()) Files.deleteIfExists(f);
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // left for the next run: they take space, not correctness
+        }
     }
 
     /**

@@ -98,6 +98,9 @@ final class TrainCommand implements Callable<Integer> {
         Path ckpt = checkpoint != null ? checkpoint : Path.of(model.getFileName().toString().replaceFirst("\\.net$", "") + ".ckpt.safetensors");
         if (checkpointEvery != null || resume) Common.outputFile(ckpt, "--checkpoint");
         if (resume) Checkpoints.existing(ckpt);
+        for (Path target : new Path[] {save, report, checkpointEvery != null ? ckpt : null}) {
+            if (target != null) Common.removeStaleTemporaries(target);
+        }
         Common.setThreads(threads, spec.commandLine().getErr());
 
         NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
@@ -132,7 +135,7 @@ final class TrainCommand implements Callable<Integer> {
         double baseline = DataSources.baselineLoss(testSrc != null ? testSrc : trainSrc);
         if (!Double.isNaN(baseline)) out.printf("unigram baseline: %.4f nats per character on the test text%n", baseline);
         if (resume) {
-            int done = Checkpoints.restore(ckpt, m);
+            int done = Checkpoints.restore(ckpt, m, o.epochs(), cfg.schedule());
             if (done >= o.epochs()) throw new UserError(ckpt + ": already trained " + done + " of " + o.epochs() + " epochs; raise --epochs to go on");
             out.printf("resuming from %s after epoch %d%n", ckpt, done);
             o = o.from(done + 1);
@@ -145,16 +148,29 @@ final class TrainCommand implements Callable<Integer> {
         if (checkpointEvery != null) {
             int every = checkpointEvery, last = o.epochs();
             progress.after = e -> {
-                if (e.epoch() % every == 0 || e.epoch() == last) Checkpoints.write(ckpt, m, e.epoch());
+                if (e.epoch() % every == 0 || e.epoch() == last) Checkpoints.write(ckpt, m, e.epoch(), last, cfg.schedule());
             };
         }
         Report rep = report == null ? null : new Report(report, model, c, m, o, trainSrc, trainData, testSrc, testData);
         Trainer.Result r;
-        try {
-            r = Trainer.fit(m, trainData, testData, o, rep == null ? progress : rep.around(progress));
-        } catch (UserError e) {
-            if (rep != null) rep.stopped(e.getMessage());  // the report shows the epochs before the stop, and why
-            throw e;
+        try (CtrlC ctrlC = new CtrlC()) {
+            progress.ctrlC = ctrlC;
+            try {
+                r = Trainer.fit(m, trainData, testData, o, rep == null ? progress : rep.around(progress));
+            } catch (CtrlC.Interrupted e) {
+                progress.close();
+                if (rep != null) rep.stopped(e.getMessage());
+                String resumeHint = checkpointEvery == null || !java.nio.file.Files.exists(ckpt)
+                        ? "nothing was saved (--checkpoint-every N keeps a checkpoint to resume from)"
+                        : "the checkpoint " + ckpt + " holds epoch " + Checkpoints.epochOf(ckpt) + "; go on with: netc train " + model
+                        + " --resume" + (checkpoint != null ? " --checkpoint " + checkpoint : "") + " --epochs " + o.epochs();
+                spec.commandLine().getErr().println("netc: " + e.getMessage() + "; " + resumeHint
+                        + (rep != null ? "; the report is in " + report : ""));
+                return 130;
+            } catch (UserError e) {
+                if (rep != null) rep.stopped(e.getMessage());  // the report shows the epochs before the stop, and why
+                throw e;
+            }
         }
         Trainer.Epoch last = r.last();
         if (last.test() != null) {
@@ -162,13 +178,24 @@ final class TrainCommand implements Callable<Integer> {
                     Double.isNaN(last.test().accuracy()) ? "" : String.format(", accuracy %.2f%%", 100 * last.test().accuracy()),
                     Common.thousands(last.test().samples()));
         }
+        UserError notSaved = null;
         if (save != null) {
-            m.saveWeights(save);
-            out.println("saved weights to " + save);
+            try {
+                m.saveWeights(save);
+                out.println("saved weights to " + save);
+            } catch (UserError e) {
+                notSaved = e;
+            }
         }
         if (rep != null) {
             rep.finished(r);
             out.println("wrote report to " + report);
+        }
+        if (notSaved != null) {
+            // hours of training are not lost to a disk that filled up: the weights go where they can
+            Path rescue = Path.of(System.getProperty("java.io.tmpdir"), m.name() + "-" + ProcessHandle.current().pid() + ".safetensors");
+            m.saveWeights(rescue);
+            throw new UserError(notSaved.getMessage() + "; the weights were saved to " + rescue + " instead");
         }
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
@@ -226,6 +253,9 @@ final class TrainCommand implements Callable<Integer> {
         private int epochs;
         /** Runs after each epoch's line, e.g. to write a checkpoint. */
         java.util.function.Consumer<Trainer.Epoch> after = e -> { };
+        /** Asked after each step whether Ctrl-C was pressed. */
+        CtrlC ctrlC;
+        private int epoch;
 
         Progress(PrintWriter out) {
             this.out = out;
@@ -233,6 +263,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void epochStart(int epoch, int epochs, int batches) {
+            this.epoch = epoch;
             this.epochs = epochs;
             epochStart = System.nanoTime();
             samples = 0;
@@ -245,6 +276,7 @@ final class TrainCommand implements Callable<Integer> {
 
         @Override
         public void batchDone(int batch, double loss, int n) {
+            if (ctrlC != null) ctrlC.check(() -> "in epoch " + epoch + " after batch " + batch);
             samples += n;
             lossEma = Double.isNaN(lossEma) ? loss : 0.95 * lossEma + 0.05 * loss;
             if (bar != null) {
@@ -254,12 +286,17 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
 
-        @Override
-        public void epochEnd(Trainer.Epoch e) {
+        /** Closes the progress bar of the epoch under way. */
+        void close() {
             if (bar != null) {
                 bar.close();
                 bar = null;
             }
+        }
+
+        @Override
+        public void epochEnd(Trainer.Epoch e) {
+            close();
             // long runs of small models print about ten epoch lines
             if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs) {
                 after.accept(e);

@@ -60,8 +60,6 @@ public final class Trainer {
         if (!m.hasLoss()) throw new UserError(m.name() + " has no loss to train; add 'loss = ...' to the model");
         if (o.lr() != null) m.optimizer().setLearningRate(o.lr());
         double baseLr = m.optimizer().learningRate();
-        // a resumed run draws new dropout masks: its batches are the same, its masks need not be
-        m.setSeed(o.firstEpoch() == 1 ? o.seed() : o.seed() * 1_000_003L + o.firstEpoch());
         Batcher batches = new Batcher(train, o.batch(), o.shuffle(), o.seed());
         List<Epoch> epochs = new ArrayList<>();
         long totalNanos = 0, totalSamples = 0;
@@ -70,6 +68,7 @@ public final class Trainer {
             m.optimizer().setLearningRate(o.schedule().lr(e - 1, baseLr, o.epochs()));
             listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
             batches.startEpoch(e - 1);  // the order of an epoch depends only on the seed and the epoch
+            m.setSeed(epochSeed(o.seed(), e));  // and so do its dropout masks: a resumed run equals an uninterrupted one
             m.training = true;
             double lossSum = 0, correct = 0;
             long seen = 0;
@@ -95,6 +94,14 @@ public final class Trainer {
         }
         m.training = false;
         return new Result(epochs, totalSamples / (totalNanos / 1e9));
+    }
+
+    /** The seed of epoch {@code epoch}'s dropout masks: a mix of the run's seed and the epoch (SplitMix64's finaliser). */
+    static long epochSeed(long seed, int epoch) {
+        long z = seed + 0x9E3779B97F4A7C15L * epoch;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /**
