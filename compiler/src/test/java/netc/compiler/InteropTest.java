@@ -59,6 +59,17 @@ class InteropTest {
     }
 
     @Test
+    void aBatchNormStateDictWithoutNumBatchesTrackedLoadsAsPyTorchLoadsIt() {
+        Map<String, Tensor> full = Safetensors.read(f("bn_eval.weights.safetensors")), stripped = new java.util.LinkedHashMap<>(full);
+        assertTrue(stripped.keySet().removeIf(k -> k.endsWith(".num_batches_tracked")), full.keySet().toString());
+        Path w = tmp.resolve("stripped.safetensors");
+        Safetensors.write(w, stripped);
+        Map<String, Tensor> expected = predict("bn_eval", f("bn_eval.weights.safetensors"), tmp.resolve("full.out.safetensors"));
+        Map<String, Tensor> got = predict("bn_eval", w, tmp.resolve("stripped.out.safetensors"));
+        expected.forEach((k, t) -> assertArrayEquals(t.floats(), got.get(k).floats(), k));
+    }
+
+    @Test
     void explicitParamsTakeAStateDictThroughConvert() {
         Path w = tmp.resolve("w.safetensors"), back = tmp.resolve("back.safetensors");
         Cli c = Cli.run("convert", f("torch_mlp.state.safetensors"), "-o", w, "--map", TO_NETC, "--model", f("torch_mlp.net"));

@@ -563,13 +563,20 @@ public abstract class Model {
     }
 
     /**
-     * Loads parameters by name. Every parameter must be present with its shape; tensors the model does not have
-     * are an error, so a misspelt name is never silently ignored.
+     * Loads parameters by name. Every parameter must be present with its shape (but a batch norm's
+     * {@code num_batches_tracked}, which loads as 0 when absent, as in PyTorch); tensors the model does not have are an
+     * error, so a misspelt name is never silently ignored.
      */
     public void loadState(Map<String, Tensor> weights, String source) {
         List<String> missing = new ArrayList<>();
+        weights = new LinkedHashMap<>(weights);
         for (int i = 0; i < paramNames.length; i++) {
             Tensor t = weights.get(paramNames[i]);
+            if (t == null && paramNames[i].endsWith(TRACKED) && paramShapes[i].length == 0) {
+                // as PyTorch's BatchNorm loads a state dict written without it (older versions, some exporters)
+                weights.put(paramNames[i], Tensor.of(new int[0], new float[1]));
+                continue;
+            }
             if (t == null) {
                 missing.add(paramNames[i]);
                 continue;
@@ -600,6 +607,9 @@ public abstract class Model {
     public void loadWeights(Path file) {
         loadState(Safetensors.read(file), file.toString());
     }
+
+    /** The batch-norm counter that a state dict may leave out: it then loads as 0. */
+    private static final String TRACKED = ".num_batches_tracked";
 
     /** Writes the parameters atomically: a crash never leaves a torn file. */
     public void saveWeights(Path file) {

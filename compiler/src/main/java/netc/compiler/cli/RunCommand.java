@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--inputs", required = true, paramLabel = "IN.safetensors", description = "tensors named after the model's inputs")
     Path inputs;
 
-    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors")
+    @Option(names = "--out", required = true, paramLabel = "OUT.safetensors", description = "where the outputs (and loss, gradients) go")
     Path out;
 
     @Option(names = "--grads", description = "also write grad.<param> for every parameter")
@@ -36,7 +36,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--train-mode", description = "run in training mode (dropout on)")
     boolean trainMode;
 
-    @Option(names = "--seed", defaultValue = "42", paramLabel = "N")
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "seeds initialisation without --weights, and dropout with --train-mode (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Spec

@@ -33,7 +33,7 @@ final class SampleCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0.8", paramLabel = "T", description = "below 1 is more conservative, 0 always takes the likeliest character (default: ${DEFAULT-VALUE})")
     double temperature;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "seeds the sampling (default: ${DEFAULT-VALUE})")
     long seed;
 
     @Spec

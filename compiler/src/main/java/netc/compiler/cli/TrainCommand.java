@@ -36,10 +36,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--test", paramLabel = "SRC", description = "test data (default: the train block's test, or the test split of fashion-mnist and the toy sets)")
     String test;
 
-    @Option(names = "--epochs", paramLabel = "N")
+    @Option(names = "--epochs", paramLabel = "N", description = "epochs to train (default: the train block's)")
     Integer epochs;
 
-    @Option(names = "--batch", paramLabel = "N")
+    @Option(names = "--batch", paramLabel = "N", description = "samples per step (default: the train block's; the whole set for gd)")
     Integer batch;
 
     @Option(names = "--lr", paramLabel = "X", description = "learning rate")
@@ -48,7 +48,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--clip-norm", paramLabel = "X", description = "clip the global gradient norm of each step to X (default: the train block's clip_norm)")
     Double clipNorm;
 
-    @Option(names = "--seed", paramLabel = "N")
+    @Option(names = "--seed", paramLabel = "N", description = "seeds initialisation, shuffling and dropout (default: the train block's, 42)")
     Long seed;
 
     @Option(names = "--threads", paramLabel = "N", description = "worker threads (default: all cores)")
