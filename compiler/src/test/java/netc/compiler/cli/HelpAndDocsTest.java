@@ -44,6 +44,14 @@ class HelpAndDocsTest {
     }
 
     @Test
+    void theReadmesPomIsTheQuickstartSampleThatTheBuildCompiles() throws IOException {
+        String readme = Files.readString(Path.of("../README.md")), pom = Files.readString(Path.of("../samples/quickstart/pom.xml"));
+        assertTrue(readme.contains("```xml\n" + pom + "```"), "README.md shows samples/quickstart/pom.xml word for word");
+        assertTrue(Files.readString(Path.of("../pom.xml")).contains("<module>samples/quickstart</module>"), "and the build compiles it");
+        assertTrue(!pom.contains("<parent>"), "from nothing but itself");
+    }
+
+    @Test
     void theSynopsisListsEveryCommandAndOption() throws IOException {
         String md = Files.readString(CLI_MD);
         int start = md.indexOf("```\n") + 4;
