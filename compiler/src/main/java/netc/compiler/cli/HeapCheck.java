@@ -67,6 +67,6 @@ final class HeapCheck {
     static String size(long bytes) {
         if (bytes >= 1L << 30) return String.format("%.1f GB", bytes / (double) (1L << 30));
         if (bytes >= 1L << 20) return String.format("%.1f MB", bytes / (double) (1L << 20));
-        return String.format("%d KB", (bytes + 1023) >> 10);
+        return bytes < 1024 ? bytes + " B" : String.format("%d KB", (bytes + 1023) >> 10);
     }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "netc", mixinStandardHelpOptions = true, version = "netc 0.1.0",
         description = "Compiles .net neural-network models to Java, trains and runs them.",
-        subcommands = {CheckCommand.class, ParamsCommand.class, GraphCommand.class, CompileCommand.class,
+        subcommands = {CheckCommand.class, ParamsCommand.class, SummaryCommand.class, GraphCommand.class, CompileCommand.class,
                 TrainCommand.class, RunCommand.class, ConvertCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
