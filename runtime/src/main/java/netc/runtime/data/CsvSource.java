@@ -67,8 +67,8 @@ final class CsvSource {
         try {
             i = Integer.parseInt(label);
         } catch (NumberFormatException e) {
-            throw new UserError(f + ": no column '" + label + "'"
-                    + (t.header() != null ? "; the header has: " + String.join(", ", t.header()) : "; the file has no header row"));
+            throw new UserError(f + ": no column " + IoErrors.quote(label)
+                    + (t.header() != null ? "; the header has: " + IoErrors.escape(String.join(", ", t.header())) : "; the file has no header row"));
         }
         if (i < 0 || i >= t.columns()) {
             throw new UserError(f + ": label column " + i + " is out of range: the file has " + t.columns() + " columns (0.."
@@ -129,8 +129,8 @@ final class CsvSource {
     private static float number(String cell, String f, long lineNo, int column, String[] header) {
         float v = parse(cell);
         if (Float.isNaN(v)) {
-            String name = header != null ? " ('" + header[column] + "')" : "";
-            String what = cell.isBlank() ? "empty cell" : "'" + cell.strip() + "' is not a finite number";
+            String name = header != null ? " (" + IoErrors.quote(header[column]) + ")" : "";
+            String what = cell.isBlank() ? "empty cell" : IoErrors.quote(cell.strip()) + " is not a finite number";
             throw new UserError(f + ":" + lineNo + ": column " + column + name + ": " + what);
         }
         return v;

@@ -30,4 +30,29 @@ public final class IoErrors {
         int nl = text.indexOf('\n');
         return (nl < 0 ? text : text.substring(0, nl)).strip();
     }
+
+    /** {@code text} in single quotes, {@linkplain #escape escaped}. */
+    public static String quote(String text) {
+        return "'" + escape(text) + "'";
+    }
+
+    /**
+     * {@code text} with its line breaks and other control characters written as Java escapes (a backslash and
+     * {@code n}, or {@code u} and four hex digits), so that text read from a file cannot break a message's line.
+     */
+    public static String escape(String text) {
+        StringBuilder sb = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) sb.append(String.format("\\u%04x", c));
+                    else sb.appendCodePoint(c);
+                }
+            }
+        });
+        return sb.toString();
+    }
 }

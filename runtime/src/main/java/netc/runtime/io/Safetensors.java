@@ -125,7 +125,7 @@ public final class Safetensors {
             long at = pos + (long) done * dt.size;
             while (buf.hasRemaining()) {
                 if (ch.read(buf, at + buf.position()) < 0) {
-                    throw new UserError(f + ": tensor '" + e.name() + "': file ended at byte " + (at + buf.position()));
+                    throw new UserError(f + ": tensor " + IoErrors.quote(e.name()) + ": file ended at byte " + (at + buf.position()));
                 }
             }
             buf.flip();

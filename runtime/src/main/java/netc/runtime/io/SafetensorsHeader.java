@@ -72,8 +72,8 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
         for (int i = 1; i < byStart.size(); i++) {
             Entry a = byStart.get(i - 1), b = byStart.get(i);
             if (b.begin() < a.end()) {
-                throw new UserError(f + ": tensors '" + a.name() + "' [" + a.begin() + ", " + a.end() + "] and '" + b.name()
-                        + "' [" + b.begin() + ", " + b.end() + "] overlap in the data block");
+                throw new UserError(f + ": tensors " + IoErrors.quote(a.name()) + " [" + a.begin() + ", " + a.end() + "] and " + IoErrors.quote(b.name())
+                        + " [" + b.begin() + ", " + b.end() + "] overlap in the data block");
             }
         }
         return new SafetensorsHeader(entries, json.get(METADATA), dataStart);
@@ -86,7 +86,7 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
         if (!rawMetadata.isJsonObject()) throw new UserError(f + ": " + METADATA + " is not a JSON object");
         for (Map.Entry<String, JsonElement> e : rawMetadata.getAsJsonObject().entrySet()) {
             if (!(e.getValue() instanceof JsonPrimitive p) || !p.isString()) {
-                throw new UserError(f + ": " + METADATA + " value of '" + e.getKey() + "' is not a string");
+                throw new UserError(f + ": " + METADATA + " value of " + IoErrors.quote(e.getKey()) + " is not a string");
             }
             m.put(e.getKey(), p.getAsString());
         }
@@ -138,13 +138,13 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
         r.beginObject();
         while (r.hasNext()) {
             String name = r.nextName();
-            if (!seen.add(name)) throw new UserError(f + ": safetensors header names '" + name + "' twice");
+            if (!seen.add(name)) throw new UserError(f + ": safetensors header names " + IoErrors.quote(name) + " twice");
             r.skipValue();
         }
     }
 
     private static Entry entry(String name, JsonElement value, long dataSize, String f) {
-        String where = f + ": tensor '" + name + "'";
+        String where = f + ": tensor " + IoErrors.quote(name);
         if (!value.isJsonObject()) throw new UserError(where + ": header entry is not a JSON object");
         JsonObject o = value.getAsJsonObject();
         JsonElement dtypeJson = require(o, "dtype", where);

@@ -49,7 +49,10 @@ class CsvFuzzTest {
                 Named.of("quoted cells, CRLF", csv(1, "\"a\",\"b\",\"c\"\r\n1,\"2\",3\r\n\r\n4,5,6\r\n")),
                 Named.of("named label", csv(2, "u,label,v\n1,2,3\n.5,0,-7\n")),
                 Named.of("one input", csv(3, "\uFEFF1,2,3\n4,5,6\n")),
-                Named.of("label by index", csv(4, "1,2,1\n3,4,0\n")));
+                Named.of("label by index", csv(4, "1,2,1\n3,4,0\n")),
+                // a finding: a quoted header cell with a line break named in the message of a bad cell
+                Named.of("line break in a header cell", csv(0, "\"1\n2\",b,c\n1,2,3\n\u0000x,5,6\n")),
+                Named.of("line break in a missing label's header", csv(2, "\"a\nb\",c,d\n1,2,3\n")));
     }
 
     private static byte[] csv(int target, String text) {
