@@ -124,6 +124,15 @@ public abstract class Model {
         return l;
     }
 
+    /** The inputs the outputs depend on: what a prediction needs (labels are left out). */
+    public List<InputSpec> predictionInputs() {
+        List<InputSpec> l = new ArrayList<>();
+        for (int i = 0; i < inputNames.length; i++) {
+            if (inputNeededByOutputs[i]) l.add(new InputSpec(inputNames[i], inputIsInt[i], sampleShape(inputShapes[i])));
+        }
+        return l;
+    }
+
     public String[] paramNames() {
         return paramNames.clone();
     }

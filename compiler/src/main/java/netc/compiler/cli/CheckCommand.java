@@ -32,6 +32,10 @@ final class CheckCommand implements Callable<Integer> {
                 g.inputs().size(), g.inputs().size() == 1 ? "" : "s", g.params().size(), g.params().size() == 1 ? "" : "s",
                 Common.thousands(values), g.outputs().size(), g.outputs().size() == 1 ? "" : "s", g.loss() != null ? ", a loss" : ", no loss");
         warnUntrained(model, d, spec.commandLine().getErr());
+        if (g.outputs().isEmpty() && g.train().metrics().contains("accuracy")) {
+            spec.commandLine().getErr().println(model + ": warning: metrics = [accuracy] needs an output to compare with the labels, "
+                    + "and the loss takes no class scores; write one, e.g. output p = softmax(logits)");
+        }
         return 0;
     }
 

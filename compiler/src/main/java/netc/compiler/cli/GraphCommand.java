@@ -10,6 +10,7 @@ import netc.compiler.NetCompiler;
 import netc.compiler.autodiff.Autodiff;
 import netc.compiler.ir.Dot;
 import netc.compiler.ir.Graph;
+import netc.compiler.ir.Layers;
 import netc.compiler.ir.Printer;
 import netc.compiler.passes.Pipeline;
 import netc.compiler.report.Graphviz;
@@ -35,6 +36,9 @@ final class GraphCommand implements Callable<Integer> {
     @Option(names = "--text", description = "print the graph's text form instead of DOT")
     boolean text;
 
+    @Option(names = "--layers", description = "draw each layer (dense, conv2d, batchnorm, lstm, ...) as one box instead of its ops")
+    boolean layers;
+
     @Option(names = {"-o", "--output"}, paramLabel = "FILE.{dot,svg}", description = "write here instead of standard output")
     Path output;
 
@@ -43,11 +47,12 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (layers && (optimized || text)) throw new netc.runtime.UserError("--layers draws the graph as written; it does not go with " + (optimized ? "--optimized" : "--text"));
         Graph forward = NetCompiler.parse(Common.existingFile(model, "model file"));
         if (optimized) forward = Pipeline.beforeDifferentiation(forward, false);
         Graph g = grad ? Autodiff.differentiate(forward) : forward;
         if (optimized) g = Pipeline.optimize(g, false);
-        String rendered = text ? Printer.print(g) : Dot.render(g, new HashSet<>(forward.nodes()));
+        String rendered = text ? Printer.print(g) : Dot.render(g, new HashSet<>(forward.nodes()), layers ? Layers.of(g) : java.util.List.of());
         if (output == null) {
             spec.commandLine().getOut().print(rendered);
             return 0;

@@ -18,6 +18,7 @@ import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
 import netc.runtime.optim.Schedule;
+import netc.runtime.train.Metrics;
 import netc.runtime.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +70,12 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "continue from the checkpoint's last finished epoch")
     boolean resume;
 
+    @Option(names = "--validation-split", paramLabel = "X", description = "hold out this fraction of the shuffled training data and report val_loss and val_accuracy each epoch (default: the train block's validation_split, none)")
+    Double validationSplit;
+
+    @Option(names = "--early-stopping", paramLabel = "N", description = "stop once the validation loss (else the training loss) has not improved for N epochs, keeping the best epoch's weights (default: the train block's early_stopping, none)")
+    Integer earlyStopping;
+
     @Option(names = "--no-shuffle", description = "keep the data's order")
     boolean noShuffle;
 
@@ -94,6 +101,10 @@ final class TrainCommand implements Callable<Integer> {
         if (save != null) Common.outputFile(save, "--save");
         if (report != null) Common.outputFile(report, "--report");
         if (checkpointEvery != null && checkpointEvery < 1) throw new UserError("--checkpoint-every must be at least 1, got " + checkpointEvery);
+        if (validationSplit != null && !(validationSplit > 0 && validationSplit < 1)) {
+            throw new UserError("--validation-split must be a fraction between 0 and 1, such as 0.1, got " + validationSplit);
+        }
+        if (earlyStopping != null && earlyStopping < 1) throw new UserError("--early-stopping must be at least 1 epoch, got " + earlyStopping);
         if (resume && init != null) throw new UserError("--resume and --init both set the starting weights; use one");
         Path ckpt = checkpoint != null ? checkpoint : Path.of(model.getFileName().toString().replaceFirst("\\.net$", "") + ".ckpt.safetensors");
         if (checkpointEvery != null || resume) Common.outputFile(ckpt, "--checkpoint");
@@ -120,8 +131,19 @@ final class TrainCommand implements Callable<Integer> {
         DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
         DataRanges.check(c.forward(), trainSrc, trainData.columns());
         if (testData != null) DataRanges.check(c.forward(), testSrc, testData.columns());
+        String noAccuracy = Metrics.whyNoAccuracy(m, trainData);
+        if (noAccuracy != null && cfg.metrics().contains("accuracy")) {
+            spec.commandLine().getErr().println("netc: warning: metrics = [accuracy] does not apply: " + noAccuracy + "; only the loss is reported");
+        }
 
         long s = seed != null ? seed : cfg.seed();
+        double split = validationSplit != null ? validationSplit : cfg.validationSplit();
+        DataSet validationData = null;
+        if (split > 0) {
+            DataSet[] parts = trainData.holdOut(split, s, "validation split of " + trainSrc);
+            trainData = parts[0];
+            validationData = parts[1];
+        }
         if (init != null) m.loadWeights(Common.existingFile(init, "weights file"));
         else m.initParams(s);
         if (clipNorm != null) m.setClipNorm(clipNorm);
@@ -129,8 +151,10 @@ final class TrainCommand implements Callable<Integer> {
         int b = batch != null ? batch : cfg.fullBatch() ? Math.max(1, trainData.size()) : cfg.batch();
         HeapCheck.require(model, c, b, true);
         Trainer.Options o = new Trainer.Options(epochs != null ? epochs : cfg.epochs(), b,
-                !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()));
-        out.printf("%s: %s samples, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
+                !noShuffle && cfg.shuffle(), s, lr, Schedule.create(cfg.schedule(), cfg.scheduleArgs()))
+                .withPatience(earlyStopping != null ? earlyStopping : cfg.earlyStopping());
+        out.printf("%s: %s samples%s, batch %d, %d epoch%s, %s (compiled in %.0f ms)%n", m.name(), Common.thousands(trainData.size()),
+                validationData == null ? "" : " (" + Common.thousands(validationData.size()) + " more held out for validation)",
                 o.batch(), o.epochs(), o.epochs() == 1 ? "" : "s", cfg.optimizer(), c.compileMillis());
         double baseline = DataSources.baselineLoss(testSrc != null ? testSrc : trainSrc);
         if (!Double.isNaN(baseline)) out.printf("unigram baseline: %.4f nats per character on the test text%n", baseline);
@@ -156,7 +180,7 @@ final class TrainCommand implements Callable<Integer> {
         try (CtrlC ctrlC = new CtrlC()) {
             progress.ctrlC = ctrlC;
             try {
-                r = Trainer.fit(m, trainData, testData, o, rep == null ? progress : rep.around(progress));
+                r = Trainer.fit(m, trainData, validationData, testData, o, rep == null ? progress : rep.around(progress));
             } catch (CtrlC.Interrupted e) {
                 progress.close();
                 if (rep != null) rep.stopped(e.getMessage());
@@ -173,16 +197,25 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         Trainer.Epoch last = r.last();
-        if (last.test() != null) {
-            out.printf("test: loss %.4f%s (%s samples)%n", last.test().loss(),
-                    Double.isNaN(last.test().accuracy()) ? "" : String.format(", accuracy %.2f%%", 100 * last.test().accuracy()),
-                    Common.thousands(last.test().samples()));
+        if (r.bestEpoch() > 0) {
+            out.printf("%s; the weights are epoch %d's, whose %s loss was the lowest%n", r.stoppedEarly()
+                    ? "early stopping after epoch " + last.epoch() + ": no lower " + (validationData != null ? "validation" : "training")
+                    + " loss for " + o.patience() + " epoch" + (o.patience() == 1 ? "" : "s") : "finished", r.bestEpoch(),
+                    validationData != null ? "validation" : "training");
+        }
+        // the weights the model ends with: the best epoch's when early stopping went back to them
+        Trainer.Evaluation test = r.bestEpoch() > 0 && r.bestEpoch() != last.epoch() && testData != null
+                ? Trainer.evaluate(m, testData, o.batch()) : last.test();
+        if (test != null) {
+            out.printf("test: loss %.4f%s (%s samples)%n", test.loss(),
+                    Double.isNaN(test.accuracy()) ? "" : String.format(", accuracy %.2f%%", 100 * test.accuracy()),
+                    Common.thousands(test.samples()));
         }
         UserError notSaved = null;
         if (save != null) {
             try {
                 m.saveWeights(save);
-                out.println("saved weights to " + save);
+                out.println("saved weights" + (r.bestEpoch() > 0 ? " of epoch " + r.bestEpoch() : "") + " to " + save);
             } catch (UserError e) {
                 notSaved = e;
             }
@@ -200,9 +233,19 @@ final class TrainCommand implements Callable<Integer> {
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("epochs", last.epoch());
+            if (r.bestEpoch() > 0) j.put("best_epoch", r.bestEpoch());
             j.put("train_loss", last.trainLoss());
-            if (last.test() != null && !Double.isNaN(last.test().accuracy())) j.put("test_accuracy", last.test().accuracy());
-            else if (last.test() != null) j.put("test_loss", last.test().loss());
+            if (last.validation() != null) {
+                j.put("val_loss", last.validation().loss());
+                if (!Double.isNaN(last.validation().accuracy())) j.put("val_accuracy", last.validation().accuracy());
+            }
+            if (test != null && !Double.isNaN(test.accuracy())) j.put("test_accuracy", test.accuracy());
+            else if (test != null) j.put("test_loss", test.loss());
+            if (test != null && test.confusion() != null) {
+                Map<String, Object> classes = EvaluateCommand.figures(test);
+                j.put("test_per_class_accuracy", classes.get("per_class_accuracy"));
+                j.put("test_confusion", classes.get("confusion"));
+            }
             j.put("samples_per_s", Math.round(r.samplesPerSecond()));
             j.put("compile_ms", Math.round(c.compileMillis() * 10) / 10.0);
             out.println(Common.jsonLine(j));
@@ -234,7 +277,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** fashion-mnist, text files and the toy sets have a test split of their own; other files do not. */
-    private static String defaultTest(String trainSrc) {
+    static String defaultTest(String trainSrc) {
         if (trainSrc.startsWith("fashion-mnist") || trainSrc.startsWith("text:")) return trainSrc;
         return switch (trainSrc) {
             case "xor", "and", "or", "spirals", "moons" -> trainSrc;
@@ -251,6 +294,8 @@ final class TrainCommand implements Callable<Integer> {
         private long samples;
         private double lossEma = Double.NaN;
         private int epochs;
+        /** The lowest validation loss so far: an epoch that lowers it is always printed. */
+        private double bestValidation = Double.POSITIVE_INFINITY;
         /** Runs after each epoch's line, e.g. to write a checkpoint. */
         java.util.function.Consumer<Trainer.Epoch> after = e -> { };
         /** Asked after each step whether Ctrl-C was pressed. */
@@ -297,13 +342,19 @@ final class TrainCommand implements Callable<Integer> {
         @Override
         public void epochEnd(Trainer.Epoch e) {
             close();
-            // long runs of small models print about ten epoch lines
-            if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs) {
+            // long runs of small models print about ten epoch lines, and every epoch that lowers the validation loss
+            boolean best = e.validation() != null && e.validation().loss() < bestValidation;
+            if (best) bestValidation = e.validation().loss();
+            if (epochs > 20 && e.epoch() % (epochs / 10) != 0 && e.epoch() != 1 && e.epoch() != epochs && !best) {
                 after.accept(e);
                 return;
             }
             StringBuilder sb = new StringBuilder(String.format("epoch %d: train loss %.4f", e.epoch(), e.trainLoss()));
             if (!Double.isNaN(e.trainAccuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.trainAccuracy()));
+            if (e.validation() != null) {
+                sb.append(String.format("; val_loss %.4f", e.validation().loss()));
+                if (!Double.isNaN(e.validation().accuracy())) sb.append(String.format(", val_accuracy %.2f%%", 100 * e.validation().accuracy()));
+            }
             if (e.test() != null) {
                 sb.append(String.format("; test loss %.4f", e.test().loss()));
                 if (!Double.isNaN(e.test().accuracy())) sb.append(String.format(", accuracy %.2f%%", 100 * e.test().accuracy()));

@@ -146,6 +146,7 @@ final class Builtins {
             GraphBuilder g = cs.builder.g;
             Node p = cs.tensor(0, "p"), t = cs.tensor(1, "t");
             sameShape(cs, p, t);
+            cs.builder.classScores(p, false);
             // bce(sigmoid(z), t) is computed from the logits: finite and exact for any z, with gradient sigmoid(z) - t
             if (p.op() == Ops.SIGMOID) return reduce(cs, g.add(Ops.BCE_LOGITS, p.input(0), t), 2);
             // PyTorch clamps each log at -100 so that p = 0 or 1 gives a finite loss
@@ -293,6 +294,7 @@ final class Builtins {
             }
             weights = t;
         }
+        cs.builder.classScores(z, false);
         Node logp = fromLogits ? g.add(Ops.LOG_SOFTMAX, z) : z;
         Node picked = Ops.reduceSum(g, Ops.mul(g, weights, logp), List.of(zs.rank() - 1), false);
         return Ops.neg(g, reduce(cs, picked, 2));

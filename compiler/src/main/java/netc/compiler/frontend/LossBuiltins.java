@@ -30,6 +30,7 @@ final class LossBuiltins {
         Node z = cs.tensor(0, "z"), t = cs.tensor(1, "t");
         Builtins.sameShape(cs, z, t);
         floats(cs, z, t);
+        cs.builder.classScores(z, true);
         return Builtins.reduce(cs, cs.builder.g.add(Ops.BCE_LOGITS, z, t), 2);
     }
 

@@ -14,6 +14,7 @@ import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Layers;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Param;
 import netc.compiler.ir.Shape;
@@ -31,6 +32,7 @@ public final class ModelBuilder {
     final GraphBuilder g = new GraphBuilder();
     private final List<Diagnostic> errors = new ArrayList<>();
     private final Deque<Map<String, Object>> scopes = new ArrayDeque<>();
+    private final List<Layers.Call> layers = new ArrayList<>();
     private final Map<String, Span> definedAt = new HashMap<>();
     private final Map<String, Integer> laterDefinitions = new HashMap<>();
     private final Map<String, Def> defs = new LinkedHashMap<>();
@@ -46,6 +48,9 @@ public final class ModelBuilder {
     private final Deque<Def> expanding = new ArrayDeque<>();
     private Node loss;
     private TrainConfig train = TrainConfig.defaults();
+    /** The class scores of the first classification loss (its logits or probabilities), for accuracy without an output. */
+    private Node classScores;
+    private boolean scoresNeedSigmoid;
     private boolean trainSeen;
     private String batchSymbol;
     /** The name being assigned while evaluating a right-hand side that is a single call, else null. */
@@ -102,8 +107,33 @@ public final class ModelBuilder {
             errors.sort(java.util.Comparator.comparingInt((Diagnostic x) -> x.span().line()).thenComparingInt(x -> x.span().col()));
             throw new CompileError(errors, source);
         }
+        if (outputs.isEmpty() && classScores != null && train.metrics().contains("accuracy")) scoreTheLoss();
         return new Graph(m.name(), new Graph.Source(source.file(), source.lines()), g.nodes(), inputs, params,
-                outputs, loss, Map.of(), updates, train);
+                outputs, loss, Map.of(), updates, train).withLayers(layers);
+    }
+
+    /**
+     * Records the class scores a classification loss takes (the logits of cross_entropy, the probabilities of bce), so
+     * that {@code metrics = [accuracy]} on a model without an output scores them.
+     *
+     * @param logitsOfSigmoid the scores are logits of one class (bce_logits), to be turned into probabilities
+     */
+    void classScores(Node scores, boolean logitsOfSigmoid) {
+        if (classScores != null || scores.op().isLeaf()) return;
+        classScores = scores;
+        scoresNeedSigmoid = logitsOfSigmoid;
+    }
+
+    /** Makes the loss's class scores the output that accuracy is computed from, as Keras scores a model's last layer. */
+    private void scoreTheLoss() {
+        Span saved = g.at(loss != null ? loss.span() : classScores.span());
+        try {
+            Node scores = scoresNeedSigmoid ? g.add(Ops.SIGMOID, classScores) : classScores;
+            String name = classScores.label() != null && !classScores.label().equals("loss") ? classScores.label() : "scores";
+            outputs.put(scoresNeedSigmoid ? name + "_probability" : name, scores);
+        } finally {
+            g.at(saved);
+        }
     }
 
     /** Drops the state of expansions cut short by a stack overflow. */
@@ -437,10 +467,16 @@ public final class ModelBuilder {
         }
         CallSite cs = new CallSite(c, this, values);
         Span saved = g.at(c.span());
+        int firstId = g.nextId(), paramsBefore = params.size();
         try {
             return Builtins.call(cs, assigned);
         } finally {
             g.at(saved);
+            // a call that made parameters is a layer: pictures draw its nodes as one box
+            if (params.size() > paramsBefore) {
+                String first = params.get(paramsBefore).name();
+                layers.add(new Layers.Call(first.substring(0, Math.max(0, first.lastIndexOf('.'))), c.callee(), firstId, g.nextId()));
+            }
         }
     }
 

@@ -11,7 +11,7 @@ import netc.compiler.ir.TrainConfig;
 /** Reads a {@code train { }} block into a {@link TrainConfig}, checking each setting. */
 final class TrainBlocks {
     private static final Set<String> KEYS = Set.of("optimizer", "batch", "epochs", "metrics", "shuffle", "seed", "data", "test",
-            "lr_schedule", "clip_norm");
+            "lr_schedule", "clip_norm", "validation_split", "early_stopping");
     private static final Set<String> METRICS = Set.of("accuracy", "loss");
     /** Each optimizer's arguments in positional order (torch.optim's names and defaults). */
     static final Map<String, List<String>> OPTIMIZERS = Map.of(
@@ -45,7 +45,8 @@ final class TrainBlocks {
         String data = null, test = null;
         String schedule = d.schedule();
         Map<String, Object> scheduleArgs = d.scheduleArgs();
-        double clipNorm = d.clipNorm();
+        double clipNorm = d.clipNorm(), validationSplit = d.validationSplit();
+        int earlyStopping = d.earlyStopping();
         netc.compiler.ir.Span batchSpan = null;
         Set<String> seen = new java.util.HashSet<>();
         for (TrainItem it : t.items()) {
@@ -81,6 +82,14 @@ final class TrainBlocks {
                         clipNorm = n.value();
                     }
                     case "epochs" -> epochs = positive(b.eval(v), v, k);
+                    case "early_stopping" -> earlyStopping = positive(b.eval(v), v, k);
+                    case "validation_split" -> {
+                        Object o = b.eval(v);
+                        if (!(o instanceof NumVal n) || !(n.value() > 0 && n.value() < 1)) {
+                            throw new BuildError(v.span(), "validation_split must be a fraction between 0 and 1, such as 0.1, got " + show(o));
+                        }
+                        validationSplit = n.value();
+                    }
                     case "seed" -> seed = integer(b.eval(v), v, k);
                     case "shuffle" -> {
                         Object o = b.eval(v);
@@ -116,7 +125,8 @@ final class TrainBlocks {
             b.report(new BuildError(batchSpan, "gd is full-batch gradient descent: every step uses the whole training set, so it takes no "
                     + "'batch' (use sgd for mini-batches; --batch still overrides)"));
         }
-        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm);
+        return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm,
+                validationSplit, earlyStopping);
     }
 
     /** A call, or a bare name read as a call without arguments ({@code adam} as {@code adam()}). */

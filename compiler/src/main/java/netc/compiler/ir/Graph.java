@@ -21,6 +21,7 @@ public final class Graph {
     private final Map<String, Node> grads;
     private final Map<String, Node> updates;
     private final TrainConfig train;
+    private List<Layers.Call> layers = List.of();
 
     public Graph(String name, Source source, List<Node> nodes, List<Node> inputs, List<Param> params,
                  Map<String, Node> outputs, Node loss, Map<String, Node> grads, TrainConfig train) {
@@ -100,7 +101,19 @@ public final class Graph {
     }
 
     public Graph withGrads(List<Node> newNodes, Map<String, Node> newGrads) {
-        return new Graph(name, source, newNodes, inputs, params, outputs, loss, newGrads, updates, train);
+        return new Graph(name, source, newNodes, inputs, params, outputs, loss, newGrads, updates, train).withLayers(layers);
+    }
+
+    /** The layer calls that made the nodes, as the front end recorded them; none after a pass has rebuilt the nodes. */
+    public List<Layers.Call> layers() {
+        return layers;
+    }
+
+    /** This graph with the layer calls that made its nodes. */
+    public Graph withLayers(List<Layers.Call> calls) {
+        Graph g = new Graph(name, source, nodes, inputs, params, outputs, loss, grads, updates, train);
+        g.layers = List.copyOf(calls);
+        return g;
     }
 
     /** The values the graph exposes (outputs, loss, gradients, buffer updates): everything else serves them. */

@@ -18,6 +18,7 @@ public final class LineChart {
     private final String title, xLabel, yLabel;
     private final List<Series> series = new ArrayList<>();
     private boolean integerX;
+    private double xFrom = Double.POSITIVE_INFINITY;
 
     public LineChart(String title, String xLabel, String yLabel) {
         this.title = title;
@@ -28,6 +29,12 @@ public final class LineChart {
     /** Ticks on the x axis at whole numbers only (epochs). */
     public LineChart integerX() {
         integerX = true;
+        return this;
+    }
+
+    /** The x axis starts at or before {@code x}, whatever the points. */
+    public LineChart xFrom(double x) {
+        xFrom = x;
         return this;
     }
 
@@ -67,6 +74,7 @@ public final class LineChart {
             y0 = 0;
             y1 = 1;
         }
+        x0 = Math.min(x0, xFrom);
         boolean log = y0 > 0 && y1 / y0 >= 1000;
         double[] xs = ticks(x0, x1, integerX), ys = log ? logTicks(y0, y1) : ticks(y0, y1, false);
         Axis ax = new Axis(xs[0], xs[xs.length - 1], LEFT, width - RIGHT, false);

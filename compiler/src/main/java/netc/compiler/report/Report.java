@@ -15,9 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import netc.compiler.NetCompiler;
 import netc.compiler.ir.Dot;
 import netc.compiler.ir.Graph;
+import netc.compiler.ir.Layers;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Param;
 import netc.runtime.Model;
@@ -35,7 +37,7 @@ import netc.runtime.train.Trainer;
  */
 public final class Report {
     /** Curve colours: training in blue, test in red (the first two of matplotlib's palette). */
-    public static final String TRAIN_COLOR = "#1f77b4", TEST_COLOR = "#d62728";
+    public static final String TRAIN_COLOR = "#1f77b4", TEST_COLOR = "#d62728", VALIDATION_COLOR = "#2ca02c";
     /** At most this many points of the per-step loss are drawn; more are averaged in buckets. */
     private static final int MAX_STEP_POINTS = 600;
 
@@ -151,6 +153,7 @@ public final class Report {
         sb.append("<div class=\"row\">\n").append(card(stepChart())).append("<div class=\"box\"><h2>Settings</h2>\n<table>\n");
         setup.forEach((k, v) -> sb.append("<tr><th>").append(Html.escape(k)).append("</th><td>").append(Html.escape(v)).append("</td></tr>\n"));
         sb.append("</table></div>\n</div>\n");
+        if (last != null && last.test() != null && last.test().confusion() != null) confusion(sb, last.test());
         summary(sb);
         graph(sb);
         epochTable(sb);
@@ -165,6 +168,10 @@ public final class Report {
         if (last != null) {
             metric(sb, "train loss", fmt(last.trainLoss()));
             if (!Double.isNaN(last.trainAccuracy())) metric(sb, "train accuracy", percent(last.trainAccuracy()));
+            if (last.validation() != null) {
+                metric(sb, "val_loss", fmt(last.validation().loss()));
+                if (!Double.isNaN(last.validation().accuracy())) metric(sb, "val_accuracy", percent(last.validation().accuracy()));
+            }
             if (last.test() != null) {
                 metric(sb, "test loss", fmt(last.test().loss()));
                 if (!Double.isNaN(last.test().accuracy())) metric(sb, "test accuracy", percent(last.test().accuracy()));
@@ -184,20 +191,33 @@ public final class Report {
         return "<div class=\"box\">" + svg + "</div>\n";
     }
 
-    /** Loss (or accuracy, in %) per epoch, training and test. */
+    /**
+     * Loss (or accuracy, in %) per epoch: training, validation and test. After a single epoch the axis runs from 0 to
+     * 1 and the training loss is drawn step by step, so that one epoch is a curve, not a lone dot.
+     */
     private String epochChart(boolean loss) {
         int n = epochs.size();
-        double[] x = new double[n], train = new double[n], test = new double[n];
-        boolean hasTest = false;
+        double[] x = new double[n], train = new double[n], val = new double[n], test = new double[n];
+        boolean hasTest = false, hasValidation = false;
         for (int i = 0; i < n; i++) {
             Trainer.Epoch e = epochs.get(i);
             x[i] = e.epoch();
             train[i] = loss ? e.trainLoss() : 100 * e.trainAccuracy();
+            val[i] = e.validation() == null ? Double.NaN : loss ? e.validation().loss() : 100 * e.validation().accuracy();
             test[i] = e.test() == null ? Double.NaN : loss ? e.test().loss() : 100 * e.test().accuracy();
             hasTest |= e.test() != null;
+            hasValidation |= e.validation() != null;
         }
+        boolean one = n == 1 && epochs.get(0).epoch() == 1;
         LineChart c = new LineChart(loss ? "Loss per epoch" : "Accuracy per epoch", "epoch", loss ? "loss" : "accuracy (%)").integerX();
-        c.add("train", TRAIN_COLOR, x, train);
+        if (one) c.xFrom(0);
+        if (one && loss && !steps.isEmpty()) {
+            double[][] s = stepSeries();
+            c.add("train (per step)", TRAIN_COLOR, s[0], s[1]);
+        } else {
+            c.add("train", TRAIN_COLOR, x, train);
+        }
+        if (hasValidation) c.add("validation", VALIDATION_COLOR, x, val);
         if (hasTest) c.add("test", TEST_COLOR, x, test);
         if (!c.hasData()) {
             return "<div class=\"empty\">" + (loss ? "No finished epoch yet." : "No accuracy: the model has no class output and label input.") + "</div>";
@@ -207,7 +227,20 @@ public final class Report {
 
     /** The training loss of every step (batch), averaged in buckets when there are many. */
     private String stepChart() {
-        int n = steps.size(), per = Math.max(1, (n + MAX_STEP_POINTS - 1) / MAX_STEP_POINTS), m = (n + per - 1) / per;
+        int per = stepsPerPoint();
+        double[][] s = stepSeries();
+        LineChart c = new LineChart(per == 1 ? "Training loss per step" : "Training loss per step (mean of " + per + ")", "epoch", "loss");
+        c.add("train", TRAIN_COLOR, s[0], s[1]);
+        return c.hasData() ? c.svg(520, 280) : "<div class=\"empty\">No step finished.</div>";
+    }
+
+    private int stepsPerPoint() {
+        return Math.max(1, (steps.size() + MAX_STEP_POINTS - 1) / MAX_STEP_POINTS);
+    }
+
+    /** The steps' positions (in epochs) and training losses, the mean of {@link #stepsPerPoint} steps per point. */
+    private double[][] stepSeries() {
+        int n = steps.size(), per = stepsPerPoint(), m = (n + per - 1) / per;
         double[] x = new double[m], y = new double[m];
         for (int i = 0; i < m; i++) {
             int from = i * per, to = Math.min(n, from + per);
@@ -216,9 +249,34 @@ public final class Report {
             x[i] = steps.get(to - 1)[0];
             y[i] = s / (to - from);
         }
-        LineChart c = new LineChart(per == 1 ? "Training loss per step" : "Training loss per step (mean of " + per + ")", "epoch", "loss");
-        c.add("train", TRAIN_COLOR, x, y);
-        return c.hasData() ? c.svg(520, 280) : "<div class=\"empty\">No step finished.</div>";
+        return new double[][] {x, y};
+    }
+
+    /**
+     * The last epoch's test predictions by class: each class's accuracy, and the confusion matrix with each cell shaded
+     * by its share of the true class's samples (right on the diagonal in green, wrong elsewhere in red).
+     */
+    private static void confusion(StringBuilder sb, Trainer.Evaluation test) {
+        long[][] cm = test.confusion();
+        double[] per = test.perClassAccuracy();
+        sb.append("<h2>Classes</h2>\n<div class=\"box\"><p class=\"light\">Test samples by true class (rows) and predicted class "
+                + "(columns), after the last epoch.</p>\n<table class=\"confusion\">\n<tr><th>true \\ predicted</th>");
+        for (int k = 0; k < cm.length; k++) sb.append("<th class=\"num\">").append(k).append("</th>");
+        sb.append("<th class=\"num\">accuracy</th></tr>\n");
+        for (int t = 0; t < cm.length; t++) {
+            long all = 0;
+            for (long v : cm[t]) all += v;
+            sb.append("<tr><th>").append(t).append("</th>");
+            for (int p = 0; p < cm.length; p++) {
+                double share = all == 0 ? 0 : (double) cm[t][p] / all;
+                String color = p == t ? "44, 160, 44" : "214, 39, 40";
+                sb.append("<td class=\"num\" style=\"background: rgba(").append(color).append(", ")
+                        .append(String.format(Locale.ROOT, "%.2f", cm[t][p] == 0 ? 0 : 0.08 + 0.6 * share)).append(")\">")
+                        .append(cm[t][p]).append("</td>");
+            }
+            sb.append("<td class=\"num\">").append(Double.isNaN(per[t]) ? "" : percent(per[t])).append("</td></tr>\n");
+        }
+        sb.append("</table></div>\n");
     }
 
     /** Inputs, parameters and outputs with their shapes. */
@@ -229,15 +287,20 @@ public final class Report {
         forward.outputs().forEach((k, v) -> row(sb, k, v.type().toString()));
         if (forward.loss() != null) row(sb, "loss", forward.loss().type().toString());
         sb.append("</table></div>\n<div class=\"box\"><table>\n<tr><th>parameter</th><th>shape</th><th class=\"num\">count</th><th>init</th></tr>\n");
-        long total = 0;
+        long trainable = 0, buffers = 0;
         for (Param p : forward.params()) {
             long count = p.node().shape().numelIfKnown();
-            total += count;
+            if (p.trainable()) trainable += count;
+            else buffers += count;
             sb.append("<tr><td>").append(Html.escape(p.name())).append("</td><td>").append(Html.escape(p.node().shape().toString()))
-                    .append("</td><td class=\"num\">").append(String.format("%,d", count)).append("</td><td>").append(Html.escape(p.init()))
-                    .append("</td></tr>\n");
+                    .append("</td><td class=\"num\">").append(String.format("%,d", count)).append("</td><td>")
+                    .append(Html.escape(p.trainable() ? p.init() : p.init() + ", not trained")).append("</td></tr>\n");
         }
-        sb.append("<tr><th>total</th><td></td><th class=\"num\">").append(String.format("%,d", total)).append("</th><td></td></tr>\n");
+        sb.append("<tr><th>trainable</th><td></td><th class=\"num\">").append(String.format("%,d", trainable)).append("</th><td></td></tr>\n");
+        if (buffers > 0) {
+            sb.append("<tr><th>non-trainable</th><td>running statistics</td><th class=\"num\">").append(String.format("%,d", buffers))
+                    .append("</th><td></td></tr>\n");
+        }
         sb.append("</table></div>\n</div>\n");
     }
 
@@ -245,10 +308,26 @@ public final class Report {
         sb.append("<tr><td>").append(Html.escape(a)).append("</td><td>").append(Html.escape(b)).append("</td></tr>\n");
     }
 
-    /** The forward graph: Graphviz's SVG inline, or the DOT text when Graphviz is missing or fails. */
+    /**
+     * The forward graph with each layer as one box, and inside a fold the graph of every op; Graphviz's SVG inline, or
+     * the DOT text when Graphviz is missing or fails.
+     */
     private void graph(StringBuilder sb) {
-        String dot = Dot.render(forward, new HashSet<>(forward.nodes()));
+        Set<Node> all = new HashSet<>(forward.nodes());
+        List<Layers.Layer> layers = Layers.of(forward);
         sb.append("<h2>Graph</h2>\n");
+        if (layers.isEmpty()) {
+            drawing(sb, Dot.render(forward, all));
+            return;
+        }
+        sb.append("<p class=\"light\">Each layer is one box; the fold below shows its ops.</p>\n");
+        drawing(sb, Dot.render(forward, all, layers));
+        sb.append("<details><summary>Every op (layers expanded)</summary>\n");
+        drawing(sb, Dot.render(forward, all));
+        sb.append("</details>\n");
+    }
+
+    private static void drawing(StringBuilder sb, String dot) {
         String note;
         try {
             String svg = Graphviz.svg(dot);

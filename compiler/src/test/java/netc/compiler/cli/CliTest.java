@@ -52,6 +52,9 @@ class CliTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("total: 41 parameters"), r.out());
         assertTrue(r.out().contains("dense1.weight") && r.out().contains("[4, 3]"), r.out());
+        // initializer bounds as the values drawn from, not rounded: U(±1/√3) for the first layer's 3 inputs
+        String bound = Double.toString(1 / Math.sqrt(3));
+        assertTrue(r.out().contains("uniform(-" + bound + ", " + bound + ")"), r.out());
     }
 
     @Test

@@ -101,6 +101,98 @@ class NoInternalErrorsTest {
         assertTrue(e.getMessage().contains("the largest batch is 1,073,741,819"), e.getMessage());
     }
 
+    /**
+     * A property of the size arithmetic: for hidden layers of 1 to 2²⁰ units and batches spread over the whole int
+     * range, the planned bytes never overflow (non-negative, growing with the batch), the memory check answers or
+     * refuses with its message, and a batch whose arrays would not fit in Java arrays is refused before anything is
+     * allocated, never a NegativeArraySizeException.
+     */
+    @Test
+    void sizeArithmeticHoldsForEveryWidthAndBatch() throws IOException {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
+        for (int width : new int[] {1, 3, 784, 46_341, 1 << 20}) {
+            Path p = model("w" + width + ".net", XOR.replace("param W1: [2, 2]", "param W1: [2, " + width + "]")
+                    .replace("param b1: [2]", "param b1: [" + width + "]").replace("param W2: [2, 1]", "param W2: [" + width + ", 1]"));
+            NetCompiler.Compiled c = NetCompiler.compile(p);
+            netc.compiler.ir.Graph g = c.graph();
+            netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
+            Model m = c.newModel();
+            assertTrue(m.maxBatch() >= 1 && (long) m.maxBatch() * width <= Integer.MAX_VALUE, width + ": max batch " + m.maxBatch());
+            int[] batches = random.ints(40, 0, 31).map(bits -> (int) Math.min(Integer.MAX_VALUE, (1L << bits) + random.nextInt(1 << Math.min(bits, 30))))
+                    .sorted().toArray();
+            long previous = 0;
+            for (int b : batches) {
+                long bytes = plan.plannedBytes(b);
+                assertTrue(bytes >= previous, width + " × " + b + ": " + bytes + " planned bytes after " + previous);
+                previous = bytes;
+                try {
+                    HeapCheck.require(p, c, b, true);
+                } catch (UserError e) {
+                    assertTrue(e.getMessage().contains(" needs about "), e.getMessage());
+                }
+                if (b > m.maxBatch()) {
+                    UserError e = assertThrows(UserError.class, () -> m.setBatch(b));
+                    assertTrue(e.getMessage().contains("its buffers would not fit in Java arrays"), e.getMessage());
+                }
+            }
+        }
+        assertRefused(Cli.run("bench", xor, "--batch", Integer.MAX_VALUE), "Xor needs about ");
+    }
+
+    // ---- metrics ----
+
+    @Test
+    void accuracyIsScoredFromTheLossesLogitsWithoutAnOutputAndOnlyForClasses() throws IOException {
+        // no output: accuracy compares the logits that cross_entropy takes with the labels
+        Path noOutput = model("noout.net", """
+                model NoOutput {
+                  input x: float[batch, 2]
+                  input y: int[batch]
+                  logits = dense(dense(x, 16) |> tanh, 2)
+                  loss = cross_entropy(logits, y)
+                  train {
+                    optimizer = adam(lr=0.05)
+                    epochs = 3
+                    metrics = [accuracy]
+                    data = "moons"
+                  }
+                }
+                """);
+        Cli r = Cli.run("train", noOutput, "--json");
+        assertEquals(0, r.status(), r.err());
+        double acc = com.google.gson.JsonParser.parseString(r.lastLine()).getAsJsonObject().get("test_accuracy").getAsDouble();
+        assertTrue(acc > 0.8, "moons are told apart: " + acc);
+        assertTrue(r.out().contains("epoch 3: train loss ") && r.out().contains(", accuracy "), r.out());
+        assertEquals("", r.err().strip(), "nothing to warn about");
+
+        // real-valued targets (a regression): no accuracy, and a warning since it was asked for
+        Path regression = model("reg.net", """
+                model Regression {
+                  input x: float[batch, 4]
+                  input t: float[batch, 2]
+                  output p = dense(x, 2)
+                  loss = mse(p, t)
+                  train {
+                    epochs = 2
+                    metrics = [accuracy]
+                    data = "random:64,4,2"
+                  }
+                }
+                """);
+        Cli reg = Cli.run("train", regression, "--test", "random:16,4,2", "--json");
+        assertEquals(0, reg.status(), reg.err());
+        assertTrue(reg.err().startsWith("netc: warning: metrics = [accuracy] does not apply: the targets 't' are real values ("), reg.err());
+        assertTrue(reg.err().strip().endsWith("not classes; only the loss is reported"), reg.err());
+        assertFalse(reg.out().contains("accuracy"), reg.out());
+        assertTrue(reg.lastLine().contains("\"test_loss\""), reg.lastLine());
+
+        // no output and no class scores in the loss: check says what is missing
+        Path nothing = model("none.net", Files.readString(regression).replace("output p =", "p ="));
+        Cli check = Cli.run("check", nothing);
+        assertEquals(0, check.status(), check.err());
+        assertTrue(check.err().contains(nothing + ": warning: metrics = [accuracy] needs an output to compare with the labels"), check.err());
+    }
+
     // ---- names ----
 
     @ParameterizedTest

@@ -81,6 +81,29 @@ class ReportTest {
     }
 
     @Test
+    void layersAreBoxesBuffersAreNotTrainedAndOneEpochIsACurve() throws Exception {
+        Path report = tmp.resolve("bn.html");
+        Cli r = Cli.run("train", Path.of("../models/cnn_bn.net"), "--epochs", 1, "--data", "random:256,784,10", "--test", "random:64,784,10",
+                "--report", report);
+        assertEquals(0, r.status(), r.err());
+        String html = Files.readString(report);
+        assertTrue(html.contains("<th>trainable</th><td></td><th class=\"num\">52,162</th>"), "trainable total");
+        assertTrue(html.contains("<th>non-trainable</th><td>running statistics</td><th class=\"num\">50</th>"), "running statistics apart");
+        assertTrue(html.contains("<td>bn1.running_mean</td><td>[8]</td><td class=\"num\">8</td><td>zeros, not trained</td>"), html);
+        // one epoch of 4 batches: the loss chart draws the 4 steps from 0 to 1, the test loss as a point at 1
+        assertEquals(4, points(html, "Loss per epoch"));
+        assertTrue(html.contains(">train (per step)<"), "legend");
+        if (hasDot()) {
+            int folded = html.indexOf("<details><summary>Every op (layers expanded)</summary>");
+            assertTrue(folded > 0, "the expanded graph in a fold");
+            String layered = html.substring(html.indexOf("<h2>Graph</h2>"), folded);
+            assertTrue(layered.contains(">batchnorm bn1<") && layered.contains(">16 parameters + 17 non&#45;trainable<"), layered);
+            assertFalse(layered.contains(">mode_select<"), "a layer's ops are in its box");
+            assertTrue(html.substring(folded).contains(">mode_select<"), "and in the fold");
+        }
+    }
+
+    @Test
     void aDivergingRunStillWritesItsReportWithTheReason() throws Exception {
         Path model = tmp.resolve("diverge.net"), report = tmp.resolve("d.html");
         Files.writeString(model, DIVERGING);
@@ -133,6 +156,17 @@ class ReportTest {
             assertTrue(nodes > 10, flags + ": " + nodes + " nodes");
             assertEquals(nodes, drawn, flags + ": nodes drawn");
         }
+    }
+
+    @Test
+    void graphLayersDrawsLayerCallsAsBoxes() {
+        Cli r = Cli.run("graph", Path.of("../models/cnn_bn.net"), "--layers");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("label=\"conv2d conv2\\nf32[batch, 16, 14, 14]\\n1,152 parameters\""), r.out());
+        assertFalse(r.out().contains("mode_select"), r.out());
+        Cli refused = Cli.run("graph", Path.of("../models/cnn_bn.net"), "--layers", "--optimized");
+        assertEquals(1, refused.status());
+        assertEquals("netc: --layers draws the graph as written; it does not go with --optimized", refused.err().strip());
     }
 
     @Test

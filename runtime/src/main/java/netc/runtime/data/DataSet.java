@@ -66,4 +66,46 @@ public final class DataSet {
         if (t == null) throw new IllegalArgumentException("no column '" + name + "'; columns: " + columns.keySet());
         return t;
     }
+
+    /**
+     * This data in a random order drawn from {@code seed}, cut in two: the first part, and the last {@code fraction}
+     * of the samples held out (Keras' {@code validation_split}, of the shuffled data). Each part keeps at least one
+     * sample.
+     *
+     * @throws UserError if the fraction is not in (0, 1) or the data has fewer than two samples
+     */
+    public DataSet[] holdOut(double fraction, long seed, String what) {
+        if (!(fraction > 0 && fraction < 1)) throw new UserError(what + " must be between 0 and 1, got " + fraction);
+        if (size < 2) throw new UserError(what + ": " + size + " sample" + (size == 1 ? "" : "s") + " cannot be split in two");
+        int held = (int) Math.min(size - 1, Math.max(1, Math.round(size * fraction)));
+        int[] order = new int[size];
+        for (int i = 0; i < size; i++) order[i] = i;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        for (int i = size - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1), t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return new DataSet[] {rows(java.util.Arrays.copyOf(order, size - held)), rows(java.util.Arrays.copyOfRange(order, size - held, size))};
+    }
+
+    /** The samples at {@code indices}, in that order. */
+    private DataSet rows(int[] indices) {
+        Map<String, Tensor> picked = new LinkedHashMap<>();
+        columns.forEach((name, t) -> {
+            int[] shape = t.shape().clone();
+            int per = (int) (Tensor.numel(shape) / Math.max(1, shape[0]));
+            shape[0] = indices.length;
+            if (t.isInt()) {
+                int[] src = t.ints(), dst = new int[indices.length * per];
+                for (int i = 0; i < indices.length; i++) System.arraycopy(src, indices[i] * per, dst, i * per, per);
+                picked.put(name, Tensor.ofInts(shape, dst));
+            } else {
+                float[] src = t.floats(), dst = new float[indices.length * per];
+                for (int i = 0; i < indices.length; i++) System.arraycopy(src, indices[i] * per, dst, i * per, per);
+                picked.put(name, Tensor.of(shape, dst));
+            }
+        });
+        return new DataSet(picked);
+    }
 }

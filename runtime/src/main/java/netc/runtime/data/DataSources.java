@@ -50,6 +50,57 @@ public final class DataSources {
         return d;
     }
 
+    /**
+     * Loads samples without labels for the inputs a prediction needs: {@code csv:FILE} (every column a feature),
+     * {@code FILE.safetensors} (a tensor per input), an IDX file of images ({@code ...-ubyte[.gz]}, {@code .idx[.gz]},
+     * pixels scaled to [0, 1]), or PNG and JPEG images for an image input: a file, a folder of them (by name) or a
+     * comma-separated list.
+     *
+     * @throws UserError if the data cannot be read, does not fit the inputs, or has no samples
+     */
+    public static DataSet loadFeatures(String spec, List<InputSpec> inputs) {
+        DataSet d = featuresAny(spec, inputs);
+        if (d.size() == 0) throw new UserError("data source '" + spec + "': no samples to predict");
+        return d;
+    }
+
+    private static DataSet featuresAny(String spec, List<InputSpec> inputs) {
+        if (spec.startsWith(CSV)) {
+            if (spec.contains(LABEL)) throw new UserError("data source '" + spec + "': predictions take features only, no ?label=");
+            if (inputs.size() != 1) throw new UserError("data source '" + spec + "': CSV features need a model whose outputs take one input");
+            return CsvSource.load(file(spec.substring(CSV.length()), spec), null, inputs);
+        }
+        if (spec.endsWith(".safetensors")) return SafetensorsSource.load(file(spec, spec), inputs);
+        List<Path> images = new java.util.ArrayList<>();
+        for (String part : spec.split(",")) {
+            Path p = path(part, spec);
+            if (java.nio.file.Files.isDirectory(p)) {
+                try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(p)) {
+                    files.filter(f -> IMAGE.matcher(f.getFileName().toString()).matches()).sorted().forEach(images::add);
+                } catch (java.io.IOException e) {
+                    throw new UserError(p + ": cannot list the folder: " + netc.runtime.io.IoErrors.describe(e), e);
+                }
+                if (images.isEmpty()) throw new UserError(p + ": no .png or .jpg images in this folder");
+            } else if (IMAGE.matcher(p.getFileName().toString()).matches()) {
+                if (!java.nio.file.Files.isRegularFile(p)) throw new UserError(p + ": no such image");
+                images.add(file(part, spec));
+            } else if (IDX.matcher(p.getFileName().toString()).matches() && !spec.contains(",")) {
+                Idx.Bytes b = Idx.readBytes(file(part, spec));
+                float[] v = new float[b.data().length];
+                for (int i = 0; i < v.length; i++) v[i] = (b.data()[i] & 0xFF) / 255f;
+                return new Labeled(p.toString(), v, v.length / Math.max(1, b.shape()[0]), null, 0).bind(inputs);
+            } else {
+                throw new UserError("data source '" + spec + "': expected csv:FILE, FILE.safetensors, an IDX images file, or PNG/JPEG "
+                        + "images (a file, a folder or a comma-separated list)");
+            }
+        }
+        if (inputs.size() != 1) throw new UserError("data source '" + spec + "': images need a model whose outputs take one input");
+        return Images.load(images, inputs.get(0)).bind(inputs);
+    }
+
+    private static final java.util.regex.Pattern IMAGE = java.util.regex.Pattern.compile("(?i).+\\.(png|jpe?g)");
+    private static final java.util.regex.Pattern IDX = java.util.regex.Pattern.compile(".+(-ubyte|\\.idx\\d?)(\\.gz)?");
+
     private static DataSet loadAny(String spec, List<InputSpec> inputs, boolean test) {
         if (spec.startsWith(CSV)) {
             String rest = spec.substring(CSV.length());

@@ -14,10 +14,14 @@ public final class Trainer {
     private Trainer() {
     }
 
-    /** Settings of a run; {@code lr} overrides the model's learning rate when not null. */
-    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule, int firstEpoch) {
+    /**
+     * Settings of a run; {@code lr} overrides the model's learning rate when not null. With {@code patience} above 0
+     * the run stops early once the validation loss (the training loss without validation data) has not improved for
+     * that many epochs, and ends with the weights of its best epoch (Keras' EarlyStopping with restore_best_weights).
+     */
+    public record Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule, int firstEpoch, int patience) {
         public Options(int epochs, int batch, boolean shuffle, long seed, Double lr, Schedule schedule) {
-            this(epochs, batch, shuffle, seed, lr, schedule, 1);
+            this(epochs, batch, shuffle, seed, lr, schedule, 1, 0);
         }
 
         public Options(int epochs, int batch, boolean shuffle, long seed, Double lr) {
@@ -26,7 +30,12 @@ public final class Trainer {
 
         /** The same run continued from epoch {@code first} (1-based), e.g. after a checkpoint. */
         public Options from(int first) {
-            return new Options(epochs, batch, shuffle, seed, lr, schedule, first);
+            return new Options(epochs, batch, shuffle, seed, lr, schedule, first, patience);
+        }
+
+        /** The same run, stopping early after {@code epochs} epochs without improvement (0: never). */
+        public Options withPatience(int epochs) {
+            return new Options(this.epochs, batch, shuffle, seed, lr, schedule, firstEpoch, epochs);
         }
     }
 
@@ -42,29 +51,65 @@ public final class Trainer {
         }
     }
 
-    /** Loss and accuracy of an evaluation; accuracy is NaN when the model has no classes. */
-    public record Evaluation(double loss, double accuracy, int samples) {
+    /**
+     * Loss and accuracy of an evaluation; accuracy is NaN when the model has no classes. {@code confusion} counts the
+     * samples of each true class (row) by predicted class (column), for classifiers; else it is null.
+     */
+    public record Evaluation(double loss, double accuracy, int samples, long[][] confusion) {
+        public Evaluation(double loss, double accuracy, int samples) {
+            this(loss, accuracy, samples, null);
+        }
+
+        /** Per class, the fraction of its samples predicted right (its recall); NaN for a class with no sample. */
+        public double[] perClassAccuracy() {
+            if (confusion == null) return null;
+            double[] a = new double[confusion.length];
+            for (int c = 0; c < a.length; c++) {
+                long all = 0;
+                for (long v : confusion[c]) all += v;
+                a[c] = all == 0 ? Double.NaN : (double) confusion[c][c] / all;
+            }
+            return a;
+        }
     }
 
-    /** One epoch's figures; {@code test} is null without test data. */
-    public record Epoch(int epoch, double trainLoss, double trainAccuracy, Evaluation test, double trainSeconds, long samples) {
+    /** One epoch's figures; {@code validation} and {@code test} are null without such data. */
+    public record Epoch(int epoch, double trainLoss, double trainAccuracy, Evaluation validation, Evaluation test, double trainSeconds,
+                        long samples) {
     }
 
-    public record Result(List<Epoch> epochs, double samplesPerSecond) {
+    /**
+     * The epochs run and the training throughput; with early stopping, the epoch whose weights the model ends with
+     * ({@code bestEpoch}, else 0) and whether the run stopped before its last epoch.
+     */
+    public record Result(List<Epoch> epochs, double samplesPerSecond, int bestEpoch, boolean stoppedEarly) {
+        public Result(List<Epoch> epochs, double samplesPerSecond) {
+            this(epochs, samplesPerSecond, 0, false);
+        }
+
         public Epoch last() {
             return epochs.get(epochs.size() - 1);
         }
     }
 
     public static Result fit(Model m, DataSet train, DataSet test, Options o, Listener listener) {
+        return fit(m, train, null, test, o, listener);
+    }
+
+    /** Trains on {@code train}, evaluating on {@code validation} and {@code test} (either may be null) after each epoch. */
+    public static Result fit(Model m, DataSet train, DataSet validation, DataSet test, Options o, Listener listener) {
         if (!m.hasLoss()) throw new UserError(m.name() + " has no loss to train; add 'loss = ...' to the model");
         if (o.lr() != null) m.optimizer().setLearningRate(o.lr());
         double baseLr = m.optimizer().learningRate();
         Batcher batches = new Batcher(train, o.batch(), o.shuffle(), o.seed());
         List<Epoch> epochs = new ArrayList<>();
         long totalNanos = 0, totalSamples = 0;
-        boolean acc = Metrics.hasAccuracy(m);
-        for (int e = o.firstEpoch(); e <= o.epochs(); e++) {
+        boolean acc = Metrics.hasAccuracy(m, train);
+        double best = Double.POSITIVE_INFINITY;
+        int bestEpoch = 0, since = 0;
+        java.util.Map<String, netc.runtime.Tensor> bestWeights = null;
+        boolean stopped = false;
+        for (int e = o.firstEpoch(); e <= o.epochs() && !stopped; e++) {
             m.optimizer().setLearningRate(o.schedule().lr(e - 1, baseLr, o.epochs()));
             listener.epochStart(e, o.epochs(), batches.batchesPerEpoch());
             batches.startEpoch(e - 1);  // the order of an epoch depends only on the seed and the epoch
@@ -87,13 +132,26 @@ public final class Trainer {
             long dt = System.nanoTime() - t0;
             totalNanos += dt;
             totalSamples += seen;
+            Evaluation val = validation == null ? null : evaluate(m, validation, o.batch());
             Evaluation ev = test == null ? null : evaluate(m, test, o.batch());
-            Epoch ep = new Epoch(e, lossSum / seen, acc ? (double) correct / seen : Double.NaN, ev, dt / 1e9, seen);
+            Epoch ep = new Epoch(e, lossSum / seen, acc ? (double) correct / seen : Double.NaN, val, ev, dt / 1e9, seen);
             epochs.add(ep);
+            if (o.patience() > 0) {
+                double monitored = val != null ? val.loss() : ep.trainLoss();
+                if (monitored < best) {
+                    best = monitored;
+                    bestEpoch = e;
+                    since = 0;
+                    bestWeights = m.state();
+                } else {
+                    stopped = ++since >= o.patience() && e < o.epochs();
+                }
+            }
             listener.epochEnd(ep);
         }
         m.training = false;
-        return new Result(epochs, totalSamples / (totalNanos / 1e9));
+        if (bestWeights != null && bestEpoch != epochs.get(epochs.size() - 1).epoch()) m.loadState(bestWeights, "the weights of epoch " + bestEpoch);
+        return new Result(epochs, totalSamples / (totalNanos / 1e9), bestEpoch, stopped);
     }
 
     /** The seed of epoch {@code epoch}'s dropout masks: a mix of the run's seed and the epoch (SplitMix64's finaliser). */
@@ -116,7 +174,7 @@ public final class Trainer {
         if (!spare.hasLoss() || train.size() == 0) return;
         spare.initParams(0);
         spare.training = true;
-        boolean acc = Metrics.hasAccuracy(spare);
+        boolean acc = Metrics.hasAccuracy(spare, train);
         Batcher batches = new Batcher(train, batch, false, 0);
         long t0 = System.nanoTime(), limit = (long) (seconds * 1e9), done = 0;
         while (done < steps && System.nanoTime() - t0 < limit) {
@@ -146,7 +204,8 @@ public final class Trainer {
         m.training = false;
         Batcher batches = new Batcher(data, batch, false, 0);
         batches.startEpoch();
-        boolean acc = Metrics.hasAccuracy(m);
+        boolean acc = Metrics.hasAccuracy(m, data);
+        long[][] confusion = null;
         double lossSum = 0, correct = 0;
         long seen = 0;
         while (batches.next()) {
@@ -155,10 +214,14 @@ public final class Trainer {
             m.forwardOutputs();
             m.forwardLoss();
             lossSum += m.loss() * n;
-            if (acc) correct += Metrics.correct(m, n);
+            if (acc) {
+                correct += Metrics.correct(m, n);
+                if (confusion == null) confusion = new long[Metrics.classes(m)][Metrics.classes(m)];
+                Metrics.confusion(m, n, confusion);
+            }
             seen += n;
         }
         m.training = was;
-        return new Evaluation(lossSum / seen, acc ? (double) correct / seen : Double.NaN, (int) seen);
+        return new Evaluation(lossSum / seen, acc ? (double) correct / seen : Double.NaN, (int) seen, confusion);
     }
 }
