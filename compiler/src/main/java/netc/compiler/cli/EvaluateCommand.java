@@ -49,13 +49,14 @@ final class EvaluateCommand implements Callable<Integer> {
         String src = data != null ? data : cfg.test() != null ? DataPaths.relativeTo(cfg.test(), modelDir)
                 : cfg.data() != null ? TrainCommand.defaultTest(DataPaths.relativeTo(cfg.data(), modelDir)) : null;
         if (src == null) throw new UserError(model + ": no test data; pass --data SRC or set test = \"...\" in the train block");
-        HeapCheck.require(model, c, 1, false);
+        int b = batch != null ? batch : cfg.batch();
+        HeapCheck.require(model, c, b, false);
         Model m = c.newModel();
         if (!m.hasLoss()) throw new UserError(model + ": " + m.name() + " has no loss to evaluate; add 'loss = ...'");
         m.loadWeights(Common.existingFile(weights, "weights file"));
         DataSet d = DataSources.load(src, m.inputs(), true);
         DataRanges.check(c.forward(), src, d.columns());
-        Trainer.Evaluation e = Trainer.evaluate(m, d, batch != null ? batch : cfg.batch());
+        Trainer.Evaluation e = Trainer.evaluate(m, d, b);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%s on %s: %s samples%n", m.name(), src, Common.thousands(e.samples()));
         out.printf("loss %.4f%s%n", e.loss(), Double.isNaN(e.accuracy()) ? "" : String.format(", accuracy %.2f%%", 100 * e.accuracy()));

@@ -52,25 +52,35 @@ public final class Metrics {
      * A sample with several integer labels (a target per time step) counts the fraction of them predicted right.
      */
     public static double correct(Model m, int n) {
-        float[] out = (float[]) m.outputBuffer(m.predictionOutput());
-        Object label = m.inputBuffer(m.labelInput());
-        int labelCols = m.inputSampleSize(m.labelInput());
-        int positions = label instanceof int[] ? labelCols : 1;
-        int cols = m.outputSampleSize(m.predictionOutput()) / positions;
-        int rows = n * positions;
+        Batch b = new Batch(m);
         int ok = 0;
-        for (int r = 0; r < rows; r++) {
-            int predicted = cols == 1 ? (out[r] > 0.5f ? 1 : 0) : argmax(out, r * cols, cols);
-            int truth;
-            if (label instanceof int[] li) {
-                truth = li[r];
-            } else {
-                float[] lf = (float[]) label;
-                truth = labelCols == 1 ? (lf[r] > 0.5f ? 1 : 0) : argmax(lf, r * labelCols, labelCols);
-            }
-            if (predicted == truth) ok++;
+        for (int r = 0; r < n * b.positions; r++) if (b.predicted(r) == b.truth(r)) ok++;
+        return (double) ok / b.positions;
+    }
+
+    /** The current batch's predictions and labels, row by row (a row is a sample, or a position of one). */
+    private static final class Batch {
+        final float[] out;
+        final Object label;
+        final int labelCols, positions, cols;
+
+        Batch(Model m) {
+            out = (float[]) m.outputBuffer(m.predictionOutput());
+            label = m.inputBuffer(m.labelInput());
+            labelCols = m.inputSampleSize(m.labelInput());
+            positions = label instanceof int[] ? labelCols : 1;
+            cols = m.outputSampleSize(m.predictionOutput()) / positions;
         }
-        return (double) ok / positions;
+
+        int predicted(int r) {
+            return cols == 1 ? (out[r] > 0.5f ? 1 : 0) : argmax(out, r * cols, cols);
+        }
+
+        int truth(int r) {
+            if (label instanceof int[] li) return li[r];
+            float[] lf = (float[]) label;
+            return labelCols == 1 ? (lf[r] > 0.5f ? 1 : 0) : argmax(lf, r * labelCols, labelCols);
+        }
     }
 
     /**
@@ -89,21 +99,10 @@ public final class Metrics {
      * predicted one (as {@link #correct} decides them); labels outside the classes are left out.
      */
     public static void confusion(Model m, int n, long[][] confusion) {
-        float[] out = (float[]) m.outputBuffer(m.predictionOutput());
-        Object label = m.inputBuffer(m.labelInput());
-        int labelCols = m.inputSampleSize(m.labelInput());
-        int positions = label instanceof int[] ? labelCols : 1;
-        int cols = m.outputSampleSize(m.predictionOutput()) / positions;
-        for (int r = 0; r < n * positions; r++) {
-            int predicted = cols == 1 ? (out[r] > 0.5f ? 1 : 0) : argmax(out, r * cols, cols);
-            int truth;
-            if (label instanceof int[] li) {
-                truth = li[r];
-            } else {
-                float[] lf = (float[]) label;
-                truth = labelCols == 1 ? (lf[r] > 0.5f ? 1 : 0) : argmax(lf, r * labelCols, labelCols);
-            }
-            if (truth >= 0 && truth < confusion.length) confusion[truth][predicted]++;
+        Batch b = new Batch(m);
+        for (int r = 0; r < n * b.positions; r++) {
+            int truth = b.truth(r);
+            if (truth >= 0 && truth < confusion.length) confusion[truth][b.predicted(r)]++;
         }
     }
 
