@@ -28,9 +28,9 @@ final class CheckCommand implements Callable<Integer> {
         Graph d = Autodiff.differentiate(g);
         long values = 0;
         for (Param p : g.params()) values += p.node().shape().numelIfKnown();
-        spec.commandLine().getOut().printf("ok: %s: %d input%s, %d parameter tensor%s (%s values), %d output%s%s%n", g.name(),
+        spec.commandLine().getOut().printf("ok: %s: %d input%s, %d parameter tensor%s (%s value%s), %d output%s%s%n", g.name(),
                 g.inputs().size(), g.inputs().size() == 1 ? "" : "s", g.params().size(), g.params().size() == 1 ? "" : "s",
-                Common.thousands(values), g.outputs().size(), g.outputs().size() == 1 ? "" : "s", g.loss() != null ? ", a loss" : ", no loss");
+                Common.thousands(values), values == 1 ? "" : "s", g.outputs().size(), g.outputs().size() == 1 ? "" : "s", g.loss() != null ? ", a loss" : ", no loss");
         warnUntrained(model, d, spec.commandLine().getErr());
         if (g.outputs().isEmpty() && g.train().metrics().contains("accuracy")) {
             spec.commandLine().getErr().println(model + ": warning: metrics = [accuracy] needs an output to compare with the labels, "

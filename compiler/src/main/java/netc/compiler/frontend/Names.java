@@ -1,8 +1,14 @@
 package netc.compiler.frontend;
 
 import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
 
-/** "Did you mean" suggestions by edit distance (an adjacent transposition counts as one edit). */
+/**
+ * "Did you mean" suggestions: the names students bring from maths, numpy and PyTorch first ({@code ln}: log,
+ * {@code torch.relu}: relu), then the nearest known name by edit distance (an adjacent transposition counts as one
+ * edit).
+ */
 final class Names {
     private Names() {
     }
@@ -24,10 +30,42 @@ final class Names {
         return best != null && bestD <= Math.max(1, Math.min(3, name.length() / 2)) ? best : null;
     }
 
+    /** What netc calls the functions that other notations name otherwise (keys in lower case). */
+    private static final Map<String, String> ALIASES = Map.ofEntries(
+            Map.entry("ln", "log"), Map.entry("maximum", "max"), Map.entry("minimum", "min"), Map.entry("exp2", "pow"),
+            Map.entry("power", "pow"), Map.entry("absolute", "abs"), Map.entry("negative", "neg"), Map.entry("logistic", "sigmoid"),
+            Map.entry("expit", "sigmoid"), Map.entry("logsoftmax", "log_softmax"), Map.entry("linear", "dense"),
+            Map.entry("fc", "dense"), Map.entry("mm", "matmul"), Map.entry("bmm", "matmul"), Map.entry("dot", "matmul"),
+            Map.entry("reduce_mean", "mean"), Map.entry("reduce_sum", "sum"), Map.entry("average", "mean"),
+            Map.entry("view", "reshape"), Map.entry("cat", "concat"), Map.entry("concatenate", "concat"),
+            Map.entry("batch_norm", "batchnorm"), Map.entry("batchnorm1d", "batchnorm"), Map.entry("batchnorm2d", "batchnorm"),
+            Map.entry("max_pool2d", "maxpool"), Map.entry("max_pool1d", "maxpool"), Map.entry("maxpool2d", "maxpool"),
+            Map.entry("avg_pool2d", "avgpool"), Map.entry("avg_pool1d", "avgpool"), Map.entry("avgpool2d", "avgpool"),
+            Map.entry("crossentropyloss", "cross_entropy"), Map.entry("cross_entropy_loss", "cross_entropy"),
+            Map.entry("nll_loss", "nll"), Map.entry("mse_loss", "mse"), Map.entry("mseloss", "mse"), Map.entry("l1_loss", "mae"),
+            Map.entry("binary_cross_entropy", "bce"), Map.entry("bceloss", "bce"),
+            Map.entry("binary_cross_entropy_with_logits", "bce_logits"), Map.entry("bcewithlogitsloss", "bce_logits"),
+            Map.entry("smooth_l1_loss", "huber"), Map.entry("huber_loss", "huber"), Map.entry("heaviside", "step"));
+
+    /** Module prefixes of other notations, which netc's functions do not take. */
+    private static final Set<String> MODULES = Set.of("np", "numpy", "torch", "F", "nn", "torch.nn", "torch.nn.functional", "tf", "tf.nn", "math");
+
     /** " (did you mean 'x'?)" or "". */
     static String suggestion(String name, Collection<String> known) {
-        String n = nearest(name, known);
+        int dot = name.lastIndexOf('.');
+        if (dot > 0 && MODULES.contains(name.substring(0, dot))) {
+            String bare = name.substring(dot + 1), n = known.contains(bare) ? bare : alias(bare, known);
+            if (n == null) n = nearest(bare, known);
+            return n == null ? " (netc's functions take no module prefix)" : " (did you mean '" + n + "'? netc's functions take no module prefix)";
+        }
+        String n = alias(name, known);
+        if (n == null) n = nearest(name, known);
         return n == null ? "" : " (did you mean '" + n + "'?)";
+    }
+
+    private static String alias(String name, Collection<String> known) {
+        String a = ALIASES.get(name.toLowerCase());
+        return a != null && known.contains(a) ? a : null;
     }
 
     /** Optimal string alignment distance: insertions, deletions, substitutions and adjacent transpositions. */

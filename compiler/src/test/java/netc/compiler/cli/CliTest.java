@@ -65,6 +65,13 @@ class CliTest {
     }
 
     @Test
+    void checkCountsOneValueInTheSingular() throws Exception {
+        Cli r = Cli.run("check", write("one.net", "model One {\n  input x: float[batch, 1]\n  param w: [1]\n  output y = x * w\n}\n"));
+        assertEquals(0, r.status(), r.err());
+        assertEquals("ok: One: 1 input, 1 parameter tensor (1 value), 1 output, no loss", r.out().strip());
+    }
+
+    @Test
     void graphWritesDotWithTheBackwardPass() throws Exception {
         Path dot = tmp.resolve("g.dot");
         Cli r = Cli.run("graph", write("net.net", NET_3441), "--grad", "-o", dot);

@@ -113,6 +113,12 @@ class ErrorMessagesTest {
                 // names
                 Arguments.of("names: unknown with suggestion", "  param W3: [784, 10]\n  h = x @ W4\n}\n", "6:11", new String[] {"unknown name 'W4'", "did you mean 'W3'?"}),
                 Arguments.of("names: unknown function with suggestion", "  h = relux(x)\n}\n", "5:7", new String[] {"unknown function 'relux'", "did you mean 'relu'?"}),
+                Arguments.of("names: a maths name", "  h = ln(x)\n}\n", "5:7", new String[] {"unknown function 'ln'", "did you mean 'log'?"}),
+                Arguments.of("names: a PyTorch name", "  h = mse_loss(x, x)\n}\n", "5:7", new String[] {"unknown function 'mse_loss'", "did you mean 'mse'?"}),
+                Arguments.of("names: a module prefix", "  h = np.exp(x)\n}\n", "5:7",
+                        new String[] {"unknown function 'np.exp'", "did you mean 'exp'? netc's functions take no module prefix"}),
+                Arguments.of("names: a module prefix and a PyTorch name", "  h = torch.nn.functional.max_pool2d(x, 2)\n}\n", "5:7",
+                        new String[] {"did you mean 'maxpool'? netc's functions take no module prefix"}),
                 Arguments.of("names: used before definition", "  h = g + 1\n  g = x * 2\n}\n", "5:7", new String[] {"'g'", "before its definition at line 6"}),
                 Arguments.of("names: reassignment", "  h = x * 2\n  h = x * 3\n}\n", "6:3", new String[] {"'h' is already defined at line 5"}),
                 Arguments.of("names: function used as a value", "  h = relu\n}\n", "5:7", new String[] {"'relu' is a function"}),
