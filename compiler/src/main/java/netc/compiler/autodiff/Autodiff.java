@@ -63,7 +63,8 @@ public final class Autodiff {
             Node dy = adjoint.get(n);
             if (dy == null || n.op().isLeaf() || !influenced.contains(n)) continue;
             b.at(n.span());
-            List<Node> dx = n.op().gradient(b, n, dy);
+            if (!(n.op() instanceof Differentiable op)) throw new IllegalStateException(n.op().name() + " has no gradient: " + n);
+            List<Node> dx = op.gradient(b, n, dy);
             for (int k = 0; k < n.inputs().size(); k++) {
                 Node in = n.input(k);
                 Node d = k < dx.size() ? dx.get(k) : null;

@@ -169,7 +169,7 @@ public final class JavaGenerator {
     /** A field per kernel working array, pointing into its planned array (or an array of its own). */
     private void addScratch(TypeSpec.Builder cls, MethodSpec.Builder allocate, MemoryPlan plan, Phases phases, String batch) {
         for (Node n : new LinkedHashSet<>(phases.sequence())) {
-            List<Shape> scratch = n.op().scratch(n);
+            List<Shape> scratch = Kernel.scratchOf(n);
             for (int i = 0; i < scratch.size(); i++) {
                 String f = KernelContext.scratchName(n, i);
                 cls.addField(FieldSpec.builder(elemArray, f, Modifier.PRIVATE).build());
@@ -468,7 +468,7 @@ public final class JavaGenerator {
     private void kernel(TypeSpec.Builder cls, Node n) {
         CodeBlock.Builder code = CodeBlock.builder();
         KernelContext k = new KernelContext(n, o.elemType(), JavaGenerator::buf, code);
-        n.op().emit(k);
+        Kernel.of(n).emit(k);
         if (k.stateType() != null) {
             cls.addField(FieldSpec.builder(k.stateType(), k.stateField(), Modifier.PRIVATE, Modifier.FINAL)
                     .initializer("new $T($L)", k.stateType(), k.stateArgs()).build());

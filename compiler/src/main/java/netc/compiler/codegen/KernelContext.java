@@ -48,7 +48,7 @@ public final class KernelContext {
         return buffers.apply(node);
     }
 
-    /** The Java field holding the kernel's working array {@code i} (see {@link netc.compiler.ops.Op#scratch}). */
+    /** The Java field holding the kernel's working array {@code i} (see {@link Kernel#scratch}). */
     public String scratch(int i) {
         return scratchName(node, i);
     }

@@ -21,7 +21,7 @@ import netc.compiler.ops.Ops;
  * not overlap share one array, sized for the largest. An elementwise node may write over an input of its shape whose
  * life ends at that node (in place). Sizes are {@code c} or {@code c·batch}; slots hold one kind or the other. The plan
  * is a formula in the batch, allocated once per batch capacity: no allocation per step. Kernels' working arrays
- * ({@link netc.compiler.ops.Op#scratch}) are placed the same way, busy only while their kernel runs.
+ * ({@link Kernel#scratch}) are placed the same way, busy only while their kernel runs.
  */
 public final class MemoryPlan {
     /** A shared array: {@code size} elements, times the batch when {@code batched}. */
@@ -96,7 +96,7 @@ public final class MemoryPlan {
         long naiveConst = 0, naiveBatched = 0;
         boolean[] batched = new boolean[1];
         for (Node n : first.keySet()) {
-            List<Shape> shapes = new ArrayList<>(n.op().scratch(n));
+            List<Shape> shapes = new ArrayList<>(Kernel.scratchOf(n));
             shapes.add(n.shape());
             for (Shape s : shapes) {
                 long c = coefficient(s, batched);
@@ -110,7 +110,7 @@ public final class MemoryPlan {
             if (first.get(n) != p) continue;
             if (n.dtype() == DType.FLOAT && n.op() != Ops.CONST) plan.placeValue(n, p, exposed.contains(n) ? Integer.MAX_VALUE : end.get(n));
             // working arrays: busy while the kernel runs (at each of its runs), never shared with its operands or result
-            List<Shape> scratch = n.op().scratch(n);
+            List<Shape> scratch = Kernel.scratchOf(n);
             if (scratch.isEmpty()) continue;
             List<Integer> slots = new ArrayList<>();
             for (Shape s : scratch) {

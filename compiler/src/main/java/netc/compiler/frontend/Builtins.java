@@ -187,7 +187,7 @@ final class Builtins {
         return g.add(Ops.GEMM, Attrs.of("transA", false, "transB", false), a, b);
     }
 
-    private static Object softmax(CallSite cs, netc.compiler.ops.Op op) {
+    private static Object softmax(CallSite cs, netc.compiler.ir.Op op) {
         cs.expect(1, "x", "axis");
         Node x = cs.tensor(0, "x");
         int axis = cs.integer(1, "axis", -1);

@@ -37,7 +37,7 @@ final class SequenceBuiltins {
      * initial state, PyTorch's parameters weight_ih [G·H, I], weight_hh [G·H, H], bias_ih, bias_hh initialised U(±1/√H)
      * with G = 1, 4, 3 gates.
      */
-    private static Object recurrent(CallSite cs, String assigned, String kind, netc.compiler.ops.Op op, int gates) {
+    private static Object recurrent(CallSite cs, String assigned, String kind, netc.compiler.ir.Op op, int gates) {
         cs.expect(2, "x", "hidden", "name");
         ModelBuilder b = cs.builder;
         Node x = cs.tensor(0, "x");

@@ -3,7 +3,6 @@ package netc.compiler.ir;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import netc.compiler.ops.Op;
 
 /**
  * Creates nodes in topological order, running each op's shape rule. The front end, autodiff and the

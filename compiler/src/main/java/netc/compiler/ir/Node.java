@@ -1,7 +1,6 @@
 package netc.compiler.ir;
 
 import java.util.List;
-import netc.compiler.ops.Op;
 
 /**
  * One single-assignment value of the graph: an op applied to earlier nodes, with static attributes,

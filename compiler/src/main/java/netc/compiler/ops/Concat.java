@@ -2,11 +2,14 @@ package netc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -16,7 +19,7 @@ import netc.compiler.ir.TensorType;
  * and element type and equal sizes except along the axis, whose sizes must be known. The gradient of each input is
  * its slice of the output's adjoint.
  */
-final class Concat implements Op {
+final class Concat implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return "concat";

@@ -1,15 +1,15 @@
 package netc.compiler.ops;
 
 import java.util.List;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
-import netc.compiler.ir.GraphBuilder;
-import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.TensorType;
 
 /** A scalar constant {@code value}, divided by the product of the dims in {@code per} when present. */
-final class Const implements Op {
+final class Const implements Op, Kernel {
     @Override
     public String name() {
         return "const";
@@ -18,11 +18,6 @@ final class Const implements Op {
     @Override
     public TensorType infer(List<TensorType> inputs, Attrs attrs) {
         return TensorType.f(Shape.SCALAR);
-    }
-
-    @Override
-    public List<Node> gradient(GraphBuilder g, Node node, Node dy) {
-        return List.of();
     }
 
     @Override

@@ -3,12 +3,15 @@ package netc.compiler.ops;
 import com.squareup.javapoet.ClassName;
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -33,7 +36,7 @@ import netc.compiler.ir.TensorType;
  * attr {@code act} ({@code relu}, {@code sigmoid}, {@code tanh}) applied last, both by the kernel to each sample's
  * output while it is in cache.
  */
-final class Convolution implements Op {
+final class Convolution implements Op, Differentiable, Kernel {
     enum Mode {
         FORWARD("conv"), INPUT_GRAD("conv_grad_input"), WEIGHT_GRAD("conv_grad_weight");
 

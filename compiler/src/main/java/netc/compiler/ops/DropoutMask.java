@@ -2,17 +2,20 @@ package netc.compiler.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.TensorType;
 
 /**
  * The inverted-dropout mask for its input's shape: in training each element is 0 with probability {@code p}
  * and 1/(1-p) otherwise; in evaluation all ones. Not pure: two masks are never merged.
  */
-final class DropoutMask implements Op {
+final class DropoutMask implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return "dropout_mask";

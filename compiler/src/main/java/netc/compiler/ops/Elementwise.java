@@ -2,11 +2,14 @@ package netc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -16,7 +19,7 @@ import netc.compiler.ir.TensorType;
  * The rule returns adjoints at the output's shape; they are summed back to each input's shape here.
  * With attribute {@code shape}, the output takes that shape (broadcast_to).
  */
-public final class Elementwise implements Op {
+public final class Elementwise implements Op, Differentiable, Kernel {
     /** The scalar Java expression of the op over its inputs' elements, given the node's attributes. */
     public interface Formula {
         String apply(String elemType, String[] x, Attrs attrs);

@@ -2,10 +2,11 @@ package netc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
-import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -19,7 +20,7 @@ import netc.compiler.ir.TensorType;
  * computed, so the elementwise result is never stored. Fusion runs after differentiation, so this op has no gradient
  * rule.
  */
-public final class Fused implements Op {
+public final class Fused implements Op, Kernel {
     /** One step: an elementwise op and its operands (input {@code k} as k ≥ 0, step {@code s} as −(s + 1)). */
     public record Step(Elementwise op, Attrs attrs, List<Integer> args) {
     }
@@ -71,11 +72,6 @@ public final class Fused implements Op {
             if (!out.equals(b)) throw new ShapeException("fused input " + t + " does not broadcast to " + out);
         }
         return TensorType.f(attrs.has("axes") ? ReduceSum.reduced(out, attrs) : out);
-    }
-
-    @Override
-    public List<Node> gradient(GraphBuilder g, Node node, Node dy) {
-        throw new UnsupportedOperationException("fused nodes are made after differentiation");
     }
 
     /**

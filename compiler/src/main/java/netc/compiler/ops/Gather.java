@@ -3,12 +3,15 @@ package netc.compiler.ops;
 import com.squareup.javapoet.ClassName;
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -17,7 +20,7 @@ import netc.compiler.ir.TensorType;
  * Row lookup for embeddings: {@code gather(table [V, D], index int[...])} gives [..., D]. Its gradient for the
  * table is {@code scatter_rows(dy, index)}, which adds each row of dy into a zero table (attr {@code rows} = V).
  */
-final class Gather implements Op {
+final class Gather implements Op, Differentiable, Kernel {
     private static final ClassName USER_ERROR = ClassName.get("netc.runtime", "UserError");
     private final boolean scatter;
 

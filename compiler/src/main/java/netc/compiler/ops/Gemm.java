@@ -4,11 +4,14 @@ import com.squareup.javapoet.ClassName;
 import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -28,7 +31,7 @@ import netc.compiler.ir.TensorType;
  * kernel a {@link netc.runtime.kernels.PackedWeights} kept by the model and the weights' version: one sample's product
  * then reads the weights laid out for it.
  */
-final class Gemm implements Op {
+final class Gemm implements Op, Differentiable, Kernel {
     private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Gemm");
     private static final ClassName PACKED = ClassName.get("netc.runtime.kernels", "PackedWeights");
 

@@ -1,11 +1,9 @@
 package netc.compiler.ops;
 
 import java.util.List;
-import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
-import netc.compiler.ir.GraphBuilder;
-import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.TensorType;
 
 /** Inputs and parameters: values bound from outside, typed by their declaration (attrs {@code name, type}). */
@@ -24,16 +22,6 @@ final class Leaf implements Op {
     @Override
     public TensorType infer(List<TensorType> inputs, Attrs attrs) {
         return new TensorType(attrs.shape("shape"), "int".equals(attrs.s("dtype")) ? DType.INT : DType.FLOAT);
-    }
-
-    @Override
-    public List<Node> gradient(GraphBuilder g, Node node, Node dy) {
-        return List.of();
-    }
-
-    @Override
-    public void emit(KernelContext ctx) {
-        // bound from outside
     }
 
     @Override

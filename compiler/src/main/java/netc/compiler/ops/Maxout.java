@@ -2,11 +2,14 @@ package netc.compiler.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -18,7 +21,7 @@ import netc.compiler.ir.TensorType;
  * {@code maxout_scatter(key, dy)} writes each group's adjoint there and zeros elsewhere. The two are each other's
  * gradient in their second operand; the choice of position has no gradient.
  */
-final class Maxout implements Op {
+final class Maxout implements Op, Differentiable, Kernel {
     private final boolean scatter;
 
     Maxout(boolean scatter) {

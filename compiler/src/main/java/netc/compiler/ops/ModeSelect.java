@@ -2,10 +2,13 @@ package netc.compiler.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
@@ -13,7 +16,7 @@ import netc.compiler.ir.TensorType;
  * {@code mode_select(a, b)}: a in training, b in evaluation (batch statistics versus running statistics). The
  * gradient goes to a in training and nowhere in evaluation (b is a buffer there).
  */
-final class ModeSelect implements Op {
+final class ModeSelect implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return "mode_select";

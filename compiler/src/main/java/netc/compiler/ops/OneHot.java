@@ -2,17 +2,20 @@ package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
 /** Class indices [...] to one-hot rows [..., classes]; an index outside [0, classes) is a user error. */
-final class OneHot implements Op {
+final class OneHot implements Op, Differentiable, Kernel {
     private static final ClassName USER_ERROR = ClassName.get("netc.runtime", "UserError");
 
     @Override

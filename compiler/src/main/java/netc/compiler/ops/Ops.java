@@ -7,6 +7,7 @@ import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 
 /**

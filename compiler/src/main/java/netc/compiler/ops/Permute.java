@@ -2,17 +2,20 @@ package netc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
 /** Reorders dimensions: output dimension d is input dimension {@code perm[d]}. */
-final class Permute implements Op {
+final class Permute implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return "permute";

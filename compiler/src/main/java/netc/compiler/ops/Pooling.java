@@ -4,12 +4,15 @@ import com.squareup.javapoet.ClassName;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -27,7 +30,7 @@ import netc.compiler.ir.TensorType;
  * </ul>
  * Kernels: {@code netc.runtime.kernels.Pool}, parallel over batch · channels.
  */
-final class Pooling implements Op {
+final class Pooling implements Op, Differentiable, Kernel {
     enum Mode {
         MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
 

@@ -2,12 +2,15 @@ package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -30,7 +33,7 @@ import netc.compiler.ir.TensorType;
  * products then give the gradients of the input and weights. Adjoints of the internal slots are ignored: the language
  * exposes only h.
  */
-final class Recurrent implements Op {
+final class Recurrent implements Op, Differentiable, Kernel {
     enum Cell {
         RNN(1, 2), LSTM(4, 7), GRU(3, 6);
 

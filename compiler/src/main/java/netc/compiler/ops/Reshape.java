@@ -1,16 +1,19 @@
 package netc.compiler.ops;
 
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
 /** The same elements in a new shape (attr {@code shape}); row-major order is unchanged. */
-final class Reshape implements Op {
+final class Reshape implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return "reshape";

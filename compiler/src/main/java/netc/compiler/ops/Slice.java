@@ -2,11 +2,14 @@ package netc.compiler.ops;
 
 import java.util.ArrayList;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.TensorType;
 
@@ -15,7 +18,7 @@ import netc.compiler.ir.TensorType;
  * selected extent per source axis, {@code squeeze} the axes indexed by an integer (dropped from the result),
  * {@code source} the source shape. The gradient op ({@code slice_grad}) scatters back into zeros of the source shape.
  */
-final class Slice implements Op {
+final class Slice implements Op, Differentiable, Kernel {
     private final boolean grad;
 
     Slice(boolean grad) {

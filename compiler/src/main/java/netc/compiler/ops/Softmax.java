@@ -1,10 +1,13 @@
 package netc.compiler.ops;
 
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -13,7 +16,7 @@ import netc.compiler.ir.TensorType;
  * softmax or log_softmax over the last axis, computed stably (the row maximum is subtracted first).
  * Gradients: softmax dx = y (dy - sum(dy y)); log_softmax dx = dy - exp(y) sum(dy).
  */
-final class Softmax implements Op {
+final class Softmax implements Op, Differentiable, Kernel {
     private final boolean log;
 
     Softmax(boolean log) {

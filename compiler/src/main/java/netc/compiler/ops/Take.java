@@ -2,11 +2,14 @@ package netc.compiler.ops;
 
 import java.util.Arrays;
 import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
@@ -18,7 +21,7 @@ import netc.compiler.ir.TensorType;
  * pooling's {@code maxpool_index}), not from users, so they are trusted, and they keep to their slice of the leading
  * dimension (a sample's indices point into that sample), which lets take_grad split its work over that dimension.
  */
-final class Take implements Op {
+final class Take implements Op, Differentiable, Kernel {
     private final boolean grad;
 
     Take(boolean grad) {

@@ -1,0 +1,31 @@
+package netc.compiler.codegen;
+
+import java.util.List;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
+
+/** The kernel facet of an op: the Java statements that compute a node's buffer, and the working arrays they need. */
+public interface Kernel {
+    /** Emits the Java statements that compute {@code ctx.node()}'s buffer from its inputs' buffers. */
+    void emit(KernelContext ctx);
+
+    /**
+     * The working arrays (float, of these shapes) the kernel uses while it runs, such as a recurrent layer's state
+     * between time steps; the memory plan places them with the values, so a kernel allocates nothing. The kernel
+     * finds them as {@link KernelContext#scratch(int)}; their contents are undefined when it starts.
+     */
+    default List<Shape> scratch(Node n) {
+        return List.of();
+    }
+
+    /** The kernel of {@code n}'s op; leaves, bound from outside, have none. */
+    static Kernel of(Node n) {
+        if (n.op() instanceof Kernel k) return k;
+        throw new IllegalStateException(n.op().name() + " has no kernel: " + n);
+    }
+
+    /** The working arrays of {@code n}'s kernel; none for an op without a kernel. */
+    static List<Shape> scratchOf(Node n) {
+        return n.op() instanceof Kernel k ? k.scratch(n) : List.of();
+    }
+}
