@@ -3,7 +3,7 @@ package netc.compiler.cli;
 import java.util.Map;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
-import netc.compiler.ops.Ops;
+import netc.compiler.ir.Op;
 import netc.runtime.Tensor;
 import netc.runtime.UserError;
 
@@ -17,24 +17,19 @@ final class DataRanges {
     private DataRanges() {
     }
 
-    /** The smallest range an int input indexes directly: its size and whether it counts classes or table rows. */
-    private record Range(int size, boolean classes) {
-    }
-
     /** The number of values int input {@code input} may take (0..n-1) where it indexes directly; 0 if it indexes nothing. */
     static int of(Graph g, String input) {
-        Range r = range(g, input);
+        Op.Index r = range(g, input);
         return r == null ? 0 : r.size();
     }
 
-    private static Range range(Graph g, String input) {
-        Range best = null;
+    /** The smallest range among the ops that use {@code input} as an index (one_hot's classes, an embedding's rows). */
+    private static Op.Index range(Graph g, String input) {
+        Op.Index best = null;
         for (Node n : g.nodes()) {
             for (int k = 0; k < n.inputs().size(); k++) {
-                Node in = n.input(k);
-                if (in.op() != Ops.INPUT || !input.equals(in.attrs().s("name"))) continue;
-                Range r = n.op() == Ops.ONE_HOT ? new Range(n.attrs().i("classes"), true)
-                        : n.op() == Ops.GATHER && k == 1 ? new Range(n.input(0).shape().dim(0).size(), false) : null;
+                if (!isInput(g, n.input(k), input)) continue;
+                Op.Index r = n.op().index(n, k);
                 if (r != null && (best == null || r.size() < best.size())) best = r;
             }
         }
@@ -44,9 +39,15 @@ final class DataRanges {
     /** Whether float input {@code input} is the target of a binary cross-entropy, whose values are probabilities. */
     private static boolean probabilityTarget(Graph g, String input) {
         for (Node n : g.nodes()) {
-            if (n.op() == Ops.BCE_LOGITS && n.input(1).op() == Ops.INPUT && input.equals(n.input(1).attrs().s("name"))) return true;
+            for (int k = 0; k < n.inputs().size(); k++) {
+                if (isInput(g, n.input(k), input) && n.op().takesProbability(n, k)) return true;
+            }
         }
         return false;
+    }
+
+    private static boolean isInput(Graph g, Node n, String name) {
+        return g.inputs().contains(n) && name.equals(n.attrs().s("name"));
     }
 
     /**
@@ -73,7 +74,7 @@ final class DataRanges {
         for (Node input : g.inputs()) {
             String name = input.attrs().s("name");
             Tensor t = columns.get(name);
-            Range r = t == null ? null : range(g, name);
+            Op.Index r = t == null ? null : range(g, name);
             if (r == null || t.size() == 0) continue;
             int[] v = t.ints();
             int perSample = t.rank() == 0 ? v.length : v.length / Math.max(1, t.dim(0));

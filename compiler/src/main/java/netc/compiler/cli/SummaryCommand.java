@@ -92,7 +92,7 @@ final class SummaryCommand implements Callable<Integer> {
             for (Node in : n.inputs()) {
                 String l = layerOf.get(in);
                 if (l != null) from = l;
-                else if (in.op() != Ops.CONST) allParams = false;
+                else if (!in.op().isConstant()) allParams = false;
             }
             if (from == null) continue;
             if (allParams) {

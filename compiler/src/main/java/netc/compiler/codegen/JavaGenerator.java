@@ -24,7 +24,6 @@ import netc.compiler.ir.Node;
 import netc.compiler.ir.Param;
 import netc.compiler.ir.Printer;
 import netc.compiler.ir.Shape;
-import netc.compiler.ops.Ops;
 
 /**
  * Emits one Java class per model with JavaPoet: a buffer per value, one small method per node (each carrying
@@ -122,6 +121,8 @@ public final class JavaGenerator {
             if (slot.batched()) limitBatch(slot.size(), 1);
             allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), size);
         }
+        Set<Node> paramNodes = new HashSet<>();
+        for (Param p : g.params()) paramNodes.add(p.node());
         for (Node n : g.nodes()) {
             boolean batched = !n.shape().isConcrete();
             FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE);
@@ -130,7 +131,7 @@ public final class JavaGenerator {
             } else if (batched) {
                 allocate.addStatement("$L = $L", buf(n), newArray(n, sizeAt(n.shape(), batch)));
                 limitBatch(n.shape());
-            } else if (n.op() == Ops.PARAM) {
+            } else if (paramNodes.contains(n)) {
                 f.addModifiers(Modifier.FINAL);  // assigned by the constructor: new, or shared with the instance copied
             } else {
                 f.initializer("$L", newArray(n, n.shape().sizeExpr()));

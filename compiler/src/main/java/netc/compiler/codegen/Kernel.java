@@ -18,6 +18,19 @@ public interface Kernel {
         return List.of();
     }
 
+    /**
+     * Whether each output element depends only on the inputs' elements at its own position (after broadcasting), so
+     * that the output may overwrite an input of its shape whose life ends here.
+     */
+    default boolean elementwise(Node n) {
+        return false;
+    }
+
+    /** What the kernel computes in one pass that would otherwise take several, for {@code netc compile --stats}; null when it fuses nothing. */
+    default String fusion(Node n) {
+        return null;
+    }
+
     /** The kernel of {@code n}'s op; leaves, bound from outside, have none. */
     static Kernel of(Node n) {
         if (n.op() instanceof Kernel k) return k;

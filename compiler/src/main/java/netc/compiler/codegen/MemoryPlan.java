@@ -11,9 +11,6 @@ import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
-import netc.compiler.ops.Elementwise;
-import netc.compiler.ops.Fused;
-import netc.compiler.ops.Ops;
 
 /**
  * Buffer sharing from liveness. Each computed float value lives from its first computation to its last use in the
@@ -108,7 +105,7 @@ public final class MemoryPlan {
         for (int p = 0; p < seq.size(); p++) {
             Node n = seq.get(p);
             if (first.get(n) != p) continue;
-            if (n.dtype() == DType.FLOAT && n.op() != Ops.CONST) plan.placeValue(n, p, exposed.contains(n) ? Integer.MAX_VALUE : end.get(n));
+            if (n.dtype() == DType.FLOAT && !n.op().isConstant()) plan.placeValue(n, p, exposed.contains(n) ? Integer.MAX_VALUE : end.get(n));
             // working arrays: busy while the kernel runs (at each of its runs), never shared with its operands or result
             List<Shape> scratch = Kernel.scratchOf(n);
             if (scratch.isEmpty()) continue;
@@ -132,7 +129,7 @@ public final class MemoryPlan {
         long c = coefficient(n.shape(), batched);
         if (c < 0) return;
         // in place: an input of the same shape whose life ends here
-        if (n.op() instanceof Elementwise || n.op() == Ops.FUSED && !Fused.isReduction(n)) {
+        if (n.op() instanceof Kernel k && k.elementwise(n)) {
             for (Node in : n.inputs()) {
                 int s = slotOf(in);
                 if (s >= 0 && in.shape().equals(n.shape()) && busyUntil.get(s) == p && occupant.get(s) == in) {

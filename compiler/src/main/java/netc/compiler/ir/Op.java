@@ -22,4 +22,23 @@ public interface Op {
     default boolean isLeaf() {
         return false;
     }
+
+    /** True for values known when the model is compiled (constants): they keep a buffer of their own. */
+    default boolean isConstant() {
+        return false;
+    }
+
+    /** An int input used as an index: into {@code size} classes (one-hot labels) or rows of a table. */
+    record Index(int size, boolean classes) {
+    }
+
+    /** How {@code n} uses its input {@code k} as an index, or null when it does not. */
+    default Index index(Node n, int k) {
+        return null;
+    }
+
+    /** Whether {@code n}'s input {@code k} must hold probabilities in [0, 1] (the target of a binary cross-entropy). */
+    default boolean takesProbability(Node n, int k) {
+        return false;
+    }
 }

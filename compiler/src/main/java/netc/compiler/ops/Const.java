@@ -16,6 +16,11 @@ final class Const implements Op, Kernel {
     }
 
     @Override
+    public boolean isConstant() {
+        return true;
+    }
+
+    @Override
     public TensorType infer(List<TensorType> inputs, Attrs attrs) {
         return TensorType.f(Shape.SCALAR);
     }

@@ -163,6 +163,11 @@ final class Convolution implements Op, Differentiable, Kernel {
     }
 
     @Override
+    public String fusion(Node n) {
+        return Gemm.epilogue(n);
+    }
+
+    @Override
     public void emit(KernelContext k) {
         Node n = k.node();
         Attrs a = n.attrs();

@@ -34,6 +34,8 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     private final int arity;
     private final Formula formula;
     private final Grad grad;
+    /** The input that holds probabilities, or -1; set where the op is defined. */
+    private int probabilityInput = -1;
 
     Elementwise(String name, int arity, Formula formula, Grad grad) {
         this.name = name;
@@ -45,6 +47,17 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     @Override
     public String name() {
         return name;
+    }
+
+    /** This op, its input {@code k} holding probabilities (a binary cross-entropy's target); for the definitions in {@link Ops}. */
+    Elementwise probabilityInput(int k) {
+        probabilityInput = k;
+        return this;
+    }
+
+    @Override
+    public boolean takesProbability(Node n, int k) {
+        return k == probabilityInput;
     }
 
     public int arity() {
@@ -82,6 +95,11 @@ public final class Elementwise implements Op, Differentiable, Kernel {
             out.add(r == null ? null : Ops.unbroadcast(g, r, node.input(i).shape()));
         }
         return out;
+    }
+
+    @Override
+    public boolean elementwise(Node n) {
+        return true;
     }
 
     @Override

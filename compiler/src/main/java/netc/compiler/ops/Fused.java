@@ -59,9 +59,15 @@ public final class Fused implements Op, Kernel {
     }
 
     /** What the program computes and a reduction sums: {@code program} of a reduction node, as text. */
-    public static String describe(Node n) {
+    @Override
+    public String fusion(Node n) {
         String p = n.attrs().get("program").toString();
         return isReduction(n) ? "reduce_sum{axes=" + n.attrs().ints("axes") + "}(" + p + ")" : p;
+    }
+
+    @Override
+    public boolean elementwise(Node n) {
+        return !isReduction(n);
     }
 
     @Override

@@ -33,6 +33,12 @@ final class Gather implements Op, Differentiable, Kernel {
         return scatter ? "scatter_rows" : "gather";
     }
 
+    /** The gather's row indices (its second input) index the table's rows. */
+    @Override
+    public Index index(Node n, int k) {
+        return !scatter && k == 1 ? new Index(n.input(0).shape().dim(0).size(), false) : null;
+    }
+
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         if (in.get(1).dtype() != DType.INT) throw new ShapeException("indices must be int, got " + in.get(1));

@@ -122,6 +122,22 @@ final class Gemm implements Op, Differentiable, Kernel {
     }
 
     @Override
+    public String fusion(Node n) {
+        return epilogue(n);
+    }
+
+    /**
+     * A product with an epilogue as text, e.g. {@code relu(gemm($0, $1) + $2)}, or a backward product with a mask
+     * ({@code · step($2)}); null for a plain product.
+     */
+    static String epilogue(Node n) {
+        if (n.inputs().size() <= 2 && !n.attrs().has("act")) return null;
+        String p = n.op().name() + "($0, $1)" + (Ops.hasBias(n) ? " + $2" : "");
+        if (n.attrs().has("act")) p = n.attrs().s("act") + "(" + p + ")";
+        return n.attrs().has("mask") ? p + " · step($" + (n.inputs().size() - 1) + ")" : p;
+    }
+
+    @Override
     public void emit(KernelContext k) {
         Node y = k.node();
         Shape a = y.input(0).shape(), b = y.input(1).shape();

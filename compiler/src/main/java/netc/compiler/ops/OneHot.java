@@ -24,6 +24,11 @@ final class OneHot implements Op, Differentiable, Kernel {
     }
 
     @Override
+    public Index index(Node n, int k) {
+        return new Index(n.attrs().i("classes"), true);
+    }
+
+    @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         if (in.get(0).dtype() != DType.INT) throw new ShapeException("class indices must be int, got " + in.get(0));
         return TensorType.f(in.get(0).shape().append(Dim.of(attrs.i("classes"))));

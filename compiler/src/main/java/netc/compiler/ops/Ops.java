@@ -169,7 +169,8 @@ public final class Ops {
      */
     public static final Elementwise BCE_LOGITS = new Elementwise("bce_logits", 2,
             (t, x, a) -> cast(t, "(Math.max(" + x[0] + ", 0) - " + x[0] + " * " + x[1] + " + Math.log1p(Math.exp(-Math.abs(" + x[0] + "))))"),
-            (g, y, dy) -> List.of(mul(g, dy, sub(g, g.add(Ops.SIGMOID, y.input(0)), y.input(1))), mul(g, dy, neg(g, y.input(0)))));
+            (g, y, dy) -> List.of(mul(g, dy, sub(g, g.add(Ops.SIGMOID, y.input(0)), y.input(1))), mul(g, dy, neg(g, y.input(0)))))
+            .probabilityInput(1);
     /** x·log x where x &gt; 0, else 0 (0·log 0 = 0, as torch.xlogy(x, x)). */
     public static final Elementwise XLOGX = new Elementwise("xlogx", 1,
             (t, x, a) -> "(" + x[0] + " > 0 ? (" + t + ") (" + x[0] + " * Math.log(" + x[0] + ")) : 0)",
@@ -232,7 +233,7 @@ public final class Ops {
     }
 
     public static boolean isConstant(Node n) {
-        return n.op() == CONST;
+        return n.op().isConstant();
     }
 
     public static Node add(GraphBuilder g, Node a, Node b) {

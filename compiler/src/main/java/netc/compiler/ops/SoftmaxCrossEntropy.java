@@ -2,6 +2,7 @@ package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
 import netc.compiler.codegen.Kernel;
@@ -70,6 +71,15 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         // d/dt of Σ t·(lse − z) is −log_softmax(z), times each row's dy
         Node perRow = Ops.reshape(g, dy, rows(z.shape()).append(Dim.of(1)));
         return List.of(dz, Ops.mul(g, Ops.neg(g, g.add(Ops.LOG_SOFTMAX, z)), perRow));
+    }
+
+    @Override
+    public String fusion(Node n) {
+        List<String> in = new ArrayList<>();
+        for (Node i : n.inputs()) in.add(i.ref());
+        if (!grad) return "softmax_xent(" + String.join(", ", in) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
+        return "softmax_xent_grad(" + String.join(", ", in) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
+                + " − target) · dy in one kernel, no one-hot rows";
     }
 
     @Override
