@@ -13,6 +13,7 @@ import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
+import netc.runtime.kernels.Unary;
 
 /**
  * An elementwise op over inputs broadcast NumPy-style: a scalar formula and a gradient rule.
@@ -37,11 +38,29 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     /** The input that holds probabilities, or -1; set where the op is defined. */
     private int probabilityInput = -1;
 
+    /** The scalar function of one argument the op computes (its value and formula defined once), or null. */
+    private final Unary function;
+
     Elementwise(String name, int arity, Formula formula, Grad grad) {
+        this(name, arity, formula, grad, null);
+    }
+
+    private Elementwise(String name, int arity, Formula formula, Grad grad, Unary function) {
         this.name = name;
         this.arity = arity;
         this.formula = formula;
         this.grad = grad;
+        this.function = function;
+    }
+
+    /** The elementwise op of {@code f}: its name and formula are f's, the gradient rule is the op's. */
+    static Elementwise of(Unary f, Grad grad) {
+        return new Elementwise(f.lowerName(), 1, (t, x, a) -> f.java(t, x[0]), grad, f);
+    }
+
+    /** The scalar function the op computes, for constant folding and the products' epilogue; null for the others. */
+    public Unary function() {
+        return function;
     }
 
     @Override

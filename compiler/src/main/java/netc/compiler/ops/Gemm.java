@@ -15,6 +15,7 @@ import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
+import netc.runtime.kernels.Unary;
 
 /**
  * Matrix product {@code op(A) · op(B)} with optional transposes (attrs {@code transA, transB}). Each operand is
@@ -177,19 +178,20 @@ final class Gemm implements Op, Differentiable, Kernel {
     /** Rejects an {@code act} attr that names no activation of the runtime's epilogue. */
     static void checkActivation(Attrs attrs) {
         if (!attrs.has("act")) return;
-        try {
-            netc.runtime.kernels.Gemm.activation(attrs.s("act"));
-        } catch (IllegalArgumentException e) {
-            throw new ShapeException(e.getMessage());
-        }
+        Unary u = Unary.named(attrs.s("act"));
+        if (u == null || !u.epilogue()) throw new ShapeException("unknown epilogue activation: " + attrs.s("act"));
     }
 
-    /** The epilogue arguments of the kernel node's runtime call: its bias (or null), activation code and mask, if any. */
+    /** The activation a product node's epilogue applies ({@code act}), identity when it has none. */
+    static Unary activation(Node y) {
+        return y.attrs().has("act") ? Unary.named(y.attrs().s("act")) : Unary.IDENTITY;
+    }
+
+    /** The epilogue arguments of the kernel node's runtime call: its bias (or null), activation and mask, if any. */
     static CodeBlock epilogueArgs(KernelContext k) {
         Node y = k.node();
         String bias = Ops.hasBias(y) ? k.in(2) : "null";
-        String act = y.attrs().has("act") ? y.attrs().s("act").toUpperCase(java.util.Locale.ROOT) : "NONE";
         String mask = y.attrs().has("mask") ? ", " + k.in(y.inputs().size() - 1) : "";
-        return CodeBlock.of("$L, $T.$L$L", bias, KERNEL, act, mask);
+        return CodeBlock.of("$L, $T.$L$L", bias, Unary.class, activation(y).name(), mask);
     }
 }

@@ -9,6 +9,7 @@ import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
+import netc.runtime.kernels.Unary;
 
 /**
  * The catalog of primitive ops, and the small helpers gradient rules and the front end build graphs with.
@@ -62,28 +63,27 @@ public final class Ops {
     }
 
     // ---- unary elementwise ----
-    public static final Elementwise IDENTITY = new Elementwise("identity", 1, (t, x, a) -> x[0],
+    public static final Elementwise IDENTITY = Elementwise.of(Unary.IDENTITY,
             (g, y, dy) -> List.of(dy));
     public static final Elementwise STOP_GRADIENT = new Elementwise("stop_gradient", 1, (t, x, a) -> x[0],
             (g, y, dy) -> Arrays.asList((Node) null));
-    public static final Elementwise NEG = new Elementwise("neg", 1, (t, x, a) -> "-" + x[0],
+    public static final Elementwise NEG = Elementwise.of(Unary.NEG,
             (g, y, dy) -> List.of(neg(g, dy)));
-    public static final Elementwise EXP = new Elementwise("exp", 1, (t, x, a) -> cast(t, "Math.exp(" + x[0] + ")"),
+    public static final Elementwise EXP = Elementwise.of(Unary.EXP,
             (g, y, dy) -> List.of(mul(g, dy, y)));
-    public static final Elementwise LOG = new Elementwise("log", 1, (t, x, a) -> cast(t, "Math.log(" + x[0] + ")"),
+    public static final Elementwise LOG = Elementwise.of(Unary.LOG,
             (g, y, dy) -> List.of(div(g, dy, y.input(0))));
-    public static final Elementwise SQRT = new Elementwise("sqrt", 1, (t, x, a) -> cast(t, "Math.sqrt(" + x[0] + ")"),
+    public static final Elementwise SQRT = Elementwise.of(Unary.SQRT,
             (g, y, dy) -> List.of(div(g, dy, mul(g, constant(g, 2), y))));
-    public static final Elementwise ABS = new Elementwise("abs", 1, (t, x, a) -> "Math.abs(" + x[0] + ")",
+    public static final Elementwise ABS = Elementwise.of(Unary.ABS,
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SIGN, y.input(0)))));
-    public static final Elementwise SIGN = new Elementwise("sign", 1, (t, x, a) -> "Math.signum(" + x[0] + ")",
+    public static final Elementwise SIGN = Elementwise.of(Unary.SIGN,
             (g, y, dy) -> Arrays.asList((Node) null));
-    public static final Elementwise SIGMOID = new Elementwise("sigmoid", 1,
-            (t, x, a) -> cast(t, "(1.0 / (1.0 + Math.exp(-" + x[0] + ")))"),
+    public static final Elementwise SIGMOID = Elementwise.of(Unary.SIGMOID,
             (g, y, dy) -> List.of(mul(g, dy, mul(g, y, sub(g, constant(g, 1), y)))));
-    public static final Elementwise TANH = new Elementwise("tanh", 1, (t, x, a) -> cast(t, "Math.tanh(" + x[0] + ")"),
+    public static final Elementwise TANH = Elementwise.of(Unary.TANH,
             (g, y, dy) -> List.of(mul(g, dy, sub(g, constant(g, 1), mul(g, y, y)))));
-    public static final Elementwise RELU = new Elementwise("relu", 1, (t, x, a) -> "Math.max(" + x[0] + ", 0)",
+    public static final Elementwise RELU = Elementwise.of(Unary.RELU,
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.STEP, y.input(0)))));
     /** 1 where x &gt; 0, else 0; its gradient is zero. */
     public static final Elementwise STEP = new Elementwise("step", 1, (t, x, a) -> "(" + x[0] + " > 0 ? 1 : 0)",
@@ -161,7 +161,7 @@ public final class Ops {
                 double beta = y.attrs().d("beta");
                 return List.of(mul(g, dy, beta == 1 ? ds : mul(g, constant(g, beta), ds)));
             });
-    public static final Elementwise ATAN = new Elementwise("atan", 1, (t, x, a) -> cast(t, "Math.atan(" + x[0] + ")"),
+    public static final Elementwise ATAN = Elementwise.of(Unary.ATAN,
             (g, y, dy) -> List.of(div(g, dy, add(g, constant(g, 1), mul(g, y.input(0), y.input(0))))));
     /**
      * bce_logits(z, t) = max(z, 0) − z·t + log(1 + e^(−|z|)): binary cross-entropy of sigmoid(z), finite for any z.

@@ -14,6 +14,7 @@ import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
+import netc.runtime.kernels.Unary;
 
 /**
  * A whole recurrent layer over a sequence (Elman RNN with tanh, LSTM, GRU) with PyTorch's equations, gate orders
@@ -129,7 +130,11 @@ final class Recurrent implements Op, Differentiable, Kernel {
     }
 
     private static String sigmoid(String t, String e) {
-        return "(" + t + ") (1.0 / (1.0 + Math.exp(-(" + e + "))))";
+        return Unary.SIGMOID.java(t, "(" + e + ")");
+    }
+
+    private static String tanh(String t, String e) {
+        return Unary.TANH.java(t, e);
     }
 
     /** gx = x·W_ihᵀ for all steps at once; then per step gh = h_prev·W_hhᵀ and the cell's equations. */
@@ -147,16 +152,16 @@ final class Recurrent implements Op, Differentiable, Kernel {
         String pre = "gx[xo + %1$s + j] + " + bi + "[%1$s + j] + gh[ho + %1$s + j] + " + bh + "[%1$s + j]";
         switch (cell) {
             case RNN -> {
-                k.stmt("$L hn = ($L) Math.tanh($L)", t, t, String.format(pre, "0"));
+                k.stmt("$L hn = $L", t, tanh(t, String.format(pre, "0")));
                 k.stmt("$L[o + H + j] = hp[b * H + j]", out);
             }
             case LSTM -> {
                 k.stmt("$L ig = $L", t, sigmoid(t, String.format(pre, "0")));
                 k.stmt("$L fg = $L", t, sigmoid(t, String.format(pre, "H")));
-                k.stmt("$L gg = ($L) Math.tanh($L)", t, t, String.format(pre, "2 * H"));
+                k.stmt("$L gg = $L", t, tanh(t, String.format(pre, "2 * H")));
                 k.stmt("$L og = $L", t, sigmoid(t, String.format(pre, "3 * H")));
                 k.stmt("$L c = fg * cp[b * H + j] + ig * gg", t);
-                k.stmt("$L hn = og * ($L) Math.tanh(c)", t, t);
+                k.stmt("$L hn = og * $L", t, tanh(t, "c"));
                 k.stmt("$L[o + H + j] = c", out).stmt("$L[o + 2 * H + j] = ig", out).stmt("$L[o + 3 * H + j] = fg", out);
                 k.stmt("$L[o + 4 * H + j] = gg", out).stmt("$L[o + 5 * H + j] = og", out).stmt("$L[o + 6 * H + j] = hp[b * H + j]", out);
                 k.stmt("cp[b * H + j] = c");
@@ -165,7 +170,7 @@ final class Recurrent implements Op, Differentiable, Kernel {
                 k.stmt("$L r = $L", t, sigmoid(t, String.format(pre, "0")));
                 k.stmt("$L z = $L", t, sigmoid(t, String.format(pre, "H")));
                 k.stmt("$L hh = gh[ho + 2 * H + j] + $L[2 * H + j]", t, bh);
-                k.stmt("$L nn = ($L) Math.tanh(gx[xo + 2 * H + j] + $L[2 * H + j] + r * hh)", t, t, bi);
+                k.stmt("$L nn = $L", t, tanh(t, "gx[xo + 2 * H + j] + " + bi + "[2 * H + j] + r * hh"));
                 k.stmt("$L hn = (1 - z) * nn + z * hp[b * H + j]", t);
                 k.stmt("$L[o + H + j] = r", out).stmt("$L[o + 2 * H + j] = z", out).stmt("$L[o + 3 * H + j] = nn", out);
                 k.stmt("$L[o + 4 * H + j] = hh", out).stmt("$L[o + 5 * H + j] = hp[b * H + j]", out);
@@ -202,7 +207,7 @@ final class Recurrent implements Op, Differentiable, Kernel {
                 k.stmt("$L c = $L[o + H + j], ig = $L[o + 2 * H + j], fg = $L[o + 3 * H + j], gg = $L[o + 4 * H + j], og = $L[o + 5 * H + j]",
                         t, st, st, st, st, st);
                 k.stmt("$L cprev = t > 0 ? $L[o - S + H + j] : 0", t, st);
-                k.stmt("$L tc = ($L) Math.tanh(c)", t, t);
+                k.stmt("$L tc = $L", t, tanh(t, "c"));
                 k.stmt("$L dcj = $L[o + H + j] + dc[b * H + j] + dhj * og * (1 - tc * tc)", t, ds);
                 k.stmt("$L[go + j] = dcj * gg * ig * (1 - ig)", d);
                 k.stmt("$L[go + H + j] = dcj * cprev * fg * (1 - fg)", d);

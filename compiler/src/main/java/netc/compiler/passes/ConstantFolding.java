@@ -8,7 +8,9 @@ import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
+import netc.compiler.ops.Elementwise;
 import netc.compiler.ops.Ops;
+import netc.runtime.kernels.Unary;
 
 /**
  * Evaluates at compile time the elementwise ops whose operands are all scalar constants, in double precision:
@@ -50,22 +52,14 @@ public final class ConstantFolding implements Pass {
             if ((n.is(Ops.ADD) || n.is(Ops.SUB)) && pa != null && pa.equals(pc)) return constant(b, n.is(Ops.ADD) ? x + y : x - y, pa);
             return null;
         }
-        Double v = evaluate(n.op().name(), x, y);
+        Unary f = n.op() instanceof Elementwise e ? e.function() : null;
+        Double v = f != null ? Double.valueOf(f.apply(x)) : evaluate(n.op().name(), x, y);
         return v == null ? null : constant(b, v, null);
     }
 
-    /** The value of a scalar op on constants, or null for ops not evaluated here. */
+    /** The value of a binary scalar op on constants, or null for ops not evaluated here. */
     private static Double evaluate(String op, double x, double y) {
         return switch (op) {
-            case "identity" -> x;
-            case "neg" -> -x;
-            case "exp" -> Math.exp(x);
-            case "log" -> Math.log(x);
-            case "sqrt" -> Math.sqrt(x);
-            case "abs" -> Math.abs(x);
-            case "tanh" -> Math.tanh(x);
-            case "sigmoid" -> 1 / (1 + Math.exp(-x));
-            case "relu" -> Math.max(x, 0);
             case "add" -> x + y;
             case "sub" -> x - y;
             case "mul" -> x * y;

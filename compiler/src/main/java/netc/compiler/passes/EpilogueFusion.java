@@ -14,6 +14,7 @@ import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
 import netc.compiler.ops.Ops;
+import netc.runtime.kernels.Unary;
 
 /**
  * Epilogue fusion of matrix products and convolutions: {@code act(gemm(a, b) + bias)} becomes one
@@ -41,7 +42,11 @@ import netc.compiler.ops.Ops;
  * elimination), so that elementwise fusion does not count them as users.
  */
 public final class EpilogueFusion implements Pass {
-    private static final Set<String> ACTIVATIONS = Set.of("relu", "sigmoid", "tanh");
+    /** Whether the op named {@code op} is an activation that the products' epilogue applies (relu, sigmoid, tanh). */
+    private static boolean isActivation(String op) {
+        Unary u = Unary.named(op);
+        return u != null && u.epilogue() && u != Unary.IDENTITY;
+    }
 
     @Override
     public String name() {
@@ -97,7 +102,7 @@ public final class EpilogueFusion implements Pass {
     /** The group that ends at {@code n}, or null. */
     private static Match match(Node n, Map<Node, List<Node>> users, Set<Node> exposed, Map<Integer, Integer> position) {
         String op = n.op().name();
-        if (ACTIVATIONS.contains(op) && n.attrs().isEmpty()) {
+        if (isActivation(op) && n.attrs().isEmpty()) {
             Node x = n.input(0);
             if (isPlainProduct(x) && !exposed.contains(x) && otherUsesAreMasks(x, n, op, users, position)) {
                 return new Match(x, null, n, null);
@@ -113,7 +118,7 @@ public final class EpilogueFusion implements Pass {
             if (product == null) return null;
             // an activation after it takes the whole group when it can
             for (Node u : users.getOrDefault(n, List.of())) {
-                if (ACTIVATIONS.contains(u.op().name()) && match(u, users, exposed, position) != null) return null;
+                if (isActivation(u.op().name()) && match(u, users, exposed, position) != null) return null;
             }
             return new Match(product, n, null, null);
         }

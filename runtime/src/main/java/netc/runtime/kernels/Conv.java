@@ -23,7 +23,7 @@ import java.util.Arrays;
  * and no padding skips im2col (col is x itself, one sample per group).
  *
  * <p>The forward kernel takes an optional epilogue, as {@link Gemm} does: a bias per output channel and an activation
- * ({@link Gemm#RELU}, {@link Gemm#SIGMOID}, {@link Gemm#TANH}).
+ * (a {@link Unary} with {@link Unary#epilogue()}).
  *
  * <p>The double overloads, for gradient checks, are a direct loop over the definition instead (one method for the
  * three modes): simple, single-threaded, and independent of the fast path they help to check.
@@ -209,7 +209,8 @@ public final class Conv {
         private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
         static final int FORWARD = 0, INPUT_GRAD = 1, WEIGHT_GRAD = 2;
         Geometry g;
-        int mode, batch, o, k, n, inSize, group, partials, size, act;
+        int mode, batch, o, k, n, inSize, group, partials, size;
+        Unary act;
         /** The layout: wide or compact, positions per output row (ps) and per sample, the padded plane. */
         boolean wide;
         int ps, positions, hp, wp;
@@ -266,7 +267,7 @@ public final class Conv {
         void release() {
             a = b = out = partial = bias = null;
             g = null;
-            act = Gemm.NONE;
+            act = Unary.IDENTITY;
         }
 
         @Override
@@ -354,7 +355,7 @@ public final class Conv {
             } else {
                 Gemm.sgemm(false, false, o, ld, k, b, 0, cols(a, s0, count), colOffset(s0), rows, rowsOff, false);
             }
-            if (bias != null || act != Gemm.NONE) {
+            if (bias != null || act != Unary.IDENTITY) {
                 // over each channel's whole row of the group, one long loop (extra columns included)
                 for (int oc = 0; oc < o; oc++) epilogue(rows, rowsOff + oc * ld, ld, bias == null ? -0f : bias[oc]);
             }
@@ -368,7 +369,7 @@ public final class Conv {
 
         /** {@code r[from..from+len) = act(r + add)}. */
         private void epilogue(float[] r, int from, int len, float add) {
-            if (act == Gemm.RELU) {
+            if (act == Unary.RELU) {
                 for (int i = from; i < from + len; i++) r[i] = Math.max(r[i] + add, 0f);
             } else {
                 for (int i = from; i < from + len; i++) r[i] = Epilogue.activate(r[i] + add, act);
@@ -508,16 +509,16 @@ public final class Conv {
      * row-major).
      */
     public static void forward(float[] x, float[] w, float[] y, int batch, Geometry g) {
-        forward(x, w, y, batch, g, null, Gemm.NONE);
+        forward(x, w, y, batch, g, null, Unary.IDENTITY);
     }
 
     /**
      * {@code y = act(conv(x, w) + bias)}, the bias (length O, or null for none) added to every position of its
      * output channel; otherwise as the overload without an epilogue.
      *
-     * @param act {@link Gemm#NONE}, {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}
+     * @param act a {@link Unary} with {@link Unary#epilogue()}
      */
-    public static void forward(float[] x, float[] w, float[] y, int batch, Geometry g, float[] bias, int act) {
+    public static void forward(float[] x, float[] w, float[] y, int batch, Geometry g, float[] bias, Unary act) {
         Epilogue.check(g.o(), bias == null ? -1 : bias.length, act);
         Job j = Job.of(Job.FORWARD, batch, g);
         j.bias = bias;
@@ -669,12 +670,12 @@ public final class Conv {
     }
 
     /** The double {@link #forward} with the float overload's epilogue: {@code y = act(conv(x, w) + bias)}. */
-    public static void forward(double[] x, double[] w, double[] y, int batch, Geometry g, double[] bias, int act) {
+    public static void forward(double[] x, double[] w, double[] y, int batch, Geometry g, double[] bias, Unary act) {
         Epilogue.check(g.o(), bias == null ? -1 : bias.length, act);
         reference(Mode.FORWARD, x, w, y, batch, g);
         int n = g.oh() * g.ow();
         for (int i = 0; i < batch * g.o() * n; i++) {
-            y[i] = Epilogue.activate(bias == null ? y[i] : y[i] + bias[i / n % g.o()], act);
+            y[i] = act.apply(bias == null ? y[i] : y[i] + bias[i / n % g.o()]);
         }
     }
 

@@ -4,7 +4,7 @@ package netc.runtime.kernels;
 interface FloatKernel {
     /** {@code strips}: B's whole strips as {@link PackedWeights} lays them out, for m = 1 and B not transposed; or null. */
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-               float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask);
+               float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, Unary act, float[] mask);
 
     /**
      * {@code C = A · B}, A [m, k] row-major at aOff, C [m, n] at cOff (overwritten), and row p of B (n values) at

@@ -29,8 +29,8 @@ import java.util.Arrays;
  * <h2>Epilogue</h2>
  *
  * <p>The overload with {@code bias} and {@code act} computes {@code C = act(op(A)·op(B) [+ C] + bias)} with the
- * bias (length n) added to every row and {@code act} one of {@link #NONE}, {@link #RELU}, {@link #SIGMOID},
- * {@link #TANH}: the fused form of a dense layer. The overload with a {@code mask} also multiplies C by
+ * bias (length n) added to every row and {@code act} a {@link Unary} function that can run there
+ * ({@link Unary#epilogue()}: identity, relu, sigmoid, tanh): the fused form of a dense layer. The overload with a {@code mask} also multiplies C by
  * {@code (mask > 0 ? 1 : 0)}, mask laid out like C: the backward product through relu. The vector kernel applies the
  * epilogue to each tile as the last block of k is stored; the loops apply it in one pass over C after the product.
  *
@@ -38,15 +38,6 @@ import java.util.Arrays;
  * correctness matters and speed does not.
  */
 public final class Gemm {
-    /** Epilogue activation: none. */
-    public static final int NONE = 0;
-    /** Epilogue activation: {@code max(x, 0)}. */
-    public static final int RELU = 1;
-    /** Epilogue activation: {@code 1 / (1 + exp(−x))}, computed in double as the generated kernels do. */
-    public static final int SIGMOID = 2;
-    /** Epilogue activation: {@code tanh(x)}, computed in double. */
-    public static final int TANH = 3;
-
     /** Products with fewer multiply-adds (m·n·k) than this run on the calling thread only. */
     static final long PARALLEL_MIN_MNK = 1L << 18;
     /**
@@ -89,16 +80,6 @@ public final class Gemm {
         return VectorKernels.productLoaded();
     }
 
-    /**
-     * Parses an activation name of the epilogue.
-     *
-     * @param name {@code none}, {@code identity}, {@code relu}, {@code sigmoid} or {@code tanh}
-     * @return its code
-     * @throws IllegalArgumentException for another name
-     */
-    public static int activation(String name) {
-        return Epilogue.activation(name);
-    }
 
     /**
      * Single-precision product {@code C = op(A)·op(B)}, or {@code C += op(A)·op(B)} when
@@ -122,7 +103,7 @@ public final class Gemm {
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
                              boolean accumulate) {
-        sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, null, NONE);
+        sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, null, Unary.IDENTITY);
     }
 
     /**
@@ -131,13 +112,13 @@ public final class Gemm {
      * Otherwise as {@link #sgemm(boolean, boolean, int, int, int, float[], int, float[], int, float[], int, boolean)}.
      *
      * @param bias the n values added to each row of C (index 0 to n−1), or null for none
-     * @param act  {@link #NONE}, {@link #RELU}, {@link #SIGMOID} or {@link #TANH}
+     * @param act  a {@link Unary} function with {@link Unary#epilogue()}
      * @throws IllegalArgumentException  if a dimension is negative or {@code act} unknown
      * @throws IndexOutOfBoundsException if a matrix or the bias does not fit in its array
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
-                             boolean accumulate, float[] bias, int act) {
+                             boolean accumulate, float[] bias, Unary act) {
         sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, null);
     }
 
@@ -152,7 +133,7 @@ public final class Gemm {
      */
     public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
                              float[] a, int aOff, float[] b, int bOff, float[] c, int cOff,
-                             boolean accumulate, float[] bias, int act, float[] mask) {
+                             boolean accumulate, float[] bias, Unary act, float[] mask) {
         sgemm(transA, transB, m, n, k, a, aOff, b, bOff, null, 0, c, cOff, accumulate, bias, act, mask);
     }
 
@@ -168,13 +149,13 @@ public final class Gemm {
      * @param version the version of B's values
      */
     public static void sgemm(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, PackedWeights packed,
-                             long version, float[] c, int cOff, boolean accumulate, float[] bias, int act) {
+                             long version, float[] c, int cOff, boolean accumulate, float[] bias, Unary act) {
         sgemm(false, false, m, n, k, a, aOff, b, bOff, packed, version, c, cOff, accumulate, bias, act, null);
     }
 
     private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b,
                               int bOff, PackedWeights packed, long version, float[] c, int cOff, boolean accumulate,
-                              float[] bias, int act, float[] mask) {
+                              float[] bias, Unary act, float[] mask) {
         GemmArgs.check(m, n, k, a.length, aOff, b.length, bOff, c.length, cOff);
         Epilogue.check(n, bias == null ? -1 : bias.length, act);
         if (mask != null) Epilogue.checkMask(m, n, cOff, mask.length);
@@ -200,7 +181,7 @@ public final class Gemm {
         } else {
             LoopGemm.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);
         }
-        if (bias != null || act != NONE || mask != null) Epilogue.apply(m, n, c, cOff, bias, act, mask);
+        if (bias != null || act != Unary.IDENTITY || mask != null) Epilogue.apply(m, n, c, cOff, bias, act, mask);
     }
 
     /**
@@ -234,18 +215,18 @@ public final class Gemm {
      * Double-precision product with an epilogue, as the float overload with {@code bias} and {@code act}.
      *
      * @param bias the n values added to each row of C, or null for none
-     * @param act  {@link #NONE}, {@link #RELU}, {@link #SIGMOID} or {@link #TANH}
+     * @param act  a {@link Unary} function with {@link Unary#epilogue()}
      */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                              double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
-                             boolean accumulate, double[] bias, int act) {
+                             boolean accumulate, double[] bias, Unary act) {
         dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, null);
     }
 
     /** Double-precision product with an epilogue and a mask, as the float overload with {@code mask}. */
     public static void dgemm(boolean transA, boolean transB, int m, int n, int k,
                              double[] a, int aOff, double[] b, int bOff, double[] c, int cOff,
-                             boolean accumulate, double[] bias, int act, double[] mask) {
+                             boolean accumulate, double[] bias, Unary act, double[] mask) {
         Epilogue.check(n, bias == null ? -1 : bias.length, act);
         if (mask != null) Epilogue.checkMask(m, n, cOff, mask.length);
         dgemm(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate);

@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * while one added to C (after the first block of k, or to accumulate) goes through a scratch tile, as does a tile that
  * overhangs C, computed in full and only its valid part written. Transpositions are absorbed by the packing.
  *
- * <p>The epilogue (bias over the columns, then {@link Gemm#RELU}, {@link Gemm#SIGMOID} or {@link Gemm#TANH}, then the
+ * <p>The epilogue (bias over the columns, then an activation ({@link Unary#epilogue()}), then the
  * mask) runs when the last block of k is stored, on the tile while it is in L1 (sigmoid and tanh use the same scalar
  * formulas as the generated elementwise kernels).
  *
@@ -140,15 +140,16 @@ final class VectorGemm implements FloatKernel {
         float[] dots = new float[4 * DOT_MIN_K];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, PANEL_ROWS, 0, t, 0, NR);
-            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, i & 1, (i & 4) == 0 ? c : null);
-            sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, i & 1, null);
-            if (i % 8 == 0) sgemm(false, true, 4, 4, DOT_MIN_K, dots, 0, dots, 0, null, t, 0, false, null, Gemm.NONE, null);
+            Unary act = (i & 1) == 0 ? Unary.IDENTITY : Unary.RELU;
+            store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, act, (i & 4) == 0 ? c : null);
+            sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, act, null);
+            if (i % 8 == 0) sgemm(false, true, 4, 4, DOT_MIN_K, dots, 0, dots, 0, null, t, 0, false, null, Unary.IDENTITY, null);
         }
     }
 
     @Override
     public void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                      float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
+                      float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, Unary act, float[] mask) {
         Job job = Job.PER_THREAD.get();
         job.set(transA, transB, m, n, k, a, aOff, b, bOff, c, cOff, accumulate, bias, act, mask);
         job.strips = strips;
@@ -163,7 +164,7 @@ final class VectorGemm implements FloatKernel {
     public void sgemmRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c,
                           int cOff) {
         Job job = Job.PER_THREAD.get();
-        job.set(false, false, m, n, k, a, aOff, b, bOff, c, cOff, false, null, Gemm.NONE, null);
+        job.set(false, false, m, n, k, a, aOff, b, bOff, c, cOff, false, null, Unary.IDENTITY, null);
         job.rowAt = rowAt;
         try {
             long work = (long) m * n * k;
@@ -178,7 +179,7 @@ final class VectorGemm implements FloatKernel {
     public void sgemmDotRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c,
                              int cOff) {
         Job job = Job.PER_THREAD.get();
-        job.set(false, true, m, n, k, a, aOff, b, bOff, c, cOff, true, null, Gemm.NONE, null);
+        job.set(false, true, m, n, k, a, aOff, b, bOff, c, cOff, true, null, Unary.IDENTITY, null);
         job.rowAt = rowAt;
         try {
             job.owner = Buffers.PER_THREAD.get();
@@ -217,7 +218,8 @@ final class VectorGemm implements FloatKernel {
     private static final class Job {
         static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
 
-        private int m, n, k, aOff, bOff, cOff, act;
+        private int m, n, k, aOff, bOff, cOff;
+        private Unary act;
         private int aRow, aCol, bRow, bCol;
         private float[] a, b, c, bias, mask;
         private boolean accumulate;
@@ -242,7 +244,7 @@ final class VectorGemm implements FloatKernel {
         private final Parallel.Body dotGroups = this::dotGroups;
 
         void set(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
-                 float[] c, int cOff, boolean accumulate, float[] bias, int act, float[] mask) {
+                 float[] c, int cOff, boolean accumulate, float[] bias, Unary act, float[] mask) {
             this.m = m;
             this.n = n;
             this.k = k;
@@ -369,7 +371,7 @@ final class VectorGemm implements FloatKernel {
             boolean whole = rows == height && cols == NR;
             if (whole && !loadC) {
                 tile(height, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
-                if (last && (bias != null || act != Gemm.NONE || mask != null)) {
+                if (last && (bias != null || act != Unary.IDENTITY || mask != null)) {
                     for (int r = 0; r < rows; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
                 }
                 return;
@@ -377,7 +379,7 @@ final class VectorGemm implements FloatKernel {
             tile(height, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
             if (whole) {
                 for (int r = 0; r < rows; r++) {
-                    store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Gemm.NONE,
+                    store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Unary.IDENTITY,
                             last ? mask : null);
                 }
                 return;
@@ -759,7 +761,7 @@ final class VectorGemm implements FloatKernel {
 
         private void finishScalar(float v, int ci, int col) {
             float sum = accumulate ? c[ci] + v : v;
-            c[ci] = bias == null && act == Gemm.NONE && mask == null ? sum : Epilogue.apply(sum, bias, col, act, mask, ci);
+            c[ci] = bias == null && act == Unary.IDENTITY && mask == null ? sum : Epilogue.apply(sum, bias, col, act, mask, ci);
         }
     }
 
@@ -984,15 +986,15 @@ final class VectorGemm implements FloatKernel {
      * every float, −0 included), and relu's floor is −∞ when there is no relu.
      */
     private static void store(float[] t, int ti, int width, float[] c, int ci, boolean load, float[] bias, int col,
-                              int act, float[] mask) {
+                              Unary act, float[] mask) {
         float[] src = load ? c : NEUTRAL, add = bias != null ? bias : NEUTRAL;
-        float floor = act == Gemm.RELU ? 0f : Float.NEGATIVE_INFINITY;
+        float floor = act == Unary.RELU ? 0f : Float.NEGATIVE_INFINITY;
         for (int h = 0; h < width; h += L) {
             int si = load ? ci + h : 0, ai = bias != null ? col + h : 0;
             FloatVector.fromArray(F, t, ti + h).add(FloatVector.fromArray(F, src, si))
                     .add(FloatVector.fromArray(F, add, ai)).max(floor).intoArray(c, ci + h);
         }
-        if (act == Gemm.SIGMOID || act == Gemm.TANH) {
+        if (act != Unary.IDENTITY && act != Unary.RELU) {
             for (int j = 0; j < width; j++) c[ci + j] = Epilogue.activate(c[ci + j], act);
         }
         if (mask != null) {

@@ -185,13 +185,13 @@ class ConvPoolTest {
         double[] plain = reference(x, w, q);
         float[] plainF = new float[plain.length];
         Conv.forward(toFloat(x), toFloat(w), plainF, nb, geometry(q));
-        for (int act : new int[] {Gemm.NONE, Gemm.RELU, Gemm.SIGMOID, Gemm.TANH}) {
+        for (Unary act : new Unary[] {Unary.IDENTITY, Unary.RELU, Unary.SIGMOID, Unary.TANH}) {
             for (boolean withBias : new boolean[] {false, true}) {
                 double[] expected = new double[plain.length], y = new double[plain.length];
                 float[] expectedF = new float[plain.length], yf = new float[plain.length];
                 for (int i = 0; i < plain.length; i++) {
                     double b = withBias ? bias[i / n % o] : 0;
-                    expected[i] = Epilogue.activate(plain[i] + b, act);
+                    expected[i] = act.apply(plain[i] + b);
                     expectedF[i] = Epilogue.activate(withBias ? plainF[i] + (float) b : plainF[i], act);
                 }
                 Conv.forward(x, w, y, nb, geometry(q),

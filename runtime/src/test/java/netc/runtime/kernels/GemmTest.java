@@ -130,7 +130,7 @@ class GemmTest {
         for (int threads : new int[] {1, 2}) {
             Parallel.setThreads(threads);
             for (int[] s : shapes) {
-                for (int act = Gemm.NONE; act <= Gemm.TANH; act++) {
+                for (Unary act : new Unary[] {Unary.IDENTITY, Unary.RELU, Unary.SIGMOID, Unary.TANH}) {
                     for (boolean withMask : new boolean[] {false, true}) {
                         checkEpilogue(transA, transB, accumulate, s[0], s[1], s[2], act, random.nextBoolean(), withMask, random);
                     }
@@ -154,11 +154,11 @@ class GemmTest {
                     PackedWeights packed = new PackedWeights();
                     for (long version = 0; version < 3; version++) {
                         float[] expected = new float[m * n];
-                        Gemm.sgemm(false, false, m, n, k, a, 0, b, bOff, expected, 0, false, bias, Gemm.RELU);
+                        Gemm.sgemm(false, false, m, n, k, a, 0, b, bOff, expected, 0, false, bias, Unary.RELU);
                         for (int call = 0; call < 3; call++) {
                             // the first product at a version reads B, the next ones the copy made for the second
                             float[] c = new float[m * n];
-                            Gemm.sgemm(m, n, k, a, 0, b, bOff, packed, version, c, 0, false, bias, Gemm.RELU);
+                            Gemm.sgemm(m, n, k, a, 0, b, bOff, packed, version, c, 0, false, bias, Unary.RELU);
                             assertArrayEquals(expected, c, 0f, Arrays.toString(s) + " threads=" + threads + " version=" + version
                                     + " call=" + call);
                         }
@@ -173,14 +173,14 @@ class GemmTest {
     void epilogueHasItsOwnChecks() {
         float[] six = new float[6];
         assertThrows(IllegalArgumentException.class,
-                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, 7));
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, Unary.EXP));
         assertThrows(IndexOutOfBoundsException.class,
-                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, new float[2], Gemm.RELU));
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, new float[2], Unary.RELU));
         assertThrows(IndexOutOfBoundsException.class,
-                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, Gemm.NONE, new float[5]));
-        assertEquals(Gemm.SIGMOID, Gemm.activation("sigmoid"));
-        assertEquals(Gemm.NONE, Gemm.activation("identity"));
-        assertThrows(IllegalArgumentException.class, () -> Gemm.activation("gelu"));
+                () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, Unary.IDENTITY, new float[5]));
+        assertEquals(Unary.SIGMOID, Unary.named("sigmoid"));
+        assertEquals(Unary.IDENTITY, Unary.named("identity"));
+        assertEquals(null, Unary.named("gelu"));
     }
 
     @Test
@@ -188,12 +188,12 @@ class GemmTest {
         double[] a = {1, -2, 3, 4}, b = {0.5, -1, 2, 0.25};
         double[] bias = {0.5, -3};
         double[] c = new double[4];
-        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, bias, Gemm.RELU);
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, bias, Unary.RELU);
         // a·b = [[-3.5, -1.5], [9.5, -2]]; + bias = [[-3, -4.5], [10, -5]]
         assertArrayEquals(new double[] {0, 0, 10, 0}, c);
-        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Gemm.TANH);
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Unary.TANH);
         assertArrayEquals(new double[] {Math.tanh(-3.5), Math.tanh(-1.5), Math.tanh(9.5), Math.tanh(-2)}, c, 1e-15);
-        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Gemm.NONE, new double[] {1, 0, -1, 2});
+        Gemm.dgemm(false, false, 2, 2, 2, a, 0, b, 0, c, 0, false, null, Unary.IDENTITY, new double[] {1, 0, -1, 2});
         assertArrayEquals(new double[] {-3.5, -0.0, 0, -2}, c); // times 0, as the unfused mul(x, step(m)): −1.5 gives −0
     }
 
@@ -286,7 +286,7 @@ class GemmTest {
 
     /** One sgemm with an epilogue against the reference product followed by the bias and the activation. */
     private static void checkEpilogue(boolean transA, boolean transB, boolean accumulate, int m, int n, int k,
-                                      int act, boolean withBias, boolean withMask, Random random) {
+                                      Unary act, boolean withBias, boolean withMask, Random random) {
         float[] a = randomFloats(random, m * k), b = randomFloats(random, k * n);
         float[] bias = withBias ? randomFloats(random, n + 2) : null;
         float[] mask = withMask ? randomFloats(random, m * n) : null;
@@ -297,12 +297,12 @@ class GemmTest {
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
                 float x = plain[i * n + j] + (withBias ? bias[j] : 0f);
-                double want = act == Gemm.RELU ? Math.max(x, 0) : act == Gemm.SIGMOID ? 1 / (1 + Math.exp(-x))
-                        : act == Gemm.TANH ? Math.tanh(x) : x;
+                double want = act == Unary.RELU ? Math.max(x, 0) : act == Unary.SIGMOID ? 1 / (1 + Math.exp(-x))
+                        : act == Unary.TANH ? Math.tanh(x) : x;
                 if (withMask && !(mask[i * n + j] > 0)) want = 0;
                 float got = c[i * n + j];
                 if (!(Math.abs(got - want) <= 1e-5 * (1 + Math.abs(want)))) {
-                    fail(String.format("epilogue act=%d bias=%b mask=%b transA=%b transB=%b acc=%b %dx%dx%d: C[%d,%d] = %s,"
+                    fail(String.format("epilogue act=%s bias=%b mask=%b transA=%b transB=%b acc=%b %dx%dx%d: C[%d,%d] = %s,"
                             + " expected %s", act, withBias, withMask, transA, transB, accumulate, m, n, k, i, j, got, want));
                 }
             }
