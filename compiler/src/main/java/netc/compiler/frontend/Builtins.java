@@ -65,7 +65,10 @@ final class Builtins {
         unary("sigmoid", Ops.SIGMOID);
         unary("tanh", Ops.TANH);
         unary("relu", Ops.RELU);
-        unary("step", Ops.STEP);
+        unary("step", Ops.HEAVISIDE);
+        unary("log2", Ops.LOG2);
+        unary("log10", Ops.LOG10);
+        unary("sign", Ops.SIGN);
         unary("stop_gradient", Ops.STOP_GRADIENT);
         binary("add", Ops.ADD);
         binary("sub", Ops.SUB);
@@ -74,6 +77,17 @@ final class Builtins {
         binary("pow", Ops.POW);
         binary("max", Ops.MAX);
         binary("min", Ops.MIN);
+        binary("maximum", Ops.MAX);
+        binary("minimum", Ops.MIN);
+        binary("xlogy", Ops.XLOGY);
+        TABLE.put("one_hot", (cs, a) -> {
+            cs.expect(2, "y", "classes");
+            Node y = cs.tensor(0, "y");
+            if (y.dtype() != DType.INT) throw new BuildError(cs.spanOf(0, "y"), "one_hot needs int class indices, got " + y.type());
+            int classes = cs.integer(1, "classes", 0);
+            if (classes < 1) throw new BuildError(cs.spanOf(1, "classes"), "one_hot needs a positive number of classes, got " + classes);
+            return cs.builder.g.add(Ops.ONE_HOT, Attrs.of("classes", classes), y);
+        });
         TABLE.put("matmul", (cs, a) -> {
             cs.expect(2, "a", "b");
             return matmul(cs.builder.g, cs.tensor(0, "a"), cs.tensor(1, "b"));
@@ -83,9 +97,7 @@ final class Builtins {
             GraphBuilder g = cs.builder.g;
             Node x = cs.tensor(0, "x");
             double alpha = cs.number(1, "alpha", 0.01);
-            Node pos = g.add(Ops.RELU, x);
-            Node negPart = Ops.neg(g, g.add(Ops.RELU, Ops.neg(g, x)));
-            return Ops.add(g, pos, Ops.mul(g, Ops.constant(g, alpha), negPart));
+            return g.add(Ops.LEAKY_RELU, Attrs.of("alpha", alpha), x);
         });
         TABLE.put("softmax", (cs, a) -> softmax(cs, Ops.SOFTMAX));
         TABLE.put("log_softmax", (cs, a) -> softmax(cs, Ops.LOG_SOFTMAX));
@@ -161,7 +173,7 @@ final class Builtins {
             GraphBuilder g = cs.builder.g;
             Node z = cs.tensor(0, "z"), t = cs.tensor(1, "t");
             sameShape(cs, z, t);
-            Node fired = g.add(Ops.STOP_GRADIENT, g.add(Ops.STEP, z));
+            Node fired = g.add(Ops.STOP_GRADIENT, g.add(Ops.HEAVISIDE, z));
             return Ops.meanAll(g, Ops.mul(g, Ops.sub(g, fired, t), z));
         });
         TABLE.put("l2", (cs, a) -> regulariser(cs, (g, w) -> Ops.mul(g, w, w), 0.5));
@@ -174,10 +186,19 @@ final class Builtins {
         ConvBuiltins.register(TABLE);
     }
 
-    /** {@code a @ b}: b must be a matrix; a's leading dimensions are batched. */
+    /**
+     * {@code a @ b} as torch.matmul for a matrix or a vector b: a matrix b multiplies a's last dimension (a's leading
+     * dimensions are batched; a vector a is a row); a vector b is a column whose dimension is then dropped, so
+     * {@code W @ x} of a matrix and a vector is a vector and {@code u @ v} of two vectors their dot product.
+     */
     static Node matmul(GraphBuilder g, Node a, Node b) {
+        if (b.shape().rank() == 1) {
+            Node column = Ops.reshape(g, b, Shape.of(List.of(b.shape().dim(0), Dim.of(1))));
+            Node r = matmul(g, a, column);
+            return Ops.reshape(g, r, r.shape().sub(0, r.shape().rank() - 1));
+        }
         if (b.shape().rank() != 2) {
-            throw new netc.compiler.ir.ShapeException("the right operand of @ must be a matrix (batched right operands are not supported yet), got " + b.shape());
+            throw new netc.compiler.ir.ShapeException("the right operand of @ must be a matrix or a vector (batched right operands are not supported yet), got " + b.shape());
         }
         if (a.shape().rank() == 1) {
             Node row = Ops.reshape(g, a, Shape.of(List.of(Dim.of(1), a.shape().dim(0))));
@@ -187,14 +208,45 @@ final class Builtins {
         return g.add(Ops.GEMM, Attrs.of("transA", false, "transB", false), a, b);
     }
 
+    /** {@code x} with its axis {@code axis} moved last (the others in order), or x itself when it is last. */
+    static Node axisLast(GraphBuilder g, Node x, int axis) {
+        int r = x.shape().rank();
+        if (axis == r - 1) return x;
+        List<Integer> perm = new ArrayList<>();
+        for (int i = 0; i < r; i++) if (i != axis) perm.add(i);
+        perm.add(axis);
+        return g.add(Ops.PERMUTE, Attrs.of("perm", perm), x);
+    }
+
+    /** The inverse of {@link #axisLast}: the last axis of {@code y} moved back to {@code axis}. */
+    static Node axisBack(GraphBuilder g, Node y, int axis) {
+        int r = y.shape().rank();
+        if (axis == r - 1) return y;
+        List<Integer> perm = new ArrayList<>();
+        for (int i = 0; i < r - 1; i++) {
+            if (i == axis) perm.add(r - 1);
+            perm.add(i);
+        }
+        return g.add(Ops.PERMUTE, Attrs.of("perm", perm), y);
+    }
+
+    /** The axis named by argument {@code index} (default the last), checked and made non-negative. */
+    static int axisArg(CallSite cs, int index, Node x) {
+        int r = x.shape().rank();
+        int axis = cs.integer(index, "axis", -1);
+        int norm = axis < 0 ? axis + r : axis;
+        if (norm < 0 || norm >= r) throw new BuildError(cs.spanOf(index, "axis"), cs.name() + ": axis " + axis + " is out of range for shape " + x.shape());
+        return norm;
+    }
+
+    /** softmax or log_softmax over {@code axis} (default the last), e.g. axis=0 for samples stacked as columns. */
     private static Object softmax(CallSite cs, netc.compiler.ir.Op op) {
         cs.expect(1, "x", "axis");
         Node x = cs.tensor(0, "x");
-        int axis = cs.integer(1, "axis", -1);
-        int r = x.shape().rank();
-        if (r == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one dimension, got a scalar");
-        if (axis != -1 && axis != r - 1) throw new BuildError(cs.spanOf(1, "axis"), cs.name() + " over an axis other than the last is not supported yet");
-        return cs.builder.g.add(op, x);
+        if (x.shape().rank() == 0) throw new BuildError(cs.span(), cs.name() + " needs at least one dimension, got a scalar");
+        int axis = axisArg(cs, 1, x);
+        GraphBuilder g = cs.builder.g;
+        return axisBack(g, g.add(op, axisLast(g, x, axis)), axis);
     }
 
     private static List<Integer> axes(CallSite cs, Node x, int index) {
@@ -270,14 +322,19 @@ final class Builtins {
 
     /**
      * cross_entropy(logits, target) or nll(log_probs, target): target is int class indices with the logits'
-     * leading shape, or float probabilities of the logits' shape. Mean over the batch, like PyTorch.
+     * leading shape, or float probabilities of the logits' shape. Mean over the batch, like PyTorch. The classes lie
+     * along the last axis, or along {@code axis=} (the decks' samples as columns: axis=0).
      */
     private static Object classLoss(CallSite cs, boolean fromLogits) {
-        cs.expect(2, "input", "target", "reduction");
+        cs.expect(2, "input", "target", "reduction", "axis");
         GraphBuilder g = cs.builder.g;
         Node z = cs.tensor(0, "input"), t = cs.tensor(1, "target");
+        if (z.shape().rank() < 1) throw new BuildError(cs.span(), cs.name() + " needs logits with a class dimension, got a scalar");
+        // the class axis (axis=, default the last) is moved last, with a probability target's
+        int axis = axisArg(cs, 3, z);
+        if (t.dtype() != DType.INT && t.shape().equals(z.shape())) t = axisLast(g, t, axis);
+        z = axisLast(g, z, axis);
         Shape zs = z.shape();
-        if (zs.rank() < 1) throw new BuildError(cs.span(), cs.name() + " needs logits with a class dimension, got a scalar");
         Dim classes = zs.dim(-1);
         Node weights;
         if (t.dtype() == DType.INT) {

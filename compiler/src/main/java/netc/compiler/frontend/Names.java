@@ -32,7 +32,7 @@ final class Names {
 
     /** What netc calls the functions that other notations name otherwise (keys in lower case). */
     private static final Map<String, String> ALIASES = Map.ofEntries(
-            Map.entry("ln", "log"), Map.entry("maximum", "max"), Map.entry("minimum", "min"), Map.entry("exp2", "pow"),
+            Map.entry("ln", "log"), Map.entry("exp2", "pow"),
             Map.entry("power", "pow"), Map.entry("absolute", "abs"), Map.entry("negative", "neg"), Map.entry("logistic", "sigmoid"),
             Map.entry("expit", "sigmoid"), Map.entry("logsoftmax", "log_softmax"), Map.entry("linear", "dense"),
             Map.entry("fc", "dense"), Map.entry("mm", "matmul"), Map.entry("bmm", "matmul"), Map.entry("dot", "matmul"),

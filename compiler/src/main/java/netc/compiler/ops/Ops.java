@@ -85,7 +85,20 @@ public final class Ops {
             (g, y, dy) -> List.of(mul(g, dy, sub(g, constant(g, 1), mul(g, y, y)))));
     public static final Elementwise RELU = Elementwise.of(Unary.RELU,
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.STEP, y.input(0)))));
-    /** 1 where x &gt; 0, else 0; its gradient is zero. */
+    /** log₂ x, as torch.log2. */
+    public static final Elementwise LOG2 = Elementwise.of(Unary.LOG2,
+            (g, y, dy) -> List.of(div(g, dy, mul(g, y.input(0), constant(g, Math.log(2))))));
+    /** log₁₀ x, as torch.log10. */
+    public static final Elementwise LOG10 = Elementwise.of(Unary.LOG10,
+            (g, y, dy) -> List.of(div(g, dy, mul(g, y.input(0), constant(g, Math.log(10))))));
+    /** The perceptron's step, {@code step} in a model: 1 where x ≥ 0, else 0; its gradient is zero. */
+    public static final Elementwise HEAVISIDE = Elementwise.of(Unary.HEAVISIDE, (g, y, dy) -> Arrays.asList((Node) null));
+    /** x·log y, and 0 where x = 0 whatever y (torch.xlogy); the gradient in x is log y where x ≠ 0, in y x / y. */
+    public static final Elementwise XLOGY = new Elementwise("xlogy", 2,
+            (t, x, a) -> "(" + x[0] + " == 0 ? 0 : (" + t + ") (" + x[0] + " * Math.log(" + x[1] + ")))",
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.XLOGY, g.add(Ops.ABS, g.add(Ops.SIGN, y.input(0))), y.input(1))),
+                    mul(g, dy, div(g, y.input(0), y.input(1)))));
+    /** 1 where x &gt; 0, else 0 (relu's derivative mask); its gradient is zero. */
     public static final Elementwise STEP = new Elementwise("step", 1, (t, x, a) -> "(" + x[0] + " > 0 ? 1 : 0)",
             (g, y, dy) -> Arrays.asList((Node) null));
 

@@ -55,6 +55,30 @@ public enum Unary {
             return cast(t, "Math.log(" + x + ")");
         }
     },
+    /** The base-2 logarithm, as torch.log2. */
+    LOG2(false) {
+        @Override
+        public double apply(double x) {
+            return Math.log(x) / LN2;
+        }
+
+        @Override
+        public String java(String t, String x) {
+            return cast(t, "(Math.log(" + x + ") / 0.6931471805599453)");
+        }
+    },
+    /** The base-10 logarithm, as torch.log10. */
+    LOG10(false) {
+        @Override
+        public double apply(double x) {
+            return Math.log10(x);
+        }
+
+        @Override
+        public String java(String t, String x) {
+            return cast(t, "Math.log10(" + x + ")");
+        }
+    },
     SQRT(false) {
         @Override
         public double apply(double x) {
@@ -87,6 +111,18 @@ public enum Unary {
         @Override
         public String java(String t, String x) {
             return "Math.signum(" + x + ")";
+        }
+    },
+    /** The step of the course's perceptron ({@code step} in a model): 1 where x ≥ 0, else 0, torch.heaviside(x, 1). */
+    HEAVISIDE(false) {
+        @Override
+        public double apply(double x) {
+            return x >= 0 ? 1 : 0;
+        }
+
+        @Override
+        public String java(String t, String x) {
+            return "(" + x + " >= 0 ? 1 : 0)";
         }
     },
     ATAN(false) {
@@ -140,6 +176,8 @@ public enum Unary {
             return cast(t, "Math.tanh(" + x + ")");
         }
     };
+
+    private static final double LN2 = 0.6931471805599453;
 
     private final boolean epilogue;
 

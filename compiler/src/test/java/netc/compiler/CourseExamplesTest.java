@@ -1,0 +1,73 @@
+package netc.compiler;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.Map;
+import netc.runtime.Model;
+import netc.runtime.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The worked examples of the course decks, written as the decks write them, give the decks' numbers. */
+class CourseExamplesTest {
+    static Model model(String text) {
+        return NetCompiler.compile("course.net", text, "float").newModel();
+    }
+
+    @Test
+    void softmaxOfTheDecksColumnVector() {
+        // deck 000: [3.82, 5.35, 1.44, −1.26, 2.71, 1.98] → softmax, one column per sample
+        Model m = model("""
+                model Softmax {
+                  input z: float[batch, 6]
+                  output p = transpose(softmax(transpose(z), axis=0))
+                }
+                """);
+        float[] z = {3.82f, 5.35f, 1.44f, -1.26f, 2.71f, 1.98f};
+        float[] p = m.predict(Map.of("z", Tensor.of(new int[] {1, 6}, z))).get("p").floats();
+        assertArrayEquals(new float[] {0.16115195f, 0.74422819f, 0.01491471f, 0.00100235f, 0.05310907f, 0.02559374f}, p, 5e-7f);
+    }
+
+    @Test
+    void aFiveByFiveImageConvolvedWithAThreeByThreeFilter() {
+        // the feature map of a 5×5 image and a 3×3 filter, stride 1, no padding (a cross-correlation, as conv2d)
+        Model m = model("""
+                model FeatureMap {
+                  input image: float[batch, 1, 5, 5]
+                  output map = conv2d(image, 1, kernel=3, bias=false, name="filter")
+                }
+                """);
+        float[] image = {
+                3, 3, 2, 1, 0,
+                0, 0, 1, 3, 1,
+                3, 1, 2, 2, 3,
+                2, 0, 0, 2, 2,
+                2, 0, 0, 0, 1};
+        float[] filter = {
+                0, 1, 2,
+                2, 2, 0,
+                0, 1, 2};
+        m.loadState(Map.of("filter.weight", Tensor.of(new int[] {1, 1, 3, 3}, filter)), "the deck's filter");
+        float[] map = m.predict(Map.of("image", Tensor.of(new int[] {1, 1, 5, 5}, image))).get("map").floats();
+        assertArrayEquals(new float[] {12, 12, 17, 10, 17, 19, 9, 6, 14}, map, 0f);
+    }
+
+    @Test
+    void aLayerAsTheDecksWriteIt() {
+        // z = W x + b with a weight matrix and the samples as columns, then ŷ = softmax(z) down each column
+        Model m = model("""
+                model Layer {
+                  input x: float[batch, 3]
+                  param W: [2, 3]
+                  param b: [2]
+                  z = W @ transpose(x) + reshape(b, [2, 1])
+                  output y = transpose(softmax(z, axis=0))
+                }
+                """);
+        m.loadState(Map.of("W", Tensor.of(new int[] {2, 3}, new float[] {1, 0, -1, 0.5f, 2, 0}), "b", Tensor.of(new int[] {2}, new float[] {0, -1})),
+                "the example's weights");
+        float[] y = m.predict(Map.of("x", Tensor.of(new int[] {1, 3}, new float[] {2, 1, 1}))).get("y").floats();
+        // z = [2 − 1 + 0, 1 + 2 − 1] = [1, 2]
+        double e1 = Math.exp(1), e2 = Math.exp(2);
+        assertArrayEquals(new float[] {(float) (e1 / (e1 + e2)), (float) (e2 / (e1 + e2))}, y, 1e-7f);
+    }
+}
