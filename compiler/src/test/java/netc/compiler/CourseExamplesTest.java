@@ -70,4 +70,24 @@ class CourseExamplesTest {
         double e1 = Math.exp(1), e2 = Math.exp(2);
         assertArrayEquals(new float[] {(float) (e1 / (e1 + e2)), (float) (e2 / (e1 + e2))}, y, 1e-7f);
     }
+
+    @Test
+    void maxOverAnAxisSplitsItsGradientAtTiesAsTorchAmax() {
+        Model m = model("""
+                model Ties {
+                  input x: float[batch, 4]
+                  param w: [4] = ones
+                  output top = max(x * w, axis=1)
+                  loss = sum(max(x * w, axis=1))
+                }
+                """);
+        Map<String, Tensor> got = m.predict(Map.of("x", Tensor.of(new int[] {2, 4}, new float[] {1, 3, 3, 2, -1, -5, -2, -1})));
+        assertArrayEquals(new float[] {3, -1}, got.get("top").floats(), 0f);
+        m.setInputs(Map.of("x", Tensor.of(new int[] {2, 4}, new float[] {1, 3, 3, 2, -1, -5, -2, -1})));
+        m.forwardOutputs();
+        m.forwardLoss();
+        m.backward();
+        // d/dw of Σ_rows max(x·w): x where x is the row's maximum, halved between the two tied elements of each row
+        assertArrayEquals(new float[] {-0.5f, 1.5f, 1.5f, -0.5f}, (float[]) m.gradBuffer("w"), 0f);
+    }
 }

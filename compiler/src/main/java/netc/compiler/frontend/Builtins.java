@@ -75,8 +75,8 @@ final class Builtins {
         binary("mul", Ops.MUL);
         binary("div", Ops.DIV);
         binary("pow", Ops.POW);
-        binary("max", Ops.MAX);
-        binary("min", Ops.MIN);
+        TABLE.put("max", (cs, a) -> extreme(cs, true));
+        TABLE.put("min", (cs, a) -> extreme(cs, false));
         binary("maximum", Ops.MAX);
         binary("minimum", Ops.MIN);
         binary("xlogy", Ops.XLOGY);
@@ -277,6 +277,26 @@ final class Builtins {
         GraphBuilder g = cs.builder.g;
         if (axes.isEmpty()) return x;
         return mean ? Ops.mean(g, x, axes, keep) : Ops.reduceSum(g, x, axes, keep);
+    }
+
+    /**
+     * {@code max(a, b)}: the elementwise maximum; {@code max(x, axis=k, keepdims=false)}: the largest element over axis k
+     * (an integer or a list), as torch.amax; likewise min.
+     */
+    private static Object extreme(CallSite cs, boolean max) {
+        GraphBuilder g = cs.builder.g;
+        if (cs.positionalCount() >= 2 || cs.has(-1, "b")) {
+            cs.expect(2, "a", "b");
+            return g.add(max ? Ops.MAX : Ops.MIN, cs.tensor(0, "a"), cs.tensor(1, "b"));
+        }
+        cs.expect(1, "x", "axis", "keepdims");
+        Node x = cs.tensor(0, "x");
+        if (!cs.has(1, "axis")) {
+            throw new BuildError(cs.span(), cs.name() + " takes two tensors (the elementwise " + (max ? "maximum" : "minimum")
+                    + ") or one and an axis (the " + (max ? "largest" : "smallest") + " element along it, e.g. " + cs.name() + "(x, axis=1))");
+        }
+        List<Integer> axes = axes(cs, x, 1);
+        return g.add(max ? Ops.REDUCE_MAX : Ops.REDUCE_MIN, Attrs.of("axes", List.copyOf(axes), "keepdims", cs.bool(2, "keepdims", false)), x);
     }
 
     /** Mean (default) or sum of a per-element loss, by the call's {@code reduction} argument at {@code index}. */

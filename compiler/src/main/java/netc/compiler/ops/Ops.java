@@ -24,6 +24,8 @@ public final class Ops {
     public static final Op CONST = new Const();
     public static final Op GEMM = new Gemm();
     public static final Op REDUCE_SUM = new ReduceSum();
+    public static final Op REDUCE_MAX = new ReduceExtreme(true);
+    public static final Op REDUCE_MIN = new ReduceExtreme(false);
     public static final Op RESHAPE = new Reshape();
     public static final Op PERMUTE = new Permute();
     public static final Op SOFTMAX = new Softmax(false);
