@@ -90,4 +90,22 @@ class CourseExamplesTest {
         // d/dw of Σ_rows max(x·w): x where x is the row's maximum, halved between the two tied elements of each row
         assertArrayEquals(new float[] {-0.5f, 1.5f, 1.5f, -0.5f}, (float[]) m.gradBuffer("w"), 0f);
     }
+
+    @Test
+    void slicesPadAndFlipAsNumpyAndPyTorch() {
+        Model m = model("""
+                model Shapes {
+                  input x: float[batch, 5]
+                  output back = x[:, ::-1]
+                  output odd = x[:, 3::-2]
+                  output padded = pad(x, [1, 2])
+                  output flipped = flip(x, axis=1)
+                }
+                """);
+        Map<String, Tensor> got = m.predict(Map.of("x", Tensor.of(new int[] {1, 5}, new float[] {1, 2, 3, 4, 5})));
+        assertArrayEquals(new float[] {5, 4, 3, 2, 1}, got.get("back").floats(), 0f);
+        assertArrayEquals(new float[] {4, 2}, got.get("odd").floats(), 0f);
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 0, 0}, got.get("padded").floats(), 0f);
+        assertArrayEquals(new float[] {5, 4, 3, 2, 1}, got.get("flipped").floats(), 0f);
+    }
 }

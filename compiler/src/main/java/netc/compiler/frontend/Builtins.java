@@ -249,7 +249,7 @@ final class Builtins {
         return axisBack(g, g.add(op, axisLast(g, x, axis)), axis);
     }
 
-    private static List<Integer> axes(CallSite cs, Node x, int index) {
+    static List<Integer> axes(CallSite cs, Node x, int index) {
         Object v = cs.raw(index, "axis");
         int r = x.shape().rank();
         List<Integer> axes = new ArrayList<>();

@@ -44,10 +44,18 @@ final class Indexing {
                 continue;
             }
             int step = it.step() == null ? 1 : integer(b, it.step());
-            if (step <= 0) throw new BuildError(it.step().span(), "slice steps must be positive");
-            int start = it.start() == null ? 0 : clamp(integer(b, it.start()), n);
-            int stop = it.stop() == null ? n : clamp(integer(b, it.stop()), n);
-            int count = Math.max(0, (stop - start + step - 1) / step);
+            if (step == 0) throw new BuildError(it.step().span(), "a slice step cannot be zero");
+            int start, count;
+            if (step > 0) {
+                start = it.start() == null ? 0 : clamp(integer(b, it.start()), n);
+                int stop = it.stop() == null ? n : clamp(integer(b, it.stop()), n);
+                count = Math.max(0, (stop - start + step - 1) / step);
+            } else {
+                // backwards, as Python: from start (default the last) down to just above stop (default past the first)
+                start = it.start() == null ? n - 1 : clampBackward(integer(b, it.start()), n);
+                int stop = it.stop() == null ? -1 : clampBackward(integer(b, it.stop()), n);
+                count = Math.max(0, (start - stop - step - 1) / -step);
+            }
             if (count == 0) throw new BuildError(it.span(), "empty slice of dimension " + d + " (size " + n + ")");
             starts.add(start);
             steps.add(step);
@@ -60,6 +68,12 @@ final class Indexing {
     private static int clamp(int i, int n) {
         int j = i < 0 ? i + n : i;
         return Math.max(0, Math.min(n, j));
+    }
+
+    /** A bound of a backward slice as Python takes it: from −1 (before the first element) to n − 1. */
+    private static int clampBackward(int i, int n) {
+        int j = i < 0 ? i + n : i;
+        return Math.max(-1, Math.min(n - 1, j));
     }
 
     private static int integer(ModelBuilder b, Expr e) {

@@ -145,6 +145,8 @@ class ErrorMessagesTest {
                 Arguments.of("args: given twice", "  h = relu(x, x=x)\n}\n", "5:15", new String[] {"argument 'x' given twice"}),
                 Arguments.of("args: string for a number", "  h = dropout(x, \"a\")\n}\n", "5:18", new String[] {"'p' must be a number"}),
                 Arguments.of("args: dropout out of range", "  h = dropout(x, 1.5)\n}\n", "5:18", new String[] {"dropout probability", "1.5"}),
+                Arguments.of("index: a backward slice that selects nothing", "  h = x[:, 1:4:-1]\n}\n", "5:12", new String[] {"empty slice of dimension 1"}),
+                Arguments.of("args: pad of odd length", "  h = pad(x, [1, 2, 3])\n}\n", "5:14", new String[] {"pad takes [left, right] or [left, right, top, bottom]"}),
                 Arguments.of("args: softmax axis out of range", "  h = softmax(x, axis=2)\n}\n", "5:18", new String[] {"softmax: axis 2 is out of range for shape [batch, 784]"}),
                 Arguments.of("args: reduction axis out of range", "  h = sum(x, axis=5)\n}\n", "5:14", new String[] {"axis 5 is out of range", "[batch, 784]"}),
                 Arguments.of("args: units beyond an int", "  h = dense(x, 3000000000)\n}\n", "5:16", new String[] {"3000000000"}),
@@ -158,7 +160,7 @@ class ErrorMessagesTest {
                 Arguments.of("index: too many", "  h = x[0, 1, 2]\n}\n", "5:7", new String[] {"too many indices", "[batch, 784]"}),
                 Arguments.of("index: not an integer", "  h = x[:, 1.5]\n}\n", "5:12", new String[] {"integers"}),
                 Arguments.of("index: symbolic dimension", "  h = x[1]\n}\n", "5:9", new String[] {"symbolic dimension 'batch'"}),
-                Arguments.of("index: zero step", "  h = x[:, ::0]\n}\n", "5:14", new String[] {"steps must be positive"}),
+                Arguments.of("index: zero step", "  h = x[:, ::0]\n}\n", "5:14", new String[] {"a slice step cannot be zero"}),
                 Arguments.of("index: empty slice", "  h = x[:, 5:2]\n}\n", "5:12", new String[] {"empty slice"}));
     }
 
