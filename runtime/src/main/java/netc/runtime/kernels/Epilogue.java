@@ -12,11 +12,8 @@ final class Epilogue {
 
     /** The activation {@code act} of x: relu and identity here, the others as {@link Unary} defines them. */
     static float activate(float x, Unary act) {
-        switch (act) {
-            case IDENTITY: return x;
-            case RELU: return Math.max(x, 0f);
-            default: return act.apply(x);
-        }
+        if (act == Unary.IDENTITY) return x;  // identity tests, not a switch: no lookup per element in the scalar loops
+        return act == Unary.RELU ? Math.max(x, 0f) : act.apply(x);
     }
 
     /** {@code act(v + bias[col]) · (mask[at] > 0 ? 1 : 0)}, the bias and the mask skipped when null. */
