@@ -12,10 +12,12 @@ import netc.compiler.ir.Graph;
 import netc.compiler.ir.Printer;
 import netc.compiler.ir.Verifier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Golden files for xor_mlp: the printed forward graph, the printed training graph after differentiation and
- * the passes, and the generated Java. Run with -Dnetc.updateGolden=true to rewrite them, then review the diff.
+ * the passes, and the generated Java, which lenet and char_lstm have too. Run with -Dnetc.updateGolden=true to rewrite them, then review the diff.
  */
 class GoldenTest {
     static final Path GOLDEN = Path.of("src/test/resources/golden");
@@ -50,10 +52,28 @@ class GoldenTest {
         assertGolden("xor_mlp.optimized.txt", Printer.print(NetCompiler.trainingGraph(NetCompiler.parse(MODEL), true)));
     }
 
+    @ParameterizedTest
+    @CsvSource({"xor_mlp, XorMLP", "lenet, LeNet", "char_lstm, CharLSTM"})
+    void generatedCode(String model, String className) throws IOException {
+        Graph g = NetCompiler.trainingGraph(NetCompiler.parse(Path.of("../models/" + model + ".net")), true);
+        String java = NetCompiler.generate(g, JavaGenerator.Options.of("netc.models", className)).toString();
+        assertGolden(className + ".java.txt", java);
+    }
+
+    /** The excerpt of the generated class in docs/architecture.md is the golden file's text, line for line, in order. */
     @Test
-    void generatedCode() throws IOException {
-        Graph g = NetCompiler.trainingGraph(NetCompiler.parse(MODEL), true);
-        String java = NetCompiler.generate(g, JavaGenerator.Options.of("netc.models", "XorMLP")).toString();
-        assertGolden("XorMLP.java.txt", java);
+    void theArchitectureDocQuotesTheGeneratedCode() throws IOException {
+        String doc = Files.readString(Path.of("../docs/architecture.md"));
+        int at = doc.indexOf("An excerpt of `netc compile models/xor_mlp.net`");
+        assertTrue(at >= 0, "the excerpt's heading");
+        int from = doc.indexOf("```java\n", at) + "```java\n".length(), to = doc.indexOf("```", from);
+        java.util.List<String> golden = Files.readAllLines(GOLDEN.resolve("XorMLP.java.txt"));
+        int next = 0;
+        for (String line : doc.substring(from, to).split("\n")) {
+            if (line.strip().equals("...")) continue;
+            int found = golden.subList(next, golden.size()).indexOf(line);
+            assertTrue(found >= 0, "not in XorMLP.java.txt after line " + next + ": " + line);
+            next += found + 1;
+        }
     }
 }

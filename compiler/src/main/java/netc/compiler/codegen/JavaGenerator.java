@@ -87,8 +87,10 @@ public final class JavaGenerator {
 
     private static final Set<String> RESTRICTED = Set.of("_", "var", "yield", "record", "sealed", "permits");
 
+    /** The field of a node's buffer: {@code v} and its id, then the name the model gives the value ({@code v40_h}, {@code v2_W1}). */
     static String buf(Node n) {
-        return "v" + n.id();
+        String name = n.op().isLeaf() ? n.attrs().s("name") : n.label();
+        return name == null ? "v" + n.id() : "v" + n.id() + "_" + name.replaceAll("[^A-Za-z0-9_]", "_");
     }
 
     private TypeName typeOf(Node n) {
@@ -125,7 +127,8 @@ public final class JavaGenerator {
         for (Param p : g.params()) paramNodes.add(p.node());
         for (Node n : g.nodes()) {
             boolean batched = !n.shape().isConcrete();
-            FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE);
+            FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE)
+                    .addJavadoc("$L, $L\n", n.op().isLeaf() ? n.op().name() + " " + n.attrs().s("name") : n.ref() + " = " + n.op().name(), n.type());
             if (plan.slotOf(n) >= 0) {
                 allocate.addStatement("$L = s$L", buf(n), plan.slotOf(n));
             } else if (batched) {
@@ -161,8 +164,9 @@ public final class JavaGenerator {
         cls.addMethod(firstNonFinite(phases));
         addEmbeddingApi(cls);
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
-        Set<Node> kernels = new java.util.TreeSet<>(java.util.Comparator.comparingInt(Node::id));
-        for (List<Node> part : List.of(outputsPart, lossPart, backPart, updatePart)) kernels.addAll(part);
+        // the kernels in the order they run: the outputs', the loss's, the buffer updates', then the gradients'
+        Set<Node> kernels = new LinkedHashSet<>();
+        for (List<Node> part : List.of(outputsPart, lossPart, updatePart, backPart)) kernels.addAll(part);
         for (Node n : kernels) kernel(cls, n);
         return JavaFile.builder(o.packageName(), cls.build()).skipJavaLangImports(true).indent("    ").build();
     }
