@@ -28,9 +28,15 @@ final class Const implements Op, Kernel {
     @Override
     public void emit(KernelContext k) {
         Attrs a = k.node().attrs();
-        String v = javaDouble(a.d("value"));
-        if (a.has("per")) v = v + " / (double) (" + a.shape("per").sizeExpr() + ")";
-        k.stmt("$L[0] = ($L) ($L)", k.out(), k.T(), v);
+        double value = a.d("value");
+        if (a.has("per")) {
+            k.stmt("$L[0] = ($L) ($L / (double) ($L))", k.out(), k.T(), javaDouble(value), a.shape("per").sizeExpr());
+        } else if (Double.isFinite(value)) {
+            // a literal: in float the float nearest the value, as a cast gives
+            k.stmt("$L[0] = $L", k.out(), k.T().equals("float") ? Float.toString((float) value) + "f" : javaDouble(value));
+        } else {
+            k.stmt("$L[0] = ($L) $L", k.out(), k.T(), javaDouble(value));
+        }
     }
 
     static String javaDouble(double v) {

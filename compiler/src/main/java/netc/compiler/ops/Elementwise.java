@@ -131,6 +131,12 @@ public final class Elementwise implements Op, Differentiable, Kernel {
             flat &= s.equals(n.shape()) || s.isUnit();
             x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), s, "i") + "]";
         }
+        if (n.shape().isUnit()) {
+            // one element: no loop
+            for (int i = 0; i < arity; i++) x[i] = k.in(i) + "[0]";
+            k.stmt("$L[0] = $L", k.out(), formula(k.T(), n.attrs(), x));
+            return;
+        }
         if (flat) {
             k.parallelLoop("i", k.size(n.shape()), "1", n.shape()).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
             return;
