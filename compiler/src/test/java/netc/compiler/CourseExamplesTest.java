@@ -1,6 +1,7 @@
 package netc.compiler;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import netc.runtime.Model;
@@ -107,5 +108,33 @@ class CourseExamplesTest {
         assertArrayEquals(new float[] {4, 2}, got.get("odd").floats(), 0f);
         assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 0, 0}, got.get("padded").floats(), 0f);
         assertArrayEquals(new float[] {5, 4, 3, 2, 1}, got.get("flipped").floats(), 0f);
+    }
+
+    @Test
+    void integerArithmeticStaysInteger() {
+        Model m = model("""
+                model Labels {
+                  input x: float[batch, 2]
+                  input y: int[batch]              // labels 1..3, as a data set may number them
+                  output hot = one_hot(y - 1, 3)
+                  output twice = y * 2 + 1
+                  output half = y / 2
+                }
+                """);
+        netc.compiler.ir.Graph g = NetCompiler.parse("labels.net", """
+                model Labels {
+                  input y: int[batch]
+                  output twice = y * 2 + 1
+                  output half = y / 2
+                  output shifted = y - 0.5
+                }
+                """);
+        assertEquals("i32[batch]", g.outputs().get("twice").type().toString());
+        assertEquals("f32[batch]", g.outputs().get("half").type().toString(), "division is true division, as PyTorch's");
+        assertEquals("f32[batch]", g.outputs().get("shifted").type().toString());
+        Map<String, Tensor> got = m.predict(Map.of("x", Tensor.of(new int[] {3, 2}, new float[6]), "y", Tensor.ofInts(new int[] {3}, new int[] {1, 3, 2})));
+        assertArrayEquals(new float[] {1, 0, 0, 0, 0, 1, 0, 1, 0}, got.get("hot").floats(), 0f);
+        assertArrayEquals(new int[] {3, 7, 5}, got.get("twice").ints());
+        assertArrayEquals(new float[] {0.5f, 1.5f, 1}, got.get("half").floats(), 0f);
     }
 }

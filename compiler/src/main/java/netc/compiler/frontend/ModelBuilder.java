@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import netc.compiler.frontend.Ast.*;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
@@ -438,7 +439,7 @@ public final class ModelBuilder {
             }
             return v;
         }
-        Node a = asTensor(l, b.left().span()), c = asTensor(r, b.right().span());
+        Node a = operand(l, r, b.op(), b.left().span()), c = operand(r, l, b.op(), b.right().span());
         return switch (b.op()) {
             case "+" -> Ops.add(g, a, c);
             case "-" -> Ops.sub(g, a, c);
@@ -447,6 +448,16 @@ public final class ModelBuilder {
             case "^" -> g.add(Ops.POW, a, c);
             default -> Builtins.matmul(g, a, c);
         };
+    }
+
+    /**
+     * An operand of arithmetic as a tensor: a whole number beside an int tensor in a sum, difference or product is an
+     * int, so that integer arithmetic stays integer ({@code y - 1} on int labels is int).
+     */
+    private Node operand(Object v, Object other, String op, Span at) {
+        boolean integers = other instanceof Node n && n.dtype() == DType.INT && List.of("+", "-", "*").contains(op);
+        if (integers && v instanceof NumVal x && x.integral()) return Ops.intConstant(g, (long) x.value());
+        return asTensor(v, at);
     }
 
     private Object call(Call c) {

@@ -37,6 +37,8 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     private final Grad grad;
     /** The input that holds probabilities, or -1; set where the op is defined. */
     private int probabilityInput = -1;
+    /** Whether the op of int operands is an int (sums, differences, products, maxima), as integer arithmetic. */
+    private boolean keepsIntegers;
 
     /** The scalar function of one argument the op computes (its value and formula defined once), or null. */
     private final Unary function;
@@ -74,6 +76,12 @@ public final class Elementwise implements Op, Differentiable, Kernel {
         return this;
     }
 
+    /** This op, with int operands giving an int; for the definitions in {@link Ops}. */
+    Elementwise keepsIntegers() {
+        keepsIntegers = true;
+        return this;
+    }
+
     @Override
     public boolean takesProbability(Node n, int k) {
         return k == probabilityInput;
@@ -102,7 +110,9 @@ public final class Elementwise implements Op, Differentiable, Kernel {
             if (!target.equals(Shape.broadcast(s, target))) throw new ShapeException("cannot broadcast " + s + " to " + target);
             s = target;
         }
-        return new TensorType(s, DType.FLOAT);
+        boolean integers = keepsIntegers;
+        for (TensorType t : inputs) integers &= t.dtype() == DType.INT;
+        return new TensorType(s, integers ? DType.INT : DType.FLOAT);
     }
 
     @Override

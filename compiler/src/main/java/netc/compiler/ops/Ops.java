@@ -66,11 +66,13 @@ public final class Ops {
 
     // ---- unary elementwise ----
     public static final Elementwise IDENTITY = Elementwise.of(Unary.IDENTITY,
-            (g, y, dy) -> List.of(dy));
+            (g, y, dy) -> List.of(dy))
+            .keepsIntegers();
     public static final Elementwise STOP_GRADIENT = new Elementwise("stop_gradient", 1, (t, x, a) -> x[0],
             (g, y, dy) -> Arrays.asList((Node) null));
     public static final Elementwise NEG = Elementwise.of(Unary.NEG,
-            (g, y, dy) -> List.of(neg(g, dy)));
+            (g, y, dy) -> List.of(neg(g, dy)))
+            .keepsIntegers();
     public static final Elementwise EXP = Elementwise.of(Unary.EXP,
             (g, y, dy) -> List.of(mul(g, dy, y)));
     public static final Elementwise LOG = Elementwise.of(Unary.LOG,
@@ -78,7 +80,8 @@ public final class Ops {
     public static final Elementwise SQRT = Elementwise.of(Unary.SQRT,
             (g, y, dy) -> List.of(div(g, dy, mul(g, constant(g, 2), y))));
     public static final Elementwise ABS = Elementwise.of(Unary.ABS,
-            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SIGN, y.input(0)))));
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.SIGN, y.input(0)))))
+            .keepsIntegers();
     public static final Elementwise SIGN = Elementwise.of(Unary.SIGN,
             (g, y, dy) -> Arrays.asList((Node) null));
     public static final Elementwise SIGMOID = Elementwise.of(Unary.SIGMOID,
@@ -106,11 +109,14 @@ public final class Ops {
 
     // ---- binary elementwise ----
     public static final Elementwise ADD = new Elementwise("add", 2, (t, x, a) -> x[0] + " + " + x[1],
-            (g, y, dy) -> List.of(dy, dy));
+            (g, y, dy) -> List.of(dy, dy))
+            .keepsIntegers();
     public static final Elementwise SUB = new Elementwise("sub", 2, (t, x, a) -> x[0] + " - " + x[1],
-            (g, y, dy) -> List.of(dy, neg(g, dy)));
+            (g, y, dy) -> List.of(dy, neg(g, dy)))
+            .keepsIntegers();
     public static final Elementwise MUL = new Elementwise("mul", 2, (t, x, a) -> x[0] + " * " + x[1],
-            (g, y, dy) -> List.of(mul(g, dy, y.input(1)), mul(g, dy, y.input(0))));
+            (g, y, dy) -> List.of(mul(g, dy, y.input(1)), mul(g, dy, y.input(0))))
+            .keepsIntegers();
     public static final Elementwise DIV = new Elementwise("div", 2, (t, x, a) -> x[0] + " / " + x[1],
             (g, y, dy) -> List.of(div(g, dy, y.input(1)), neg(g, div(g, mul(g, dy, y), y.input(1)))));
     public static final Elementwise POW = new Elementwise("pow", 2,
@@ -123,9 +129,11 @@ public final class Ops {
             });
     /** The larger of a and b; at ties the gradient is split evenly, as in PyTorch. */
     public static final Elementwise MAX = new Elementwise("max", 2, (t, x, a) -> "Math.max(" + x[0] + ", " + x[1] + ")",
-            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1))), mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0)))));
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1))), mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0)))))
+            .keepsIntegers();
     public static final Elementwise MIN = new Elementwise("min", 2, (t, x, a) -> "Math.min(" + x[0] + ", " + x[1] + ")",
-            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0))), mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1)))));
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.WINS, y.input(1), y.input(0))), mul(g, dy, g.add(Ops.WINS, y.input(0), y.input(1)))))
+            .keepsIntegers();
     /** 1 where a &gt; b, 1/2 where a = b, else 0: the share of max(a, b)'s gradient that goes to a. Its gradient is zero. */
     public static final Elementwise WINS = new Elementwise("wins", 2,
             (t, x, a) -> "(" + x[0] + " > " + x[1] + " ? 1 : " + x[0] + " == " + x[1] + " ? 0.5f : 0)",
@@ -239,6 +247,11 @@ public final class Ops {
 
     public static Node constant(GraphBuilder g, double v) {
         return g.add(CONST, Attrs.of("value", v));
+    }
+
+    /** The int constant {@code v}, for integer arithmetic on int values. */
+    public static Node intConstant(GraphBuilder g, long v) {
+        return g.add(CONST, Attrs.of("value", (double) v, "int", true));
     }
 
     /** The scalar {@code v / (product of dims)}, where the dims may be symbolic (a mean over the batch). */

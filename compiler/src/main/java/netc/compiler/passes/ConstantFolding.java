@@ -3,6 +3,7 @@ package netc.compiler.passes;
 import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
@@ -40,7 +41,7 @@ public final class ConstantFolding implements Pass {
 
     /** The constant {@code n} folds to, built with {@code b}, or null when it does not fold. */
     static Node fold(Node n, GraphBuilder b) {
-        if (n.inputs().isEmpty() || !n.shape().isScalar() || n.op() == Ops.FUSED) return null;
+        if (n.inputs().isEmpty() || !n.shape().isScalar() || n.op() == Ops.FUSED || n.dtype() != DType.FLOAT) return null;
         for (Node in : n.inputs()) if (!isConst(in)) return null;
         Node a = n.input(0), c = n.inputs().size() > 1 ? n.input(1) : null;
         Shape pa = per(a), pc = c == null ? null : per(c);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
@@ -35,17 +36,22 @@ public final class ElementwiseFusion implements Pass {
         List<Node> nodes = g.nodes();
         for (int i = nodes.size() - 1; i >= 0; i--) {
             Node n = nodes.get(i);
-            if (!(n.op() instanceof Elementwise) || absorbed.contains(n.id())) continue;
+            if (!floatMap(n) || absorbed.contains(n.id())) continue;
             mark(n, n, uses, exposed, absorbed);
         }
         return Rewriter.rewrite(g, (n, b) -> {
-            if (!(n.op() instanceof Elementwise) || absorbed.contains(n.id()) || !hasAbsorbedInput(n, absorbed)) return null;
+            if (!floatMap(n) || absorbed.contains(n.id()) || !hasAbsorbedInput(n, absorbed)) return null;
             return fuse(n, absorbed, b);
         });
     }
 
+    /** An elementwise op computing floats (a fused program's locals are floats; integer arithmetic stays apart). */
+    private static boolean floatMap(Node n) {
+        return n.op() instanceof Elementwise && n.dtype() == DType.FLOAT;
+    }
+
     private static boolean fusible(Node producer, Node root, Map<Node, Integer> uses, Set<Node> exposed) {
-        return producer.op() instanceof Elementwise && !producer.op().isLeaf() && uses.getOrDefault(producer, 0) == 1
+        return floatMap(producer) && !producer.op().isLeaf() && uses.getOrDefault(producer, 0) == 1
                 && !exposed.contains(producer) && producer.shape().equals(root.shape()) && !producer.attrs().has("shape");
     }
 

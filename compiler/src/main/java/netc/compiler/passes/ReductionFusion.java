@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
 import netc.compiler.ops.Elementwise;
@@ -33,7 +34,7 @@ public final class ReductionFusion implements Pass {
             if (!n.is(Ops.REDUCE_SUM)) continue;
             Node p = n.input(0);
             boolean elementwise = p.op() instanceof Elementwise && !p.attrs().has("shape") || p.op() == Ops.FUSED && !Fused.isReduction(p);
-            if (elementwise && uses.get(p) == 1 && !exposed.contains(p)) producers.add(p.id());
+            if (elementwise && p.dtype() == DType.FLOAT && uses.get(p) == 1 && !exposed.contains(p)) producers.add(p.id());
         }
         if (producers.isEmpty()) return g;
         return Rewriter.rewrite(g, (n, b) -> {
