@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Fuzzes the whole front end: any file is either a model whose forward graph, differentiated and optimised with
  * the verifier after every pass, is valid, or is refused with a {@link CompileError} whose every error is located
  * in the file (or another one-line {@link UserError} naming it). Any other exception, an internal error of the
- * command line, is a finding. Seeds: the example models and the PyTorch fixtures' models.
+ * command line, is a finding. Seeds: the example models and the PyTorch fixtures' models (shared and this module's).
  */
 class FrontEndFuzzTest {
     @TempDir
@@ -32,7 +32,7 @@ class FrontEndFuzzTest {
 
     static Stream<Named<byte[]>> seeds() throws IOException {
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
-        return Stream.concat(models(Path.of("../models")), models(shared));
+        return Stream.of(models(Path.of("../models")), models(shared), models(Path.of("src/test/resources/fixtures"))).flatMap(m -> m);
     }
 
     /** The {@code .net} files of a folder, read now; none when the folder (the optional fixtures) is not there. */
