@@ -127,11 +127,13 @@ class CourseExamplesTest {
                   output twice = y * 2 + 1
                   output half = y / 2
                   output shifted = y - 0.5
+                  output far = y - 3000000000
                 }
                 """);
         assertEquals("i32[batch]", g.outputs().get("twice").type().toString());
         assertEquals("f32[batch]", g.outputs().get("half").type().toString(), "division is true division, as PyTorch's");
         assertEquals("f32[batch]", g.outputs().get("shifted").type().toString());
+        assertEquals("f32[batch]", g.outputs().get("far").type().toString(), "a whole number beyond int's range is a float");
         Map<String, Tensor> got = m.predict(Map.of("x", Tensor.of(new int[] {3, 2}, new float[6]), "y", Tensor.ofInts(new int[] {3}, new int[] {1, 3, 2})));
         assertArrayEquals(new float[] {1, 0, 0, 0, 0, 1, 0, 1, 0}, got.get("hot").floats(), 0f);
         assertArrayEquals(new int[] {3, 7, 5}, got.get("twice").ints());

@@ -451,12 +451,12 @@ public final class ModelBuilder {
     }
 
     /**
-     * An operand of arithmetic as a tensor: a whole number beside an int tensor in a sum, difference or product is an
-     * int, so that integer arithmetic stays integer ({@code y - 1} on int labels is int).
+     * An operand of arithmetic as a tensor: a whole number (within int's range) beside an int tensor in a sum, difference
+     * or product is an int, so that integer arithmetic stays integer ({@code y - 1} on int labels is int).
      */
     private Node operand(Object v, Object other, String op, Span at) {
         boolean integers = other instanceof Node n && n.dtype() == DType.INT && List.of("+", "-", "*").contains(op);
-        if (integers && v instanceof NumVal x && x.integral()) return Ops.intConstant(g, (long) x.value());
+        if (integers && v instanceof NumVal x && x.integral() && x.asInt() != null) return Ops.intConstant(g, x.asInt());
         return asTensor(v, at);
     }
 
