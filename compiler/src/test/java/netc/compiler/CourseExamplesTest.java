@@ -139,4 +139,24 @@ class CourseExamplesTest {
         assertArrayEquals(new int[] {3, 7, 5}, got.get("twice").ints());
         assertArrayEquals(new float[] {0.5f, 1.5f, 1}, got.get("half").floats(), 0f);
     }
+
+    @Test
+    void theGradientOfAProductIsTheProductOfTheOthersZerosIncluded() {
+        Model m = model("""
+                model Prod {
+                  input x: float[batch, 3]
+                  param w: [3] = zeros
+                  output p = prod(x + w, axis=1)
+                  loss = sum(prod(x + w, axis=1))
+                }
+                """);
+        Tensor x = Tensor.of(new int[] {3, 3}, new float[] {2, 0, 3, 0, 0, 3, 2, 4, 1});
+        assertArrayEquals(new float[] {0, 0, 8}, m.predict(Map.of("x", x)).get("p").floats(), 0f);
+        m.setInputs(Map.of("x", x));
+        m.forwardOutputs();
+        m.forwardLoss();
+        m.backward();
+        // rows [2, 0, 3]: [0, 6, 0]; [0, 0, 3]: two zeros, [0, 0, 0]; [2, 4, 1]: [4, 2, 8]
+        assertArrayEquals(new float[] {4, 8, 8}, (float[]) m.gradBuffer("w"), 0f);
+    }
 }

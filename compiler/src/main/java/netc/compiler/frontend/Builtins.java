@@ -103,6 +103,13 @@ final class Builtins {
         TABLE.put("log_softmax", (cs, a) -> softmax(cs, Ops.LOG_SOFTMAX));
         TABLE.put("sum", (cs, a) -> reduce(cs, false));
         TABLE.put("mean", (cs, a) -> reduce(cs, true));
+        TABLE.put("prod", (cs, a) -> {
+            cs.expect(1, "x", "axis", "keepdims");
+            Node x = cs.tensor(0, "x");
+            List<Integer> axes = axes(cs, x, 1);
+            if (axes.isEmpty()) return x;
+            return cs.builder.g.add(Ops.REDUCE_PROD, Attrs.of("axes", List.copyOf(axes), "keepdims", cs.bool(2, "keepdims", false)), x);
+        });
         TABLE.put("transpose", (cs, a) -> {
             cs.expect(1, "x");
             Node x = cs.tensor(0, "x");

@@ -26,6 +26,7 @@ public final class Ops {
     public static final Op REDUCE_SUM = new ReduceSum();
     public static final Op REDUCE_MAX = new ReduceExtreme(true);
     public static final Op REDUCE_MIN = new ReduceExtreme(false);
+    public static final Op REDUCE_PROD = new ReduceProd();
     public static final Op RESHAPE = new Reshape();
     public static final Op PERMUTE = new Permute();
     public static final Op SOFTMAX = new Softmax(false);

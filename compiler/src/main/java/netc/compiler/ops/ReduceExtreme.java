@@ -48,13 +48,21 @@ final class ReduceExtreme implements Op, Differentiable, Kernel {
 
     @Override
     public void emit(KernelContext k) {
+        fold(k, max ? "Double.NEGATIVE_INFINITY" : "Double.POSITIVE_INFINITY", max ? "Math.max(%s, %s)" : "Math.min(%s, %s)");
+    }
+
+    /**
+     * The kernel of a reduction over attr {@code axes}: each result element starts at {@code identity} and takes in the
+     * elements reduced into it with {@code combine} (a format of the result so far and an element).
+     */
+    static void fold(KernelContext k, String identity, String combine) {
         Node y = k.node();
         Shape x = y.input(0).shape();
         Shape kept = ReduceSum.keptShape(x, y.attrs().ints("axes"));
-        k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) $L)", k.out(), k.size(y.shape()), k.T(),
-                max ? "Double.NEGATIVE_INFINITY" : "Double.POSITIVE_INFINITY");
+        k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) $L)", k.out(), k.size(y.shape()), k.T(), identity);
         KernelContext.LoopNest loops = k.nest(x, List.of(x, kept)).openOuter().openInner();
-        k.stmt("$L[$L] = Math.$L($L[$L], $L[$L])", k.out(), loops.index(1), max ? "max" : "min", k.out(), loops.index(1), k.in(0), loops.index(0));
+        String acc = k.out() + "[" + loops.index(1) + "]";
+        k.stmt("$L = $L", acc, String.format(combine, acc, k.in(0) + "[" + loops.index(0) + "]"));
         loops.closeInner().closeOuter();
     }
 }

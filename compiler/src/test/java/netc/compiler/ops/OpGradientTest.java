@@ -55,6 +55,8 @@ class OpGradientTest {
                 c("log10", "param A: [2, 3]", "log10(A)", "[2, 3]", "A", POSITIVE),
                 c("xlogy", "param A: [2, 3]\n param B: [2, 3]", "xlogy(A, B)", "[2, 3]", "B", POSITIVE),
                 c("max over an axis", "param A: [3, 4]", "max(A, axis=1)", "[3]"),
+                c("prod over an axis", "param A: [3, 4]", "prod(A, axis=1)", "[3]"),
+                c("prod over axes, kept", "param A: [2, 3, 2]", "prod(A, axis=[0, 2], keepdims=true)", "[1, 3, 1]"),
                 c("min over axes, kept", "param A: [2, 3, 4]", "min(A, axis=[0, 2], keepdims=true)", "[1, 3, 1]"),
                 c("maximum and minimum", "param A: [2, 3]\n param B: [3]", "maximum(A, B) + minimum(A, 0.3)", "[2, 3]"),
                 c("sign has zero gradient", "param A: [2, 3]\n param B: [2, 3]", "sign(A) * B", "[2, 3]"),
