@@ -35,8 +35,8 @@ public final class Ops {
     public static final Op SOFTMAX_XENT = new SoftmaxCrossEntropy(false);
     public static final Op SOFTMAX_XENT_GRAD = new SoftmaxCrossEntropy(true);
     public static final Op ONE_HOT = new OneHot();
-    public static final Op SLICE = new Slice(false);
-    public static final Op SLICE_GRAD = new Slice(true);
+    public static final Op SLICE = new Slice();
+    public static final Op SLICE_GRAD = new SliceGrad();
     public static final Op DROPOUT_MASK = new DropoutMask();
     public static final Op RNN = new Recurrent(Recurrent.Cell.RNN, false);
     public static final Op LSTM = new Recurrent(Recurrent.Cell.LSTM, false);
@@ -56,8 +56,8 @@ public final class Ops {
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
     public static final Op MAXPOOL_INDEX = new Pooling(Pooling.Mode.MAX_INDEX);
-    public static final Op TAKE = new Take(false);
-    static final Op TAKE_GRAD = new Take(true);
+    public static final Op TAKE = new Take();
+    static final Op TAKE_GRAD = new TakeGrad();
     public static final Op AVGPOOL = new Pooling(Pooling.Mode.AVG);
     static final Op AVGPOOL_GRAD = new Pooling(Pooling.Mode.AVG_GRAD);
 

@@ -16,18 +16,12 @@ import netc.compiler.ir.TensorType;
 /**
  * Basic indexing and slicing. Attrs: {@code starts} and {@code steps} per source axis, {@code window} the
  * selected extent per source axis, {@code squeeze} the axes indexed by an integer (dropped from the result),
- * {@code source} the source shape. The gradient op ({@code slice_grad}) scatters back into zeros of the source shape.
+ * {@code source} the source shape. Its gradient is {@link SliceGrad}, which places a window back into zeros.
  */
 final class Slice implements Op, Differentiable, Kernel {
-    private final boolean grad;
-
-    Slice(boolean grad) {
-        this.grad = grad;
-    }
-
     @Override
     public String name() {
-        return grad ? "slice_grad" : "slice";
+        return "slice";
     }
 
     static Shape resultShape(Attrs a) {
@@ -40,16 +34,16 @@ final class Slice implements Op, Differentiable, Kernel {
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        return new TensorType(grad ? attrs.shape("source") : resultShape(attrs), in.get(0).dtype());
+        return new TensorType(resultShape(attrs), in.get(0).dtype());
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        return List.of(g.add(grad ? Ops.SLICE : Ops.SLICE_GRAD, y.attrs(), dy));
+        return List.of(g.add(Ops.SLICE_GRAD, y.attrs(), dy));
     }
 
     /** The source index selected by flat index {@code i} of the window. */
-    private static String sourceIndex(Attrs a) {
+    static String sourceIndex(Attrs a) {
         Shape w = a.shape("window"), src = a.shape("source");
         List<Integer> starts = a.ints("starts"), steps = a.ints("steps");
         StringBuilder sb = new StringBuilder();
@@ -65,12 +59,6 @@ final class Slice implements Op, Differentiable, Kernel {
     @Override
     public void emit(KernelContext k) {
         Attrs a = k.node().attrs();
-        String n = a.shape("window").sizeExpr();
-        if (grad) {
-            k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(k.node().shape()), k.T());
-            k.loop("i", n).stmt("$L[$L] += $L[i]", k.out(), sourceIndex(a), k.in(0)).end();
-        } else {
-            k.loop("i", n).stmt("$L[i] = $L[$L]", k.out(), k.in(0), sourceIndex(a)).end();
-        }
+        k.loop("i", a.shape("window").sizeExpr()).stmt("$L[i] = $L[$L]", k.out(), k.in(0), sourceIndex(a)).end();
     }
 }
