@@ -15,6 +15,7 @@ import netc.compiler.ir.Node;
 import netc.compiler.ir.Param;
 import netc.compiler.ir.Span;
 import netc.compiler.ops.Ops;
+import netc.runtime.UserError;
 
 /**
  * Reverse-mode differentiation as a graph-to-graph transformation: walking from the output back to the
@@ -63,7 +64,10 @@ public final class Autodiff {
             Node dy = adjoint.get(n);
             if (dy == null || n.op().isLeaf() || !influenced.contains(n)) continue;
             b.at(n.span());
-            if (!(n.op() instanceof Differentiable op)) throw new IllegalStateException(n.op().name() + " has no gradient: " + n);
+            if (!(n.op() instanceof Differentiable op)) {
+                // a gradient op without a gradient of its own (a recurrent layer's): a gradient of a gradient through it
+                throw new UserError(n.span() + ": " + n.op().name() + " has no gradient: a gradient of a gradient through it is not supported");
+            }
             List<Node> dx = op.gradient(b, n, dy);
             for (int k = 0; k < n.inputs().size(); k++) {
                 Node in = n.input(k);

@@ -38,12 +38,12 @@ public final class Ops {
     public static final Op SLICE = new Slice();
     public static final Op SLICE_GRAD = new SliceGrad();
     public static final Op DROPOUT_MASK = new DropoutMask();
-    public static final Op RNN = new Recurrent(Recurrent.Cell.RNN, false);
-    public static final Op LSTM = new Recurrent(Recurrent.Cell.LSTM, false);
-    public static final Op GRU = new Recurrent(Recurrent.Cell.GRU, false);
-    private static final Op RNN_GRAD = new Recurrent(Recurrent.Cell.RNN, true);
-    private static final Op LSTM_GRAD = new Recurrent(Recurrent.Cell.LSTM, true);
-    private static final Op GRU_GRAD = new Recurrent(Recurrent.Cell.GRU, true);
+    public static final Op RNN = new Recurrent(Recurrent.Cell.RNN);
+    public static final Op LSTM = new Recurrent(Recurrent.Cell.LSTM);
+    public static final Op GRU = new Recurrent(Recurrent.Cell.GRU);
+    private static final Op RNN_GRAD = new RecurrentGrad(Recurrent.Cell.RNN);
+    private static final Op LSTM_GRAD = new RecurrentGrad(Recurrent.Cell.LSTM);
+    private static final Op GRU_GRAD = new RecurrentGrad(Recurrent.Cell.GRU);
     public static final Op MODE_SELECT = new ModeSelect();
     public static final Op FUSED = new Fused();
     public static final Op GATHER = new Gather(false);
@@ -324,8 +324,8 @@ public final class Ops {
         return mean(g, x, axes, false);
     }
 
-    static Op recurrentGrad(Recurrent forward) {
-        return switch (forward.cell()) {
+    static Op recurrentGrad(Recurrent.Cell cell) {
+        return switch (cell) {
             case RNN -> RNN_GRAD;
             case LSTM -> LSTM_GRAD;
             case GRU -> GRU_GRAD;

@@ -28,11 +28,8 @@ import netc.runtime.kernels.Unary;
  *   <li>LSTM (gates i, f, g, o): {@code h | c | i f g o | h_prev}</li>
  *   <li>GRU (gates r, z, n): {@code h | r | z | n | W_hn·h_prev + b_hn | h_prev}</li>
  * </ul>
- * The layer's output is the slice {@code state[..., 0:H]}. The gradient op {@code <cell>_grad(dstate, state, weight_hh)}
- * runs the time loop backwards and gives the pre-activation gradients of the gates on the input side and on the hidden
- * side (the same for RNN and LSTM; for GRU they differ in the n gate and are stored side by side); ordinary matrix
- * products then give the gradients of the input and weights. Adjoints of the internal slots are ignored: the language
- * exposes only h.
+ * The layer's output is the slice {@code state[..., 0:H]}. Its gradient is {@link RecurrentGrad}, which runs the time
+ * loop backwards, then ordinary matrix products. Adjoints of the internal slots are ignored: the language exposes only h.
  */
 final class Recurrent implements Op, Differentiable, Kernel {
     enum Cell {
@@ -46,32 +43,21 @@ final class Recurrent implements Op, Differentiable, Kernel {
         }
     }
 
-    private static final ClassName GEMM = ClassName.get("netc.runtime.kernels", "Gemm");
+    static final ClassName GEMM = ClassName.get("netc.runtime.kernels", "Gemm");
     private final Cell cell;
-    private final boolean grad;
 
-    Recurrent(Cell cell, boolean grad) {
+    Recurrent(Cell cell) {
         this.cell = cell;
-        this.grad = grad;
     }
 
     @Override
     public String name() {
-        return cell.name().toLowerCase() + (grad ? "_grad" : "");
-    }
-
-    /** The width of the gradient op's output, in units of H. */
-    private int gradWidth() {
-        return cell == Cell.GRU ? 2 * cell.gates : cell.gates;
+        return cell.name().toLowerCase();
     }
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         int h = attrs.i("hidden"), g = cell.gates * h;
-        if (grad) {
-            Shape s = in.get(1).shape();
-            return TensorType.f(Shape.of(List.of(s.dim(0), s.dim(1), Dim.of(gradWidth() * h))));
-        }
         Shape x = in.get(0).shape();
         if (x.rank() != 3 || x.dim(1).isSymbolic() || x.dim(2).isSymbolic() || in.get(0).dtype() != DType.FLOAT) {
             throw new ShapeException(name() + " needs a float input [batch, time, features] with known time and features, got " + in.get(0));
@@ -90,10 +76,9 @@ final class Recurrent implements Op, Differentiable, Kernel {
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node state, Node dstate) {
-        if (grad) throw new ShapeException("second-order gradients through recurrent layers are not supported");
         Node x = state.input(0), wih = state.input(1), whh = state.input(2);
         int h = state.attrs().i("hidden"), gh = cell.gates * h;
-        Node d = g.add(Ops.recurrentGrad(this), state.attrs(), dstate, state, whh);
+        Node d = g.add(Ops.recurrentGrad(cell), state.attrs(), dstate, state, whh);
         Node dIn = cell == Cell.GRU ? Ops.sliceLast(g, d, 0, gh) : d;
         Node dHid = cell == Cell.GRU ? Ops.sliceLast(g, d, gh, 2 * gh) : d;
         Node hprev = Ops.sliceLast(g, state, (cell.width - 1) * h, cell.width * h);
@@ -105,35 +90,33 @@ final class Recurrent implements Op, Differentiable, Kernel {
                 Ops.reduceSum(g, dHid, List.of(0, 1), false));
     }
 
-    Cell cell() {
-        return cell;
-    }
-
-    /** Forward: gx [B, T, G·H], then h_prev, c_prev [B, H] and gh [B, G·H]; backward: dh, dc [B, H] and dgt [B, G·H]. */
+    /** gx [B, T, G·H], then h_prev, c_prev [B, H] and gh [B, G·H]. */
     @Override
     public List<Shape> scratch(Node n) {
-        Shape s = grad ? n.input(1).shape() : n.shape();
+        Shape s = n.shape();
         Dim b = s.dim(0), h = Dim.of(n.attrs().i("hidden")), g = Dim.of(cell.gates * n.attrs().i("hidden"));
         Shape bh = Shape.of(List.of(b, h)), bg = Shape.of(List.of(b, g));
-        return grad ? List.of(bh, bh, bg) : List.of(Shape.of(List.of(b, s.dim(1), g)), bh, bh, bg);
+        return List.of(Shape.of(List.of(b, s.dim(1), g)), bh, bh, bg);
+    }
+
+    /** The sizes both time loops use: batch, steps, H, G·H and the state's width S, from the state's shape. */
+    static void sizes(KernelContext k, Shape state, Cell cell) {
+        int h = k.node().attrs().i("hidden");
+        k.stmt("final int nb = $L, nt = $L, H = $L, G = $L, S = $L", state.dim(0).javaExpr(), state.dim(1).javaExpr(), h, cell.gates * h, cell.width * h);
     }
 
     @Override
     public void emit(KernelContext k) {
         Node n = k.node();
-        Shape s = grad ? n.input(1).shape() : n.shape();
-        k.stmt("final int nb = $L, nt = $L, H = $L, G = $L, S = $L", s.dim(0).javaExpr(), s.dim(1).javaExpr(),
-                n.attrs().i("hidden"), cell.gates * n.attrs().i("hidden"), cell.width * n.attrs().i("hidden"));
-        String gemm = k.T().equals("float") ? "sgemm" : "dgemm";
-        if (grad) emitBackward(k, gemm);
-        else emitForward(k, gemm, n.input(0).shape().dim(2).size());
+        sizes(k, n.shape(), cell);
+        emitForward(k, k.T().equals("float") ? "sgemm" : "dgemm", n.input(0).shape().dim(2).size());
     }
 
-    private static String sigmoid(String t, String e) {
+    static String sigmoid(String t, String e) {
         return Unary.SIGMOID.java(t, "(" + e + ")");
     }
 
-    private static String tanh(String t, String e) {
+    static String tanh(String t, String e) {
         return Unary.TANH.java(t, e);
     }
 
@@ -180,57 +163,6 @@ final class Recurrent implements Op, Differentiable, Kernel {
         k.end().end();
         // h_prev for the next step is written after the whole batch, since gh above was computed from it
         k.loop("b", "nb").stmt("System.arraycopy($L, (b * nt + t) * S, hp, b * H, H)", out).end();
-        k.end();
-    }
-
-    /**
-     * Backwards over time: per step the gate gradients from the h (and c) adjoints, then the adjoint flowing to the
-     * previous h through the recurrent weights, dh = dG_hidden·W_hh (+ the GRU's direct z·dh path).
-     */
-    private void emitBackward(KernelContext k, String gemm) {
-        String t = k.T(), ds = k.in(0), st = k.in(1), whh = k.in(2), d = k.out();
-        int w = gradWidth();
-        k.stmt("$L[] dh = $L, dc = $L, dgt = $L", t, k.scratch(0), k.scratch(1), k.scratch(2));
-        k.stmt("java.util.Arrays.fill(dh, 0, nb * H, ($L) 0)", t).stmt("java.util.Arrays.fill(dc, 0, nb * H, ($L) 0)", t);
-        k.begin("for (int t = nt - 1; t >= 0; t--)");
-        k.loop("b", "nb");
-        k.stmt("int o = (b * nt + t) * S, go = (b * nt + t) * $L * H", w);
-        k.loop("j", "H");
-        k.stmt("$L dhj = $L[o + j] + dh[b * H + j]", t, ds);
-        switch (cell) {
-            case RNN -> {
-                k.stmt("$L hj = $L[o + j]", t, st);
-                k.stmt("$L da = dhj * (1 - hj * hj)", t);
-                k.stmt("$L[go + j] = da", d).stmt("dgt[b * G + j] = da");
-            }
-            case LSTM -> {
-                k.stmt("$L c = $L[o + H + j], ig = $L[o + 2 * H + j], fg = $L[o + 3 * H + j], gg = $L[o + 4 * H + j], og = $L[o + 5 * H + j]",
-                        t, st, st, st, st, st);
-                k.stmt("$L cprev = t > 0 ? $L[o - S + H + j] : 0", t, st);
-                k.stmt("$L tc = $L", t, tanh(t, "c"));
-                k.stmt("$L dcj = $L[o + H + j] + dc[b * H + j] + dhj * og * (1 - tc * tc)", t, ds);
-                k.stmt("$L[go + j] = dcj * gg * ig * (1 - ig)", d);
-                k.stmt("$L[go + H + j] = dcj * cprev * fg * (1 - fg)", d);
-                k.stmt("$L[go + 2 * H + j] = dcj * ig * (1 - gg * gg)", d);
-                k.stmt("$L[go + 3 * H + j] = dhj * tc * og * (1 - og)", d);
-                k.stmt("dc[b * H + j] = dcj * fg");
-                k.loop("q", "4").stmt("dgt[b * G + q * H + j] = $L[go + q * H + j]", d).end();
-            }
-            case GRU -> {
-                k.stmt("$L r = $L[o + H + j], z = $L[o + 2 * H + j], nn = $L[o + 3 * H + j], hh = $L[o + 4 * H + j], hp = $L[o + 5 * H + j]",
-                        t, st, st, st, st, st);
-                k.stmt("$L dn = dhj * (1 - z) * (1 - nn * nn)", t);
-                k.stmt("$L dr = dn * hh * r * (1 - r), dz = dhj * (hp - nn) * z * (1 - z)", t);
-                // input side r, z, n | hidden side r, z, and the n gate's hidden term r·dn
-                k.stmt("$L[go + j] = dr", d).stmt("$L[go + H + j] = dz", d).stmt("$L[go + 2 * H + j] = dn", d);
-                k.stmt("$L[go + 3 * H + j] = dr", d).stmt("$L[go + 4 * H + j] = dz", d).stmt("$L[go + 5 * H + j] = dn * r", d);
-                k.stmt("dgt[b * G + j] = dr").stmt("dgt[b * G + H + j] = dz").stmt("dgt[b * G + 2 * H + j] = dn * r");
-                k.stmt("dc[b * H + j] = dhj * z");
-            }
-        }
-        k.end().end();
-        k.stmt("$T.$L(false, false, nb, H, G, dgt, 0, $L, 0, dh, 0, false)", GEMM, gemm, whh);
-        if (cell == Cell.GRU) k.loop("i", "nb * H").stmt("dh[i] += dc[i]").end();
         k.end();
     }
 }

@@ -193,6 +193,21 @@ class NoInternalErrorsTest {
         assertTrue(check.err().contains(nothing + ": warning: metrics = [accuracy] needs an output to compare with the labels"), check.err());
     }
 
+    @Test
+    void aGradientOfAGradientThroughARecurrentLayerIsALocatedError() throws IOException {
+        Path m = model("second.net", """
+                model Second {
+                  input x: float[batch, 3, 2]
+                  h = lstm(x, 4, name="l")
+                  g = grad(sum(h), l.weight_hh)
+                  loss = sum(g * g)
+                }
+                """);
+        String why = m + ":3:7: lstm_grad has no gradient: a gradient of a gradient through it is not supported";
+        assertRefused(Cli.run("check", m), why);
+        assertRefused(Cli.run("train", m, "--data", "random:8,6,1"), why);
+    }
+
     // ---- names ----
 
     @ParameterizedTest
