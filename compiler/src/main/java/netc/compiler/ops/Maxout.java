@@ -17,24 +17,26 @@ import netc.compiler.ir.TensorType;
 /**
  * Maxout over groups of {@code k} (attr) consecutive elements of the last axis, [..., k·m] → [..., m].
  * {@code maxout(key, values)} picks, in each group, the value at the position where {@code key} is largest (the
- * first such position at ties); maxout of x is {@code maxout(x, x)}. Its gradient routes the adjoint to that position:
- * {@code maxout_scatter(key, dy)} writes each group's adjoint there and zeros elsewhere. The two are each other's
- * gradient in their second operand; the choice of position has no gradient.
+ * first such position at ties); maxout of x is {@code maxout(x, x)}. Its gradient routes the adjoint to that position
+ * ({@link MaxoutScatter}); the two are each other's gradient in their second operand; the choice of position has no
+ * gradient.
  */
 final class Maxout implements Op, Differentiable, Kernel {
-    private final boolean scatter;
-
-    Maxout(boolean scatter) {
-        this.scatter = scatter;
-    }
-
     @Override
     public String name() {
-        return scatter ? "maxout_scatter" : "maxout";
+        return "maxout";
     }
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
+        return TensorType.f(check(name(), in, attrs, false));
+    }
+
+    /**
+     * Checks the operands of maxout ({@code values} shaped like the key) or maxout_scatter ({@code scatter}: an adjoint
+     * per group) and gives the result's shape: the groups' for maxout, the key's for maxout_scatter.
+     */
+    static Shape check(String op, List<TensorType> in, Attrs attrs, boolean scatter) {
         int k = attrs.i("k");
         Shape key = in.get(0).shape();
         if (key.rank() < 1 || key.dim(-1).isSymbolic()) throw new ShapeException("maxout needs a known last dimension, got " + key);
@@ -43,18 +45,23 @@ final class Maxout implements Op, Differentiable, Kernel {
         Shape grouped = key.with(key.rank() - 1, Dim.of(n / k));
         Shape expected = scatter ? grouped : key;
         if (!in.get(1).shape().equals(expected)) {
-            throw new ShapeException(name() + ": operand " + in.get(1).shape() + " does not fit " + key + " (expected " + expected + ")");
+            throw new ShapeException(op + ": operand " + in.get(1).shape() + " does not fit " + key + " (expected " + expected + ")");
         }
-        return TensorType.f(scatter ? key : grouped);
+        return scatter ? key : grouped;
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        return Arrays.asList(null, g.add(scatter ? Ops.MAXOUT : Ops.MAXOUT_SCATTER, y.attrs(), y.input(0), dy));
+        return Arrays.asList(null, g.add(Ops.MAXOUT_SCATTER, y.attrs(), y.input(0), dy));
     }
 
     @Override
     public void emit(KernelContext k) {
+        emit(k, false);
+    }
+
+    /** The loop over the groups finding each one's position of the largest key; maxout reads the value there, maxout_scatter writes it. */
+    static void emit(KernelContext k, boolean scatter) {
         Node y = k.node();
         int size = y.attrs().i("k");
         String key = k.in(0), v = k.in(1);

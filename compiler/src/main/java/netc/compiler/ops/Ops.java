@@ -46,12 +46,12 @@ public final class Ops {
     private static final Op GRU_GRAD = new RecurrentGrad(Recurrent.Cell.GRU);
     public static final Op MODE_SELECT = new ModeSelect();
     public static final Op FUSED = new Fused();
-    public static final Op GATHER = new Gather(false);
-    public static final Op SCATTER_ROWS = new Gather(true);
+    public static final Op GATHER = new Gather();
+    public static final Op SCATTER_ROWS = new ScatterRows();
     public static final Op CONCAT = new Concat();
     /** maxout(key, values): per group of k along the last axis, the value where key is largest. */
-    public static final Op MAXOUT = new Maxout(false);
-    public static final Op MAXOUT_SCATTER = new Maxout(true);
+    public static final Op MAXOUT = new Maxout();
+    public static final Op MAXOUT_SCATTER = new MaxoutScatter();
     public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
