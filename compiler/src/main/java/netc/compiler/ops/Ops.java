@@ -32,8 +32,8 @@ public final class Ops {
     public static final Op SOFTMAX = new Softmax(false);
     public static final Op LOG_SOFTMAX = new Softmax(true);
     /** Per-row softmax cross-entropy of logits and a target, and its logits' gradient (see {@link SoftmaxCrossEntropy}). */
-    public static final Op SOFTMAX_XENT = new SoftmaxCrossEntropy(false);
-    public static final Op SOFTMAX_XENT_GRAD = new SoftmaxCrossEntropy(true);
+    public static final Op SOFTMAX_XENT = new SoftmaxCrossEntropy();
+    public static final Op SOFTMAX_XENT_GRAD = new SoftmaxCrossEntropyGrad();
     public static final Op ONE_HOT = new OneHot();
     public static final Op SLICE = new Slice();
     public static final Op SLICE_GRAD = new SliceGrad();

@@ -20,51 +20,41 @@ import netc.compiler.ir.TensorType;
 /**
  * Softmax cross-entropy over the last axis, made by {@link netc.compiler.passes.SoftmaxCrossEntropyFusion} from
  * {@code Σ t·log_softmax(z)}. The target {@code t} is int class indices {@code [...]} or float probabilities
- * {@code [..., C]}.
- * <ul>
- *   <li>{@code softmax_xent(z, t)}: the loss of each row, {@code lse(z)·Σt − Σ t·z} (for class y: {@code lse(z) − z_y}),
- *   in one pass over the row (running maximum and sum of exponentials; the label's logit picked on the way).</li>
- *   <li>{@code softmax_xent_grad(z, t, dy)}: the logits' gradient {@code (softmax(z)·Σt − t)·dy}, one kernel that
- *   builds neither the one-hot rows nor a separate softmax; with attribute {@code probs} its first input is
- *   {@code softmax(z)} already computed (a model that outputs it), and no exponential is taken. {@code dy} is one value
- *   per row or a single value for every row.</li>
- * </ul>
+ * {@code [..., C]}. {@code softmax_xent(z, t)} is the loss of each row, {@code lse(z)·Σt − Σ t·z} (for class y:
+ * {@code lse(z) − z_y}), in one pass over the row (running maximum and sum of exponentials; the label's logit picked on
+ * the way). The logits' gradient is {@link SoftmaxCrossEntropyGrad}.
  */
 public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
     private static final ClassName USER_ERROR = ClassName.get("netc.runtime", "UserError");
-    private final boolean grad;
-
-    SoftmaxCrossEntropy(boolean grad) {
-        this.grad = grad;
-    }
 
     @Override
     public String name() {
-        return grad ? "softmax_xent_grad" : "softmax_xent";
+        return "softmax_xent";
     }
 
     /** The rows of logits {@code z}: every dimension but the last. */
-    private static Shape rows(Shape z) {
+    static Shape rows(Shape z) {
         return z.sub(0, z.rank() - 1);
+    }
+
+    /** Checks {@code count} operands, float logits and a target that fits them; gives the rows' shape. */
+    static Shape check(String op, List<TensorType> in, int count) {
+        if (in.size() != count) throw new ShapeException(op + " takes " + count + " operands, got " + in.size());
+        TensorType z = in.get(0), t = in.get(1);
+        if (z.dtype() != DType.FLOAT || z.shape().rank() < 1) throw new ShapeException(op + " needs float logits with a class axis, got " + z);
+        Shape rows = rows(z.shape());
+        boolean fits = t.dtype() == DType.INT ? t.shape().equals(rows) : t.shape().equals(z.shape());
+        if (!fits) throw new ShapeException(op + ": target " + t + " does not fit logits " + z);
+        return rows;
     }
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        if (in.size() != (grad ? 3 : 2)) throw new ShapeException(name() + " takes " + (grad ? 3 : 2) + " operands, got " + in.size());
-        TensorType z = in.get(0), t = in.get(1);
-        if (z.dtype() != DType.FLOAT || z.shape().rank() < 1) throw new ShapeException(name() + " needs float logits with a class axis, got " + z);
-        Shape rows = rows(z.shape());
-        boolean fits = t.dtype() == DType.INT ? t.shape().equals(rows) : t.shape().equals(z.shape());
-        if (!fits) throw new ShapeException(name() + ": target " + t + " does not fit logits " + z);
-        if (!grad) return TensorType.f(rows);
-        Shape dy = in.get(2).shape();
-        if (!dy.equals(rows) && !dy.isUnit()) throw new ShapeException(name() + ": the loss gradient " + dy + " is not one value per row " + rows);
-        return TensorType.f(z.shape());
+        return TensorType.f(check(name(), in, 2));
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        if (grad) throw new UnsupportedOperationException("softmax_xent_grad is made for the last differentiation");
         Node z = y.input(0), t = y.input(1);
         Node dz = g.add(Ops.SOFTMAX_XENT_GRAD, Attrs.NONE, z, t, dy);
         if (t.dtype() == DType.INT) return Arrays.asList(dz, null);
@@ -73,36 +63,22 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         return List.of(dz, Ops.mul(g, Ops.neg(g, g.add(Ops.LOG_SOFTMAX, z)), perRow));
     }
 
-    @Override
-    public String fusion(Node n) {
+    /** The operands' references, for {@code compile --stats}. */
+    static String operands(Node n) {
         List<String> in = new ArrayList<>();
         for (Node i : n.inputs()) in.add(i.ref());
-        if (!grad) return "softmax_xent(" + String.join(", ", in) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
-        return "softmax_xent_grad(" + String.join(", ", in) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
-                + " − target) · dy in one kernel, no one-hot rows";
+        return String.join(", ", in);
+    }
+
+    @Override
+    public String fusion(Node n) {
+        return "softmax_xent(" + operands(n) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
     }
 
     @Override
     public void emit(KernelContext k) {
-        Node n = k.node();
-        Node z = n.input(0), t = n.input(1);
-        Shape s = z.shape();
-        String cols = s.dim(-1).javaExpr(), T = k.T();
-        boolean labels = t.dtype() == DType.INT;
-        k.loop("r", s.productExpr(0, s.rank() - 1));
-        k.stmt("int o = r * $L", cols);
-        if (labels) {
-            k.stmt("int c = $L[r]", k.in(1));
-            k.begin("if (c < 0 || c >= $L)", cols).stmt("throw new $T(\"class index \" + c + \" out of range [0, $L)\")", USER_ERROR, cols).end();
-        }
-        if (grad) emitGrad(k, n, cols, T, labels);
-        else emitLoss(k, cols, T, labels);
-        k.end();
-    }
-
-    /** One pass: the running maximum m and Σ e^(z − m), rescaled when m grows; the target's terms on the way. */
-    private static void emitLoss(KernelContext k, String cols, String T, boolean labels) {
-        String z = k.in(0), t = k.in(1);
+        boolean labels = openRows(k);
+        String z = k.in(0), t = k.in(1), T = k.T(), cols = k.node().input(0).shape().dim(-1).javaExpr();
         k.stmt("$L m = $L[o]", T, z).stmt("double s = 1");
         if (!labels) k.stmt("double ts = $L[o], tz = (double) $L[o] * $L[o]", t, t, z);
         k.begin("for (int j = 1; j < $L; j++)", cols).stmt("$L x = $L[o + j]", T, z);
@@ -113,30 +89,24 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         // log Σ e^(z − m) − (z_y − m), as PyTorch's log_softmax rounds it
         if (labels) k.stmt("$L[r] = ($L) (Math.log(s) - ($L[o + c] - m))", k.out(), T, z);
         else k.stmt("$L[r] = ($L) (ts * Math.log(s) - (tz - ts * m))", k.out(), T);
+        k.end();
     }
 
-    private static void emitGrad(KernelContext k, Node n, String cols, String T, boolean labels) {
-        String z = k.in(0), t = k.in(1), out = k.out();
-        String dy = n.input(2).shape().isUnit() ? k.in(2) + "[0]" : k.in(2) + "[r]";
-        k.stmt("$L d = $L", T, dy);
-        if (!labels) {
-            k.stmt("$L ts = 0", T);
-            k.loop("j", cols).stmt("ts += $L[o + j]", t).end();
+    /**
+     * Opens the loop over the rows of the logits (input 0), {@code o} a row's offset and, for int labels (input 1), {@code c}
+     * its class, checked to be in range; whether the target is labels.
+     */
+    static boolean openRows(KernelContext k) {
+        Node n = k.node();
+        Shape s = n.input(0).shape();
+        String cols = s.dim(-1).javaExpr();
+        boolean labels = n.input(1).dtype() == DType.INT;
+        k.loop("r", s.productExpr(0, s.rank() - 1));
+        k.stmt("int o = r * $L", cols);
+        if (labels) {
+            k.stmt("int c = $L[r]", k.in(1));
+            k.begin("if (c < 0 || c >= $L)", cols).stmt("throw new $T(\"class index \" + c + \" out of range [0, $L)\")", USER_ERROR, cols).end();
         }
-        String scale = labels ? "d" : "ts * d";
-        if (n.attrs().has("probs")) {
-            k.stmt("$L a = $L", T, scale);
-            if (labels) k.loop("j", cols).stmt("$L[o + j] = $L[o + j] * a", out, z).end();
-            else k.loop("j", cols).stmt("$L[o + j] = $L[o + j] * a - $L[o + j] * d", out, z, t).end();
-        } else {
-            k.stmt("$L m = $L[o]", T, z);
-            k.begin("for (int j = 1; j < $L; j++)", cols).stmt("m = Math.max(m, $L[o + j])", z).end();
-            k.stmt("double sum = 0");
-            k.loop("j", cols).stmt("$L e = ($L) Math.exp($L[o + j] - m)", T, T, z).stmt("$L[o + j] = e", out).stmt("sum += e").end();
-            k.stmt("$L a = ($L) ($L / sum)", T, T, scale);
-            if (labels) k.loop("j", cols).stmt("$L[o + j] *= a", out).end();
-            else k.loop("j", cols).stmt("$L[o + j] = $L[o + j] * a - $L[o + j] * d", out, out, t).end();
-        }
-        if (labels) k.stmt("$L[o + c] -= d", out);
+        return labels;
     }
 }
