@@ -149,15 +149,15 @@ final class BenchCommand implements Callable<Integer> {
         m.step();
     }
 
-    /** Random values in [0, 1) for float inputs; for int inputs, indices below the smallest range they are used with. */
+    /** Random values in [0, 1) for float inputs; for int inputs, indices in the narrowest range they are used with. */
     private static void fillRandom(Model m, Graph g, int batch, SplittableRandom r) {
         for (InputSpec in : m.inputs()) {
             Object buf = m.inputBuffer(in.name());
             int n = batch * in.sampleSize();
             if (buf instanceof int[] ib) {
-                int range = DataRanges.of(g, in.name());
-                if (range == 0) range = 2;
-                for (int i = 0; i < n; i++) ib[i] = r.nextInt(range);
+                DataRanges.Range range = DataRanges.of(g, in.name());
+                int low = range == null ? 0 : range.low(), size = range == null ? 2 : range.size();
+                for (int i = 0; i < n; i++) ib[i] = low + r.nextInt(size);
             } else {
                 float[] fb = (float[]) buf;
                 for (int i = 0; i < n; i++) fb[i] = (float) r.nextDouble();

@@ -4,6 +4,7 @@ import java.util.Map;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
+import netc.compiler.ops.Ops;
 import netc.runtime.Tensor;
 import netc.runtime.UserError;
 
@@ -17,23 +18,36 @@ final class DataRanges {
     private DataRanges() {
     }
 
-    /** The number of values int input {@code input} may take (0..n-1) where it indexes directly; 0 if it indexes nothing. */
-    static int of(Graph g, String input) {
-        Op.Index r = range(g, input);
-        return r == null ? 0 : r.size();
+    /**
+     * The values an int input may take where it indexes, {@code low .. low + size - 1}: 0..n-1 used directly, shifted
+     * where the index is the input plus or minus a whole number ({@code one_hot(y - 1, 3)} takes labels 1..3).
+     */
+    record Range(int low, int size, boolean classes) {
+        int high() {
+            return low + size - 1;
+        }
     }
 
-    /** The smallest range among the ops that use {@code input} as an index (one_hot's classes, an embedding's rows). */
-    private static Op.Index range(Graph g, String input) {
-        Op.Index best = null;
+    /** The narrowest range among the ops that use int input {@code input} as an index, or null when none does. */
+    static Range of(Graph g, String input) {
+        Range best = null;
         for (Node n : g.nodes()) {
             for (int k = 0; k < n.inputs().size(); k++) {
-                if (!isInput(g, n.input(k), input)) continue;
-                Op.Index r = n.op().index(n, k);
-                if (r != null && (best == null || r.size() < best.size())) best = r;
+                Integer shift = shift(g, n.input(k), input);
+                Op.Index r = shift == null ? null : n.op().index(n, k);
+                if (r != null && (best == null || r.size() < best.size())) best = new Range(-shift, r.size(), r.classes());
             }
         }
         return best;
+    }
+
+    /** What {@code n} adds to input {@code input}: 0 for the input itself, c for {@code input + c}, −c for {@code input − c}; else null. */
+    private static Integer shift(Graph g, Node n, String input) {
+        if (isInput(g, n, input)) return 0;
+        boolean add = n.is(Ops.ADD), sub = n.is(Ops.SUB);
+        if (!(add || sub) || !isInput(g, n.input(0), input) || !n.input(1).op().isConstant() || !n.input(1).attrs().has("int")) return null;
+        int c = (int) n.input(1).attrs().d("value");
+        return add ? c : -c;
     }
 
     /** Whether float input {@code input} is the target of a binary cross-entropy, whose values are probabilities. */
@@ -74,15 +88,15 @@ final class DataRanges {
         for (Node input : g.inputs()) {
             String name = input.attrs().s("name");
             Tensor t = columns.get(name);
-            Op.Index r = t == null ? null : range(g, name);
+            Range r = t == null ? null : of(g, name);
             if (r == null || t.size() == 0) continue;
             int[] v = t.ints();
             int perSample = t.rank() == 0 ? v.length : v.length / Math.max(1, t.dim(0));
             for (int i = 0; i < v.length; i++) {
-                if (v[i] >= 0 && v[i] < r.size()) continue;
+                if (v[i] >= r.low() && v[i] <= r.high()) continue;
                 throw new UserError(source + ": input '" + name + "': sample " + i / Math.max(1, perSample) + " holds "
                         + (r.classes() ? "class " : "index ") + v[i] + ", but the model has " + r.size()
-                        + (r.classes() ? " classes" : " embedding rows") + " (0.." + (r.size() - 1) + ")");
+                        + (r.classes() ? " classes" : " embedding rows") + " (" + r.low() + ".." + r.high() + ")");
             }
         }
     }

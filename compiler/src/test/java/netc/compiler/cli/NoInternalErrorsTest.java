@@ -208,6 +208,22 @@ class NoInternalErrorsTest {
         assertRefused(Cli.run("train", m, "--data", "random:8,6,1"), why);
     }
 
+    @Test
+    void labelsShiftedByAConstantAreCheckedInTheirOwnRange() throws IOException {
+        Path m = model("shifted.net", """
+                model Shifted {
+                  input x: float[batch, 2]
+                  input y: int[batch]            // labels 1..3
+                  loss = cross_entropy(dense(x, 3), y - 1)
+                }
+                """);
+        Path in = tmp.resolve("labels.safetensors"), out = tmp.resolve("out.safetensors");
+        Safetensors.write(in, Map.of("x", Tensor.of(new int[] {2, 2}, new float[4]), "y", Tensor.ofInts(new int[] {2}, new int[] {3, 0})));
+        assertRefused(Cli.run("run", m, "--inputs", in, "--out", out), in + ": input 'y': sample 1 holds class 0, but the model has 3 classes (1..3)");
+        assertFalse(Files.exists(out));
+        assertEquals(0, Cli.run("bench", m, "--seconds", "0.2").status(), "bench draws labels in 1..3");
+    }
+
     // ---- names ----
 
     @ParameterizedTest
