@@ -159,4 +159,33 @@ class CourseExamplesTest {
         // rows [2, 0, 3]: [0, 6, 0]; [0, 0, 3]: two zeros, [0, 0, 0]; [2, 4, 1]: [4, 2, 8]
         assertArrayEquals(new float[] {4, 8, 8}, (float[]) m.gradBuffer("w"), 0f);
     }
+
+    @Test
+    void thePerceptronRuleOnAndAsTheDeckRunsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        // deck 003: ŷ = step(w·x + b) with step(0) = 1, w ← w + λ(y − ŷ)x and b ← b + λ(y − ŷ) per sample, λ = 0.1,
+        // from zeros over (0,0), (0,1), (1,0), (1,1): one pass ends at w = [0.1, 0.1], b = 0.0
+        java.nio.file.Path model = java.nio.file.Files.writeString(tmp.resolve("and.net"), """
+                model AndPerceptron {
+                  input x: float[batch, 2]
+                  input t: float[batch, 1]
+                  param w: [2, 1] = zeros
+                  param b: [1] = zeros
+                  z = x @ w + b
+                  output y = step(z)
+                  loss = perceptron(z, t)
+                  train {
+                    optimizer = sgd(lr=0.1)
+                    batch = 1
+                    epochs = 1
+                    shuffle = false
+                    data = "and"
+                  }
+                }
+                """), weights = tmp.resolve("w.safetensors");
+        Cli r = Cli.run("train", model, "--save", weights);
+        assertEquals(0, r.status(), r.err());
+        Map<String, Tensor> w = netc.runtime.io.Safetensors.read(weights);
+        assertArrayEquals(new float[] {0.1f, 0.1f}, w.get("w").floats(), 1e-7f);
+        assertArrayEquals(new float[] {0.0f}, w.get("b").floats(), 1e-7f);
+    }
 }
