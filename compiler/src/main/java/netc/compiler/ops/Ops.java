@@ -29,8 +29,8 @@ public final class Ops {
     public static final Op REDUCE_PROD = new ReduceProd();
     public static final Op RESHAPE = new Reshape();
     public static final Op PERMUTE = new Permute();
-    public static final Op SOFTMAX = new Softmax(false);
-    public static final Op LOG_SOFTMAX = new Softmax(true);
+    public static final Op SOFTMAX = new Softmax();
+    public static final Op LOG_SOFTMAX = new LogSoftmax();
     /** Per-row softmax cross-entropy of logits and a target, and its logits' gradient (see {@link SoftmaxCrossEntropy}). */
     public static final Op SOFTMAX_XENT = new SoftmaxCrossEntropy();
     public static final Op SOFTMAX_XENT_GRAD = new SoftmaxCrossEntropyGrad();

@@ -13,60 +13,52 @@ import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
 /**
- * softmax or log_softmax over the last axis, computed stably (the row maximum is subtracted first).
- * Gradients: softmax dx = y (dy - sum(dy y)); log_softmax dx = dy - exp(y) sum(dy).
+ * softmax over the last axis, computed stably (the row maximum is subtracted first); its gradient is
+ * {@code y (dy - sum(dy y))}. {@link LogSoftmax} is its logarithm.
  */
 final class Softmax implements Op, Differentiable, Kernel {
-    private final boolean log;
-
-    Softmax(boolean log) {
-        this.log = log;
-    }
-
     @Override
     public String name() {
-        return log ? "log_softmax" : "softmax";
+        return "softmax";
     }
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
+        return check(name(), in);
+    }
+
+    /** A float input with at least one dimension: the result's type. */
+    static TensorType check(String op, List<TensorType> in) {
         Shape s = in.get(0).shape();
-        if (s.rank() < 1) throw new ShapeException(name() + " needs at least one dimension, got a scalar");
-        if (in.get(0).dtype() != netc.compiler.ir.DType.FLOAT) throw new ShapeException(name() + " needs float values, got " + in.get(0));
+        if (s.rank() < 1) throw new ShapeException(op + " needs at least one dimension, got a scalar");
+        if (in.get(0).dtype() != netc.compiler.ir.DType.FLOAT) throw new ShapeException(op + " needs float values, got " + in.get(0));
         return TensorType.f(s);
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        int last = y.shape().rank() - 1;
-        if (log) {
-            Node s = Ops.reduceSum(g, dy, List.of(last), true);
-            return List.of(Ops.sub(g, dy, Ops.mul(g, g.add(Ops.EXP, y), s)));
-        }
-        Node s = Ops.reduceSum(g, Ops.mul(g, dy, y), List.of(last), true);
+        Node s = Ops.reduceSum(g, Ops.mul(g, dy, y), List.of(y.shape().rank() - 1), true);
         return List.of(Ops.mul(g, y, Ops.sub(g, dy, s)));
     }
 
     @Override
     public void emit(KernelContext k) {
+        String cols = openRows(k), x = k.in(0), y = k.out(), t = k.T();
+        k.loop("j", cols).stmt("$L e = ($L) Math.exp($L[o + j] - mx)", t, t, x).stmt("$L[o + j] = e", y).stmt("sum += e").end();
+        k.stmt("$L inv = ($L) (1.0 / sum)", t, t);
+        k.loop("j", cols).stmt("$L[o + j] *= inv", y).end();
+        k.end();
+    }
+
+    /** Opens the loop over the rows, {@code o} a row's offset, with its maximum {@code mx} and {@code double sum = 0}; the row length. */
+    static String openRows(KernelContext k) {
         Shape s = k.node().shape();
         String cols = s.dim(-1).javaExpr();
-        String x = k.in(0), y = k.out(), t = k.T();
         k.loop("r", s.productExpr(0, s.rank() - 1));
         k.stmt("int o = r * $L", cols);
-        k.stmt("$L mx = $L[o]", t, x);
-        k.loop("j", cols).stmt("mx = Math.max(mx, $L[o + j])", x).end();
+        k.stmt("$L mx = $L[o]", k.T(), k.in(0));
+        k.loop("j", cols).stmt("mx = Math.max(mx, $L[o + j])", k.in(0)).end();
         k.stmt("double sum = 0");
-        if (log) {
-            k.loop("j", cols).stmt("sum += Math.exp($L[o + j] - mx)", x).end();
-            // (x - max) - log(sum), as PyTorch: x - (max + log(sum)) would round the large sum to the float spacing of max
-            k.stmt("$L ls = ($L) Math.log(sum)", t, t);
-            k.loop("j", cols).stmt("$L[o + j] = ($L[o + j] - mx) - ls", y, x).end();
-        } else {
-            k.loop("j", cols).stmt("$L e = ($L) Math.exp($L[o + j] - mx)", t, t, x).stmt("$L[o + j] = e", y).stmt("sum += e").end();
-            k.stmt("$L inv = ($L) (1.0 / sum)", t, t);
-            k.loop("j", cols).stmt("$L[o + j] *= inv", y).end();
-        }
-        k.end();
+        return cols;
     }
 }
