@@ -51,6 +51,9 @@ class OpGradientTest {
                 c("tanh", "param A: [2, 3]", "tanh(A)", "[2, 3]"),
                 c("relu", "param A: [2, 3]", "relu(A)", "[2, 3]"),
                 c("leaky_relu", "param A: [2, 3]", "leaky_relu(A, alpha=0.1)", "[2, 3]"),
+                c("leaky_relu second order", "param A: [2, 3]", "grad(sum(leaky_relu(A, 0.1) ^ 2), A)", "[2, 3]"),
+                c("relu second order", "param A: [2, 3]", "grad(sum(relu(A) ^ 2), A)", "[2, 3]"),
+                c("max second order", "param A: [2, 3]\n param B: [2, 3]", "grad(sum(max(A, B) ^ 2), A)", "[2, 3]"),
                 c("log2", "param A: [2, 3]", "log2(A)", "[2, 3]", "A", POSITIVE),
                 c("log10", "param A: [2, 3]", "log10(A)", "[2, 3]", "A", POSITIVE),
                 c("xlogy", "param A: [2, 3]\n param B: [2, 3]", "xlogy(A, B)", "[2, 3]", "B", POSITIVE),
@@ -181,6 +184,38 @@ class OpGradientTest {
         return "def sq(v) = v * v\nmodel T {\n  " + params + "\n  param K: " + shape + "\n  y = " + expr + "\n  loss = sum(y * K)\n}\n";
     }
 
+    /**
+     * Every op of the registry with a gradient rule has that rule checked: it is in the graph some case differentiates
+     * (a second-order case differentiates the gradient ops its grad(...) made).
+     */
+    @Test
+    void everyOpWithAGradientRuleIsChecked() throws Exception {
+        java.util.Set<String> checked = new java.util.TreeSet<>();
+        for (Stream<Arguments> cases : java.util.List.of(elementwise(), structural(), convolution(), losses())) {
+            for (Arguments a : (Iterable<Arguments>) cases::iterator) {
+                Object[] v = a.get();
+                netc.compiler.ir.Graph g = netc.compiler.NetCompiler.parse("t.net", source((String) v[1], (String) v[2], (String) v[3]));
+                for (netc.compiler.ir.Node n : netc.compiler.passes.Pipeline.beforeDifferentiation(g, false).nodes()) checked.add(n.op().name());
+            }
+        }
+        // ops with int operands or a mode, or that finite differences cannot see (stop_gradient), checked by the tests named here
+        Map<String, String> elsewhere = Map.of("gather", "embeddingGathersAndScattersRows", "scatter_rows", "embeddingGathersAndScattersRows",
+                "mode_select", "batchnormInTrainingAndEvaluation", "one_hot", "crossEntropyWithClassIndices",
+                "stop_gradient", "stopGradientBlocksTheGradient");
+        for (String test : elsewhere.values()) OpGradientTest.class.getDeclaredMethod(test);
+        checked.addAll(elsewhere.keySet());
+        java.util.Set<String> unchecked = new java.util.TreeSet<>();
+        for (java.lang.reflect.Field f : Ops.class.getDeclaredFields()) {
+            if (!java.lang.reflect.Modifier.isStatic(f.getModifiers()) || !netc.compiler.ir.Op.class.isAssignableFrom(f.getType())) continue;
+            f.setAccessible(true);
+            Object op = f.get(null);
+            if (op instanceof netc.compiler.autodiff.Differentiable && !checked.contains(((netc.compiler.ir.Op) op).name())) {
+                unchecked.add(((netc.compiler.ir.Op) op).name());
+            }
+        }
+        assertEquals(java.util.Set.of(), unchecked, "ops whose gradient rule no case checks");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource({"elementwise", "structural", "convolution", "losses"})
     void gradientMatchesFiniteDifferences(String name, String params, String expr, String shape, Map<String, Dist> dists) {
@@ -218,8 +253,11 @@ class OpGradientTest {
 
     @Test
     void embeddingGathersAndScattersRows() {
-        GradCheck.check("model T {\n input tok: int[2, 3]\n param K: [2, 3, 4]\n loss = sum(embedding(tok, 5, 4) * K)\n}\n", Map.of(),
-                Map.of("tok", Tensor.ofInts(new int[] {2, 3}, new int[] {4, 0, 4, 1, 2, 0})));
+        Map<String, Tensor> tok = Map.of("tok", Tensor.ofInts(new int[] {2, 3}, new int[] {4, 0, 4, 1, 2, 0}));
+        GradCheck.check("model T {\n input tok: int[2, 3]\n param K: [2, 3, 4]\n loss = sum(embedding(tok, 5, 4) * K)\n}\n", Map.of(), tok);
+        // second order: the table's gradient scatter_rows(K, tok), differentiated in K, is a gather
+        GradCheck.check("model T {\n input tok: int[2, 3]\n param K: [2, 3, 4]\n e = embedding(tok, 5, 4, name=\"emb\")\n"
+                + " g = grad(sum(e * K), emb.weight)\n loss = sum(g * g)\n}\n", Map.of(), tok);
     }
 
     @Test
