@@ -83,92 +83,24 @@ class ErrorMessagesTest {
         assertEquals("", r.out(), "nothing on standard output");
     }
 
-    // ---- one case per kind of error: the model's body after HEAD, the place (line:col), key words ----
+    // ---- one case per kind of error, as data: src/test/resources/errors/*.net ----
 
-    static Stream<Arguments> errors() {
-        return Stream.of(
-                // syntax
-                Arguments.of("syntax: operator without operand", "  h = x @ @ x\n}\n", "5:11", new String[] {"unexpected '@'", "expected an expression"}),
-                Arguments.of("syntax: unclosed parenthesis", "  h = relu(x\n  loss = mean(h)\n}\n", "5:11", new String[] {"unclosed '('", "')'"}),
-                Arguments.of("syntax: stray brace", "  h = relu(x)\n}\n}\n", "7:1", new String[] {"unexpected '}'", "no open '{'"}),
-                Arguments.of("syntax: unclosed model", "  h = relu(x)\n", "1:9", new String[] {"unclosed '{'", "'}'"}),
-                Arguments.of("syntax: two statements on a line", "  h = x  k = x\n}\n", "5:10", new String[] {"unexpected name 'k'", "end of line"}),
-                Arguments.of("syntax: string where a dimension goes", "  param W: [\"a\", 3]\n}\n", "5:13", new String[] {"unexpected string \"a\""}),
-                Arguments.of("syntax: unterminated string", "  param W: [3, 3] = constant(\"a)\n}\n", "5:30", new String[] {"unterminated string"}),
-                Arguments.of("syntax: non-ASCII name", "  hé = relu(x)\n}\n", "5:4", new String[] {"unexpected character 'é'", "ASCII"}),
-                Arguments.of("syntax: reserved word as a name", "  int = 3\n}\n", "5:3", new String[] {"'int' is a reserved word"}),
-                Arguments.of("syntax: second model on the same line", "} model N {\n}\n", "5:3", new String[] {"unexpected 'model'"}),
-                Arguments.of("syntax: second model", "}\nmodel N {\n}\n", "6:7", new String[] {"one model per file", "'N'"}),
-                // shapes
-                Arguments.of("shape: matmul inner dimensions", "  param W1: [700, 256]\n  h = x @ W1\n}\n", "6:7",
-                        new String[] {"x @ W1: [batch, 784] @ [700, 256]: inner dimensions 784 and 700 differ"}),
-                Arguments.of("shape: broadcast", "  param b: [5]\n  h = x + b\n}\n", "6:7", new String[] {"[batch, 784]", "[5]", "broadcast"}),
-                Arguments.of("shape: loss target", "  param W: [784, 2]\n  loss = mse(x @ W, t)\n}\n", "6:10", new String[] {"mse", "[batch, 2]", "[batch, 1]"}),
-                Arguments.of("shape: class indices", "  loss = cross_entropy(x, t)\n}\n", "5:10", new String[] {"cross_entropy", "[batch, 1]", "[batch, 784]"}),
-                Arguments.of("shape: zero dimension", "  param W: [0, 3]\n}\n", "5:13", new String[] {"positive", "0"}),
-                Arguments.of("shape: huge dimension", "  param W: [99999999999]\n}\n", "5:13", new String[] {"99999999999", "too large"}),
-                Arguments.of("shape: huge parameter", "  param W: [100000, 100000]\n}\n", "5:9", new String[] {"'W'", "10,000,000,000 elements"}),
-                Arguments.of("shape: unknown dimension name", "  input z: float[batch, n]\n}\n", "5:25", new String[] {"'n'", "not a known constant"}),
-                Arguments.of("shape: fractional constant dimension", "  const n = 2.5\n  param W: [n]\n}\n", "6:13", new String[] {"'n'", "not an integer"}),
-                // names
-                Arguments.of("names: unknown with suggestion", "  param W3: [784, 10]\n  h = x @ W4\n}\n", "6:11", new String[] {"unknown name 'W4'", "did you mean 'W3'?"}),
-                Arguments.of("names: unknown function with suggestion", "  h = relux(x)\n}\n", "5:7", new String[] {"unknown function 'relux'", "did you mean 'relu'?"}),
-                Arguments.of("names: a maths name", "  h = ln(x)\n}\n", "5:7", new String[] {"unknown function 'ln'", "did you mean 'log'?"}),
-                Arguments.of("names: a PyTorch name", "  h = mse_loss(x, x)\n}\n", "5:7", new String[] {"unknown function 'mse_loss'", "did you mean 'mse'?"}),
-                Arguments.of("names: a module prefix", "  h = np.exp(x)\n}\n", "5:7",
-                        new String[] {"unknown function 'np.exp'", "did you mean 'exp'? netc's functions take no module prefix"}),
-                Arguments.of("names: a module prefix and a PyTorch name", "  h = torch.nn.functional.max_pool2d(x, 2)\n}\n", "5:7",
-                        new String[] {"did you mean 'maxpool'? netc's functions take no module prefix"}),
-                Arguments.of("names: used before definition", "  h = g + 1\n  g = x * 2\n}\n", "5:7", new String[] {"'g'", "before its definition at line 6"}),
-                Arguments.of("names: reassignment", "  h = x * 2\n  h = x * 3\n}\n", "6:3", new String[] {"'h' is already defined at line 5"}),
-                Arguments.of("names: function used as a value", "  h = relu\n}\n", "5:7", new String[] {"'relu' is a function"}),
-                Arguments.of("names: recursive def", "  def f(a) = f(a) + 1\n  h = f(x)\n}\n", "5:14", new String[] {"'f' calls itself", "recursive"}),
-                Arguments.of("names: def parameter twice", "  def f(a, a) = a\n}\n", "5:7", new String[] {"'f'", "two parameters named 'a'"}),
-                // loss
-                Arguments.of("loss: not a scalar", "  loss = x\n}\n", "5:10", new String[] {"scalar", "[batch, 784]", "mean(...)"}),
-                Arguments.of("loss: defined twice", "  loss = mean(x)\n  loss = sum(x)\n}\n", "6:3", new String[] {"loss is already defined at line 5"}),
-                Arguments.of("loss: a number", "  loss = 3\n}\n", "5:10", new String[] {"loss must depend on the model"}),
-                // train block
-                Arguments.of("train: unknown optimizer", "  loss = mean(x)\n  train { optimizer = adma(lr=1) }\n}\n", "6:23", new String[] {"unknown optimizer 'adma'", "did you mean 'adam'?"}),
-                Arguments.of("train: negative batch", "  loss = mean(x)\n  train { batch = -1 }\n}\n", "6:19", new String[] {"batch", "positive", "-1"}),
-                Arguments.of("train: fractional epochs", "  loss = mean(x)\n  train { epochs = 1.5 }\n}\n", "6:20", new String[] {"epochs", "integer"}),
-                Arguments.of("train: unknown setting", "  loss = mean(x)\n  train { epoch = 3 }\n}\n", "6:11", new String[] {"unknown training setting 'epoch'", "did you mean 'epochs'?"}),
-                Arguments.of("train: optimizer argument", "  loss = mean(x)\n  train { optimizer = sgd(lr=\"fast\") }\n}\n", "6:27", new String[] {"'lr' must be a number"}),
-                Arguments.of("train: unknown metric", "  loss = mean(x)\n  train { metrics = [acuracy] }\n}\n", "6:22", new String[] {"unknown metric 'acuracy'", "did you mean 'accuracy'?"}),
-                Arguments.of("train: two blocks", "  loss = mean(x)\n  train { batch = 2 }\n  train { epochs = 2 }\n}\n", "7:3", new String[] {"one train block"}),
-                // built-ins
-                Arguments.of("args: missing units", "  h = dense(x)\n}\n", "5:7", new String[] {"dense needs argument 'units'"}),
-                Arguments.of("args: unknown named argument", "  h = dense(x, 10, foo=1)\n}\n", "5:20", new String[] {"dense has no argument 'foo'"}),
-                Arguments.of("args: empty layer name", "  h = dense(x, 10, name=\"\")\n}\n", "5:20", new String[] {"a layer name may not be empty"}),
-                Arguments.of("args: layer name with a tab", "  h = dense(x, 10, name=\"a\tb\")\n}\n", "5:20", new String[] {"may not hold control characters"}),
-                Arguments.of("args: too many positional", "  h = relu(x, 2)\n}\n", "5:15", new String[] {"relu takes at most 1 positional argument"}),
-                Arguments.of("args: given twice", "  h = relu(x, x=x)\n}\n", "5:15", new String[] {"argument 'x' given twice"}),
-                Arguments.of("args: string for a number", "  h = dropout(x, \"a\")\n}\n", "5:18", new String[] {"'p' must be a number"}),
-                Arguments.of("args: dropout out of range", "  h = dropout(x, 1.5)\n}\n", "5:18", new String[] {"dropout probability", "1.5"}),
-                Arguments.of("index: a backward slice that selects nothing", "  h = x[:, 1:4:-1]\n}\n", "5:12", new String[] {"empty slice of dimension 1"}),
-                Arguments.of("args: pad of odd length", "  h = pad(x, [1, 2, 3])\n}\n", "5:14", new String[] {"pad takes [left, right] or [left, right, top, bottom]"}),
-                Arguments.of("args: softmax axis out of range", "  h = softmax(x, axis=2)\n}\n", "5:18", new String[] {"softmax: axis 2 is out of range for shape [batch, 784]"}),
-                Arguments.of("args: reduction axis out of range", "  h = sum(x, axis=5)\n}\n", "5:14", new String[] {"axis 5 is out of range", "[batch, 784]"}),
-                Arguments.of("args: units beyond an int", "  h = dense(x, 3000000000)\n}\n", "5:16", new String[] {"3000000000"}),
-                Arguments.of("args: reshape to a bad size", "  h = reshape(x, [-1, 0])\n}\n", "5:18", new String[] {"reshape", "positive"}),
-                // initializers
-                Arguments.of("init: unknown with suggestion", "  param W: [3, 3] = hee\n}\n", "5:21", new String[] {"unknown initializer 'hee'", "did you mean 'he'?"}),
-                Arguments.of("init: another library's name", "  param W: [3, 3] = glorot\n}\n", "5:21", new String[] {"unknown initializer 'glorot'", "did you mean 'xavier'?"}),
-                Arguments.of("init: negative std", "  param W: [3, 3] = normal(0, -1)\n}\n", "5:31", new String[] {"std", "-1"}),
-                // indexing
-                Arguments.of("index: out of range", "  h = x[:, 784]\n}\n", "5:12", new String[] {"index 784 is out of range", "size 784"}),
-                Arguments.of("index: too many", "  h = x[0, 1, 2]\n}\n", "5:7", new String[] {"too many indices", "[batch, 784]"}),
-                Arguments.of("index: not an integer", "  h = x[:, 1.5]\n}\n", "5:12", new String[] {"integers"}),
-                Arguments.of("index: symbolic dimension", "  h = x[1]\n}\n", "5:9", new String[] {"symbolic dimension 'batch'"}),
-                Arguments.of("index: zero step", "  h = x[:, ::0]\n}\n", "5:14", new String[] {"a slice step cannot be zero"}),
-                Arguments.of("index: empty slice", "  h = x[:, 5:2]\n}\n", "5:12", new String[] {"empty slice"}));
+    /** The error cases: each file is a model ending with the line {@code // expect: LINE:COL key words | more words}. */
+    static Stream<Arguments> errors() throws IOException {
+        try (Stream<Path> files = Files.list(Path.of("src/test/resources/errors"))) {
+            return files.filter(f -> f.toString().endsWith(".net")).sorted().map(f -> Arguments.of(f.getFileName().toString(), f)).toList().stream();
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("errors")
-    void eachKindOfErrorIsLocated(String what, String body, String where, String[] words) throws IOException {
-        Path p = write("m.net", HEAD + body);
-        assertError(check(p), p, where, words);
+    void eachKindOfErrorIsLocated(String name, Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        String expect = text.lines().filter(l -> l.startsWith("// expect: ")).reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError(name + " has no '// expect: LINE:COL words' line"));
+        String[] parts = expect.substring("// expect: ".length()).split(" ", 2);
+        Path p = write("m.net", text);
+        assertError(check(p), p, parts[0], parts.length > 1 ? parts[1].split(" \\| ") : new String[0]);
     }
 
     @Test
