@@ -48,9 +48,13 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         return rows;
     }
 
-    /** Int labels (the second input) are class indices into the logits' last axis. */
     @Override
     public Index index(Node n, int k) {
+        return labels(n, k);
+    }
+
+    /** Int labels (the second input) are class indices into the logits' last axis. */
+    static Index labels(Node n, int k) {
         Node z = n.input(0);
         return k == 1 && n.input(1).dtype() == DType.INT && !z.shape().dim(-1).isSymbolic()
                 ? new Index(z.shape().dim(-1).size(), true) : null;

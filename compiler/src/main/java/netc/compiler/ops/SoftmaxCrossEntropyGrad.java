@@ -4,7 +4,6 @@ import java.util.List;
 import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
-import netc.compiler.ir.DType;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
@@ -23,12 +22,9 @@ final class SoftmaxCrossEntropyGrad implements Op, Kernel {
         return "softmax_xent_grad";
     }
 
-    /** Int labels (the second input) are class indices into the logits' last axis. */
     @Override
     public Index index(Node n, int k) {
-        Node z = n.input(0);
-        return k == 1 && n.input(1).dtype() == DType.INT && !z.shape().dim(-1).isSymbolic()
-                ? new Index(z.shape().dim(-1).size(), true) : null;
+        return SoftmaxCrossEntropy.labels(n, k);
     }
 
     @Override
