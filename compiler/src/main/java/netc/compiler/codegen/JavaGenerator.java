@@ -167,7 +167,7 @@ public final class JavaGenerator {
         // the kernels in the order they run: the outputs', the loss's, the buffer updates', then the gradients'
         Set<Node> kernels = new LinkedHashSet<>();
         for (List<Node> part : List.of(outputsPart, lossPart, updatePart, backPart)) kernels.addAll(part);
-        for (Node n : kernels) kernel(cls, n);
+        for (Node n : kernels) kernel(cls, n, plan.isView(n));
         return JavaFile.builder(o.packageName(), cls.build()).skipJavaLangImports(true).indent("    ").build();
     }
 
@@ -470,10 +470,11 @@ public final class JavaGenerator {
      * {@value KernelContext#PARALLEL_GRAIN} elements, through a body object made once per instance (so a call
      * allocates nothing).
      */
-    private void kernel(TypeSpec.Builder cls, Node n) {
+    private void kernel(TypeSpec.Builder cls, Node n, boolean view) {
         CodeBlock.Builder code = CodeBlock.builder();
         KernelContext k = new KernelContext(n, o.elemType(), JavaGenerator::buf, code);
-        Kernel.of(n).emit(k);
+        if (view) code.add("// $L is $L's array in another shape: nothing to copy\n", buf(n), buf(n.input(0)));
+        else Kernel.of(n).emit(k);
         if (k.stateType() != null) {
             cls.addField(FieldSpec.builder(k.stateType(), k.stateField(), Modifier.PRIVATE, Modifier.FINAL)
                     .initializer("new $T($L)", k.stateType(), k.stateArgs()).build());

@@ -26,6 +26,14 @@ public interface Kernel {
         return false;
     }
 
+    /**
+     * Whether the result is its first input's elements in the same order (a reshape), so that it may share the input's
+     * array and copy nothing.
+     */
+    default boolean view(Node n) {
+        return false;
+    }
+
     /** What the kernel computes in one pass that would otherwise take several, for {@code netc compile --stats}; null when it fuses nothing. */
     default String fusion(Node n) {
         return null;

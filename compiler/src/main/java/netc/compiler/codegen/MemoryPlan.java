@@ -122,12 +122,27 @@ public final class MemoryPlan {
     private final List<Integer> busyUntil = new ArrayList<>();
     private final List<Node> occupant = new ArrayList<>();
     private final Map<Node, List<Integer>> scratchOf = new HashMap<>();
+    private final Set<Node> views = new HashSet<>();
+
+    /** Whether {@code n} (a reshape) shares its input's array, so its kernel copies nothing. */
+    public boolean isView(Node n) {
+        return views.contains(n);
+    }
 
     /** Places value {@code n}, computed at {@code p} and used until {@code last}: over a dying input, or in a free slot. */
     private void placeValue(Node n, int p, int last) {
         boolean[] batched = new boolean[1];
         long c = coefficient(n.shape(), batched);
         if (c < 0) return;
+        // a view of a planned value shares its array, busy while either lives
+        int source = n.inputs().isEmpty() ? -1 : slotOf(n.input(0));
+        if (source >= 0 && n.op() instanceof Kernel k && k.view(n)) {
+            slotOf.put(n, source);
+            busyUntil.set(source, Math.max(busyUntil.get(source), last));
+            occupant.set(source, n);
+            views.add(n);
+            return;
+        }
         // in place: an input of the same shape whose life ends here
         if (n.op() instanceof Kernel k && k.elementwise(n)) {
             for (Node in : n.inputs()) {
