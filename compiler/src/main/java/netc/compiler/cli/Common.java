@@ -94,4 +94,15 @@ final class Common {
     static String thousands(long n) {
         return String.format("%,d", n);
     }
+
+    /**
+     * Refuses tensors that hold NaN or an infinity, naming {@code source} and the tensor ({@code what}: "tensor",
+     * "input").
+     */
+    static void requireFinite(Object source, java.util.Map<String, netc.runtime.Tensor> tensors, String what) {
+        for (java.util.Map.Entry<String, netc.runtime.Tensor> e : tensors.entrySet()) {
+            String bad = e.getValue().firstNonFinite();
+            if (bad != null) throw new UserError(source + ": " + what + " '" + e.getKey() + "' holds " + bad + "; inputs must be finite numbers");
+        }
+    }
 }

@@ -71,10 +71,7 @@ final class PredictCommand implements Callable<Integer> {
         m.loadWeights(Common.existingFile(weights, "weights file"));
         List<InputSpec> needed = m.predictionInputs();
         DataSet d = DataSources.loadFeatures(data, needed);
-        for (Map.Entry<String, Tensor> e : d.columns().entrySet()) {
-            String bad = e.getValue().firstNonFinite();
-            if (bad != null) throw new UserError(data + ": input '" + e.getKey() + "' holds " + bad + "; inputs must be finite numbers");
-        }
+        Common.requireFinite(data, d.columns(), "input");
         DataRanges.check(c.forward(), data, d.columns());
 
         // every output of every sample, batch by batch
@@ -83,9 +80,7 @@ final class PredictCommand implements Callable<Integer> {
         for (String o : m.outputNames()) outputs.put(o, new float[Math.multiplyExact(n, m.outputSampleSize(o))]);
         for (int from = 0; from < n; from += batch) {
             int rows = Math.min(batch, n - from);
-            Map<String, Tensor> chunk = new LinkedHashMap<>();
-            for (InputSpec in : needed) chunk.put(in.name(), rowsOf(d.column(in.name()), from, rows));
-            Map<String, Tensor> got = m.predict(chunk);
+            Map<String, Tensor> got = m.predict(d.rows(from, rows).columns());
             for (String o : m.outputNames()) {
                 int per = m.outputSampleSize(o);
                 System.arraycopy(got.get(o).floats(), 0, outputs.get(o), from * per, rows * per);
@@ -172,14 +167,5 @@ final class PredictCommand implements Callable<Integer> {
             }
         }
         return best;
-    }
-
-    /** Rows [from, from + count) of a column whose first dimension is the sample. */
-    private static Tensor rowsOf(Tensor t, int from, int count) {
-        int[] shape = t.shape().clone();
-        int per = (int) (Tensor.numel(shape) / Math.max(1, shape[0]));
-        shape[0] = count;
-        if (t.isInt()) return Tensor.ofInts(shape, java.util.Arrays.copyOfRange(t.ints(), from * per, (from + count) * per));
-        return Tensor.of(shape, java.util.Arrays.copyOfRange(t.floats(), from * per, (from + count) * per));
     }
 }

@@ -47,10 +47,7 @@ final class RunCommand implements Callable<Integer> {
         Common.outputFile(out, "--out");
         NetCompiler.Compiled c = NetCompiler.compile(Common.existingFile(model, "model file"));
         Map<String, Tensor> in = Safetensors.read(Common.existingFile(inputs, "inputs file"));
-        for (Map.Entry<String, Tensor> e : in.entrySet()) {
-            String bad = e.getValue().firstNonFinite();
-            if (bad != null) throw new UserError(inputs + ": tensor '" + e.getKey() + "' holds " + bad + "; inputs must be finite numbers");
-        }
+        Common.requireFinite(inputs, in, "tensor");
         HeapCheck.require(model, c, 1, false);
         Model m = c.newModel();
         if (weights != null) m.loadWeights(Common.existingFile(weights, "weights file"));

@@ -89,6 +89,13 @@ public final class DataSet {
         return new DataSet[] {rows(java.util.Arrays.copyOf(order, size - held)), rows(java.util.Arrays.copyOfRange(order, size - held, size))};
     }
 
+    /** The samples from {@code from} to {@code from + count}, each column copied. */
+    public DataSet rows(int from, int count) {
+        int[] indices = new int[count];
+        for (int i = 0; i < count; i++) indices[i] = from + i;
+        return rows(indices);
+    }
+
     /** The samples at {@code indices}, in that order. */
     private DataSet rows(int[] indices) {
         Map<String, Tensor> picked = new LinkedHashMap<>();
