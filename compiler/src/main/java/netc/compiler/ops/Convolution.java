@@ -114,7 +114,7 @@ final class Convolution implements Op, Differentiable, Kernel {
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         for (TensorType t : in) if (t.dtype() != DType.FLOAT) throw new ShapeException(name() + " needs float operands, got " + t);
-        if (in.size() == 3 || attrs.has("act")) checkEpilogue(in, attrs);
+        if (!Epilogue.of(in.size(), attrs).isNone()) checkEpilogue(in, attrs);
         Shape result = switch (mode) {
             case FORWARD -> outputShape(in.get(0).shape(), in.get(1).shape(), attrs);
             case INPUT_GRAD -> checkGrad(in.get(0).shape(), attrs.shape("input"), in.get(1).shape(), attrs, attrs.shape("input"));
@@ -125,7 +125,9 @@ final class Convolution implements Op, Differentiable, Kernel {
 
     private void checkEpilogue(List<TensorType> in, Attrs attrs) {
         if (mode != Mode.FORWARD) throw new ShapeException(name() + " takes no bias or activation");
-        if (in.size() == 3) {
+        Epilogue e = Epilogue.of(in.size(), attrs);
+        if (e.mask()) throw new ShapeException(name() + " takes no mask");
+        if (e.bias()) {
             Shape bias = in.get(2).shape();
             Dim channels = in.get(1).shape().dim(0);
             if (bias.rank() < 1 || !bias.isConcrete() || bias.numelIfKnown() != channels.size()) {
@@ -133,7 +135,6 @@ final class Convolution implements Op, Differentiable, Kernel {
                         + channels + " values, got " + in.get(2));
             }
         }
-        Gemm.checkActivation(attrs);
     }
 
     private static Shape checkGrad(Shape dy, Shape x, Shape w, Attrs a, Shape result) {
@@ -144,7 +145,7 @@ final class Convolution implements Op, Differentiable, Kernel {
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        if (Gemm.hasEpilogue(y)) {
+        if (!Epilogue.of(y).isNone()) {
             throw new UnsupportedOperationException("convolutions with an epilogue are made after differentiation");
         }
         Attrs a = base(y.attrs());
@@ -164,7 +165,7 @@ final class Convolution implements Op, Differentiable, Kernel {
 
     @Override
     public String fusion(Node n) {
-        return Gemm.epilogue(n);
+        return Epilogue.of(n).describe(name());
     }
 
     @Override
@@ -194,9 +195,9 @@ final class Convolution implements Op, Differentiable, Kernel {
             case WEIGHT_GRAD -> "weightGrad";
         };
         String batch = x.dim(0).javaExpr();
-        if (Gemm.hasEpilogue(n)) {
+        if (!Epilogue.of(n).isNone()) {
             k.stmt("$T.$L($L, $L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), batch, geometry,
-                    Gemm.epilogueArgs(k));
+                    Epilogue.args(k));
             return;
         }
         k.stmt("$T.$L($L, $L, $L, $L, $L)", KERNEL, fn, k.in(0), k.in(1), k.out(), batch, geometry);

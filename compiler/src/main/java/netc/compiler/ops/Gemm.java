@@ -1,7 +1,6 @@
 package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
-import com.squareup.javapoet.CodeBlock;
 import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
@@ -15,7 +14,6 @@ import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
-import netc.runtime.kernels.Unary;
 
 /**
  * Matrix product {@code op(A) · op(B)} with optional transposes (attrs {@code transA, transB}). Each operand is
@@ -23,10 +21,10 @@ import netc.runtime.kernels.Unary;
  * x [batch, t, in] is one product. The output is A's leading dims + [n], or [m, n] when A is transposed.
  *
  * <p>With an epilogue (made by {@code EpilogueFusion} after differentiation): a third input, a bias of shape
- * [n] (or [1, ..., 1, n]) added to every row, and/or attr {@code act} ({@code relu}, {@code sigmoid},
- * {@code tanh}) applied last; the runtime kernel does both while each tile of the product is in registers. With attr
- * {@code mask=true} the last input M, shaped like the output, multiplies it as {@code (M > 0 ? 1 : 0)}: a backward
- * product with the activation's derivative folded in ({@code mul(gemm(a, b), step(M))}).
+ * [n] (or [1, ..., 1, n]) added to every row, and/or an activation applied last; the runtime kernel does both while
+ * each tile of the product is in registers. Or a mask: the last input M, shaped like the output, multiplies it as
+ * {@code (M > 0 ? 1 : 0)}: a backward product with the activation's derivative folded in
+ * ({@code mul(gemm(a, b), step(M))}). {@link Epilogue} reads which a node has.
  *
  * <p>A product of a weight matrix (a parameter, not transposed) by rows that may be a single sample passes the
  * kernel a {@link netc.runtime.kernels.PackedWeights} kept by the model and the weights' version: one sample's product
@@ -79,8 +77,8 @@ final class Gemm implements Op, Differentiable, Kernel {
         }
         Dim n = tb ? b.dim(0) : b.dim(-1);
         Shape out = ta ? Shape.of(List.of(a.dim(-1), n)) : rows(a).append(n);
-        boolean masked = attrs.has("mask");
-        if (in.size() == (masked ? 4 : 3)) {
+        Epilogue e = Epilogue.of(in.size(), attrs);
+        if (e.bias()) {
             Shape bias = in.get(2).shape();
             if (in.get(2).dtype() != netc.compiler.ir.DType.FLOAT || bias.rank() < 1 || !bias.dim(-1).equals(n)
                     || !strip(bias.sub(0, bias.rank() - 1)).isEmpty()) {
@@ -88,17 +86,16 @@ final class Gemm implements Op, Differentiable, Kernel {
                         + in.get(2));
             }
         }
-        if (masked && (in.size() < 3 || !in.get(in.size() - 1).equals(TensorType.f(out)))) {
+        if (e.mask() && (in.size() < 3 || !in.get(e.maskInput()).equals(TensorType.f(out)))) {
             throw new ShapeException("the mask of a product of shape " + out + " must be float" + out + ", got "
                     + (in.size() < 3 ? "none" : in.get(in.size() - 1)));
         }
-        checkActivation(attrs);
         return TensorType.f(out);
     }
 
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        if (hasEpilogue(y)) throw new UnsupportedOperationException("products with an epilogue are made after differentiation");
+        if (!Epilogue.of(y).isNone()) throw new UnsupportedOperationException("products with an epilogue are made after differentiation");
         Node a = y.input(0), b = y.input(1);
         boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
         Node da, db;
@@ -124,18 +121,7 @@ final class Gemm implements Op, Differentiable, Kernel {
 
     @Override
     public String fusion(Node n) {
-        return epilogue(n);
-    }
-
-    /**
-     * A product with an epilogue as text, e.g. {@code relu(gemm($0, $1) + $2)}, or a backward product with a mask
-     * ({@code · step($2)}); null for a plain product.
-     */
-    static String epilogue(Node n) {
-        if (n.inputs().size() <= 2 && !n.attrs().has("act")) return null;
-        String p = n.op().name() + "($0, $1)" + (Ops.hasBias(n) ? " + $2" : "");
-        if (n.attrs().has("act")) p = n.attrs().s("act") + "(" + p + ")";
-        return n.attrs().has("mask") ? p + " · step($" + (n.inputs().size() - 1) + ")" : p;
+        return Epilogue.of(n).describe(name());
     }
 
     @Override
@@ -148,50 +134,25 @@ final class Gemm implements Op, Differentiable, Kernel {
         String n = tb ? b.dim(0).javaExpr() : b.dim(-1).javaExpr();
         String fn = k.T().equals("float") ? "sgemm" : "dgemm";
         Dim columns = b.dim(-1);
-        if (fn.equals("sgemm") && !ta && !tb && !y.attrs().has("mask") && y.input(1).op() == Ops.PARAM && mayBeOneRow(rows(a))
+        if (fn.equals("sgemm") && !ta && !tb && !Epilogue.of(y).mask() && y.input(1).op() == Ops.PARAM && mayBeOneRow(rows(a))
                 && (columns.isSymbolic() || columns.size() >= netc.runtime.kernels.PackedWeights.STRIP)) {
             // a weight matrix (with a strip of columns or more) times what may be a single sample: the kernel keeps a
             // copy of the weights laid out for it
             k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
-                    k.in(1), k.state(PACKED, "packed", ""), k.out(), epilogueArgs(k));
+                    k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
             return;
         }
-        if (!hasEpilogue(y)) {
+        if (Epilogue.of(y).isNone()) {
             k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1), k.out());
             return;
         }
         k.stmt("$T.$L($L, $L, $L, $L, $L, $L, 0, $L, 0, $L, 0, false, $L)", KERNEL, fn, ta, tb, m, n, kk, k.in(0), k.in(1),
-                k.out(), epilogueArgs(k));
+                k.out(), Epilogue.args(k));
     }
 
     /** Whether rows of this shape may be a single one: every dimension is the batch or 1. */
     private static boolean mayBeOneRow(Shape rows) {
         for (Dim d : rows.dims()) if (!d.isSymbolic() && !d.isOne()) return false;
         return true;
-    }
-
-    /** Whether a product node (gemm or conv) carries a bias, an activation or a mask. */
-    static boolean hasEpilogue(Node y) {
-        return y.inputs().size() > 2 || y.attrs().has("act");
-    }
-
-    /** Rejects an {@code act} attr that names no activation of the runtime's epilogue. */
-    static void checkActivation(Attrs attrs) {
-        if (!attrs.has("act")) return;
-        Unary u = Unary.named(attrs.s("act"));
-        if (u == null || !u.epilogue()) throw new ShapeException("unknown epilogue activation: " + attrs.s("act"));
-    }
-
-    /** The activation a product node's epilogue applies ({@code act}), identity when it has none. */
-    static Unary activation(Node y) {
-        return y.attrs().has("act") ? Unary.named(y.attrs().s("act")) : Unary.IDENTITY;
-    }
-
-    /** The epilogue arguments of the kernel node's runtime call: its bias (or null), activation and mask, if any. */
-    static CodeBlock epilogueArgs(KernelContext k) {
-        Node y = k.node();
-        String bias = Ops.hasBias(y) ? k.in(2) : "null";
-        String mask = y.attrs().has("mask") ? ", " + k.in(y.inputs().size() - 1) : "";
-        return CodeBlock.of("$L, $T.$L$L", bias, Unary.class, activation(y).name(), mask);
     }
 }

@@ -285,11 +285,6 @@ public final class Ops {
         return g.add(NEG, a);
     }
 
-    /** Whether a product with an epilogue (gemm or conv) has a bias: its third input, before a gemm's mask. */
-    public static boolean hasBias(Node product) {
-        return product.inputs().size() == (product.attrs().has("mask") ? 4 : 3);
-    }
-
     public static Node reshape(GraphBuilder g, Node x, Shape s) {
         return x.shape().equals(s) ? x : g.add(RESHAPE, Attrs.of("shape", s), x);
     }

@@ -13,6 +13,7 @@ import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
+import netc.compiler.ops.Epilogue;
 import netc.compiler.ops.Ops;
 import netc.runtime.kernels.Unary;
 
@@ -150,7 +151,7 @@ public final class EpilogueFusion implements Pass {
 
     /** A gemm or forward convolution without an epilogue yet. */
     private static boolean isPlainProduct(Node n) {
-        return (n.op() == Ops.GEMM || n.op() == Ops.CONV) && n.inputs().size() == 2 && !n.attrs().has("act");
+        return (n.op() == Ops.GEMM || n.op() == Ops.CONV) && Epilogue.of(n).isNone();
     }
 
     private static boolean soleUse(Node producer, Node consumer, Map<Node, List<Node>> users, Set<Node> exposed) {
@@ -193,15 +194,15 @@ public final class EpilogueFusion implements Pass {
             Node product = last.input(side), mask = last.input(1 - side).input(0);
             List<Node> inputs = new ArrayList<>(product.inputs());
             inputs.add(mask);
-            return b.add(Ops.GEMM, product.attrs().with("mask", true), last.label(), inputs.toArray(new Node[0]));
+            return b.add(Ops.GEMM, new Epilogue(false, Unary.IDENTITY, true).addTo(product.attrs()), last.label(), inputs.toArray(new Node[0]));
         }
         Node add = m.add() == null ? null : m.act() != null ? last.input(0) : last;
         int side = add == null ? -1 : m.add().inputs().indexOf(m.product());
         Node product = add == null ? last.input(0) : add.input(side);
         List<Node> inputs = new ArrayList<>(product.inputs());
         if (add != null) inputs.add(add.input(1 - side));
-        Attrs attrs = product.attrs();
-        if (m.act() != null) attrs = attrs.with("act", m.act().op().name());
+        Unary act = m.act() == null ? Unary.IDENTITY : Unary.named(m.act().op().name());
+        Attrs attrs = new Epilogue(add != null, act, false).addTo(product.attrs());
         return b.add(product.op(), attrs, last.label(), inputs.toArray(new Node[0]));
     }
 }

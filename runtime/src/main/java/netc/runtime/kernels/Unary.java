@@ -76,6 +76,12 @@ public enum Unary {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /** The name a model writes, as attributes print it. */
+    @Override
+    public String toString() {
+        return lowerName();
+    }
+
     /** The function a model names ({@code relu}), or null when there is none. */
     public static Unary named(String name) {
         for (Unary u : values()) if (u.lowerName().equals(name)) return u;
