@@ -1,9 +1,11 @@
 package netc.compiler.frontend;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
+import netc.compiler.ir.Dim;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
@@ -37,21 +39,27 @@ final class LossBuiltins {
     /**
      * kl_div(log_q, p, reduction="batchmean"): Σ p·(log p − log_q) with 0·log 0 = 0, divided by the size of the first
      * dimension ("batchmean"), by the element count ("mean"), or not at all ("sum"); F.kl_div with log-probability
-     * input and probability target.
+     * input and probability target. With {@code axis=k} the distributions lie along axis k (the decks' samples as
+     * columns: axis=0) and "batchmean" divides by their number, the element count over the size of axis k.
      */
     private static Object klDiv(CallSite cs, String assigned) {
-        cs.expect(2, "log_q", "p", "reduction");
+        cs.expect(2, "log_q", "p", "reduction", "axis");
         GraphBuilder g = cs.builder.g;
         Node logQ = cs.tensor(0, "log_q"), p = cs.tensor(1, "p");
         Builtins.sameShape(cs, logQ, p);
         floats(cs, logQ, p);
         Node pointwise = Ops.sub(g, g.add(Ops.XLOGX, p), Ops.mul(g, p, logQ));
         String red = cs.string(2, "reduction", "batchmean");
+        Integer axis = cs.has(3, "axis") ? Builtins.axisArg(cs, 3, p) : null;
         return switch (red) {
             case "batchmean" -> {
                 Node s = Ops.sumAll(g, pointwise);
                 Shape shape = p.shape();
-                yield shape.isScalar() ? s : Ops.mul(g, s, Ops.constantPer(g, 1.0, Shape.of(List.of(shape.dim(0)))));
+                if (shape.isScalar()) yield s;
+                List<Dim> samples = new ArrayList<>(shape.dims());
+                if (axis != null) samples.remove((int) axis);
+                else samples = List.of(shape.dim(0));
+                yield Ops.mul(g, s, Ops.constantPer(g, 1.0, Shape.of(samples)));
             }
             case "mean" -> Ops.meanAll(g, pointwise);
             case "sum" -> Ops.sumAll(g, pointwise);
