@@ -126,6 +126,7 @@ public final class JavaGenerator {
         Set<Node> paramNodes = new HashSet<>();
         for (Param p : g.params()) paramNodes.add(p.node());
         for (Node n : g.nodes()) {
+            if (phases.inlined().contains(n)) continue;  // a literal in the kernels that read it
             boolean batched = !n.shape().isConcrete();
             FieldSpec.Builder f = FieldSpec.builder(typeOf(n), buf(n), Modifier.PRIVATE)
                     .addJavadoc("$L, $L\n", n.op().isLeaf() ? n.op().name() + " " + n.attrs().s("name") : n.ref() + " = " + n.op().name(), n.type());

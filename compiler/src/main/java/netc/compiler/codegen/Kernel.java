@@ -39,6 +39,19 @@ public interface Kernel {
         return null;
     }
 
+    /**
+     * The Java literal of {@code n}'s value in element type {@code elemType} when it is one known number (a constant
+     * such as {@code 1.0f}), which the kernels that {@link #readsLiterals} write in place of reading an array; else null.
+     */
+    default String literal(Node n, String elemType) {
+        return null;
+    }
+
+    /** Whether the kernel reads its inputs through {@link KernelContext#read}, so that a literal may stand for one. */
+    default boolean readsLiterals(Node n) {
+        return false;
+    }
+
     /** The kernel of {@code n}'s op; leaves, bound from outside, have none. */
     static Kernel of(Node n) {
         if (n.op() instanceof Kernel k) return k;

@@ -90,6 +90,21 @@ public final class KernelContext {
         return buffers.apply(node.input(i));
     }
 
+    /**
+     * Input {@code i}'s element at {@code index} (Java source): {@code v3[i]}, or the input's literal when it has one
+     * ({@link Kernel#literal}), a constant that has no array.
+     */
+    public String read(int i, String index) {
+        String literal = literal(i);
+        return literal != null ? literal : in(i) + "[" + index + "]";
+    }
+
+    /** Input {@code i}'s value as a Java literal ({@link Kernel#literal}), or null when it is read from its array. */
+    public String literal(int i) {
+        Node in = node.input(i);
+        return in.op() instanceof Kernel k ? k.literal(in, elem) : null;
+    }
+
     public String size(Shape s) {
         return s.sizeExpr();
     }

@@ -13,14 +13,32 @@ import netc.compiler.ir.Node;
  * The order in which a generated model computes its nodes: the outputs (predict), then the loss, then the buffer
  * updates (running statistics, before backward so they see only forward values), then the gradients. A node needed
  * by several phases is computed in the first; one needed by both the updates and the gradients in both.
+ *
+ * <p>A constant that every kernel reading it writes as a literal ({@link Kernel#literal}, {@link Kernel#readsLiterals})
+ * is in no phase: it has no kernel and no array ({@link #inlined}).
  */
-public record Phases(List<Node> outputs, List<Node> loss, List<Node> updates, List<Node> backward) {
+public record Phases(List<Node> outputs, List<Node> loss, List<Node> updates, List<Node> backward, Set<Node> inlined) {
     public static Phases of(Graph g) {
-        List<Node> outputs = closure(g, g.outputs().values(), Set.of());
-        Set<Node> done = new HashSet<>(outputs);
+        Set<Node> inlined = inlined(g);
+        Set<Node> done = new HashSet<>(inlined);
+        List<Node> outputs = closure(g, g.outputs().values(), done);
+        done.addAll(outputs);
         List<Node> loss = g.loss() == null ? List.of() : closure(g, List.of(g.loss()), done);
         done.addAll(loss);
-        return new Phases(outputs, loss, closure(g, g.updates().values(), done), closure(g, g.grads().values(), done));
+        return new Phases(outputs, loss, closure(g, g.updates().values(), done), closure(g, g.grads().values(), done),
+                inlined);
+    }
+
+    /** The constants that no kernel reads from an array: each user writes them as a literal, and no root is one. */
+    private static Set<Node> inlined(Graph g) {
+        Set<Node> candidates = new HashSet<>();
+        for (Node n : g.nodes()) if (n.op() instanceof Kernel k && k.literal(n, "float") != null) candidates.add(n);
+        candidates.removeAll(g.roots());
+        for (Node n : g.nodes()) {
+            boolean reads = n.op() instanceof Kernel k && k.readsLiterals(n);
+            if (!reads) for (Node in : n.inputs()) candidates.remove(in);
+        }
+        return candidates;
     }
 
     /** Every phase in execution order (a node of two phases appears twice). */

@@ -5,6 +5,7 @@ import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
+import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.TensorType;
@@ -32,17 +33,23 @@ final class Const implements Op, Kernel {
     @Override
     public void emit(KernelContext k) {
         Attrs a = k.node().attrs();
+        String literal = literal(k.node(), k.T());
+        if (literal != null) k.stmt("$L[0] = $L", k.out(), literal);
+        else k.stmt("$L[0] = ($L) ($L / (double) ($L))", k.out(), k.T(), javaDouble(a.d("value")), a.shape("per").sizeExpr());
+    }
+
+    /** The value as a Java literal; none for a constant divided by a size ({@code per}), known when data arrives. */
+    @Override
+    public String literal(Node n, String elemType) {
+        Attrs a = n.attrs();
         double value = a.d("value");
-        if (a.has("int")) {
-            k.stmt("$L[0] = $L", k.out(), (long) value);
-        } else if (a.has("per")) {
-            k.stmt("$L[0] = ($L) ($L / (double) ($L))", k.out(), k.T(), javaDouble(value), a.shape("per").sizeExpr());
-        } else if (Double.isFinite(value)) {
-            // a literal: in float the float nearest the value, as a cast gives
-            k.stmt("$L[0] = $L", k.out(), k.T().equals("float") ? Float.toString((float) value) + "f" : javaDouble(value));
-        } else {
-            k.stmt("$L[0] = ($L) $L", k.out(), k.T(), javaDouble(value));
-        }
+        if (a.has("per")) return null;
+        String literal;
+        if (a.has("int")) literal = Long.toString((long) value);
+        // in float the float nearest the value, as a cast gives
+        else if (Double.isFinite(value)) literal = elemType.equals("float") ? Float.toString((float) value) + "f" : javaDouble(value);
+        else return "((" + elemType + ") " + javaDouble(value) + ")";
+        return literal.startsWith("-") ? "(" + literal + ")" : literal;
     }
 
     static String javaDouble(double v) {

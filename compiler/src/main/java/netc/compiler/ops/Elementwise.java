@@ -132,6 +132,11 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     }
 
     @Override
+    public boolean readsLiterals(Node n) {
+        return true;
+    }
+
+    @Override
     public void emit(KernelContext k) {
         Node n = k.node();
         String[] x = new String[arity];
@@ -139,11 +144,11 @@ public final class Elementwise implements Op, Differentiable, Kernel {
         for (int i = 0; i < arity; i++) {
             Shape s = n.input(i).shape();
             flat &= s.equals(n.shape()) || s.isUnit();
-            x[i] = k.in(i) + "[" + KernelContext.broadcastIndex(n.shape(), s, "i") + "]";
+            x[i] = k.read(i, KernelContext.broadcastIndex(n.shape(), s, "i"));
         }
         if (n.shape().isUnit()) {
             // one element: no loop
-            for (int i = 0; i < arity; i++) x[i] = k.in(i) + "[0]";
+            for (int i = 0; i < arity; i++) x[i] = k.read(i, "0");
             k.stmt("$L[0] = $L", k.out(), formula(k.T(), n.attrs(), x));
             return;
         }
@@ -155,7 +160,7 @@ public final class Elementwise implements Op, Differentiable, Kernel {
         List<Shape> shapes = new ArrayList<>(List.of(n.shape()));
         for (Node in : n.inputs()) shapes.add(in.shape());
         KernelContext.LoopNest loops = k.parallelNest(n.shape(), shapes).openOuter().openInner();
-        for (int i = 0; i < arity; i++) x[i] = k.in(i) + "[" + loops.index(i + 1) + "]";
+        for (int i = 0; i < arity; i++) x[i] = k.read(i, loops.index(i + 1));
         k.stmt("$L[$L] = $L", k.out(), loops.index(0), formula(k.T(), n.attrs(), x));
         loops.closeInner().closeOuter();
     }

@@ -71,6 +71,11 @@ public final class Fused implements Op, Kernel {
     }
 
     @Override
+    public boolean readsLiterals(Node n) {
+        return true;
+    }
+
+    @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         Shape out = attrs.shape("shape");
         for (TensorType t : in) {
@@ -110,8 +115,12 @@ public final class Fused implements Op, Kernel {
         Node n = k.node();
         List<String> loads = new ArrayList<>();
         for (int j = 0; j < n.inputs().size(); j++) {
+            if (k.literal(j) != null) {
+                loads.add(k.literal(j));
+                continue;
+            }
             String local = "x" + j;
-            k.stmt("$L $L = $L[$L]", k.T(), local, k.in(j), loops.index(j + 1));
+            k.stmt("$L $L = $L", k.T(), local, k.read(j, loops.index(j + 1)));
             loads.add(local);
         }
         List<Step> steps = p.steps();
@@ -122,7 +131,7 @@ public final class Fused implements Op, Kernel {
                 int x = st.args().get(a);
                 args[a] = x >= 0 ? loads.get(x) : "s" + (-x - 1);
             }
-            k.stmt("$L s$L = ($L) ($L)", k.T(), s, k.T(), st.op().formula(k.T(), st.attrs(), args));
+            k.stmt("$L s$L = $L", k.T(), s, st.op().formula(k.T(), st.attrs(), args));
         }
         return "s" + (steps.size() - 1);
     }
