@@ -132,6 +132,8 @@ public final class JavaGenerator {
                     .addJavadoc("$L, $L\n", n.op().isLeaf() ? n.op().name() + " " + n.attrs().s("name") : n.ref() + " = " + n.op().name(), n.type());
             if (plan.slotOf(n) >= 0) {
                 allocate.addStatement("$L = s$L", buf(n), plan.slotOf(n));
+            } else if (plan.isView(n)) {
+                allocate.addStatement("$L = $L", buf(n), buf(n.input(0)));  // the input or parameter it reshapes
             } else if (batched) {
                 allocate.addStatement("$L = $L", buf(n), newArray(n, sizeAt(n.shape(), batch)));
                 limitBatch(n.shape());

@@ -124,7 +124,10 @@ public final class MemoryPlan {
     private final Map<Node, List<Integer>> scratchOf = new HashMap<>();
     private final Set<Node> views = new HashSet<>();
 
-    /** Whether {@code n} (a reshape) shares its input's array, so its kernel copies nothing. */
+    /**
+     * Whether {@code n} (a reshape) shares its input's array, so its kernel copies nothing: its input's slot, or the
+     * array of the input or parameter it reshapes (then it has no slot).
+     */
     public boolean isView(Node n) {
         return views.contains(n);
     }
@@ -134,14 +137,21 @@ public final class MemoryPlan {
         boolean[] batched = new boolean[1];
         long c = coefficient(n.shape(), batched);
         if (c < 0) return;
-        // a view of a planned value shares its array, busy while either lives
-        int source = n.inputs().isEmpty() ? -1 : slotOf(n.input(0));
-        if (source >= 0 && n.op() instanceof Kernel k && k.view(n)) {
-            slotOf.put(n, source);
-            busyUntil.set(source, Math.max(busyUntil.get(source), last));
-            occupant.set(source, n);
-            views.add(n);
-            return;
+        if (n.op() instanceof Kernel k && k.view(n)) {
+            // a view of a planned value shares its array, busy while either lives
+            int source = slotOf(n.input(0));
+            if (source >= 0) {
+                slotOf.put(n, source);
+                busyUntil.set(source, Math.max(busyUntil.get(source), last));
+                occupant.set(source, n);
+                views.add(n);
+                return;
+            }
+            // a view of an input or a parameter shares the array it is bound to, which no kernel writes
+            if (n.input(0).op().isLeaf()) {
+                views.add(n);
+                return;
+            }
         }
         // in place: an input of the same shape whose life ends here
         if (n.op() instanceof Kernel k && k.elementwise(n)) {
