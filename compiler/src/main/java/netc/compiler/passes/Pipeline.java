@@ -17,6 +17,12 @@ public final class Pipeline {
     private Pipeline() {
     }
 
+    /** The pass named {@code name} ({@link Pass#name()}: {@code cse}, {@code fold}, ...). */
+    public static Pass named(String name) {
+        for (Pass p : DEFAULT) if (p.name().equals(name)) return p;
+        throw new IllegalArgumentException("no pass is named " + name);
+    }
+
     public static Graph beforeDifferentiation(Graph g, boolean verify) {
         return run(BEFORE_DIFFERENTIATION, g, verify);
     }
