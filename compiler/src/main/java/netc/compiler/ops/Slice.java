@@ -42,23 +42,59 @@ final class Slice implements Op, Differentiable, Kernel {
         return List.of(g.add(Ops.SLICE_GRAD, y.attrs(), dy));
     }
 
-    /** The source index selected by flat index {@code i} of the window. */
-    static String sourceIndex(Attrs a) {
+    /**
+     * Emits a loop per window dimension, in which {@code copy} moves one run of the window's last dimension: it gets the
+     * offset of the run's first element in the source (Java source), its length and step in the source, and the flat
+     * index {@code i} of its first element in the window, which the loops advance. A scalar window is one run of one.
+     */
+    static void windowLoops(KernelContext k, Attrs a, Run copy) {
         Shape w = a.shape("window"), src = a.shape("source");
         List<Integer> starts = a.ints("starts"), steps = a.ints("steps");
-        StringBuilder sb = new StringBuilder();
-        for (int d = 0; d < w.rank(); d++) {
-            String coord = "((i / (" + w.productExpr(d + 1, w.rank()) + ")) % " + w.dim(d).javaExpr() + ")";
-            String pos = starts.get(d) + " + " + coord + " * " + steps.get(d);
-            if (sb.length() > 0) sb.append(" + ");
-            sb.append("(").append(pos).append(") * (").append(src.productExpr(d + 1, src.rank())).append(")");
+        int r = w.rank();
+        if (r == 0) {
+            copy.emit("0", "1", 1, "0");
+            return;
         }
-        return sb.length() == 0 ? "0" : sb.toString();
+        k.stmt("int i = 0");
+        String offset = "0";
+        for (int d = 0; d < r - 1; d++) {
+            k.begin("for (int c$L = 0; c$L < $L; c$L++)", d, d, w.dim(d).javaExpr(), d);
+            String o = "o" + d;
+            k.stmt("int $L = $L", o, plus(offset, times(position(starts.get(d), "c" + d, steps.get(d)), src.productExpr(d + 1, r))));
+            offset = o;
+        }
+        copy.emit(plus(offset, Integer.toString(starts.get(r - 1))), w.dim(r - 1).javaExpr(), steps.get(r - 1), "i");
+        k.stmt("i += $L", w.dim(r - 1).javaExpr());
+        for (int d = 0; d < r - 1; d++) k.end();
+    }
+
+    /** One run of a window's last dimension (see {@link #windowLoops}). */
+    interface Run {
+        void emit(String sourceOffset, String length, int step, String windowIndex);
+    }
+
+    /** {@code start + c * step} as short Java. */
+    private static String position(int start, String c, int step) {
+        String scaled = step == 1 ? c : c + " * " + step;
+        return start == 0 ? scaled : "(" + start + " + " + scaled + ")";
+    }
+
+    private static String times(String a, String b) {
+        return b.equals("1") ? a : a + " * " + (b.matches("[A-Za-z0-9_]+") ? b : "(" + b + ")");
+    }
+
+    static String plus(String a, String b) {
+        return a.equals("0") ? b : b.equals("0") ? a : a + " + " + b;
     }
 
     @Override
     public void emit(KernelContext k) {
-        Attrs a = k.node().attrs();
-        k.loop("i", a.shape("window").sizeExpr()).stmt("$L[i] = $L[$L]", k.out(), k.in(0), sourceIndex(a)).end();
+        windowLoops(k, k.node().attrs(), (from, length, step, i) -> {
+            if (step == 1) {
+                k.stmt("System.arraycopy($L, $L, $L, $L, $L)", k.in(0), from, k.out(), i, length);
+            } else {
+                k.loop("j", length).stmt("$L[$L] = $L[$L]", k.out(), plus(i, "j"), k.in(0), from + " + j * " + step).end();
+            }
+        });
     }
 }

@@ -12,7 +12,8 @@ import netc.compiler.ir.TensorType;
 
 /**
  * x placed as the window of a {@link Slice} (the same attrs) in zeros of the slice's source shape: the gradient of a
- * slice, and {@code pad}. Its gradient is the slice.
+ * slice, and {@code pad}. Its gradient is the slice. The window's elements are distinct places of the source, so each
+ * is written once, over zeros.
  */
 final class SliceGrad implements Op, Differentiable, Kernel {
     @Override
@@ -34,6 +35,12 @@ final class SliceGrad implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Attrs a = k.node().attrs();
         k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(k.node().shape()), k.T());
-        k.loop("i", a.shape("window").sizeExpr()).stmt("$L[$L] += $L[i]", k.out(), Slice.sourceIndex(a), k.in(0)).end();
+        Slice.windowLoops(k, a, (from, length, step, i) -> {
+            if (step == 1) {
+                k.stmt("System.arraycopy($L, $L, $L, $L, $L)", k.in(0), i, k.out(), from, length);
+            } else {
+                k.loop("j", length).stmt("$L[$L + j * $L] = $L[$L]", k.out(), from, step, k.in(0), Slice.plus(i, "j")).end();
+            }
+        });
     }
 }
