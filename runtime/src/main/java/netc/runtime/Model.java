@@ -36,8 +36,16 @@ public abstract class Model {
     protected String modelName;
     protected String[] inputNames;
     protected boolean[] inputIsInt;
-    /** Per input, its shape with -1 for the batch dimension. */
+    /**
+     * Per input, its shape with -1 for the batch dimension and -(j + 2) for the other symbolic dimension j
+     * ({@link #dimNames}).
+     */
     protected int[][] inputShapes;
+    /**
+     * The symbolic dimensions other than the batch (such as {@code seq} of {@code input x: int[batch, seq]}), bound
+     * like the batch when data arrives; none for most models.
+     */
+    protected String[] dimNames = new String[0];
     protected String[] paramNames;
     protected int[][] paramShapes;
     protected String[] outputNames;
@@ -54,6 +62,8 @@ public abstract class Model {
 
     private int capacity;
     private int batch = -1;
+    /** The values of {@link #dimNames} and the largest of each the buffers were allocated for. */
+    private int[] dims = new int[0], dimCapacity = new int[0];
     /**
      * The version of the weights, shared by the instances that share them ({@link #copy()}): kernels that keep a
      * rearranged copy of a weight matrix ({@link netc.runtime.kernels.PackedWeights}) make it again when it changes.
@@ -74,6 +84,22 @@ public abstract class Model {
 
     /** Sets the batch dimension of the generated code. */
     protected abstract void bindBatch(int n);
+
+    /** Sets the generated code's symbolic dimensions other than the batch, in the order of {@link #dimNames}. */
+    protected void bindDims(int[] values) {
+    }
+
+    /**
+     * The element count of an array whose size depends on symbolic dimensions other than the batch, checked to fit in
+     * a Java array.
+     */
+    protected static int elements(long n) {
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new UserError("the buffers of this shape would hold " + String.format("%,d", n)
+                    + " values, more than a Java array can; use a smaller batch or sequence length");
+        }
+        return (int) n;
+    }
 
     /** Initialises the parameters with their declared initializers. */
     public abstract void initParams(long seed);
@@ -163,13 +189,27 @@ public abstract class Model {
         return sampleSize(inputShapes[index(inputNames, name, "input")]);
     }
 
+    /** The shape without its batch dimension; the other symbolic dimensions stay -1 (bound from the data). */
     private static int[] sampleShape(int[] shape) {
-        return shape.length > 0 && shape[0] == -1 ? java.util.Arrays.copyOfRange(shape, 1, shape.length) : shape;
+        int[] s = shape.length > 0 && shape[0] == -1 ? java.util.Arrays.copyOfRange(shape, 1, shape.length) : shape.clone();
+        for (int i = 0; i < s.length; i++) s[i] = Math.max(s[i], -1);
+        return s;
     }
 
-    /** The element count of one sample of an input, output or the whole tensor when it has no batch dimension. */
-    private static int sampleSize(int[] shape) {
-        return (int) Tensor.numel(sampleShape(shape));
+    /**
+     * The element count of one sample of an input, output or the whole tensor when it has no batch dimension, with the
+     * symbolic dimensions at their current values.
+     */
+    private int sampleSize(int[] shape) {
+        return (int) Tensor.numel(sampleShape(resolved(shape, 1)));
+    }
+
+    /** The shape with the batch {@code n} and the other symbolic dimensions at their current values. */
+    private int[] resolved(int[] shape, int n) {
+        int[] s = shape.clone();
+        int[] d = currentDims();
+        for (int i = 0; i < s.length; i++) s[i] = s[i] == -1 ? n : s[i] < -1 ? d[-s[i] - 2] : s[i];
+        return s;
     }
 
     private static boolean batched(int[] shape) {
@@ -192,17 +232,67 @@ public abstract class Model {
      * @throws UserError when a buffer of {@code n} samples would not fit in a Java array ({@link #maxBatch()})
      */
     public final void setBatch(int n) {
+        setShape(n, null);
+    }
+
+    /**
+     * Binds the symbolic dimensions other than the batch by name (such as {@code seq}) and keeps the batch, growing the
+     * buffers if needed. Data sources and the batch-only calls ({@link #setBatch}) keep these values.
+     *
+     * @throws UserError when a name is not one of the model's dimensions or a value is not positive
+     */
+    public final void setDims(Map<String, Integer> values) {
+        int[] d = currentDims();
+        for (Map.Entry<String, Integer> e : values.entrySet()) {
+            int j = java.util.Arrays.asList(dimNames).indexOf(e.getKey());
+            if (j < 0) throw new UserError(modelName + " has no symbolic dimension '" + e.getKey() + "'");
+            if (e.getValue() <= 0) throw new UserError("dimension '" + e.getKey() + "' must be positive, got " + e.getValue());
+            d[j] = e.getValue();
+        }
+        setShape(Math.max(batch, 1), d);
+    }
+
+    /** The current value of each symbolic dimension other than the batch, by name. */
+    public final Map<String, Integer> dims() {
+        Map<String, Integer> m = new LinkedHashMap<>();
+        for (int j = 0; j < dimNames.length; j++) m.put(dimNames[j], dims[j]);
+        return m;
+    }
+
+    /** The values of the symbolic dimensions other than the batch: 1 until they are bound. */
+    private int[] currentDims() {
+        if (dims.length != dimNames.length) {
+            dims = new int[dimNames.length];
+            dimCapacity = new int[dimNames.length];
+            java.util.Arrays.fill(dims, 1);
+        }
+        return dims.clone();
+    }
+
+    /**
+     * Binds the batch and the other symbolic dimensions (null: as they are), allocating when one grows past what the
+     * buffers hold.
+     */
+    private void setShape(int n, int[] values) {
         if (n <= 0) throw new IllegalArgumentException("batch size must be positive");
+        if (dims.length != dimNames.length) currentDims();
+        if (values == null) values = dims;
         if (n > maxBatch()) {
             throw new UserError("a batch of " + String.format("%,d", n) + " samples is too large for " + modelName
                     + ": its buffers would not fit in Java arrays; the largest batch is " + String.format("%,d", maxBatch()));
         }
-        if (n > capacity) {
-            capacity = n;
-            bindBatch(n);
-            allocate(n);
+        boolean grows = n > capacity;
+        for (int j = 0; j < values.length; j++) grows |= values[j] > dimCapacity[j];
+        if (grows) {
+            capacity = Math.max(capacity, n);
+            for (int j = 0; j < values.length; j++) dimCapacity[j] = Math.max(dimCapacity[j], values[j]);
+            bindBatch(capacity);
+            bindDims(dimCapacity);
+            allocate(capacity);
         }
         bindBatch(n);
+        if (values != dims) System.arraycopy(values, 0, dims, 0, dims.length);
+        bindDims(dims);
         batch = n;
     }
 
@@ -333,32 +423,69 @@ public abstract class Model {
      */
     public void setInputs(Map<String, Tensor> in, boolean outputsOnly) {
         int n = -1;
+        int[] d = currentDims();
+        boolean[] bound = new boolean[dimNames.length];
         for (int i = 0; i < inputNames.length; i++) {
             Tensor t = in.get(inputNames[i]);
             if (t == null && outputsOnly && !inputNeededByOutputs[i]) continue;
             if (t == null) throw new UserError("missing input '" + inputNames[i] + "'; got " + String.join(", ", in.keySet()));
-            int rows = batched(inputShapes[i]) ? (int) (t.size() / Math.max(1, sampleSize(inputShapes[i]))) : 1;
-            if (batched(inputShapes[i])) {
-                if (t.rank() == 0 || t.size() != (long) rows * sampleSize(inputShapes[i]) || t.dim(0) != rows) {
+            int[] shape = inputShapes[i];
+            if (hasDims(shape)) {
+                // dimension by dimension: the batch and the other symbols take the tensor's sizes
+                boolean fits = t.rank() == shape.length;
+                for (int k = 0; fits && k < shape.length; k++) {
+                    int v = t.dim(k);
+                    if (shape[k] == -1) {
+                        if (n >= 0 && v != n) throw new UserError("inputs disagree on the batch size: " + n + " and " + v);
+                        n = v;
+                    } else if (shape[k] < -1) {
+                        int j = -shape[k] - 2;
+                        if (bound[j] && v != d[j]) {
+                            throw new UserError("inputs disagree on dimension '" + dimNames[j] + "': " + d[j] + " and " + v);
+                        }
+                        if (v == 0) throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ": dimension '" + dimNames[j] + "' is 0");
+                        d[j] = v;
+                        bound[j] = true;
+                    } else {
+                        fits = v == shape[k];
+                    }
+                }
+                if (!fits) {
                     throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape())
-                            + ", the model expects " + shapeString(inputShapes[i]));
+                            + ", the model expects " + shapeString(shape));
+                }
+                continue;
+            }
+            int rows = batched(shape) ? (int) (t.size() / Math.max(1, sampleSize(shape))) : 1;
+            if (batched(shape)) {
+                if (t.rank() == 0 || t.size() != (long) rows * sampleSize(shape) || t.dim(0) != rows) {
+                    throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape())
+                            + ", the model expects " + shapeString(shape));
                 }
                 if (n >= 0 && rows != n) throw new UserError("inputs disagree on the batch size: " + n + " and " + rows);
                 n = rows;
-            } else if (t.size() != sampleSize(inputShapes[i])) {
-                throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ", the model expects " + shapeString(inputShapes[i]));
+            } else if (t.size() != sampleSize(shape)) {
+                throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ", the model expects " + shapeString(shape));
             }
         }
         if (n == 0) throw new UserError("the inputs have no samples (a batch dimension of 0): nothing to compute");
-        setBatch(Math.max(n, 1));
+        setShape(Math.max(n, 1), d);
         for (int i = 0; i < inputNames.length; i++) {
             if (in.containsKey(inputNames[i])) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
         }
     }
 
-    private static String shapeString(int[] shape) {
+    /** Whether a shape has a symbolic dimension other than the batch. */
+    private static boolean hasDims(int[] shape) {
+        for (int v : shape) if (v < -1) return true;
+        return false;
+    }
+
+    private String shapeString(int[] shape) {
         StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < shape.length; i++) sb.append(i > 0 ? ", " : "").append(shape[i] == -1 ? "batch" : String.valueOf(shape[i]));
+        for (int i = 0; i < shape.length; i++) {
+            sb.append(i > 0 ? ", " : "").append(shape[i] == -1 ? "batch" : shape[i] < -1 ? dimNames[-shape[i] - 2] : String.valueOf(shape[i]));
+        }
         return sb.append(']').toString();
     }
 
@@ -381,8 +508,7 @@ public abstract class Model {
     }
 
     private Tensor tensorOf(Object buf, int[] shape) {
-        int[] s = shape.clone();
-        if (batched(s)) s[0] = batch;
+        int[] s = resolved(shape, batch);
         int n = (int) Tensor.numel(s);
         if (buf instanceof int[] ib) return Tensor.ofInts(s, java.util.Arrays.copyOf(ib, n));
         if (buf instanceof float[] fb) return Tensor.of(s, java.util.Arrays.copyOf(fb, n));

@@ -28,11 +28,12 @@ public final class MemoryPlan {
     private final Map<Node, Integer> slotOf = new HashMap<>();
     private final List<Slot> slots = new ArrayList<>();
     private final List<String> inPlace = new ArrayList<>();
-    private final long naiveConst, naiveBatched;
+    private long naiveConst, naiveBatched;
+    /** The batch dimension's symbol (or null): sizes are formulas in it. */
+    private final String batch;
 
-    private MemoryPlan(long naiveConst, long naiveBatched) {
-        this.naiveConst = naiveConst;
-        this.naiveBatched = naiveBatched;
+    private MemoryPlan(String batch) {
+        this.batch = batch;
     }
 
     /** The slot of a node, or -1 when it keeps a buffer of its own (inputs, parameters, int values). */
@@ -61,13 +62,17 @@ public final class MemoryPlan {
         return 4 * (naiveConst + naiveBatched * batch);
     }
 
-    /** Elements per batch sample (or in all when not batched), or -1 when the shape has the batch more than once. */
-    private static long coefficient(Shape s, boolean[] batched) {
+    /**
+     * Elements per batch sample (or in all when not batched), or -1 when the shape has the batch more than once or
+     * another symbolic dimension (such a value keeps an array of its own).
+     */
+    private long coefficient(Shape s, boolean[] batched) {
         long c = 1;
         int symbols = 0;
         for (Dim d : s.dims()) {
-            if (d.isSymbolic()) symbols++;
-            else c *= d.size();
+            if (!d.isSymbolic()) c *= d.size();
+            else if (d.symbol().equals(batch)) symbols++;
+            else symbols = 2;
         }
         batched[0] = symbols == 1;
         return symbols > 1 ? -1 : c;
@@ -90,18 +95,18 @@ public final class MemoryPlan {
             for (Node in : n.inputs()) end.merge(in, p, Math::max);
         }
         Set<Node> exposed = new HashSet<>(g.roots());
-        long naiveConst = 0, naiveBatched = 0;
+        MemoryPlan plan = new MemoryPlan(g.batchSymbol());
         boolean[] batched = new boolean[1];
         for (Node n : first.keySet()) {
             List<Shape> shapes = new ArrayList<>(Kernel.scratchOf(n));
             shapes.add(n.shape());
             for (Shape s : shapes) {
-                long c = coefficient(s, batched);
-                if (batched[0]) naiveBatched += c;
-                else naiveConst += c;
+                long c = plan.coefficient(s, batched);
+                if (c < 0) continue;  // an array of its own, sized by other symbols: outside the comparison
+                if (batched[0]) plan.naiveBatched += c;
+                else plan.naiveConst += c;
             }
         }
-        MemoryPlan plan = new MemoryPlan(naiveConst, naiveBatched);
         for (int p = 0; p < seq.size(); p++) {
             Node n = seq.get(p);
             if (first.get(n) != p) continue;
@@ -111,7 +116,7 @@ public final class MemoryPlan {
             if (scratch.isEmpty()) continue;
             List<Integer> slots = new ArrayList<>();
             for (Shape s : scratch) {
-                long c = coefficient(s, batched);
+                long c = plan.coefficient(s, batched);
                 slots.add(c < 0 ? -1 : plan.place(c, batched[0], p, lastRun.get(n), null));
             }
             plan.scratchOf.put(n, slots);

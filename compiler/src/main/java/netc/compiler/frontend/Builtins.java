@@ -425,15 +425,18 @@ final class Builtins {
                 } else {
                     dims.add(Dim.of(n.asInt()));
                 }
+            } else if (o instanceof Dim d) {
+                dims.add(d);
             } else {
-                throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers (use -1 for the batch dimension)");
+                throw new BuildError(cs.spanOf(1, "shape"), "reshape sizes must be integers or symbolic dimensions such as batch (or -1 for the size to infer)");
             }
         }
         if (infer >= 0) {
             Shape s = x.shape();
             long known = 1;
-            for (Dim d : dims) known *= d.size();
-            List<String> syms = s.symbols();
+            for (Dim d : dims) if (!d.isSymbolic()) known *= d.size();
+            List<String> syms = new ArrayList<>(s.symbols());
+            for (Dim d : dims) if (d.isSymbolic()) syms.remove(d.symbol());
             long have = 1;
             for (Dim d : s.dims()) if (!d.isSymbolic()) have *= d.size();
             if (syms.size() == 1 && have % known == 0 && have / known == 1) {

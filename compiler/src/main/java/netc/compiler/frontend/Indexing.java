@@ -33,6 +33,17 @@ final class Indexing {
             }
             if (dim.isSymbolic()) throw new BuildError(it.span(), "the symbolic dimension '" + dim + "' can only be taken whole (':')");
             int n = dim.size();
+            Object upTo = it.isRange() && it.stop() != null ? b.eval(it.stop()) : null;
+            if (upTo instanceof Dim sym) {
+                // the first sym positions, as P[0:seq] takes a positional embedding to the sequence length
+                if (it.step() != null || it.start() != null && integer(b, it.start()) != 0) {
+                    throw new BuildError(it.span(), "a slice up to the symbolic dimension '" + sym + "' starts at 0 and has no step: [0:" + sym + "]");
+                }
+                starts.add(0);
+                steps.add(1);
+                window.add(sym);
+                continue;
+            }
             if (!it.isRange()) {
                 int i = integer(b, it.index());
                 int j = i < 0 ? i + n : i;

@@ -54,6 +54,8 @@ public final class ModelBuilder {
     private boolean scoresNeedSigmoid;
     private boolean trainSeen;
     private String batchSymbol;
+    /** The symbolic dimensions of the inputs after the leading one (such as seq). */
+    private final java.util.Set<String> otherSymbols = new java.util.HashSet<>();
     /** The name being assigned while evaluating a right-hand side that is a single call, else null. */
     private Call wholeRhs;
     private String wholeRhsName;
@@ -201,11 +203,27 @@ public final class ModelBuilder {
                 dims.add(Dim.of(known));
                 continue;
             }
-            if (i != 0) throw new BuildError(de.span(), "only the leading (batch) dimension may be symbolic; '" + de.name() + "' is not a known constant");
-            if (batchSymbol != null && !batchSymbol.equals(de.name())) {
-                throw new BuildError(de.span(), "all inputs share one batch dimension; this model already uses '" + batchSymbol + "'");
+            // the leading symbol is the batch, shared by every input; a symbol after it (seq) is bound from the data too
+            if (i == 0) {
+                if (batchSymbol != null && !batchSymbol.equals(de.name())) {
+                    throw new BuildError(de.span(), "all inputs share one batch dimension; this model already uses '" + batchSymbol + "'");
+                }
+                if (otherSymbols.contains(de.name())) {
+                    throw new BuildError(de.span(), "'" + de.name() + "' is not the batch dimension of the other inputs; the batch comes first");
+                }
+                batchSymbol = de.name();
+            } else if (de.name().equals(batchSymbol)) {
+                throw new BuildError(de.span(), "'" + de.name() + "' is the batch dimension, which comes first and once");
+            } else {
+                List<String> constants = new ArrayList<>();
+                for (Map<String, Object> sc : scopes) for (var e : sc.entrySet()) if (e.getValue() instanceof NumVal) constants.add(e.getKey());
+                String near = Names.nearest(de.name(), constants);
+                if (near != null && !otherSymbols.contains(de.name())) {
+                    throw new BuildError(de.span(), "'" + de.name() + "' is not a known constant; did you mean '" + near
+                            + "'? (a new name after the batch is a symbolic dimension, bound from the data)");
+                }
+                otherSymbols.add(de.name());
             }
-            batchSymbol = de.name();
             dims.add(Dim.sym(de.name()));
         }
         checkElements(d.name(), Shape.of(dims), d.span());
@@ -405,6 +423,8 @@ public final class ModelBuilder {
     private Object name(Name n) {
         Object v = lookupOrNull(n.name());
         if (v != null) return v;
+        // a symbolic dimension of the inputs: a size that reshape and slice bounds take
+        if (n.name().equals(batchSymbol) || otherSymbols.contains(n.name())) return Dim.sym(n.name());
         if (n.name().equals("true")) return Boolean.TRUE;
         if (n.name().equals("false")) return Boolean.FALSE;
         if (failed.contains(n.name())) throw new BuildError(n.span(), "'" + n.name() + "' has an error above");
@@ -561,6 +581,10 @@ public final class ModelBuilder {
         if (v instanceof NumVal n) return Ops.constant(g, n.value());
         if (v instanceof Boolean) throw new BuildError(at, "expected a tensor, got a boolean");
         if (v instanceof String) throw new BuildError(at, "expected a tensor, got a string");
+        if (v instanceof Dim d) {
+            throw new BuildError(at, "'" + d + "' is a symbolic dimension, bound from the data: it can be a size in reshape "
+                    + "(reshape(h, [batch, " + d + ", 4, 16])) or a slice bound (P[0:" + d + "]), not a value");
+        }
         throw new BuildError(at, "expected a tensor, got a list");
     }
 

@@ -117,6 +117,20 @@ public final class Graph {
     }
 
     /** The values the graph exposes (outputs, loss, gradients, buffer updates): everything else serves them. */
+    /** The batch dimension's symbol: the inputs' leading dimension when it is symbolic; null when no input has one. */
+    public String batchSymbol() {
+        for (Node in : inputs) if (in.shape().rank() > 0 && in.shape().dim(0).isSymbolic()) return in.shape().dim(0).symbol();
+        return null;
+    }
+
+    /** The inputs' other symbolic dimensions (such as {@code seq}), bound from the data like the batch, in order. */
+    public List<String> dimSymbols() {
+        List<String> l = new ArrayList<>();
+        String batch = batchSymbol();
+        for (Node in : inputs) for (String s : in.shape().symbols()) if (!s.equals(batch) && !l.contains(s)) l.add(s);
+        return l;
+    }
+
     public List<Node> roots() {
         List<Node> r = new ArrayList<>(outputs.values());
         if (loss != null) r.add(loss);

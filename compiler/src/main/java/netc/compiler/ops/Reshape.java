@@ -26,13 +26,20 @@ final class Reshape implements Op, Differentiable, Kernel {
         return new TensorType(to, in.get(0).dtype());
     }
 
-    /** Same element count, comparing symbolic dims as factors. */
+    /** Same element count, comparing symbolic dims as factors (each as often). */
     static boolean sameSize(Shape a, Shape b) {
-        if (!a.symbols().equals(b.symbols())) return false;
+        if (!symbolicFactors(a).equals(symbolicFactors(b))) return false;
         long na = 1, nb = 1;
         for (var d : a.dims()) if (!d.isSymbolic()) na *= d.size();
         for (var d : b.dims()) if (!d.isSymbolic()) nb *= d.size();
         return na == nb;
+    }
+
+    private static List<String> symbolicFactors(Shape s) {
+        List<String> l = new java.util.ArrayList<>();
+        for (var d : s.dims()) if (d.isSymbolic()) l.add(d.symbol());
+        java.util.Collections.sort(l);
+        return l;
     }
 
     @Override

@@ -19,6 +19,8 @@ import netc.compiler.ir.TensorType;
  * {@code source} the source shape. Its gradient is {@link SliceGrad}, which places a window back into zeros.
  */
 final class Slice implements Op, Differentiable, Kernel {
+    private static final com.squareup.javapoet.ClassName USER_ERROR = com.squareup.javapoet.ClassName.get("netc.runtime", "UserError");
+
     @Override
     public String name() {
         return "slice";
@@ -89,6 +91,19 @@ final class Slice implements Op, Differentiable, Kernel {
 
     @Override
     public void emit(KernelContext k) {
+        Shape w = k.node().attrs().shape("window"), src = k.node().attrs().shape("source");
+        for (int d = 0; d < w.rank(); d++) {
+            if (w.dim(d).isSymbolic() && !src.dim(d).isSymbolic()) {
+                // a window as long as the data (P[0:seq]): the data must fit in it
+                Node x = k.node().input(0);
+                String name = x.op().isLeaf() ? x.attrs().s("name") : x.label();
+                String what = (name == null ? "the value sliced" : name) + " at line " + k.node().span().line();
+                k.begin("if ($L > $L)", w.dim(d).javaExpr(), src.dim(d).size())
+                        .stmt("throw new $T(\"$L is \" + $L + \", longer than the $L positions of $L\")", USER_ERROR, w.dim(d).symbol(),
+                                w.dim(d).javaExpr(), src.dim(d).size(), what)
+                        .end();
+            }
+        }
         windowLoops(k, k.node().attrs(), (from, length, step, i) -> {
             if (step == 1) {
                 k.stmt("System.arraycopy($L, $L, $L, $L, $L)", k.in(0), from, k.out(), i, length);
