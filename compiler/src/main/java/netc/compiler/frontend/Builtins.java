@@ -194,9 +194,10 @@ final class Builtins {
     }
 
     /**
-     * {@code a @ b} as torch.matmul for a matrix or a vector b: a matrix b multiplies a's last dimension (a's leading
-     * dimensions are batched; a vector a is a row); a vector b is a column whose dimension is then dropped, so
-     * {@code W @ x} of a matrix and a vector is a vector and {@code u @ v} of two vectors their dot product.
+     * {@code a @ b} as torch.matmul: a matrix b multiplies a's last dimension (a's leading dimensions are batched into
+     * one product; a vector a is a row); a vector b is a column whose dimension is then dropped, so {@code W @ x} of a
+     * matrix and a vector is a vector and {@code u @ v} of two vectors their dot product; a b of rank 3 or more is a
+     * batch of matrices, one product per batch index with the leading dimensions broadcast ({@code bmm}).
      */
     static Node matmul(GraphBuilder g, Node a, Node b) {
         if (b.shape().rank() == 1) {
@@ -204,8 +205,11 @@ final class Builtins {
             Node r = matmul(g, a, column);
             return Ops.reshape(g, r, r.shape().sub(0, r.shape().rank() - 1));
         }
-        if (b.shape().rank() != 2) {
-            throw new netc.compiler.ir.ShapeException("the right operand of @ must be a matrix or a vector (batched right operands are not supported yet), got " + b.shape());
+        if (b.shape().rank() > 2 || a.shape().rank() == 2 && b.shape().rank() > 2) {
+            // a batch of right operands: one product per batch index, the leading dimensions broadcast
+            Node left = a.shape().rank() == 1 ? Ops.reshape(g, a, Shape.of(List.of(Dim.of(1), a.shape().dim(0)))) : a;
+            Node r = g.add(Ops.BMM, Attrs.of("transA", false, "transB", false), left, b);
+            return left == a ? r : Ops.reshape(g, r, r.shape().sub(0, r.shape().rank() - 2).append(r.shape().dim(-1)));
         }
         if (a.shape().rank() == 1) {
             Node row = Ops.reshape(g, a, Shape.of(List.of(Dim.of(1), a.shape().dim(0))));

@@ -52,6 +52,7 @@ public final class Ops {
     /** maxout(key, values): per group of k along the last axis, the value where key is largest. */
     public static final Op MAXOUT = new Maxout();
     public static final Op MAXOUT_SCATTER = new MaxoutScatter();
+    public static final Op BMM = new BatchedGemm();
     public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
