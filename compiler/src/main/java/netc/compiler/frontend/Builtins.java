@@ -121,6 +121,34 @@ final class Builtins {
             perm.set(r - 1, r - 2);
             return cs.builder.g.add(Ops.PERMUTE, Attrs.of("perm", perm), x);
         });
+        TABLE.put("permute", (cs, a) -> {
+            cs.expect(2, "x", "dims");
+            Node x = cs.tensor(0, "x");
+            int r = x.shape().rank();
+            Object v = cs.raw(1, "dims");
+            List<Integer> perm = new ArrayList<>();
+            if (v instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!(o instanceof NumVal n) || !n.integral()) { perm = null; break; }
+                    int d = (int) n.value();
+                    perm.add(d < 0 ? d + r : d);
+                }
+            } else {
+                perm = null;
+            }
+            List<Integer> sorted = perm == null ? null : new ArrayList<>(perm);
+            if (sorted != null) java.util.Collections.sort(sorted);
+            List<Integer> all = new ArrayList<>(), reversed = new ArrayList<>();
+            for (int i = 0; i < r; i++) {
+                all.add(i);
+                reversed.add(r - 1 - i);
+            }
+            if (sorted == null || !sorted.equals(all)) {
+                throw new BuildError(cs.spanOf(1, "dims"), "permute needs each of the " + r + " dimensions of " + x.shape()
+                        + " once, e.g. permute(x, " + reversed + ")");
+            }
+            return perm.equals(all) ? x : cs.builder.g.add(Ops.PERMUTE, Attrs.of("perm", perm), x);
+        });
         TABLE.put("reshape", (cs, a) -> {
             cs.expect(2, "x", "shape");
             Node x = cs.tensor(0, "x");

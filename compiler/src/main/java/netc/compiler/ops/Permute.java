@@ -39,18 +39,39 @@ final class Permute implements Op, Differentiable, Kernel {
         return List.of(g.add(Ops.PERMUTE, Attrs.of("perm", List.of(inv)), dy));
     }
 
+    /**
+     * A loop per output dimension, outermost shared among threads, reading the input at the strides of the dimensions
+     * the output's come from; the last is a copy of a run when it is contiguous in the input too.
+     */
     @Override
     public void emit(KernelContext k) {
         Node y = k.node();
         Shape in = y.input(0).shape(), out = y.shape();
         List<Integer> perm = y.attrs().ints("perm");
-        StringBuilder src = new StringBuilder();
-        for (int d = 0; d < out.rank(); d++) {
-            String stride = out.productExpr(d + 1, out.rank());
-            String coord = "((i / (" + stride + ")) % " + out.dim(d).javaExpr() + ")";
-            if (src.length() > 0) src.append(" + ");
-            src.append(coord).append(" * (").append(in.productExpr(perm.get(d) + 1, in.rank())).append(")");
+        int r = out.rank();
+        if (r == 0) {
+            k.stmt("$L[0] = $L[0]", k.out(), k.in(0));
+            return;
         }
-        k.loop("i", k.size(out)).stmt("$L[i] = $L[$L]", k.out(), k.in(0), src.length() == 0 ? "0" : src).end();
+        String last = out.dim(r - 1).javaExpr(), lastStride = in.productExpr(perm.get(r - 1) + 1, in.rank());
+        String offset = "0";
+        if (r > 1) {
+            k.parallelLoop("c0", out.dim(0).javaExpr(), out.productExpr(1, r), out);
+            k.stmt("int i = c0 * $L", Slice.factor(out.productExpr(1, r)));
+        } else {
+            k.stmt("int i = 0");
+        }
+        for (int d = 0; d < r - 1; d++) {
+            if (d > 0) k.loop("c" + d, out.dim(d).javaExpr());
+            k.stmt("int o$L = $L", d, Slice.plus(offset, Slice.times("c" + d, in.productExpr(perm.get(d) + 1, in.rank()))));
+            offset = "o" + d;
+        }
+        if (lastStride.equals("1")) {
+            k.stmt("System.arraycopy($L, $L, $L, i, $L)", k.in(0), offset, k.out(), last);
+            if (r > 1) k.stmt("i += $L", last);
+        } else {
+            k.loop("j", last).stmt("$L[i++] = $L[$L]", k.out(), k.in(0), Slice.plus(offset, Slice.times("j", lastStride))).end();
+        }
+        for (int d = 0; d < r - 1; d++) k.end();
     }
 }

@@ -81,8 +81,14 @@ final class Slice implements Op, Differentiable, Kernel {
         return start == 0 ? scaled : "(" + start + " + " + scaled + ")";
     }
 
-    private static String times(String a, String b) {
-        return b.equals("1") ? a : a + " * " + (b.matches("[A-Za-z0-9_]+") ? b : "(" + b + ")");
+    /** {@code a * b} as short Java. */
+    static String times(String a, String b) {
+        return b.equals("1") ? a : a + " * " + factor(b);
+    }
+
+    /** An expression as a factor: in parentheses unless it is one name or number. */
+    static String factor(String e) {
+        return e.matches("[A-Za-z0-9_]+") ? e : "(" + e + ")";
     }
 
     static String plus(String a, String b) {

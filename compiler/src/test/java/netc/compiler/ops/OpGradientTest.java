@@ -87,6 +87,8 @@ class OpGradientTest {
                 c("matrix times a batch", "param A: [3, 4]\n param B: [2, 4, 5]", "A @ B", "[2, 3, 5]"),
                 c("batched matmul with a transposed operand", "param Q: [2, 3, 4]\n param R: [2, 5, 4]", "Q @ transpose(R)", "[2, 3, 5]"),
                 c("batched matmul second order", "param A: [2, 3, 4]\n param B: [2, 4, 2]", "grad(sum((A @ B) ^ 2), A)", "[2, 3, 4]"),
+                c("permute rank 4", "param A: [2, 3, 2, 4]", "permute(A, [0, 2, 1, 3])", "[2, 2, 3, 4]"),
+                c("permute reversed", "param A: [2, 3, 4]", "permute(A, [-1, 1, 0])", "[4, 3, 2]"),
                 c("softmax rank 4", "param A: [2, 2, 3, 4]", "softmax(A)", "[2, 2, 3, 4]"),
                 c("log_softmax", "param A: [3, 5]", "log_softmax(A)", "[3, 5]"),
                 c("softmax 3-d", "param A: [2, 3, 4]", "softmax(A, axis=-1)", "[2, 3, 4]"),
