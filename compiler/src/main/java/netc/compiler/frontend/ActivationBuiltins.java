@@ -9,7 +9,7 @@ import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
 import netc.compiler.ops.Ops;
 
-/** Activations beyond the elementary ones: elu, prelu (learnable), softplus, atan, maxout, with PyTorch's definitions. */
+/** Activations beyond the elementary ones: elu, gelu, prelu (learnable), softplus, atan, maxout, with PyTorch's definitions. */
 final class ActivationBuiltins {
     private ActivationBuiltins() {
     }
@@ -29,6 +29,15 @@ final class ActivationBuiltins {
         table.put("atan", (cs, a) -> {
             cs.expect(1, "x");
             return cs.builder.g.add(Ops.ATAN, floatTensor(cs));
+        });
+        table.put("gelu", (cs, a) -> {
+            cs.expect(1, "x", "approximate");
+            String approximate = cs.string(1, "approximate", "none");
+            return switch (approximate) {
+                case "none" -> cs.builder.g.add(Ops.GELU, floatTensor(cs));
+                case "tanh" -> cs.builder.g.add(Ops.GELU_TANH, floatTensor(cs));
+                default -> throw new BuildError(cs.spanOf(1, "approximate"), "gelu: approximate must be \"none\" or \"tanh\", got \"" + approximate + "\"");
+            };
         });
         table.put("prelu", ActivationBuiltins::prelu);
         table.put("maxout", ActivationBuiltins::maxout);

@@ -186,6 +186,33 @@ public final class Ops {
                 double beta = y.attrs().d("beta");
                 return List.of(mul(g, dy, beta == 1 ? ds : mul(g, constant(g, beta), ds)));
             });
+    /** x·Φ(x), as F.gelu; its derivative is {@link #GELU_SLOPE}. */
+    public static final Elementwise GELU = Elementwise.of(Unary.GELU,
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.GELU_SLOPE, y.input(0)))));
+    /** Φ(x) + x·φ(x); its derivative is φ(x)·(2 − x²). */
+    public static final Elementwise GELU_SLOPE = Elementwise.of(Unary.GELU_SLOPE,
+            (g, y, dy) -> {
+                Node x = y.input(0), x2 = mul(g, x, x);
+                Node density = mul(g, g.add(Ops.EXP, mul(g, x2, constant(g, -0.5))), constant(g, 1 / Math.sqrt(2 * Math.PI)));
+                return List.of(mul(g, dy, mul(g, density, sub(g, constant(g, 2), x2))));
+            });
+    /** GELU's tanh approximation, as F.gelu(x, approximate="tanh"); its derivative is {@link #GELU_TANH_SLOPE}. */
+    public static final Elementwise GELU_TANH = Elementwise.of(Unary.GELU_TANH,
+            (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.GELU_TANH_SLOPE, y.input(0)))));
+    /**
+     * The derivative of the tanh approximation, ½(1 + t) + ½x(1 − t²)u′ with u = c(x + a·x³), t = tanh u; its derivative
+     * is (1 − t²)(u′ − x·t·u′² + ½x·u″), u′ = c(1 + 3a·x²), u″ = 6c·a·x.
+     */
+    public static final Elementwise GELU_TANH_SLOPE = Elementwise.of(Unary.GELU_TANH_SLOPE,
+            (g, y, dy) -> {
+                double c = Math.sqrt(2 / Math.PI), a = 0.044715;
+                Node x = y.input(0), x2 = mul(g, x, x);
+                Node t = g.add(Ops.TANH, mul(g, constant(g, c), add(g, x, mul(g, constant(g, a), mul(g, x2, x)))));
+                Node u1 = mul(g, constant(g, c), add(g, constant(g, 1), mul(g, constant(g, 3 * a), x2)));
+                Node u2 = mul(g, constant(g, 6 * c * a), x);
+                Node inner = add(g, sub(g, u1, mul(g, mul(g, x, t), mul(g, u1, u1))), mul(g, mul(g, constant(g, 0.5), x), u2));
+                return List.of(mul(g, dy, mul(g, sub(g, constant(g, 1), mul(g, t, t)), inner)));
+            });
     public static final Elementwise ATAN = Elementwise.of(Unary.ATAN,
             (g, y, dy) -> List.of(div(g, dy, add(g, constant(g, 1), mul(g, y.input(0), y.input(0))))));
     /**

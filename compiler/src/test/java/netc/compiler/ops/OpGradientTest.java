@@ -75,6 +75,10 @@ class OpGradientTest {
                 c("softplus beta threshold", "param A: [2, 4]", "softplus(A, beta=2, threshold=1.5)", "[2, 4]"),
                 c("softplus second order", "param A: [2, 3]", "grad(sum(softplus(A, beta=3) ^ 2), A)", "[2, 3]"),
                 c("atan", "param A: [2, 3]", "atan(A)", "[2, 3]"),
+                c("gelu", "param A: [3, 4]", "gelu(A * 3)", "[3, 4]"),
+                c("gelu tanh", "param A: [3, 4]", "gelu(A * 3, approximate=\"tanh\")", "[3, 4]"),
+                c("gelu second order", "param A: [3, 4]", "grad(sum(gelu(A * 3) ^ 2), A)", "[3, 4]"),
+                c("gelu tanh second order", "param A: [3, 4]", "grad(sum(gelu(A * 3, approximate=\"tanh\") ^ 2), A)", "[3, 4]"),
                 c("bce_logits kernel second order", "param Z: [2, 3]\n param T: [2, 3]", "grad(bce_logits(Z, T) * sum(Z), Z)", "[2, 3]", "T", PROB));
     }
 

@@ -31,9 +31,24 @@ public enum Unary {
     RELU(x -> Math.max(x, 0), "Math.max(%s, 0)", false, true),
     /** 1 / (1 + e^−x). */
     SIGMOID(x -> 1.0 / (1.0 + Math.exp(-x)), "(1.0 / (1.0 + Math.exp(-%s)))", true, true),
-    TANH(Math::tanh, "Math.tanh(%s)", true, true);
+    TANH(Math::tanh, "Math.tanh(%s)", true, true),
+    /** x·Φ(x) with Φ the standard normal distribution function, as F.gelu: {@link #gelu(double)}. */
+    GELU(Unary::gelu, Unary::gelu, "netc.runtime.kernels.Unary.gelu(%s)", true),
+    /** GELU's tanh approximation, as F.gelu(x, approximate="tanh"): {@link #geluTanh(double)}. */
+    GELU_TANH(Unary::geluTanh, x -> (float) geluTanh(x), "(%2$s) netc.runtime.kernels.Unary.geluTanh(%1$s)", true),
+    /** The derivative of gelu, Φ(x) + x·φ(x). */
+    GELU_SLOPE(Unary::geluSlope, Unary::geluSlope, "netc.runtime.kernels.Unary.geluSlope(%s)", false),
+    /** The derivative of gelu's tanh approximation. */
+    GELU_TANH_SLOPE(Unary::geluTanhSlope, x -> (float) geluTanhSlope(x), "(%2$s) netc.runtime.kernels.Unary.geluTanhSlope(%1$s)", false);
+
+    /** A function of a float, where the float form is computed otherwise than by rounding the double one. */
+    @FunctionalInterface
+    interface FloatFunction {
+        float apply(float x);
+    }
 
     private final DoubleUnaryOperator value;
+    private final FloatFunction floatValue;
     private final String java;
     private final boolean cast, epilogue;
 
@@ -45,8 +60,21 @@ public enum Unary {
      */
     Unary(DoubleUnaryOperator value, String java, boolean cast, boolean epilogue) {
         this.value = value;
+        this.floatValue = x -> (float) value.applyAsDouble(x);
         this.java = java;
         this.cast = cast;
+        this.epilogue = epilogue;
+    }
+
+    /**
+     * A function whose float form is its own ({@code floatValue}); {@code java} names a method overloaded for float and
+     * double ({@code %1$s} the argument, {@code %2$s} the element type), so that each kernel calls its own form.
+     */
+    Unary(DoubleUnaryOperator value, FloatFunction floatValue, String java, boolean epilogue) {
+        this.value = value;
+        this.floatValue = floatValue;
+        this.java = java;
+        this.cast = false;
         this.epilogue = epilogue;
     }
 
@@ -55,14 +83,14 @@ public enum Unary {
         return value.applyAsDouble(x);
     }
 
-    /** The function's value in float: the double value rounded, as the generated kernels compute it. */
+    /** The function's value in float, as the generated float kernels compute it: mostly the double value rounded. */
     public float apply(float x) {
-        return (float) apply((double) x);
+        return floatValue.apply(x);
     }
 
     /** The Java expression of the function of {@code x}, a value of type {@code t} ({@code float} or {@code double}). */
     public String java(String t, String x) {
-        String e = String.format(java, x);
+        String e = String.format(java, x, t);
         return cast ? "(" + t + ") " + e : e;
     }
 
@@ -86,5 +114,91 @@ public enum Unary {
     public static Unary named(String name) {
         for (Unary u : values()) if (u.lowerName().equals(name)) return u;
         return null;
+    }
+
+    // ---- the special functions behind GELU ----
+
+    private static final double SQRT1_2 = 0.7071067811865476, INV_SQRT_2PI = 0.3989422804014327;
+    private static final double TANH_C = 0.7978845608028654, TANH_A = 0.044715;  // √(2/π), the cubic's coefficient
+
+    /**
+     * The complementary error function erfc(x) = 1 − erf(x), to about 1e-15 relative: for |x| &lt; 2.5 from the series
+     * erf(x) = 2/√π · e^(−x²) · Σ x·(2x²)ⁿ / (1·3·…·(2n+1)), whose terms are all positive; beyond, from Laplace's
+     * continued fraction erfc(x) = e^(−x²)/√π · 1/(x + ½/(x + 1/(x + (3/2)/(x + …)))).
+     */
+    public static double erfc(double x) {
+        if (Double.isNaN(x)) return x;
+        double a = Math.abs(x), r;
+        if (a < 2.5) {
+            double x2 = a * a, term = a, sum = a;
+            for (int n = 1; term > sum * 1e-17; n++) {
+                term *= 2 * x2 / (2 * n + 1);
+                sum += term;
+            }
+            double erf = 2 / Math.sqrt(Math.PI) * Math.exp(-x2) * sum;
+            return x < 0 ? 1 + erf : 1 - erf;
+        }
+        if (a > 27) {
+            r = 0;  // below the smallest double
+        } else {
+            // modified Lentz: the fraction a1/(b1 + a2/(b2 + …)) with a1 = 1, a(j) = (j − 1)/2, b(j) = x
+            double tiny = 1e-300, f = tiny, c = f, d = 0;
+            for (int j = 1; j < 500; j++) {
+                double aj = j == 1 ? 1 : (j - 1) / 2.0;
+                d = a + aj * d;
+                d = d == 0 ? tiny : d;
+                c = a + aj / c;
+                c = c == 0 ? tiny : c;
+                d = 1 / d;
+                double delta = c * d;
+                f *= delta;
+                if (Math.abs(delta - 1) < 1e-16) break;
+            }
+            r = Math.exp(-a * a) / Math.sqrt(Math.PI) * f;
+        }
+        return x < 0 ? 2 - r : r;
+    }
+
+    /**
+     * erfc to float precision, fast: t·e^(−x² + P(t)) with t = 1/(1 + |x|/2) and P a polynomial of degree 9 (a Chebyshev
+     * fit with a relative error below 1.2e-7 for every x, Numerical Recipes' erfcc), computed in double.
+     */
+    private static double erfcToFloatPrecision(double x) {
+        double z = Math.abs(x), t = 1 / (1 + 0.5 * z);
+        double p = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+                + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+        double r = t * Math.exp(-z * z + p);
+        return x >= 0 ? r : 2 - r;
+    }
+
+    /** gelu(x) = x·Φ(x) = x/2 · erfc(−x/√2). */
+    public static double gelu(double x) {
+        return 0.5 * x * erfc(-x * SQRT1_2);
+    }
+
+    /** gelu to float precision. */
+    public static float gelu(float x) {
+        return (float) (0.5 * x * erfcToFloatPrecision(-x * SQRT1_2));
+    }
+
+    /** gelu's derivative Φ(x) + x·φ(x), φ the standard normal density. */
+    public static double geluSlope(double x) {
+        return 0.5 * erfc(-x * SQRT1_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+    }
+
+    /** gelu's derivative to float precision. */
+    public static float geluSlope(float x) {
+        return (float) (0.5 * erfcToFloatPrecision(-x * SQRT1_2) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+    }
+
+    /** x/2 · (1 + tanh(√(2/π)·(x + 0.044715·x³))). */
+    public static double geluTanh(double x) {
+        return 0.5 * x * (1 + Math.tanh(TANH_C * (x + TANH_A * x * x * x)));
+    }
+
+    /** The derivative of {@link #geluTanh}: ½(1 + t) + ½x(1 − t²)·√(2/π)(1 + 3·0.044715·x²), t its tanh. */
+    public static double geluTanhSlope(double x) {
+        double t = Math.tanh(TANH_C * (x + TANH_A * x * x * x));
+        return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * TANH_C * (1 + 3 * TANH_A * x * x);
     }
 }

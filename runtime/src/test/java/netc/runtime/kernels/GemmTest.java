@@ -180,7 +180,8 @@ class GemmTest {
                 () -> Gemm.sgemm(false, false, 2, 3, 1, six, 0, six, 0, six, 0, false, null, Unary.IDENTITY, new float[5]));
         assertEquals(Unary.SIGMOID, Unary.named("sigmoid"));
         assertEquals(Unary.IDENTITY, Unary.named("identity"));
-        assertEquals(null, Unary.named("gelu"));
+        assertEquals(Unary.GELU, Unary.named("gelu"));
+        assertEquals(null, Unary.named("swish"));
     }
 
     @Test
