@@ -16,6 +16,7 @@ final class NormBuiltins {
 
     static void register(Map<String, Builtins.Builtin> table) {
         table.put("batchnorm", NormBuiltins::batchnorm);
+        table.put("layer_norm", NormBuiltins::layerNorm);
     }
 
     /**
@@ -69,5 +70,26 @@ final class NormBuiltins {
                 Ops.mul(g, takeNew, Ops.mul(g, unbias, Ops.reshape(g, var, vec)))));
         b.addUpdate(name + ".num_batches_tracked", Ops.add(g, tracked, one));
         return y;
+    }
+
+    /**
+     * layer_norm(x, eps=1e-5, name=...) over the last axis of [..., d], like nn.LayerNorm(d): parameters weight (ones)
+     * and bias (zeros) [d]; the same in training and evaluation.
+     */
+    private static Object layerNorm(CallSite cs, String assigned) {
+        cs.expect(1, "x", "eps", "name");
+        ModelBuilder b = cs.builder;
+        Node x = cs.tensor(0, "x");
+        Shape s = x.shape();
+        if (s.rank() < 1 || s.dim(-1).isSymbolic() || x.dtype() != netc.compiler.ir.DType.FLOAT) {
+            throw new BuildError(cs.spanOf(0, "x"), "layer_norm needs float values with a known last dimension, got " + x.type());
+        }
+        double eps = cs.number(1, "eps", 1e-5);
+        if (!(eps > 0)) throw new BuildError(cs.spanOf(1, "eps"), "eps must be positive, got " + eps);
+        int d = s.dim(-1).size();
+        String name = b.layerName(cs, "layer_norm", assigned);
+        Node weight = b.addParam(name + ".weight", Shape.of(d), new Initializers.Spec("ones", List.of()), d, d, cs.span());
+        Node bias = b.addParam(name + ".bias", Shape.of(d), new Initializers.Spec("zeros", List.of()), d, d, cs.span());
+        return b.g.add(Ops.LAYER_NORM, netc.compiler.ir.Attrs.of("eps", eps), x, weight, bias);
     }
 }

@@ -53,6 +53,9 @@ public final class Ops {
     public static final Op MAXOUT = new Maxout();
     public static final Op MAXOUT_SCATTER = new MaxoutScatter();
     public static final Op BMM = new BatchedGemm();
+    public static final Op LAYER_NORM = new LayerNorm();
+    static final Op LAYER_NORM_GRAD = new LayerNormGrad();
+    static final Op LAYER_NORM_PARAM_GRAD = new LayerNormParamGrad();
     public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);

@@ -93,6 +93,8 @@ class OpGradientTest {
                 c("batched matmul second order", "param A: [2, 3, 4]\n param B: [2, 4, 2]", "grad(sum((A @ B) ^ 2), A)", "[2, 3, 4]"),
                 c("permute rank 4", "param A: [2, 3, 2, 4]", "permute(A, [0, 2, 1, 3])", "[2, 2, 3, 4]"),
                 c("permute reversed", "param A: [2, 3, 4]", "permute(A, [-1, 1, 0])", "[4, 3, 2]"),
+                c("layer_norm", "param A: [3, 5]", "layer_norm(A * 2, name=\"ln\") * A", "[3, 5]"),
+                c("layer_norm rank 3, eps", "param A: [2, 3, 4]", "layer_norm(A, eps=0.1, name=\"ln\")", "[2, 3, 4]"),
                 c("softmax rank 4", "param A: [2, 2, 3, 4]", "softmax(A)", "[2, 2, 3, 4]"),
                 c("log_softmax", "param A: [3, 5]", "log_softmax(A)", "[3, 5]"),
                 c("softmax 3-d", "param A: [2, 3, 4]", "softmax(A, axis=-1)", "[2, 3, 4]"),

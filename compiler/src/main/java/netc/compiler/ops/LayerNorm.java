@@ -1,0 +1,82 @@
+package netc.compiler.ops;
+
+import java.util.List;
+import netc.compiler.autodiff.Differentiable;
+import netc.compiler.codegen.Kernel;
+import netc.compiler.codegen.KernelContext;
+import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
+import netc.compiler.ir.GraphBuilder;
+import netc.compiler.ir.Node;
+import netc.compiler.ir.Op;
+import netc.compiler.ir.Shape;
+import netc.compiler.ir.ShapeException;
+import netc.compiler.ir.TensorType;
+
+/**
+ * Layer normalisation over the last axis, as nn.LayerNorm: {@code (x − mean) / √(var + eps) · w + b} for each row of
+ * x [..., d], with the mean and the biased variance of the row, w and b [d]; attr {@code eps}. One kernel: each row is
+ * read three times (mean, variance, result) while it is in cache, the rows shared among threads. Its gradient is
+ * {@link LayerNormGrad} for x and {@link LayerNormParamGrad} for w and b, which compute the row statistics again rather
+ * than keep them.
+ */
+final class LayerNorm implements Op, Differentiable, Kernel {
+    @Override
+    public String name() {
+        return "layer_norm";
+    }
+
+    @Override
+    public TensorType infer(List<TensorType> in, Attrs attrs) {
+        return check(name(), in.get(0), in.subList(1, in.size()));
+    }
+
+    /** x [..., d] of float with a known d, and vectors [d] of float: the type of x. */
+    static TensorType check(String op, TensorType x, List<TensorType> vectors) {
+        Shape s = x.shape();
+        if (s.rank() < 1 || s.dim(-1).isSymbolic() || x.dtype() != DType.FLOAT) {
+            throw new ShapeException(op + " needs float values with a known last dimension, got " + x);
+        }
+        for (TensorType v : vectors) {
+            if (!v.equals(TensorType.f(Shape.of(List.of(s.dim(-1)))))) {
+                throw new ShapeException(op + " of " + x + " needs vectors float[" + s.dim(-1) + "], got " + v);
+            }
+        }
+        return x;
+    }
+
+    @Override
+    public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
+        Node x = y.input(0);
+        int d = x.shape().dim(-1).size();
+        Node dx = g.add(Ops.LAYER_NORM_GRAD, y.attrs(), dy, x, y.input(1));
+        Node params = g.add(Ops.LAYER_NORM_PARAM_GRAD, y.attrs(), dy, x);
+        return List.of(dx, Ops.sliceLast(g, params, 0, d), Ops.sliceLast(g, params, d, 2 * d));
+    }
+
+    @Override
+    public void emit(KernelContext k) {
+        openRow(k, 0, true);
+        k.loop("j", k.node().shape().dim(-1).javaExpr())
+                .stmt("$L[o + j] = ($L[o + j] - mean) * rstd * $L[j] + $L[j]", k.out(), k.in(0), k.in(1), k.in(2)).end();
+        k.end();
+    }
+
+    /**
+     * Opens a loop over the rows of input {@code xIn}, {@code o} the row's offset, with its {@code mean} and
+     * {@code rstd} = 1/√(var + eps); shared among threads when {@code parallel} (each row written by its own iteration).
+     */
+    static void openRow(KernelContext k, int xIn, boolean parallel) {
+        Shape s = k.node().input(xIn).shape();
+        String d = s.dim(-1).javaExpr(), x = k.in(xIn), t = k.T(), rows = s.productExpr(0, s.rank() - 1);
+        if (parallel) k.parallelLoop("r", rows, d, s);
+        else k.loop("r", rows);
+        k.stmt("int o = r * $L", d);
+        k.stmt("double sum = 0");
+        k.loop("j", d).stmt("sum += $L[o + j]", x).end();
+        k.stmt("$L mean = ($L) (sum / $L)", t, t, d);
+        k.stmt("double squares = 0");
+        k.loop("j", d).stmt("$L c = $L[o + j] - mean", t, x).stmt("squares += c * c").end();
+        k.stmt("$L rstd = ($L) (1 / Math.sqrt(squares / $L + $L))", t, t, d, Const.javaDouble(k.node().attrs().d("eps")));
+    }
+}
