@@ -218,6 +218,7 @@ final class Builtins {
         LossBuiltins.register(TABLE);
         TensorBuiltins.register(TABLE);
         NormBuiltins.register(TABLE);
+        AttentionBuiltins.register(TABLE);
         ConvBuiltins.register(TABLE);
     }
 

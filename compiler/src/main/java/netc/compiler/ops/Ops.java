@@ -54,6 +54,7 @@ public final class Ops {
     public static final Op MAXOUT_SCATTER = new MaxoutScatter();
     public static final Op BMM = new BatchedGemm();
     public static final Op LAYER_NORM = new LayerNorm();
+    public static final Op ATTENTION_SOFTMAX = new AttentionSoftmax();
     static final Op LAYER_NORM_GRAD = new LayerNormGrad();
     static final Op LAYER_NORM_PARAM_GRAD = new LayerNormParamGrad();
     public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
