@@ -95,6 +95,8 @@ class OpGradientTest {
                 c("permute reversed", "param A: [2, 3, 4]", "permute(A, [-1, 1, 0])", "[4, 3, 2]"),
                 c("layer_norm", "param A: [3, 5]", "layer_norm(A * 2, name=\"ln\") * A", "[3, 5]"),
                 c("layer_norm rank 3, eps", "param A: [2, 3, 4]", "layer_norm(A, eps=0.1, name=\"ln\")", "[2, 3, 4]"),
+                c("self_attention", "param A: [2, 3, 4]", "self_attention(A, heads=2, name=\"att\")", "[2, 3, 4]"),
+                c("self_attention causal", "param A: [2, 4, 4]", "self_attention(A, heads=1, causal=true, name=\"att\")", "[2, 4, 4]"),
                 c("softmax rank 4", "param A: [2, 2, 3, 4]", "softmax(A)", "[2, 2, 3, 4]"),
                 c("log_softmax", "param A: [3, 5]", "log_softmax(A)", "[3, 5]"),
                 c("softmax 3-d", "param A: [2, 3, 4]", "softmax(A, axis=-1)", "[2, 3, 4]"),
