@@ -57,22 +57,8 @@ final class BatchedGemm implements Op, Differentiable, Kernel {
     /** As {@link Gemm}'s rule, each product batched; an operand that was broadcast gets the sum over its copies. */
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
-        Node a = y.input(0), b = y.input(1);
-        boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
-        Node da, db;
-        if (!ta && !tb) {
-            da = bmm(g, dy, b, false, true);
-            db = bmm(g, a, dy, true, false);
-        } else if (!ta) {
-            da = bmm(g, dy, b, false, false);
-            db = bmm(g, dy, a, true, false);
-        } else if (!tb) {
-            da = bmm(g, b, dy, false, true);
-            db = bmm(g, a, dy, false, false);
-        } else {
-            da = bmm(g, b, dy, true, true);
-            db = bmm(g, dy, a, true, true);
-        }
+        Node[] d = Gemm.productGradients(y, dy, (x, z, ta, tb) -> bmm(g, x, z, ta, tb));
+        Node a = y.input(0), b = y.input(1), da = d[0], db = d[1];
         return List.of(Ops.unbroadcast(g, da, a.shape()), Ops.unbroadcast(g, db, b.shape()));
     }
 

@@ -97,22 +97,27 @@ final class Gemm implements Op, Differentiable, Kernel {
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
         if (!Epilogue.of(y).isNone()) throw new UnsupportedOperationException("products with an epilogue are made after differentiation");
         Node a = y.input(0), b = y.input(1);
-        boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
-        Node da, db;
-        if (!ta && !tb) {
-            da = gemm(g, dy, b, false, true);
-            db = gemm(g, a, dy, true, false);
-        } else if (!ta) {
-            da = gemm(g, dy, b, false, false);
-            db = gemm(g, dy, a, true, false);
-        } else if (!tb) {
-            da = gemm(g, b, dy, false, true);
-            db = gemm(g, a, dy, false, false);
-        } else {
-            da = gemm(g, b, dy, true, true);
-            db = gemm(g, dy, a, true, true);
-        }
+        Node[] d = productGradients(y, dy, (x, z, ta, tb) -> gemm(g, x, z, ta, tb));
+        Node da = d[0], db = d[1];
         return List.of(Ops.reshape(g, da, a.shape()), Ops.reshape(g, db, b.shape()));
+    }
+
+    /** A product op(x)·op(z) with these transposes. */
+    interface Product {
+        Node of(Node x, Node z, boolean ta, boolean tb);
+    }
+
+    /**
+     * The gradients of y = op(a)·op(b) (attrs {@code transA}, {@code transB}) in a and b, each as one product of dy
+     * and the other operand: shared by {@code gemm} and {@code bmm}, which make the products their own way.
+     */
+    static Node[] productGradients(Node y, Node dy, Product p) {
+        Node a = y.input(0), b = y.input(1);
+        boolean ta = y.attrs().b("transA"), tb = y.attrs().b("transB");
+        if (!ta && !tb) return new Node[] {p.of(dy, b, false, true), p.of(a, dy, true, false)};
+        if (!ta) return new Node[] {p.of(dy, b, false, false), p.of(dy, a, true, false)};
+        if (!tb) return new Node[] {p.of(b, dy, false, true), p.of(a, dy, false, false)};
+        return new Node[] {p.of(b, dy, true, true), p.of(dy, a, true, true)};
     }
 
     static Node gemm(GraphBuilder g, Node a, Node b, boolean ta, boolean tb) {

@@ -45,6 +45,13 @@ final class LayerNorm implements Op, Differentiable, Kernel {
         return x;
     }
 
+    /** A gradient kernel's (dy, x, vectors...): checked as for the forward op, dy shaped like x; the type of x. */
+    static TensorType checkGradient(String op, List<TensorType> in) {
+        TensorType x = check(op, in.get(1), in.subList(2, in.size()));
+        if (!in.get(0).equals(x)) throw new ShapeException(op + ": the gradient " + in.get(0) + " does not fit " + x);
+        return x;
+    }
+
     @Override
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
         Node x = y.input(0);

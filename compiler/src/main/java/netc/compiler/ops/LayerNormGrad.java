@@ -20,9 +20,7 @@ final class LayerNormGrad implements Op, Kernel {
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        LayerNorm.check(name(), in.get(1), List.of(in.get(2)));
-        if (!in.get(0).equals(in.get(1))) throw new netc.compiler.ir.ShapeException(name() + ": the gradient " + in.get(0) + " does not fit " + in.get(1));
-        return in.get(1);
+        return LayerNorm.checkGradient(name(), in);
     }
 
     @Override

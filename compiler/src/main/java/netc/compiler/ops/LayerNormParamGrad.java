@@ -21,9 +21,8 @@ final class LayerNormParamGrad implements Op, Kernel {
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        LayerNorm.check(name(), in.get(1), List.of());
-        if (!in.get(0).equals(in.get(1))) throw new netc.compiler.ir.ShapeException(name() + ": the gradient " + in.get(0) + " does not fit " + in.get(1));
-        return TensorType.f(Shape.of(List.of(Dim.of(2 * in.get(1).shape().dim(-1).size()))));
+        int d = LayerNorm.checkGradient(name(), in).shape().dim(-1).size();
+        return TensorType.f(Shape.of(List.of(Dim.of(2 * d))));
     }
 
     @Override
