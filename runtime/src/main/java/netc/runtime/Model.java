@@ -64,6 +64,7 @@ public abstract class Model {
     private int batch = -1;
     /** The values of {@link #dimNames} and the largest of each the buffers were allocated for. */
     private int[] dims = new int[0], dimCapacity = new int[0];
+    private boolean[] dimsBound = new boolean[0];
     /**
      * The version of the weights, shared by the instances that share them ({@link #copy()}): kernels that keep a
      * rearranged copy of a weight matrix ({@link netc.runtime.kernels.PackedWeights}) make it again when it changes.
@@ -144,18 +145,39 @@ public abstract class Model {
         return modelName;
     }
 
+    /**
+     * The inputs and the shape of one sample of each: the symbolic dimensions other than the batch at the values
+     * bound by {@link #setDims} or the last {@link #setInputs}, -1 before they are bound.
+     */
     public List<InputSpec> inputs() {
         List<InputSpec> l = new ArrayList<>();
-        for (int i = 0; i < inputNames.length; i++) l.add(new InputSpec(inputNames[i], inputIsInt[i], sampleShape(inputShapes[i])));
+        for (int i = 0; i < inputNames.length; i++) l.add(inputSpec(i));
         return l;
     }
 
     /** The inputs the outputs depend on: what a prediction needs (labels are left out). */
     public List<InputSpec> predictionInputs() {
         List<InputSpec> l = new ArrayList<>();
-        for (int i = 0; i < inputNames.length; i++) {
-            if (inputNeededByOutputs[i]) l.add(new InputSpec(inputNames[i], inputIsInt[i], sampleShape(inputShapes[i])));
+        for (int i = 0; i < inputNames.length; i++) if (inputNeededByOutputs[i]) l.add(inputSpec(i));
+        return l;
+    }
+
+    private InputSpec inputSpec(int i) {
+        int[] s = sampleShape(inputShapes[i]);
+        int[] d = currentDims();
+        int off = inputShapes[i].length - s.length;
+        for (int k = 0; k < s.length; k++) {
+            int code = inputShapes[i][k + off];
+            if (code < -1 && dimsBound[-code - 2]) s[k] = d[-code - 2];
         }
+        return new InputSpec(inputNames[i], inputIsInt[i], s);
+    }
+
+    /** The symbolic dimensions other than the batch that neither {@link #setDims} nor {@link #setInputs} has bound yet. */
+    public final List<String> unboundDims() {
+        currentDims();
+        List<String> l = new ArrayList<>();
+        for (int j = 0; j < dimNames.length; j++) if (!dimsBound[j]) l.add(dimNames[j]);
         return l;
     }
 
@@ -250,6 +272,39 @@ public abstract class Model {
             d[j] = e.getValue();
         }
         setShape(Math.max(batch, 1), d);
+        for (String name : values.keySet()) dimsBound[java.util.Arrays.asList(dimNames).indexOf(name)] = true;
+    }
+
+    /**
+     * Binds the symbolic dimensions other than the batch from the shape of one sample of named inputs (a data set's
+     * columns without their leading dimension), as {@link #setInputs} binds them from whole tensors. Inputs without
+     * such a dimension, and names that are not inputs, are skipped.
+     *
+     * @throws UserError when a sample shape does not fit its input or two inputs disagree on a dimension
+     */
+    public final void setSampleShapes(Map<String, int[]> shapes) {
+        Map<String, Integer> values = new LinkedHashMap<>();
+        for (int i = 0; i < inputNames.length; i++) {
+            int[] shape = inputShapes[i], sample = shapes.get(inputNames[i]);
+            if (sample == null || !hasDims(shape)) continue;
+            int off = batched(shape) ? 1 : 0;
+            boolean fits = sample.length == shape.length - off;
+            for (int k = 0; fits && k < sample.length; k++) {
+                int code = shape[k + off];
+                if (code >= 0) fits = sample[k] == code;
+                else if (code < -1) {
+                    Integer before = values.putIfAbsent(dimNames[-code - 2], sample[k]);
+                    if (before != null && before != sample[k]) {
+                        throw new UserError("inputs disagree on dimension '" + dimNames[-code - 2] + "': " + before + " and " + sample[k]);
+                    }
+                }
+            }
+            if (!fits) {
+                throw new UserError("input '" + inputNames[i] + "' gets samples shaped " + Tensor.shapeString(sample)
+                        + ", the model expects " + shapeString(shape));
+            }
+        }
+        if (!values.isEmpty()) setDims(values);
     }
 
     /** The current value of each symbolic dimension other than the batch, by name. */
@@ -264,6 +319,7 @@ public abstract class Model {
         if (dims.length != dimNames.length) {
             dims = new int[dimNames.length];
             dimCapacity = new int[dimNames.length];
+            dimsBound = new boolean[dimNames.length];
             java.util.Arrays.fill(dims, 1);
         }
         return dims.clone();
@@ -470,6 +526,7 @@ public abstract class Model {
         }
         if (n == 0) throw new UserError("the inputs have no samples (a batch dimension of 0): nothing to compute");
         setShape(Math.max(n, 1), d);
+        for (int j = 0; j < bound.length; j++) dimsBound[j] |= bound[j];
         for (int i = 0; i < inputNames.length; i++) {
             if (in.containsKey(inputNames[i])) copyIn(in.get(inputNames[i]), inputBufs[i], inputNames[i]);
         }

@@ -75,6 +75,7 @@ final class BenchCommand implements Callable<Integer> {
         HeapCheck.require(model, c, b, true);
         Model m = c.newModel();
         m.initParams(1);
+        Common.bindDims(model, m, g.train());
 
         double samplesPerS = Double.NaN;
         if (m.hasLoss()) {

@@ -2,11 +2,28 @@ package netc.compiler.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import netc.compiler.ir.TrainConfig;
+import netc.runtime.Model;
 import netc.runtime.UserError;
 
 /** Helpers shared by the commands. */
 final class Common {
     private Common() {
+    }
+
+    /**
+     * Binds the model's symbolic dimensions other than the batch to the train block's values ({@code seq = 64}), which
+     * the data read from files and synthetic data take; one without a value is refused.
+     */
+    static void bindDims(Path model, Model m, TrainConfig cfg) {
+        if (!cfg.dims().isEmpty()) m.setDims(cfg.dims());
+        List<String> unbound = m.unboundDims();
+        if (!unbound.isEmpty()) {
+            String d = unbound.get(0);
+            throw new UserError(model + ": the data needs a value of the symbolic dimension '" + d + "'; set it in the train block, such as "
+                    + d + " = 64");
+        }
     }
 
     static Path existingFile(Path p, String what) {

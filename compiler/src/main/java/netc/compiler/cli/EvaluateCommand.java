@@ -54,6 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
         Model m = c.newModel();
         if (!m.hasLoss()) throw new UserError(model + ": " + m.name() + " has no loss to evaluate; add 'loss = ...'");
         m.loadWeights(Common.existingFile(weights, "weights file"));
+        Common.bindDims(model, m, cfg);
         DataSet d = DataSources.load(src, m.inputs(), true);
         DataRanges.check(c.forward(), src, d.columns());
         Trainer.Evaluation e = Trainer.evaluate(m, d, b);

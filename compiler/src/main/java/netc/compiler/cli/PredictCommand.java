@@ -69,6 +69,7 @@ final class PredictCommand implements Callable<Integer> {
         HeapCheck.require(model, c, Math.min(batch, 1024), false);
         Model m = c.newModel();
         m.loadWeights(Common.existingFile(weights, "weights file"));
+        Common.bindDims(model, m, c.forward().train());
         List<InputSpec> needed = m.predictionInputs();
         DataSet d = DataSources.loadFeatures(data, needed);
         Common.requireFinite(data, d.columns(), "input");

@@ -2,9 +2,11 @@ package netc.compiler.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import netc.compiler.NetCompiler;
+import netc.compiler.ir.Shape;
 import netc.runtime.InputSpec;
 import netc.runtime.Model;
 import netc.runtime.UserError;
@@ -43,7 +45,9 @@ final class SampleCommand implements Callable<Integer> {
     public Integer call() {
         if (length < 0 || length > 1_000_000) throw new UserError("--length must be between 0 and 1000000, got " + length);
         if (!(temperature >= 0 && temperature <= 10)) throw new UserError("--temperature must be in [0, 10], got " + temperature);
-        Model m = NetCompiler.compile(Common.existingFile(model, "model file")).newModel();
+        NetCompiler.Compiled compiled = NetCompiler.compile(Common.existingFile(model, "model file"));
+        Model m = compiled.newModel();
+        Common.bindDims(model, m, compiled.forward().train());
         InputSpec in = m.inputs().get(0);
         String out = m.predictionOutput() != null ? m.predictionOutput() : m.outputNames().length > 0 ? m.outputNames()[0] : null;
         if (!in.isInt() || in.sampleShape().length != 1 || out == null || m.outputSampleSize(out) % CharVocab.SIZE != 0) {
@@ -52,17 +56,22 @@ final class SampleCommand implements Callable<Integer> {
         }
         m.loadWeights(Common.existingFile(weights, "weights file"));
         int context = in.sampleShape()[0];
+        // a window of a symbolic length (input tok: int[batch, seq]) holds the text so far, up to the trained length;
+        // a fixed one is left-padded with new lines
+        Shape shape = compiled.forward().inputs().get(0).shape();
+        String seq = shape.dim(shape.rank() - 1).symbol();
         m.setBatch(1);
-        int[] window = (int[]) m.inputBuffer(in.name());
         StringBuilder text = new StringBuilder(prompt);
         SplittableRandom rng = new SplittableRandom(seed);
         PrintWriter w = spec.commandLine().getOut();
         w.print(prompt);
         double[] p = new double[CharVocab.SIZE];
         for (int i = 0; i < length; i++) {
-            // the last `context` characters, left-padded with new lines
-            for (int j = 0; j < context; j++) {
-                int at = text.length() - context + j;
+            int n = seq == null ? context : Math.max(1, Math.min(context, text.length()));
+            if (seq != null) m.setDims(Map.of(seq, n));
+            int[] window = (int[]) m.inputBuffer(in.name());
+            for (int j = 0; j < n; j++) {
+                int at = text.length() - n + j;
                 window[j] = at < 0 ? 0 : CharVocab.index(text.charAt(at));
             }
             m.forwardOutputs();

@@ -123,6 +123,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new UserError(model + ": the loss of " + m.name() + " depends on no trainable parameter: training would change nothing");
         }
         CheckCommand.warnUntrained(model, c.graph(), spec.commandLine().getErr());
+        Common.bindDims(model, m, cfg);
         Path modelDir = model.toAbsolutePath().getParent();
         String trainSrc = data != null ? data : DataPaths.relativeTo(cfg.data(), modelDir);
         if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
@@ -239,8 +240,8 @@ final class TrainCommand implements Callable<Integer> {
                 j.put("val_loss", last.validation().loss());
                 if (!Double.isNaN(last.validation().accuracy())) j.put("val_accuracy", last.validation().accuracy());
             }
+            if (test != null) j.put("test_loss", test.loss());
             if (test != null && !Double.isNaN(test.accuracy())) j.put("test_accuracy", test.accuracy());
-            else if (test != null) j.put("test_loss", test.loss());
             if (test != null && test.confusion() != null) {
                 Map<String, Object> classes = EvaluateCommand.figures(test);
                 j.put("test_per_class_accuracy", classes.get("per_class_accuracy"));

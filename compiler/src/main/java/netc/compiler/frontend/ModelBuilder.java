@@ -183,6 +183,11 @@ public final class ModelBuilder {
         }
     }
 
+    /** The symbolic dimensions declared so far other than the batch ({@code seq}), which a train block may bind. */
+    java.util.Set<String> dimensionSymbols() {
+        return java.util.Collections.unmodifiableSet(otherSymbols);
+    }
+
     private void define(Def d) {
         if (defs.containsKey(d.name())) throw new BuildError(d.nameSpan(), "function '" + d.name() + "' is already defined");
         if (Builtins.exists(d.name())) throw new BuildError(d.nameSpan(), "'" + d.name() + "' is a built-in function; choose another name");

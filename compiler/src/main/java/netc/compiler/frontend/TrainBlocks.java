@@ -1,10 +1,13 @@
 package netc.compiler.frontend;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import netc.compiler.frontend.Ast.*;
 import netc.compiler.ir.TrainConfig;
 
@@ -47,18 +50,26 @@ final class TrainBlocks {
         Map<String, Object> scheduleArgs = d.scheduleArgs();
         double clipNorm = d.clipNorm(), validationSplit = d.validationSplit();
         int earlyStopping = d.earlyStopping();
+        Map<String, Integer> dims = new LinkedHashMap<>();
+        Set<String> symbols = b.dimensionSymbols();
         netc.compiler.ir.Span batchSpan = null;
-        Set<String> seen = new java.util.HashSet<>();
+        Set<String> seen = new HashSet<>();
         for (TrainItem it : t.items()) {
             // each setting is checked on its own, so that every wrong one is reported
             try {
                 String k = it.key();
-                if (!KEYS.contains(k)) {
-                    throw new BuildError(it.keySpan(), "unknown training setting '" + k + "'" + Names.suggestion(k, KEYS)
-                            + "; settings are " + String.join(", ", new java.util.TreeSet<>(KEYS)));
+                if (!KEYS.contains(k) && !symbols.contains(k)) {
+                    Set<String> known = new TreeSet<>(KEYS);
+                    known.addAll(symbols);
+                    throw new BuildError(it.keySpan(), "unknown training setting '" + k + "'" + Names.suggestion(k, known)
+                            + "; settings are " + String.join(", ", known));
                 }
                 if (!seen.add(k)) throw new BuildError(it.keySpan(), "'" + k + "' is set twice");
                 Expr v = it.value();
+                if (symbols.contains(k)) {
+                    dims.put(k, positive(b.eval(v), v, k));
+                    continue;
+                }
                 switch (k) {
                     case "optimizer" -> {
                         Call c = asCall(v, "expected an optimizer such as sgd(lr=0.1) or adam(lr=1e-3)");
@@ -126,7 +137,7 @@ final class TrainBlocks {
                     + "'batch' (use sgd for mini-batches; --batch still overrides)"));
         }
         return new TrainConfig(opt, optArgs, batch, epochs, metrics, shuffle, seed, data, test, schedule, scheduleArgs, clipNorm,
-                validationSplit, earlyStopping);
+                validationSplit, earlyStopping, Collections.unmodifiableMap(dims));
     }
 
     /** A call, or a bare name read as a call without arguments ({@code adam} as {@code adam()}). */
@@ -141,7 +152,7 @@ final class TrainBlocks {
         List<String> names = known.get(c.callee());
         if (names == null) {
             throw new BuildError(c.calleeSpan(), "unknown " + what + " '" + c.callee() + "'" + Names.suggestion(c.callee(), known.keySet())
-                    + "; known: " + String.join(", ", new java.util.TreeSet<>(known.keySet())));
+                    + "; known: " + String.join(", ", new TreeSet<>(known.keySet())));
         }
         CallSite cs = new CallSite(c, b, c.args().stream().map(a -> b.eval(a.value())).toList());
         cs.expect(0, names.toArray(new String[0]));

@@ -13,13 +13,14 @@ import java.util.Map;
  * @param clipNorm      the largest global gradient norm of a step (clip_grad_norm_), or 0 for no clipping
  * @param validationSplit the fraction of the shuffled training data held out for validation, or 0
  * @param earlyStopping the epochs without a better validation (else training) loss after which training stops, or 0
+ * @param dims          values of the symbolic dimensions other than the batch for the data ({@code seq = 64}), by name
  */
 public record TrainConfig(String optimizer, Map<String, Object> optimizerArgs, int batch, int epochs,
                           List<String> metrics, boolean shuffle, long seed, String data, String test,
                           String schedule, Map<String, Object> scheduleArgs, double clipNorm, double validationSplit,
-                          int earlyStopping) {
+                          int earlyStopping, Map<String, Integer> dims) {
     public static TrainConfig defaults() {
-        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null, "constant", Map.of(), 0, 0, 0);
+        return new TrainConfig("sgd", Map.of("lr", 0.01), 32, 10, List.of(), true, 42L, null, null, "constant", Map.of(), 0, 0, 0, Map.of());
     }
 
     public double lr() {

@@ -130,6 +130,7 @@ class KerasHabitsTest {
         JsonObject j = json(r);
         // the train block's data has a test split of its own: the same test set train reported on
         assertEquals(trained.get("test_accuracy").getAsDouble(), j.get("accuracy").getAsDouble(), 1e-12);
+        assertEquals(trained.get("test_loss").getAsDouble(), j.get("loss").getAsDouble(), 1e-9);
         JsonArray cm = j.getAsJsonArray("confusion");
         long all = 0, right = 0;
         for (int t = 0; t < cm.size(); t++) {

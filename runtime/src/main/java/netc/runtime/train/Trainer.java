@@ -2,8 +2,10 @@ package netc.runtime.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import netc.runtime.InputSpec;
 import netc.runtime.Model;
+import netc.runtime.Tensor;
 import netc.runtime.UserError;
 import netc.runtime.data.Batcher;
 import netc.runtime.data.DataSet;
@@ -115,6 +117,7 @@ public final class Trainer {
             batches.startEpoch(e - 1);  // the order of an epoch depends only on the seed and the epoch
             m.setSeed(epochSeed(o.seed(), e));  // and so do its dropout masks: a resumed run equals an uninterrupted one
             m.training = true;
+            bindDims(m, train);  // evaluation may have bound other sequence lengths
             double lossSum = 0, correct = 0;
             long seen = 0;
             long t0 = System.nanoTime();
@@ -174,6 +177,7 @@ public final class Trainer {
         if (!spare.hasLoss() || train.size() == 0) return;
         spare.initParams(0);
         spare.training = true;
+        bindDims(spare, train);
         boolean acc = Metrics.hasAccuracy(spare, train);
         Batcher batches = new Batcher(train, batch, false, 0);
         long t0 = System.nanoTime(), limit = (long) (seconds * 1e9), done = 0;
@@ -186,6 +190,16 @@ public final class Trainer {
                 done++;
             }
         }
+    }
+
+    /** Binds the model's symbolic dimensions other than the batch ({@code seq}) to the shapes of the data's samples. */
+    private static void bindDims(Model m, DataSet data) {
+        Map<String, int[]> shapes = new java.util.HashMap<>();
+        for (Map.Entry<String, Tensor> c : data.columns().entrySet()) {
+            int[] s = c.getValue().shape();
+            shapes.put(c.getKey(), java.util.Arrays.copyOfRange(s, 1, s.length));
+        }
+        m.setSampleShapes(shapes);
     }
 
     /** Feeds the current batch to the model's input buffers. */
@@ -202,6 +216,7 @@ public final class Trainer {
     public static Evaluation evaluate(Model m, DataSet data, int batch) {
         boolean was = m.training;
         m.training = false;
+        bindDims(m, data);
         Batcher batches = new Batcher(data, batch, false, 0);
         batches.startEpoch();
         boolean acc = Metrics.hasAccuracy(m, data);

@@ -1,0 +1,95 @@
+#!/usr/bin/python3
+"""PyTorch eager training models/char_transformer.net's network, the peer of `netc bench` on it.
+
+The same model written in PyTorch: token and position embeddings, pre-norm blocks of nn.MultiheadAttention
+(batch_first, causal mask) and a GELU MLP with dropout 0.1, a final layer norm and a linear head; AdamW with
+clip_grad_norm_ as the train block sets them. Random windows of characters, batch and window length as netc's.
+
+  transformer_peer.py THREADS [BATCH] [SEQ] [SECONDS]   -> {"samples_per_s": ...} (its faster thread split)
+"""
+import json, os, subprocess, sys, time
+
+
+def main(threads, batch, seq, seconds):
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", threads)))
+    torch.manual_seed(0)
+    d, heads, vocab, most, layers = 128, 4, 96, 128, 4
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+            self.att = nn.MultiheadAttention(d, heads, batch_first=True)
+            self.fc, self.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+            self.drop = nn.Dropout(0.1)
+
+        def forward(self, h, mask):
+            x = self.ln1(h)
+            h = h + self.drop(self.att(x, x, x, attn_mask=mask, need_weights=False)[0])
+            return h + self.drop(self.proj(F.gelu(self.fc(self.ln2(h)))))
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(vocab, d)
+            self.pos = nn.Parameter(torch.randn(most, d) * 0.02)
+            self.blocks = nn.ModuleList(Block() for _ in range(layers))
+            self.ln_f, self.head = nn.LayerNorm(d), nn.Linear(d, vocab)
+            self.drop = nn.Dropout(0.1)
+
+        def forward(self, tok):
+            s = tok.shape[1]
+            mask = torch.triu(torch.full((s, s), float("-inf")), 1)
+            h = self.drop(self.emb(tok) + self.pos[:s])
+            for b in self.blocks:
+                h = b(h, mask)
+            return self.head(self.ln_f(h))
+
+    model = Net()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1)
+    tok = torch.randint(0, vocab, (batch, seq))
+    nxt = torch.randint(0, vocab, (batch, seq))
+    model.train()
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        F.cross_entropy(model(tok).reshape(-1, vocab), nxt.reshape(-1)).backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    for _ in range(5):
+        step()
+    steps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        step()
+        steps += 1
+    dt = time.perf_counter() - t0
+    print(json.dumps({"threads": threads, "batch": batch, "seq": seq, "samples_per_s": round(steps * batch / dt, 1),
+                      "torch": torch.__version__}))
+
+
+def run(threads, batch=32, seq=64, seconds=10.0):
+    """Both thread splits (intra-op threads or BLAS threads, as ../shared/torch_peer.py explains); the faster."""
+    best = None
+    for omp, blas in sorted({(threads, 1), (1, threads)}):
+        env = dict(os.environ, OMP_NUM_THREADS=str(omp), MKL_NUM_THREADS=str(omp), OPENBLAS_NUM_THREADS=str(blas))
+        p = subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--child", str(threads), str(batch), str(seq),
+                            str(seconds)], env=env, capture_output=True, text=True, timeout=600)
+        if p.returncode != 0:
+            raise RuntimeError(f"transformer peer failed: {p.stderr.strip()[-300:]}")
+        r = json.loads(p.stdout.strip().splitlines()[-1])
+        r["split"] = f"omp{omp}/blas{blas}"
+        if best is None or r["samples_per_s"] > best["samples_per_s"]:
+            best = r
+    return best
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--child":
+        main(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+    else:
+        a = sys.argv[1:]
+        print(json.dumps(run(int(a[0]), *(int(x) for x in a[1:3]), *(float(x) for x in a[3:4]))))
