@@ -104,14 +104,17 @@ final class BenchCommand implements Callable<Integer> {
         double inferPerS = passes * b / ((System.nanoTime() - t1) / 1e9);
 
         // single-sample predict latency: after a warm-up long enough for the JIT to compile the single-row kernels
-        // (the Vector API is slow until C2 has), the median of rounds' mean times
+        // (the Vector API is slow until C2 has), the median of rounds' mean times; a large model's rounds are fewer calls
         m.setBatch(1);
         fillRandom(m, g, 1, new SplittableRandom(4));
-        long warm = System.nanoTime();
-        for (int i = 0; i < 20_000 || System.nanoTime() - warm < 500_000_000L; i++) m.forwardOutputs();
+        long warm = System.nanoTime(), calls = 0;
+        for (; (calls < 20_000 && System.nanoTime() - warm < 3_000_000_000L) || System.nanoTime() - warm < 500_000_000L; calls++) {
+            m.forwardOutputs();
+        }
+        double callNs = (System.nanoTime() - warm) / (double) calls;
+        int reps = (int) Math.max(1, Math.min(5_000, 100_000_000L / callNs));  // about 0.1 s a round
         double[] rounds = new double[7];
         for (int r = 0; r < rounds.length; r++) {
-            int reps = 5_000;
             long t0 = System.nanoTime();
             for (int i = 0; i < reps; i++) m.forwardOutputs();
             rounds[r] = (System.nanoTime() - t0) / 1e3 / reps;

@@ -149,6 +149,21 @@ public final class KernelContext {
         return begin("for (int $L = from; $L < to; $L++)", v, v, v);
     }
 
+    /**
+     * As {@link #parallelLoop}, for a kernel that hands its range to a runtime method rather than looping itself: the
+     * bounds of the range its one statement covers, {@code from} and {@code to} in a body run for ranges of
+     * {@code [0, bound)}, or {@code 0} and {@code bound} where the elements are too few to share.
+     */
+    public String[] parallelRange(String bound, Shape total) {
+        if (!code.isEmpty() || parallelBound != null) {
+            throw new IllegalStateException("a parallel range must be the whole of kernel " + node.ref());
+        }
+        if (total.isConcrete() && total.numelIfKnown() < 2L * PARALLEL_GRAIN) return new String[] {"0", bound};
+        parallelBound = bound;
+        parallelInner = "1";
+        return new String[] {"from", "to"};
+    }
+
     /** The trip count of the kernel's parallel loop, or null when it has none. */
     public String parallelBound() {
         return parallelBound;

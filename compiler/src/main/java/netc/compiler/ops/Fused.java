@@ -5,11 +5,13 @@ import java.util.List;
 import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
+import netc.runtime.kernels.Unary;
 
 /**
  * A chain (or small DAG) of elementwise ops computed in one loop, made by the elementwise fusion pass. Attr
@@ -95,6 +97,14 @@ public final class Fused implements Op, Kernel {
         Node n = k.node();
         Shape iter = n.attrs().shape("shape");
         boolean reduce = isReduction(n);
+        Unary slope = reduce || !k.T().equals("float") ? null : gradientThrough(k);
+        if (slope != null) {
+            // g·f(x), the gradient through a function with a vector form: the runtime's, a vector at a time
+            int g = gradientInput(n);
+            String[] range = k.parallelRange(k.size(n.shape()), n.shape());
+            k.stmt("$T.$L.mapTimes($L, $L, $L, $L, $L)", Unary.class, slope.name(), k.in(1 - g), k.in(g), k.out(), range[0], range[1]);
+            return;
+        }
         List<Shape> shapes = new ArrayList<>(List.of(reduce ? ReduceSum.keptShape(iter, n.attrs().ints("axes")) : iter));
         for (Node in : n.inputs()) shapes.add(in.shape());
         if (reduce) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
@@ -108,6 +118,33 @@ public final class Fused implements Op, Kernel {
         loops.closeInner();
         if (local) k.stmt("$L[$L] += acc", k.out(), loops.index(0));
         loops.closeOuter();
+    }
+
+    /**
+     * The function f of a float kernel's program {@code mul($g, f($x))} (either order) whose f has a vector form and
+     * whose two inputs are float arrays of the program's shape; null for any other program.
+     */
+    private static Unary gradientThrough(KernelContext k) {
+        Node n = k.node();
+        List<Step> steps = ((Program) n.attrs().get("program")).steps();
+        if (steps.size() != 2 || n.inputs().size() != 2 || steps.get(1).op() != Ops.MUL) return null;
+        Step f = steps.get(0);
+        Unary u = f.op().function();
+        List<Integer> mul = steps.get(1).args();
+        if (u == null || !u.vectorised() || !mul.contains(-1) || f.args().size() != 1) return null;
+        int x = f.args().get(0), g = mul.get(0) == -1 ? mul.get(1) : mul.get(0);
+        if (x < 0 || g < 0 || x == g) return null;
+        for (int j = 0; j < 2; j++) {
+            Node in = n.input(j);
+            if (in.dtype() != DType.FLOAT || !in.shape().equals(n.shape()) || n.shape().isUnit() || k.literal(j) != null) return null;
+        }
+        return u;
+    }
+
+    /** The input of {@code mul($g, f($x))} that multiplies f. */
+    private static int gradientInput(Node n) {
+        List<Integer> mul = ((Program) n.attrs().get("program")).steps().get(1).args();
+        return mul.get(0) == -1 ? mul.get(1) : mul.get(0);
     }
 
     /** Emits the loads and steps of one element; returns the local holding the result. */

@@ -88,6 +88,30 @@ public enum Unary {
         return floatValue.apply(x);
     }
 
+    /**
+     * {@code y[i] = f(x[i])} for i in [from, to), as {@link #apply(float)} computes it, or to float precision a vector
+     * at a time where the Vector API runs and this function has a vector form ({@link VectorMath}: e^x and the
+     * functions built on it).
+     */
+    public void map(float[] x, float[] y, int from, int to) {
+        mapTimes(x, null, y, from, to);
+    }
+
+    /** {@code y[i] = g[i]·f(x[i])} for i in [from, to): a gradient through this function (a slope), as {@link #map}. */
+    public void mapTimes(float[] x, float[] g, float[] y, int from, int to) {
+        MapKernel v = VectorKernels.math();
+        if (v != null && v.map(this, x, g, y, from, to)) return;
+        for (int i = from; i < to; i++) y[i] = g == null ? apply(x[i]) : g[i] * apply(x[i]);
+    }
+
+    /** Whether {@link #map} computes a vector at a time where the Vector API runs. */
+    public boolean vectorised() {
+        return switch (this) {
+            case EXP, SIGMOID, GELU, GELU_SLOPE, GELU_TANH, GELU_TANH_SLOPE -> true;
+            default -> false;
+        };
+    }
+
     /** The Java expression of the function of {@code x}, a value of type {@code t} ({@code float} or {@code double}). */
     public String java(String t, String x) {
         String e = String.format(java, x, t);

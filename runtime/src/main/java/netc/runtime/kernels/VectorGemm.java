@@ -994,9 +994,7 @@ final class VectorGemm implements FloatKernel {
             FloatVector.fromArray(F, t, ti + h).add(FloatVector.fromArray(F, src, si))
                     .add(FloatVector.fromArray(F, add, ai)).max(floor).intoArray(c, ci + h);
         }
-        if (act != Unary.IDENTITY && act != Unary.RELU) {
-            for (int j = 0; j < width; j++) c[ci + j] = Epilogue.activate(c[ci + j], act);
-        }
+        if (act != Unary.IDENTITY && act != Unary.RELU) act.map(c, c, ci, ci + width);
         if (mask != null) {
             for (int h = 0; h < width; h += L) {
                 FloatVector step = ZERO.blend(1f, FloatVector.fromArray(F, mask, ci + h).compare(VectorOperators.GT, 0f));
