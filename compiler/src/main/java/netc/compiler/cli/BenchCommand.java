@@ -82,7 +82,9 @@ final class BenchCommand implements Callable<Integer> {
             m.setBatch(b);
             fillRandom(m, g, b, new SplittableRandom(3));
             m.training = true;
-            for (int i = 0; i < 20; i++) trainStep(m);
+            // warm-up: the JIT compiles the kernels (a large model's, in seconds) before the clock starts
+            long warm = System.nanoTime();
+            for (int i = 0; i < 20 || System.nanoTime() - warm < 3_000_000_000L; i++) trainStep(m);
             long steps = 0, t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
             while (System.nanoTime() - t0 < limit) {
                 trainStep(m);
