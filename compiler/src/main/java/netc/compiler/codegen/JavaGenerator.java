@@ -120,9 +120,16 @@ public final class JavaGenerator {
         // the planned arrays (shared by values whose lives do not overlap), then each value's own buffer or slot
         for (int s = 0; s < plan.slots().size(); s++) {
             MemoryPlan.Slot slot = plan.slots().get(s);
-            String size = slot.batched() ? slot.size() + " * n" : Long.toString(slot.size());
-            if (slot.batched()) limitBatch(slot.size(), 1);
-            allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), size);
+            StringBuilder size = new StringBuilder(Long.toString(slot.size()));
+            boolean others = false;
+            for (String sym : slot.symbols()) {
+                size.append(" * ").append(sym.equals(batch) ? "n" : "n_" + sym);
+                others |= !sym.equals(batch);
+            }
+            if (!others && !slot.symbols().isEmpty()) limitBatch(slot.size(), slot.symbols().size());
+            // a size with other symbols (seq) is computed in long and checked to fit in a Java array
+            String elements = others ? "elements((long) " + size + ")" : size.toString();
+            allocate.addStatement("$L[] s$L = new $L[$L]", o.elemType(), s, o.elemType(), elements);
         }
         Set<Node> paramNodes = new HashSet<>();
         for (Param p : g.params()) paramNodes.add(p.node());

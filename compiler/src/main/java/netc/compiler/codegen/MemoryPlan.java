@@ -16,24 +16,34 @@ import netc.compiler.ir.Shape;
  * Buffer sharing from liveness. Each computed float value lives from its first computation to its last use in the
  * phase sequence (values the graph exposes: outputs, loss, gradients, updates live to the end); values whose lives do
  * not overlap share one array, sized for the largest. An elementwise node may write over an input of its shape whose
- * life ends at that node (in place). Sizes are {@code c} or {@code c·batch}; slots hold one kind or the other. The plan
- * is a formula in the batch, allocated once per batch capacity: no allocation per step. Kernels' working arrays
- * ({@link Kernel#scratch}) are placed the same way, busy only while their kernel runs.
+ * life ends at that node (in place). A size is a constant times a product of symbolic dimensions ({@code 512·batch·seq});
+ * a slot holds values of one product, so the plan is a formula in the symbols, allocated once per capacity: no
+ * allocation per step. Kernels' working arrays ({@link Kernel#scratch}) are placed the same way, busy only while their
+ * kernel runs.
  */
 public final class MemoryPlan {
-    /** A shared array: {@code size} elements, times the batch when {@code batched}. */
-    public record Slot(long size, boolean batched) {
+    /**
+     * A shared array: {@code size} elements times the product of {@code symbols} (sorted, a symbol as often as it
+     * appears: {@code [batch, seq, seq]}).
+     */
+    public record Slot(long size, List<String> symbols) {
+        public Slot {
+            symbols = List.copyOf(symbols);
+        }
     }
 
     private final Map<Node, Integer> slotOf = new HashMap<>();
     private final List<Slot> slots = new ArrayList<>();
     private final List<String> inPlace = new ArrayList<>();
-    private long naiveConst, naiveBatched;
-    /** The batch dimension's symbol (or null): sizes are formulas in it. */
+    /** Elements with one buffer per value, per product of symbols. */
+    private final Map<List<String>, Long> naive = new HashMap<>();
+    /** The batch's symbol, and the values of the others that sizes in bytes take: the train block's ({@code seq = 64}). */
     private final String batch;
+    private final Map<String, Integer> dims;
 
-    private MemoryPlan(String batch) {
+    private MemoryPlan(String batch, Map<String, Integer> dims) {
         this.batch = batch;
+        this.dims = dims;
     }
 
     /** The slot of a node, or -1 when it keeps a buffer of its own (inputs, parameters, int values). */
@@ -50,32 +60,36 @@ public final class MemoryPlan {
         return inPlace;
     }
 
-    /** Bytes of the planned arrays at this batch (float32). */
+    /** Bytes of the planned arrays at this batch (float32), the other symbols at the train block's values (else 1). */
     public long plannedBytes(int batch) {
         long b = 0;
-        for (Slot s : slots) b += s.size * (s.batched ? batch : 1);
+        for (Slot s : slots) b += s.size * product(s.symbols, batch);
         return 4 * b;
     }
 
-    /** Bytes with one buffer per computed value at this batch (float32). */
+    /** Bytes with one buffer per computed value at this batch (float32), as {@link #plannedBytes}. */
     public long naiveBytes(int batch) {
-        return 4 * (naiveConst + naiveBatched * batch);
+        long b = 0;
+        for (Map.Entry<List<String>, Long> e : naive.entrySet()) b += e.getValue() * product(e.getKey(), batch);
+        return 4 * b;
     }
 
-    /**
-     * Elements per batch sample (or in all when not batched), or -1 when the shape has the batch more than once or
-     * another symbolic dimension (such a value keeps an array of its own).
-     */
-    private long coefficient(Shape s, boolean[] batched) {
+    private long product(List<String> symbols, int batchValue) {
+        long p = 1;
+        for (String sym : symbols) p *= sym.equals(batch) ? batchValue : dims.getOrDefault(sym, 1);
+        return p;
+    }
+
+    /** The constant factor of a shape's size; its symbols, sorted, go to {@code symbols}. */
+    private static long coefficient(Shape s, List<String> symbols) {
         long c = 1;
-        int symbols = 0;
+        symbols.clear();
         for (Dim d : s.dims()) {
-            if (!d.isSymbolic()) c *= d.size();
-            else if (d.symbol().equals(batch)) symbols++;
-            else symbols = 2;
+            if (d.isSymbolic()) symbols.add(d.symbol());
+            else c *= d.size();
         }
-        batched[0] = symbols == 1;
-        return symbols > 1 ? -1 : c;
+        java.util.Collections.sort(symbols);
+        return c;
     }
 
     /** The slot of working array {@code i} of node {@code n}'s kernel, or -1 when it has an array of its own. */
@@ -95,16 +109,14 @@ public final class MemoryPlan {
             for (Node in : n.inputs()) end.merge(in, p, Math::max);
         }
         Set<Node> exposed = new HashSet<>(g.roots());
-        MemoryPlan plan = new MemoryPlan(g.batchSymbol());
-        boolean[] batched = new boolean[1];
+        MemoryPlan plan = new MemoryPlan(g.batchSymbol(), g.train().dims());
+        List<String> symbols = new ArrayList<>();
         for (Node n : first.keySet()) {
             List<Shape> shapes = new ArrayList<>(Kernel.scratchOf(n));
             shapes.add(n.shape());
             for (Shape s : shapes) {
-                long c = plan.coefficient(s, batched);
-                if (c < 0) continue;  // an array of its own, sized by other symbols: outside the comparison
-                if (batched[0]) plan.naiveBatched += c;
-                else plan.naiveConst += c;
+                long c = coefficient(s, symbols);
+                plan.naive.merge(List.copyOf(symbols), c, Long::sum);
             }
         }
         for (int p = 0; p < seq.size(); p++) {
@@ -116,8 +128,8 @@ public final class MemoryPlan {
             if (scratch.isEmpty()) continue;
             List<Integer> slots = new ArrayList<>();
             for (Shape s : scratch) {
-                long c = plan.coefficient(s, batched);
-                slots.add(c < 0 ? -1 : plan.place(c, batched[0], p, lastRun.get(n), null));
+                long c = coefficient(s, symbols);
+                slots.add(plan.place(c, symbols, p, lastRun.get(n), null));
             }
             plan.scratchOf.put(n, slots);
         }
@@ -139,9 +151,8 @@ public final class MemoryPlan {
 
     /** Places value {@code n}, computed at {@code p} and used until {@code last}: over a dying input, or in a free slot. */
     private void placeValue(Node n, int p, int last) {
-        boolean[] batched = new boolean[1];
-        long c = coefficient(n.shape(), batched);
-        if (c < 0) return;
+        List<String> symbols = new ArrayList<>();
+        long c = coefficient(n.shape(), symbols);
         if (n.op() instanceof Kernel k && k.view(n)) {
             // a view of a planned value shares its array, busy while either lives
             int source = slotOf(n.input(0));
@@ -171,16 +182,19 @@ public final class MemoryPlan {
                 }
             }
         }
-        slotOf.put(n, place(c, batched[0], p, last, n));
+        slotOf.put(n, place(c, symbols, p, last, n));
     }
 
-    /** A slot for {@code c} elements (times the batch when {@code batched}) busy from {@code p} to {@code last}: the free one closest in size, or a new one. */
-    private int place(long c, boolean batched, int p, int last, Node who) {
+    /**
+     * A slot for {@code c} elements times the product of {@code symbols}, busy from {@code p} to {@code last}: the free
+     * one of that product closest in size, or a new one.
+     */
+    private int place(long c, List<String> symbols, int p, int last, Node who) {
         int chosen = -1;
         long best = Long.MAX_VALUE;
         for (int s = 0; s < slots.size(); s++) {
             Slot slot = slots.get(s);
-            if (busyUntil.get(s) >= p || slot.batched != batched) continue;
+            if (busyUntil.get(s) >= p || !slot.symbols.equals(symbols)) continue;
             long waste = Math.abs(slot.size - c);
             if (waste < best) {
                 best = waste;
@@ -188,12 +202,12 @@ public final class MemoryPlan {
             }
         }
         if (chosen < 0) {
-            slots.add(new Slot(c, batched));
+            slots.add(new Slot(c, symbols));
             busyUntil.add(last);
             occupant.add(who);
             return slots.size() - 1;
         }
-        if (slots.get(chosen).size < c) slots.set(chosen, new Slot(c, batched));
+        if (slots.get(chosen).size < c) slots.set(chosen, new Slot(c, symbols));
         busyUntil.set(chosen, last);
         occupant.set(chosen, who);
         return chosen;

@@ -106,10 +106,7 @@ public enum Unary {
 
     /** Whether {@link #map} computes a vector at a time where the Vector API runs. */
     public boolean vectorised() {
-        return switch (this) {
-            case EXP, SIGMOID, GELU, GELU_SLOPE, GELU_TANH, GELU_TANH_SLOPE -> true;
-            default -> false;
-        };
+        return this == EXP || this == SIGMOID || this == GELU || this == GELU_SLOPE || this == GELU_TANH || this == GELU_TANH_SLOPE;
     }
 
     /** The Java expression of the function of {@code x}, a value of type {@code t} ({@code float} or {@code double}). */

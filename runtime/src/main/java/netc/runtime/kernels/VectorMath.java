@@ -1,21 +1,17 @@
 package netc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * e^x and the functions built on it, a vector at a time, to float precision: {@code Math.exp} costs 10 to 15 ns an
- * element, and GELU's forward and backward would cost a transformer more than its matrix products.
+ * element, and GELU's forward and backward would cost a transformer more than its matrix products. e^x is the Vector
+ * API's {@code EXP}, which the JIT compiles to Intel's short-vector math library on x86 (about 1 ulp).
  * <p>
- * {@link #exp} reduces each x to r = x − n·ln 2 with |r| ≤ ½ ln 2 and n an integer (rounded by adding 1.5·2²³, whose
- * low mantissa bits then hold n), takes e^r from Cephes' polynomial (about 1 ulp), and multiplies by 2^n as two powers
- * of two built from their bits, so that the product over- and underflows as e^x does.
- * <p>
- * A function runs over blocks of {@value #BLOCK} elements in three passes: its exponents (and what else it needs
- * twice) into a per-thread scratch block, e^x over them, and its value from x and those. Vectors never cross a call:
- * C2 boxes a vector passed to a method it does not inline, and whether it inlines a large method depends on what it
+ * A function runs over blocks of {@value #BLOCK} elements in passes: what it needs of x (its exponents, and what else
+ * it uses twice) into a per-thread scratch block, e^x over them, then its value from x and those. Vectors never cross
+ * a call: C2 boxes a vector passed to a method it does not inline, and whether it inlines one depends on what it
  * compiled first; arrays cross calls for free, and a block stays in the L1 cache. The output may be the input (a
  * product's epilogue applies its activation in place). The elements past the last whole vector use
  * {@link Unary#apply(float)}. Loaded by {@link VectorKernels} only when the module is present.
@@ -27,11 +23,6 @@ final class VectorMath implements MapKernel {
     private static final int BLOCK = 256;
     /** Each thread's scratch: three blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[3 * BLOCK]);
-    private static final float LOG2E = 1.44269504088896341f, ROUND = 12582912f;  // 1.5·2²³
-    private static final int ROUND_BITS = 0x4B400000;                            // Float.floatToIntBits(ROUND)
-    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;  // ln 2 = LN2_HI + LN2_LO
-    /** Beyond these, e^x is 0 or ∞ in float (and the reduction stays exact). */
-    private static final float EXP_LO = -104f, EXP_HI = 89f;
     private static final float SQRT1_2 = 0.70710678118654752f, INV_SQRT_2PI = 0.39894228040143268f;
     private static final float TANH_C = 0.79788456080286536f, TANH_A = 0.044715f;
 
@@ -41,57 +32,55 @@ final class VectorMath implements MapKernel {
 
     @Override
     public boolean map(Unary f, float[] x, float[] g, float[] y, int from, int to) {
-        switch (f) {
-            case EXP, SIGMOID, GELU, GELU_SLOPE, GELU_TANH, GELU_TANH_SLOPE -> { }
-            default -> {
-                return false;
-            }
-        }
+        if (!f.vectorised()) return false;
         int end = from + (to - from) / L * L;
         float[] s = SCRATCH.get();
         for (int b = from; b < end; b += BLOCK) {
             int n = Math.min(BLOCK, end - b);
-            switch (f) {
-                case EXP -> exp(x, g, y, b, n, s);
-                case SIGMOID -> sigmoid(x, g, y, b, n, s);
-                case GELU -> gelu(x, g, y, b, n, s);
-                case GELU_SLOPE -> geluSlope(x, g, y, b, n, s);
-                case GELU_TANH -> geluTanh(x, g, y, b, n, s);
-                default -> geluTanhSlope(x, g, y, b, n, s);
-            }
+            // tests of identity, not a switch (which reads an array): C2 folds them where f is a constant, as in a
+            // kernel's Unary.GELU.map(...), and compiles that function's passes alone into the kernel
+            if (f == Unary.EXP) exp(x, g, y, b, n, s);
+            else if (f == Unary.SIGMOID) sigmoid(x, g, y, b, n, s);
+            else if (f == Unary.GELU) gelu(x, g, y, b, n, s);
+            else if (f == Unary.GELU_SLOPE) geluSlope(x, g, y, b, n, s);
+            else if (f == Unary.GELU_TANH) geluTanh(x, g, y, b, n, s);
+            else geluTanhSlope(x, g, y, b, n, s);
         }
         for (int i = end; i < to; i++) y[i] = g == null ? f.apply(x[i]) : g[i] * f.apply(x[i]);
         return true;
     }
 
-    /** e^x: the exponents are x. */
-    private static void exp(float[] x, float[] g, float[] y, int b, int n, float[] s) {
-        exp(x, b, s, 0, n);
+    /** y[b..b + n) times g's values: a gradient through the function (no branch among the vectors of a pass). */
+    private static void times(float[] g, float[] y, int b, int n) {
         for (int k = 0; k < n; k += L) {
-            FloatVector v = FloatVector.fromArray(F, s, k);
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            FloatVector.fromArray(F, y, b + k).mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
         }
+    }
+
+    /** e^x. */
+    private static void exp(float[] x, float[] g, float[] y, int b, int n, float[] s) {
+        System.arraycopy(x, b, s, 0, n);
+        exp(s, 0, n);
+        System.arraycopy(s, 0, y, b, n);
+        if (g != null) times(g, y, b, n);
     }
 
     /** 1 / (1 + e^−x). */
     private static void sigmoid(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         for (int k = 0; k < n; k += L) FloatVector.fromArray(F, x, b + k).neg().intoArray(s, k);
-        exp(s, 0, s, 0, n);
+        exp(s, 0, n);
         for (int k = 0; k < n; k += L) {
-            FloatVector v = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, s, k).add(1f));
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, s, k).add(1f)).intoArray(y, b + k);
         }
+        if (g != null) times(g, y, b, n);
     }
 
     /**
-     * The first pass of Φ(x) = ½·erfc(−x/√2), the standard normal distribution function, from Numerical Recipes' erfcc
-     * as {@link Unary#gelu(float)} computes it: for a = |x|/√2 and t = 1/(1 + a/2), erfc(a) = t·e^(P(t) − a²), and Φ(x)
-     * is half that for x ≤ 0, one less half of it above. Writes the exponents P(t) − a² at s[0..n) and t at
-     * s[BLOCK..BLOCK + n); with {@code density}, −a² = −x²/2 at s[2·BLOCK..), the exponent of the normal density.
+     * ½·erfc(a) for a = |x|/√2 at s[0..n), from Numerical Recipes' erfcc as {@link Unary#gelu(float)} computes it:
+     * erfc(a) = t·e^(P(t) − a²) with t = 1/(1 + a/2); with {@code density}, also e^(−a²) = e^(−x²/2) at
+     * s[2·BLOCK..2·BLOCK + n), for the normal density. Φ(x) = ½·erfc(−x/√2) is the first for x ≤ 0, one less it above.
      */
-    private static void phiExponents(float[] x, int b, int n, float[] s, boolean density) {
+    private static void halfErfc(float[] x, int b, int n, float[] s, boolean density) {
         for (int k = 0; k < n; k += L) {
             FloatVector a = FloatVector.fromArray(F, x, b + k).abs().mul(SQRT1_2);
             FloatVector t = FloatVector.broadcast(F, 1f).div(a.fma(0.5f, 1f));
@@ -109,33 +98,36 @@ final class VectorMath implements MapKernel {
             t.intoArray(s, BLOCK + k);
             if (density) a2.neg().intoArray(s, 2 * BLOCK + k);
         }
-        exp(s, 0, s, 0, n);
-        if (density) exp(s, 2 * BLOCK, s, 2 * BLOCK, n);
+        exp(s, 0, n);
+        if (density) exp(s, 2 * BLOCK, n);
+        for (int k = 0; k < n; k += L) {
+            FloatVector.fromArray(F, s, k).mul(FloatVector.fromArray(F, s, BLOCK + k)).mul(0.5f).intoArray(s, k);
+        }
     }
 
     /** gelu(x) = x·Φ(x). */
     private static void gelu(float[] x, float[] g, float[] y, int b, int n, float[] s) {
-        phiExponents(x, b, n, s, false);
+        halfErfc(x, b, n, s, false);
         for (int k = 0; k < n; k += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, b + k);
-            FloatVector half = FloatVector.fromArray(F, s, BLOCK + k).mul(FloatVector.fromArray(F, s, k)).mul(0.5f);
-            FloatVector v = xv.mul(half.blend(half.neg().add(1f), xv.compare(VectorOperators.GT, 0f)));
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            FloatVector xv = FloatVector.fromArray(F, x, b + k), half = FloatVector.fromArray(F, s, k);
+            // Φ(x): half for x ≤ 0, 1 − half above, as half + step·(1 − 2·half) with step 0 or 1 (fractional only for
+            // 0 < x < 1e-30, where 1 − 2·half is 0 in float)
+            FloatVector step = xv.mul(1e30f).max(0f).min(1f);
+            xv.mul(half.mul(-2f).add(1f).fma(step, half)).intoArray(y, b + k);
         }
+        if (g != null) times(g, y, b, n);
     }
 
     /** gelu's derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π). */
     private static void geluSlope(float[] x, float[] g, float[] y, int b, int n, float[] s) {
-        phiExponents(x, b, n, s, true);
+        halfErfc(x, b, n, s, true);
         for (int k = 0; k < n; k += L) {
-            FloatVector xv = FloatVector.fromArray(F, x, b + k);
-            FloatVector half = FloatVector.fromArray(F, s, BLOCK + k).mul(FloatVector.fromArray(F, s, k)).mul(0.5f);
-            FloatVector phi = half.blend(half.neg().add(1f), xv.compare(VectorOperators.GT, 0f));
-            FloatVector v = xv.mul(INV_SQRT_2PI).fma(FloatVector.fromArray(F, s, 2 * BLOCK + k), phi);
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            FloatVector xv = FloatVector.fromArray(F, x, b + k), half = FloatVector.fromArray(F, s, k);
+            FloatVector step = xv.mul(1e30f).max(0f).min(1f);   // Φ(x) as in gelu
+            FloatVector phi = half.mul(-2f).add(1f).fma(step, half);
+            xv.mul(INV_SQRT_2PI).fma(FloatVector.fromArray(F, s, 2 * BLOCK + k), phi).intoArray(y, b + k);
         }
+        if (g != null) times(g, y, b, n);
     }
 
     /**
@@ -148,7 +140,7 @@ final class VectorMath implements MapKernel {
             FloatVector xv = FloatVector.fromArray(F, x, b + k);
             xv.mul(xv).fma(TANH_A, 1f).mul(xv).mul(-2f * TANH_C).intoArray(s, k);
         }
-        exp(s, 0, s, 0, n);
+        exp(s, 0, n);
         for (int k = 0; k < n; k += L) FloatVector.fromArray(F, s, k).min(1e30f).intoArray(s, k);
     }
 
@@ -156,10 +148,9 @@ final class VectorMath implements MapKernel {
     private static void geluTanh(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         tanhExponentials(x, b, n, s);
         for (int k = 0; k < n; k += L) {
-            FloatVector v = FloatVector.fromArray(F, x, b + k).div(FloatVector.fromArray(F, s, k).add(1f));
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            FloatVector.fromArray(F, x, b + k).div(FloatVector.fromArray(F, s, k).add(1f)).intoArray(y, b + k);
         }
+        if (g != null) times(g, y, b, n);
     }
 
     /** Its derivative σ + 2x·σ(1 − σ)·u', with 1 − σ = e·σ, again without cancellation. */
@@ -169,32 +160,15 @@ final class VectorMath implements MapKernel {
             FloatVector xv = FloatVector.fromArray(F, x, b + k), e = FloatVector.fromArray(F, s, k);
             FloatVector sigma = FloatVector.broadcast(F, 1f).div(e.add(1f));
             FloatVector du = xv.mul(xv).fma(3 * TANH_A, 1f).mul(2f * TANH_C);
-            FloatVector v = e.mul(sigma).mul(sigma).mul(xv).mul(du).add(sigma);
-            if (g == null) v.intoArray(y, b + k);
-            else v.mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
+            e.mul(sigma).mul(sigma).mul(xv).mul(du).add(sigma).intoArray(y, b + k);
         }
+        if (g != null) times(g, y, b, n);
     }
 
-    /** dst[di + k] = e^(src[si + k]) for k &lt; n, n a multiple of the vector length; NaN for NaN. */
-    private static void exp(float[] src, int si, float[] dst, int di, int n) {
-        for (int k = 0; k < n; k += L) {
-            FloatVector c = FloatVector.fromArray(F, src, si + k).max(EXP_LO).min(EXP_HI);
-            FloatVector t = c.fma(LOG2E, ROUND);                // ROUND + n
-            FloatVector m = t.sub(ROUND);
-            FloatVector r = m.mul(-LN2_HI).add(c);              // exact: m·LN2_HI has few bits
-            r = m.fma(FloatVector.broadcast(F, -LN2_LO), r);
-            FloatVector p = r.fma(1.9875691500e-4f, 1.3981999507e-3f);
-            p = p.fma(r, FloatVector.broadcast(F, 8.3334519073e-3f));
-            p = p.fma(r, FloatVector.broadcast(F, 4.1665795894e-2f));
-            p = p.fma(r, FloatVector.broadcast(F, 1.6666665459e-1f));
-            p = p.fma(r, FloatVector.broadcast(F, 5.0000001201e-1f));
-            p = p.fma(r.mul(r), r).add(1f);
-            // 2^m = 2^h · 2^(m − h), h = m/2, each factor a normal float for every m the clamp allows
-            IntVector mi = t.reinterpretAsInts().sub(ROUND_BITS);
-            IntVector h = mi.lanewise(VectorOperators.ASHR, 1);
-            FloatVector s1 = h.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            FloatVector s2 = mi.sub(h).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-            p.mul(s1).mul(s2).intoArray(dst, di + k);
+    /** s[from..from + n) = e^s[..], n a multiple of the vector length; NaN for NaN. */
+    private static void exp(float[] s, int from, int n) {
+        for (int k = from, end = from + n; k < end; k += L) {
+            FloatVector.fromArray(F, s, k).lanewise(VectorOperators.EXP).intoArray(s, k);
         }
     }
 }
