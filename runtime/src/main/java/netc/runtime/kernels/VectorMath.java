@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * it uses twice) into a per-thread scratch block, e^x over them, then its value from x and those. Vectors never cross
  * a call: C2 boxes a vector passed to a method it does not inline, and whether it inlines one depends on what it
  * compiled first; arrays cross calls for free, and a block stays in the L1 cache. The output may be the input (a
- * product's epilogue applies its activation in place). The elements past the last whole vector use
+ * product's epilogue applies its activation in place) or a gradient's factor (the memory plan's in-place decisions). The elements past the last whole vector use
  * {@link Unary#apply(float)}. Loaded by {@link VectorKernels} only when the module is present.
  */
 final class VectorMath implements MapKernel {
@@ -23,8 +23,16 @@ final class VectorMath implements MapKernel {
     private static final int BLOCK = 256;
     /** Each thread's scratch: three blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[3 * BLOCK]);
+    /** The factors of a function's value that is not a gradient: a block of ones. */
+    private static final float[] ONES = ones(BLOCK);
     private static final float SQRT1_2 = 0.70710678118654752f, INV_SQRT_2PI = 0.39894228040143268f;
     private static final float TANH_C = 0.79788456080286536f, TANH_A = 0.044715f;
+
+    private static float[] ones(int n) {
+        float[] a = new float[n];
+        java.util.Arrays.fill(a, 1f);
+        return a;
+    }
 
     static boolean supported() {
         return F != null;
@@ -50,29 +58,38 @@ final class VectorMath implements MapKernel {
         return true;
     }
 
-    /** y[b..b + n) times g's values: a gradient through the function (no branch among the vectors of a pass). */
-    private static void times(float[] g, float[] y, int b, int n) {
-        for (int k = 0; k < n; k += L) {
-            FloatVector.fromArray(F, y, b + k).mul(FloatVector.fromArray(F, g, b + k)).intoArray(y, b + k);
-        }
+    /**
+     * The factor array of a gradient g·f(x): g itself, or {@link #ONES} when there is none; read at {@link #at}. Every
+     * pass reads x, g and the scratch at an index before it writes y there, so y may be x or g (in place).
+     */
+    private static float[] factor(float[] g) {
+        return g != null ? g : ONES;
+    }
+
+    /** Where block b's factors start: b in g, 0 in {@link #ONES}. */
+    private static int at(float[] g, int b) {
+        return g != null ? b : 0;
     }
 
     /** e^x. */
     private static void exp(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         System.arraycopy(x, b, s, 0, n);
         exp(s, 0, n);
-        System.arraycopy(s, 0, y, b, n);
-        if (g != null) times(g, y, b, n);
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
+            FloatVector.fromArray(F, s, k).mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
+        }
     }
 
     /** 1 / (1 + e^−x). */
     private static void sigmoid(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         for (int k = 0; k < n; k += L) FloatVector.fromArray(F, x, b + k).neg().intoArray(s, k);
         exp(s, 0, n);
-        for (int k = 0; k < n; k += L) {
-            FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, s, k).add(1f)).intoArray(y, b + k);
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
+            FloatVector v = FloatVector.broadcast(F, 1f).div(FloatVector.fromArray(F, s, k).add(1f));
+            v.mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
         }
-        if (g != null) times(g, y, b, n);
     }
 
     /**
@@ -108,26 +125,28 @@ final class VectorMath implements MapKernel {
     /** gelu(x) = x·Φ(x). */
     private static void gelu(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         halfErfc(x, b, n, s, false);
-        for (int k = 0; k < n; k += L) {
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, b + k), half = FloatVector.fromArray(F, s, k);
             // Φ(x): half for x ≤ 0, 1 − half above, as half + step·(1 − 2·half) with step 0 or 1 (fractional only for
             // 0 < x < 1e-30, where 1 − 2·half is 0 in float)
             FloatVector step = xv.mul(1e30f).max(0f).min(1f);
-            xv.mul(half.mul(-2f).add(1f).fma(step, half)).intoArray(y, b + k);
+            FloatVector phi = half.mul(-2f).add(1f).fma(step, half);
+            xv.mul(phi).mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
         }
-        if (g != null) times(g, y, b, n);
     }
 
     /** gelu's derivative Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π). */
     private static void geluSlope(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         halfErfc(x, b, n, s, true);
-        for (int k = 0; k < n; k += L) {
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, b + k), half = FloatVector.fromArray(F, s, k);
             FloatVector step = xv.mul(1e30f).max(0f).min(1f);   // Φ(x) as in gelu
             FloatVector phi = half.mul(-2f).add(1f).fma(step, half);
-            xv.mul(INV_SQRT_2PI).fma(FloatVector.fromArray(F, s, 2 * BLOCK + k), phi).intoArray(y, b + k);
+            FloatVector v = xv.mul(INV_SQRT_2PI).fma(FloatVector.fromArray(F, s, 2 * BLOCK + k), phi);
+            v.mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
         }
-        if (g != null) times(g, y, b, n);
     }
 
     /**
@@ -147,22 +166,23 @@ final class VectorMath implements MapKernel {
     /** x·σ(2u), GELU's tanh approximation. */
     private static void geluTanh(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         tanhExponentials(x, b, n, s);
-        for (int k = 0; k < n; k += L) {
-            FloatVector.fromArray(F, x, b + k).div(FloatVector.fromArray(F, s, k).add(1f)).intoArray(y, b + k);
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
+            FloatVector v = FloatVector.fromArray(F, x, b + k).div(FloatVector.fromArray(F, s, k).add(1f));
+            v.mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
         }
-        if (g != null) times(g, y, b, n);
     }
 
     /** Its derivative σ + 2x·σ(1 − σ)·u', with 1 − σ = e·σ, again without cancellation. */
     private static void geluTanhSlope(float[] x, float[] g, float[] y, int b, int n, float[] s) {
         tanhExponentials(x, b, n, s);
-        for (int k = 0; k < n; k += L) {
+        float[] f = factor(g);
+        for (int k = 0, o = at(g, b); k < n; k += L) {
             FloatVector xv = FloatVector.fromArray(F, x, b + k), e = FloatVector.fromArray(F, s, k);
             FloatVector sigma = FloatVector.broadcast(F, 1f).div(e.add(1f));
             FloatVector du = xv.mul(xv).fma(3 * TANH_A, 1f).mul(2f * TANH_C);
-            e.mul(sigma).mul(sigma).mul(xv).mul(du).add(sigma).intoArray(y, b + k);
+            e.mul(sigma).mul(sigma).mul(xv).mul(du).add(sigma).mul(FloatVector.fromArray(F, f, o + k)).intoArray(y, b + k);
         }
-        if (g != null) times(g, y, b, n);
     }
 
     /** s[from..from + n) = e^s[..], n a multiple of the vector length; NaN for NaN. */
