@@ -6,8 +6,8 @@
 # First prints the machine: CPU model, cores, the widest vectors it has and the width netc's kernels run with.
 # Then one line per workload with the figures and netc's ratio to each peer: sgemm (`netc bench --sgemm`), MLP
 # training (steady, `netc bench`), MLP training for one epoch from a cold JVM (`netc train`, against PyTorch's one
-# epoch), single-sample predict and batch-128 inference, LeNet training and predict, and the char transformer's
-# training step (models/char_transformer.net against bench/transformer_peer.py, the same model in PyTorch eager).
+# epoch), single-sample predict and batch-128 inference, LeNet training and predict, and the transformer's
+# training step (bench/transformer.net against bench/transformer_peer.py, the same model in PyTorch eager).
 # Every figure of netc and of its peers is that side's best of REPEAT (default 3) rounds taken in turn, so that a
 # burst of load from other tenants of the machine does not decide a ratio.
 # Usage: [REPEAT=N] [PEER=path/to/torch_peer.py] bench/compare.sh [THREADS...]   (default: 1 2)
@@ -72,13 +72,13 @@ for t in "${threads[@]}"; do
   line="threads=$t  LeNet train: netc $ls samples/s"
   [ $have_torch = 1 ] && line="$line, PyTorch $pls ($(ratio "$ls" "$pls"))"
   echo "$line; predict (1 sample): netc $lp us"
-  # the transformer block's training step: models/char_transformer.net against the same model in PyTorch eager
+  # the transformer block's training step: bench/transformer.net against the same model in PyTorch eager
   ts=0; tps=0
   for _ in $(seq "$REPEAT"); do
-    ts=$(best "$ts" "$(./netc bench models/char_transformer.net --threads "$t" --seconds 5 --json | field "['train_samples_per_s']")")
+    ts=$(best "$ts" "$(./netc bench bench/transformer.net --threads "$t" --seconds 5 --json | field "['train_samples_per_s']")")
     [ $have_torch = 1 ] && tps=$(best "$tps" "$(/usr/bin/python3 bench/transformer_peer.py "$t" 32 64 5 | field "['samples_per_s']")")
   done
-  line="threads=$t  char transformer train (batch 32, seq 64): netc $ts samples/s"
+  line="threads=$t  transformer train (4 blocks of width 128, batch 32, seq 64): netc $ts samples/s"
   [ $have_torch = 1 ] && line="$line, PyTorch $tps ($(ratio "$ts" "$tps"))"
   echo "$line"
 done

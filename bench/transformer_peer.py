@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch eager training models/char_transformer.net's network, the peer of `netc bench` on it.
+"""PyTorch eager training bench/transformer.net's network, the peer of `netc bench` on it.
 
 The same model written in PyTorch: token and position embeddings, pre-norm blocks of nn.MultiheadAttention
 (batch_first, causal mask) and a GELU MLP with dropout 0.1, a final layer norm and a linear head; AdamW with

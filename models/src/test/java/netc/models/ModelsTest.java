@@ -128,20 +128,24 @@ class ModelsTest {
         assertTrue(acc >= 0.835, "test accuracy " + acc + "\n" + r.out());
     }
 
-    /** The character LSTM learns a repetitive text almost perfectly, and sampling continues it. */
-    @Test
-    void charLstmLearnsAndSamples() throws Exception {
+    /**
+     * The character models learn a repetitive text almost perfectly, and sampling continues it (the transformer's
+     * window grows with the text, up to its trained length).
+     */
+    @ParameterizedTest
+    @CsvSource({"char_lstm.net, 1", "char_transformer.net, 2"})
+    void characterModelsLearnAndSample(String model, int epochs) throws Exception {
         Path text = tmp.resolve("abc.txt");
         Files.writeString(text, "the cat sat on the mat.\n".repeat(100));
-        Path w = tmp.resolve("w.safetensors");
-        Run r = netc("train", "char_lstm.net", "--data", "text:" + text, "--epochs", 1, "--save", w, "--json");
+        Path w = tmp.resolve(model + ".safetensors");
+        Run r = netc("train", model, "--data", "text:" + text, "--epochs", epochs, "--save", w, "--json");
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("unigram baseline"), r.out());
         double acc = r.json().get("test_accuracy").getAsDouble();
         assertTrue(acc > 0.6, "per-character accuracy " + acc + "\n" + r.out());
-        Run s = netc("sample", "char_lstm.net", "--weights", w, "--prompt", "the cat", "--length", 40, "--temperature", 0.5);
+        Run s = netc("sample", model, "--weights", w, "--prompt", "the cat", "--length", 60, "--temperature", 0.5);
         assertEquals(0, s.status(), s.err());
-        assertTrue(s.out().startsWith("the cat") && s.out().length() > 40, s.out());
+        assertTrue(s.out().startsWith("the cat") && s.out().length() > 60, s.out());
     }
 
     /** On the shipped text the validation loss ends at least 30% below the unigram baseline. */
@@ -155,6 +159,17 @@ class ModelsTest {
         double baseline = Double.parseDouble(m.group(1));
         double test = Double.parseDouble(r.out().replaceAll("(?s).*test: loss ([0-9.]+).*", "$1"));
         assertTrue(test <= 0.7 * baseline, "test loss " + test + " vs baseline " + baseline);
+    }
+
+    /** On the shipped text, each with its own train block, the transformer ends with a lower test loss than the LSTM. */
+    @Test
+    @Tag("long")
+    void charTransformerBeatsCharLstm() {
+        Run lstm = netc("train", "char_lstm.net", "--json"), transformer = netc("train", "char_transformer.net", "--json");
+        assertEquals(0, lstm.status(), lstm.err());
+        assertEquals(0, transformer.status(), transformer.err());
+        double l = lstm.json().get("test_loss").getAsDouble(), t = transformer.json().get("test_loss").getAsDouble();
+        assertTrue(t < l, "transformer " + t + " nats per character, LSTM " + l);
     }
 
     /**

@@ -7,14 +7,16 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * e^x and the functions built on it, a vector at a time, to float precision: {@code Math.exp} costs 10 to 15 ns an
  * element, and GELU's forward and backward would cost a transformer more than its matrix products. e^x is the Vector
- * API's {@code EXP}, which the JIT compiles to Intel's short-vector math library on x86 (about 1 ulp).
+ * API's {@code EXP}, which the JIT compiles to Intel's short-vector math library on x86 (about 1 ulp); elsewhere the
+ * Vector API computes it lane by lane, correctly but slowly.
  * <p>
  * A function runs over blocks of {@value #BLOCK} elements in passes: what it needs of x (its exponents, and what else
  * it uses twice) into a per-thread scratch block, e^x over them, then its value from x and those. Vectors never cross
  * a call: C2 boxes a vector passed to a method it does not inline, and whether it inlines one depends on what it
  * compiled first; arrays cross calls for free, and a block stays in the L1 cache. The output may be the input (a
- * product's epilogue applies its activation in place) or a gradient's factor (the memory plan's in-place decisions). The elements past the last whole vector use
- * {@link Unary#apply(float)}. Loaded by {@link VectorKernels} only when the module is present.
+ * product's epilogue applies its activation in place) or a gradient's factor (as the memory plan places it). The
+ * elements past the last whole vector use {@link Unary#apply(float)}. Loaded by {@link VectorKernels} only when the
+ * module is present.
  */
 final class VectorMath implements MapKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
