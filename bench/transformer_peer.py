@@ -5,18 +5,20 @@ The same model written in PyTorch: token and position embeddings, pre-norm block
 (batch_first, causal mask) and a GELU MLP with dropout 0.1, a final layer norm and a linear head; AdamW with
 clip_grad_norm_ as the train block sets them. Random windows of characters, batch and window length as netc's.
 
-  transformer_peer.py THREADS [BATCH] [SEQ] [SECONDS]   -> {"samples_per_s": ...} (its faster thread split)
+  transformer_peer.py THREADS [BATCH] [SEQ] [SECONDS] [WIDTH] [DROPOUT]   -> {"samples_per_s": ...} (its faster
+  thread split); the defaults are bench/transformer.net's (32, 64, 10, 128, 0.1); `THREADS 32 32 10 32 0.2` is
+  models/char_transformer.net's.
 """
 import json, os, subprocess, sys, time
 
 
-def main(threads, batch, seq, seconds):
+def main(threads, batch, seq, seconds, d=128, dropout=0.1):
     import torch
     import torch.nn as nn
     import torch.nn.functional as F
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", threads)))
     torch.manual_seed(0)
-    d, heads, vocab, most, layers = 128, 4, 96, 128, 4
+    heads, vocab, most, layers = 4, 96, 128, 4
 
     class Block(nn.Module):
         def __init__(self):
@@ -24,7 +26,7 @@ def main(threads, batch, seq, seconds):
             self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
             self.att = nn.MultiheadAttention(d, heads, batch_first=True)
             self.fc, self.proj = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
-            self.drop = nn.Dropout(0.1)
+            self.drop = nn.Dropout(dropout)
 
         def forward(self, h, mask):
             x = self.ln1(h)
@@ -38,7 +40,7 @@ def main(threads, batch, seq, seconds):
             self.pos = nn.Parameter(torch.randn(most, d) * 0.02)
             self.blocks = nn.ModuleList(Block() for _ in range(layers))
             self.ln_f, self.head = nn.LayerNorm(d), nn.Linear(d, vocab)
-            self.drop = nn.Dropout(0.1)
+            self.drop = nn.Dropout(dropout)
 
         def forward(self, tok):
             s = tok.shape[1]
@@ -71,13 +73,13 @@ def main(threads, batch, seq, seconds):
                       "torch": torch.__version__}))
 
 
-def run(threads, batch=32, seq=64, seconds=10.0):
+def run(threads, batch=32, seq=64, seconds=10.0, d=128, dropout=0.1):
     """Both thread splits (intra-op threads or BLAS threads, as ../shared/torch_peer.py explains); the faster."""
     best = None
     for omp, blas in sorted({(threads, 1), (1, threads)}):
         env = dict(os.environ, OMP_NUM_THREADS=str(omp), MKL_NUM_THREADS=str(omp), OPENBLAS_NUM_THREADS=str(blas))
         p = subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--child", str(threads), str(batch), str(seq),
-                            str(seconds)], env=env, capture_output=True, text=True, timeout=600)
+                            str(seconds), str(d), str(dropout)], env=env, capture_output=True, text=True, timeout=600)
         if p.returncode != 0:
             raise RuntimeError(f"transformer peer failed: {p.stderr.strip()[-300:]}")
         r = json.loads(p.stdout.strip().splitlines()[-1])
@@ -89,7 +91,8 @@ def run(threads, batch=32, seq=64, seconds=10.0):
 
 if __name__ == "__main__":
     if sys.argv[1] == "--child":
-        main(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]))
+        main(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]))
     else:
         a = sys.argv[1:]
-        print(json.dumps(run(int(a[0]), *(int(x) for x in a[1:3]), *(float(x) for x in a[3:4]))))
+        kinds = [int, int, int, float, int, float]
+        print(json.dumps(run(*(kind(x) for kind, x in zip(kinds, a)))))
