@@ -265,14 +265,16 @@ public abstract class Model {
      */
     public final void setDims(Map<String, Integer> values) {
         int[] d = currentDims();
+        boolean[] named = new boolean[dimNames.length];
         for (Map.Entry<String, Integer> e : values.entrySet()) {
             int j = java.util.Arrays.asList(dimNames).indexOf(e.getKey());
             if (j < 0) throw new UserError(modelName + " has no symbolic dimension '" + e.getKey() + "'");
             if (e.getValue() <= 0) throw new UserError("dimension '" + e.getKey() + "' must be positive, got " + e.getValue());
             d[j] = e.getValue();
+            named[j] = true;
         }
         setShape(Math.max(batch, 1), d);
-        for (String name : values.keySet()) dimsBound[java.util.Arrays.asList(dimNames).indexOf(name)] = true;
+        for (int j = 0; j < named.length; j++) dimsBound[j] |= named[j];
     }
 
     /**
@@ -283,7 +285,8 @@ public abstract class Model {
      * @throws UserError when a sample shape does not fit its input or two inputs disagree on a dimension
      */
     public final void setSampleShapes(Map<String, int[]> shapes) {
-        Map<String, Integer> values = new LinkedHashMap<>();
+        int[] d = currentDims();
+        boolean[] bound = new boolean[dimNames.length];
         for (int i = 0; i < inputNames.length; i++) {
             int[] shape = inputShapes[i], sample = shapes.get(inputNames[i]);
             if (sample == null || !hasDims(shape)) continue;
@@ -292,19 +295,27 @@ public abstract class Model {
             for (int k = 0; fits && k < sample.length; k++) {
                 int code = shape[k + off];
                 if (code >= 0) fits = sample[k] == code;
-                else if (code < -1) {
-                    Integer before = values.putIfAbsent(dimNames[-code - 2], sample[k]);
-                    if (before != null && before != sample[k]) {
-                        throw new UserError("inputs disagree on dimension '" + dimNames[-code - 2] + "': " + before + " and " + sample[k]);
-                    }
-                }
+                else if (code < -1) bindDim(-code - 2, sample[k], d, bound, i, sample);
             }
             if (!fits) {
                 throw new UserError("input '" + inputNames[i] + "' gets samples shaped " + Tensor.shapeString(sample)
                         + ", the model expects " + shapeString(shape));
             }
         }
+        Map<String, Integer> values = new LinkedHashMap<>();
+        for (int j = 0; j < bound.length; j++) if (bound[j]) values.put(dimNames[j], d[j]);
         if (!values.isEmpty()) setDims(values);
+    }
+
+    /**
+     * Dimension j takes size v from input i (of shape {@code shown}), where an earlier input may already have given it
+     * one ({@code bound}): they must agree, and it must not be 0.
+     */
+    private void bindDim(int j, int v, int[] d, boolean[] bound, int i, int[] shown) {
+        if (bound[j] && v != d[j]) throw new UserError("inputs disagree on dimension '" + dimNames[j] + "': " + d[j] + " and " + v);
+        if (v == 0) throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(shown) + ": dimension '" + dimNames[j] + "' is 0");
+        d[j] = v;
+        bound[j] = true;
     }
 
     /** The current value of each symbolic dimension other than the batch, by name. */
@@ -495,13 +506,7 @@ public abstract class Model {
                         if (n >= 0 && v != n) throw new UserError("inputs disagree on the batch size: " + n + " and " + v);
                         n = v;
                     } else if (shape[k] < -1) {
-                        int j = -shape[k] - 2;
-                        if (bound[j] && v != d[j]) {
-                            throw new UserError("inputs disagree on dimension '" + dimNames[j] + "': " + d[j] + " and " + v);
-                        }
-                        if (v == 0) throw new UserError("input '" + inputNames[i] + "' has shape " + Tensor.shapeString(t.shape()) + ": dimension '" + dimNames[j] + "' is 0");
-                        d[j] = v;
-                        bound[j] = true;
+                        bindDim(-shape[k] - 2, v, d, bound, i, t.shape());
                     } else {
                         fits = v == shape[k];
                     }

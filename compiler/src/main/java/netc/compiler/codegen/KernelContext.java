@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Shape;
 
@@ -162,6 +163,16 @@ public final class KernelContext {
         parallelBound = bound;
         parallelInner = "1";
         return new String[] {"from", "to"};
+    }
+
+    /**
+     * Whether this is a float kernel of more than one element and input {@code i} a float array of the node's shape,
+     * read whole (no literal, no broadcast): what a runtime method over a range of flat indices can take.
+     */
+    public boolean readsFlatFloat(int i) {
+        Node in = node.input(i);
+        return elem.equals("float") && in.dtype() == DType.FLOAT && in.shape().equals(node.shape())
+                && !node.shape().isUnit() && literal(i) == null;
     }
 
     /** The trip count of the kernel's parallel loop, or null when it has none. */

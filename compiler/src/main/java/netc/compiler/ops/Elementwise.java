@@ -136,15 +136,6 @@ public final class Elementwise implements Op, Differentiable, Kernel {
         return true;
     }
 
-    /**
-     * Whether a float kernel computes {@code f} of each element of {@code x} into {@code y} with {@link Unary#map}:
-     * f has a vector form and x is a float array of y's shape.
-     */
-    static boolean mapsVectors(KernelContext k, Unary f, Node x, Node y) {
-        return f != null && f.vectorised() && k.T().equals("float") && x.dtype() == DType.FLOAT && x.shape().equals(y.shape())
-                && !y.shape().isUnit() && (!(x.op() instanceof Kernel kx) || kx.literal(x, k.T()) == null);
-    }
-
     @Override
     public void emit(KernelContext k) {
         Node n = k.node();
@@ -161,7 +152,7 @@ public final class Elementwise implements Op, Differentiable, Kernel {
             k.stmt("$L[0] = $L", k.out(), formula(k.T(), n.attrs(), x));
             return;
         }
-        if (arity == 1 && mapsVectors(k, function, n.input(0), n)) {
+        if (arity == 1 && function != null && function.vectorised() && k.readsFlatFloat(0)) {
             // e^x and the functions built on it: the runtime's vector form, a vector at a time
             String[] range = k.parallelRange(k.size(n.shape()), n.shape());
             k.stmt("$T.$L.map($L, $L, $L, $L)", Unary.class, function.name(), k.in(0), k.out(), range[0], range[1]);

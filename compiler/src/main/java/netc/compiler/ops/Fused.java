@@ -5,7 +5,6 @@ import java.util.List;
 import netc.compiler.codegen.Kernel;
 import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
-import netc.compiler.ir.DType;
 import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.Shape;
@@ -97,7 +96,7 @@ public final class Fused implements Op, Kernel {
         Node n = k.node();
         Shape iter = n.attrs().shape("shape");
         boolean reduce = isReduction(n);
-        Unary slope = reduce || !k.T().equals("float") ? null : gradientThrough(k);
+        Unary slope = reduce ? null : gradientThrough(k);
         if (slope != null) {
             // g·f(x), the gradient through a function with a vector form: the runtime's, a vector at a time
             int g = gradientInput(n);
@@ -132,13 +131,9 @@ public final class Fused implements Op, Kernel {
         Unary u = f.op().function();
         List<Integer> mul = steps.get(1).args();
         if (u == null || !u.vectorised() || !mul.contains(-1) || f.args().size() != 1) return null;
-        int x = f.args().get(0), g = mul.get(0) == -1 ? mul.get(1) : mul.get(0);
+        int x = f.args().get(0), g = gradientInput(n);
         if (x < 0 || g < 0 || x == g) return null;
-        for (int j = 0; j < 2; j++) {
-            Node in = n.input(j);
-            if (in.dtype() != DType.FLOAT || !in.shape().equals(n.shape()) || n.shape().isUnit() || k.literal(j) != null) return null;
-        }
-        return u;
+        return k.readsFlatFloat(0) && k.readsFlatFloat(1) ? u : null;
     }
 
     /** The input of {@code mul($g, f($x))} that multiplies f. */
