@@ -154,14 +154,16 @@ public final class KernelContext {
      * As {@link #parallelLoop}, for a kernel that hands its range to a runtime method rather than looping itself: the
      * bounds of the range its one statement covers, {@code from} and {@code to} in a body run for ranges of
      * {@code [0, bound)}, or {@code 0} and {@code bound} where the elements are too few to share.
+     *
+     * @param inner the number of elements one unit of the range handles (a Java expression), which sets the chunk size
      */
-    public String[] parallelRange(String bound, Shape total) {
+    public String[] parallelRange(String bound, String inner, Shape total) {
         if (!code.isEmpty() || parallelBound != null) {
             throw new IllegalStateException("a parallel range must be the whole of kernel " + node.ref());
         }
         if (total.isConcrete() && total.numelIfKnown() < 2L * PARALLEL_GRAIN) return new String[] {"0", bound};
         parallelBound = bound;
-        parallelInner = "1";
+        parallelInner = inner;
         return new String[] {"from", "to"};
     }
 

@@ -42,6 +42,12 @@ final class AttentionSoftmax implements Op, Differentiable, Kernel {
     }
 
     @Override
+    public String fusion(Node n) {
+        return Ops.call(n) + ": scale" + (n.attrs().b("causal") ? ", causal mask" : "")
+                + " and softmax in one pass over each row";
+    }
+
+    @Override
     public void emit(KernelContext k) {
         Shape s = k.node().shape();
         boolean causal = k.node().attrs().b("causal");

@@ -154,7 +154,7 @@ public final class Elementwise implements Op, Differentiable, Kernel {
         }
         if (arity == 1 && function != null && function.vectorised() && k.readsFlatFloat(0)) {
             // e^x and the functions built on it: the runtime's vector form, a vector at a time
-            String[] range = k.parallelRange(k.size(n.shape()), n.shape());
+            String[] range = k.parallelRange(k.size(n.shape()), "1", n.shape());
             k.stmt("$T.$L.map($L, $L, $L, $L)", Unary.class, function.name(), k.in(0), k.out(), range[0], range[1]);
             return;
         }

@@ -100,7 +100,7 @@ public final class Fused implements Op, Kernel {
         if (slope != null) {
             // g·f(x), the gradient through a function with a vector form: the runtime's, a vector at a time
             int g = gradientInput(n);
-            String[] range = k.parallelRange(k.size(n.shape()), n.shape());
+            String[] range = k.parallelRange(k.size(n.shape()), "1", n.shape());
             k.stmt("$T.$L.mapTimes($L, $L, $L, $L, $L)", Unary.class, slope.name(), k.in(1 - g), k.in(g), k.out(), range[0], range[1]);
             return;
         }

@@ -1,5 +1,6 @@
 package netc.compiler.ops;
 
+import com.squareup.javapoet.ClassName;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
 import netc.compiler.codegen.Kernel;
@@ -15,8 +16,9 @@ import netc.compiler.ir.TensorType;
 
 /**
  * Layer normalisation over the last axis, as nn.LayerNorm: {@code (x − mean) / √(var + eps) · w + b} for each row of
- * x [..., d], with the mean and the biased variance of the row, w and b [d]; attr {@code eps}. One kernel: each row is
- * read three times (mean, variance, result) while it is in cache, the rows shared among threads. Its gradient is
+ * x [..., d], with the mean and the biased variance of the row, w and b [d]; attr {@code eps}. One kernel: the runtime's
+ * {@code LayerNorm.forward} over the rows, shared among threads, each row read three times (mean, variance, result)
+ * while it is in cache. Its gradient is
  * {@link LayerNormGrad} for x and {@link LayerNormParamGrad} for w and b, which compute the row statistics again rather
  * than keep them.
  */
@@ -62,28 +64,33 @@ final class LayerNorm implements Op, Differentiable, Kernel {
     }
 
     @Override
-    public void emit(KernelContext k) {
-        openRow(k, 0, true);
-        k.loop("j", k.node().shape().dim(-1).javaExpr())
-                .stmt("$L[o + j] = ($L[o + j] - mean) * rstd * $L[j] + $L[j]", k.out(), k.in(0), k.in(1), k.in(2)).end();
-        k.end();
+    public String fusion(Node n) {
+        return Ops.call(n) + ": mean, variance, normalisation, scale and shift in one pass over each row";
     }
 
-    /**
-     * Opens a loop over the rows of input {@code xIn}, {@code o} the row's offset, with its {@code mean} and
-     * {@code rstd} = 1/√(var + eps); shared among threads when {@code parallel} (each row written by its own iteration).
-     */
-    static void openRow(KernelContext k, int xIn, boolean parallel) {
+    @Override
+    public void emit(KernelContext k) {
+        String[] rows = openRows(k, 0);
+        k.stmt("$T.forward($L, $L, $L, $L, $L, $L, $L, $L)", KERNEL, k.in(0), k.in(1), k.in(2), k.out(), d(k), eps(k), rows[0], rows[1]);
+    }
+
+    /** The runtime's layer-norm rows, which the kernels of the forward op and its gradients call. */
+    static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "LayerNorm");
+
+    /** The bounds of the rows of input {@code xIn} a call handles, shared among threads. */
+    static String[] openRows(KernelContext k, int xIn) {
         Shape s = k.node().input(xIn).shape();
-        String d = s.dim(-1).javaExpr(), x = k.in(xIn), t = k.T(), rows = s.productExpr(0, s.rank() - 1);
-        if (parallel) k.parallelLoop("r", rows, d, s);
-        else k.loop("r", rows);
-        k.stmt("int o = r * $L", d);
-        k.stmt("double sum = 0");
-        k.loop("j", d).stmt("sum += $L[o + j]", x).end();
-        k.stmt("$L mean = ($L) (sum / $L)", t, t, d);
-        k.stmt("double squares = 0");
-        k.loop("j", d).stmt("$L c = $L[o + j] - mean", t, x).stmt("squares += c * c").end();
-        k.stmt("$L rstd = ($L) (1 / Math.sqrt(squares / $L + $L))", t, t, d, Const.javaDouble(k.node().attrs().d("eps")));
+        return k.parallelRange(s.productExpr(0, s.rank() - 1), d(k), s);
+    }
+
+    /** The row length d of the node's x, its input 1 for the gradients. */
+    static String d(KernelContext k) {
+        return k.node().shape().dim(-1).javaExpr();
+    }
+
+    /** The attribute eps, as a literal of the kernel's element type. */
+    static String eps(KernelContext k) {
+        double eps = k.node().attrs().d("eps");
+        return k.T().equals("float") ? (float) eps + "f" : Const.javaDouble(eps);
     }
 }

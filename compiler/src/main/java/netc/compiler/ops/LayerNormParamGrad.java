@@ -6,6 +6,7 @@ import netc.compiler.codegen.KernelContext;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.Dim;
 import netc.compiler.ir.Shape;
+import netc.compiler.ir.Node;
 import netc.compiler.ir.Op;
 import netc.compiler.ir.TensorType;
 
@@ -26,13 +27,15 @@ final class LayerNormParamGrad implements Op, Kernel {
     }
 
     @Override
+    public String fusion(Node n) {
+        return Ops.call(n) + ": the gradients of weight and bias together in one pass over the rows";
+    }
+
+    @Override
     public void emit(KernelContext k) {
         Shape s = k.node().input(1).shape();
-        String d = s.dim(-1).javaExpr(), dy = k.in(0), x = k.in(1), out = k.out();
-        k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", out, 2 * s.dim(-1).size(), k.T());
         // the rows add into every column: one thread
-        LayerNorm.openRow(k, 1, false);
-        k.loop("j", d).stmt("$L[j] += $L[o + j] * ($L[o + j] - mean) * rstd", out, dy, x).stmt("$L[$L + j] += $L[o + j]", out, d, dy).end();
-        k.end();
+        k.stmt("$T.paramGradient($L, $L, $L, $L, $L, $L)", LayerNorm.KERNEL, k.in(0), k.in(1), k.out(), s.dim(-1).javaExpr(),
+                LayerNorm.eps(k), s.productExpr(0, s.rank() - 1));
     }
 }

@@ -359,6 +359,13 @@ public final class Ops {
         };
     }
 
+    /** The node as {@code op(%a, %b)}, its op's name and its operands' references: how {@code compile --stats} shows a kernel. */
+    static String call(Node n) {
+        List<String> in = new ArrayList<>();
+        for (Node i : n.inputs()) in.add(i.ref());
+        return n.op().name() + "(" + String.join(", ", in) + ")";
+    }
+
     /** {@code x[..., from:to]}: a range of the last dimension. */
     public static Node sliceLast(GraphBuilder g, Node x, int from, int to) {
         Shape s = x.shape();

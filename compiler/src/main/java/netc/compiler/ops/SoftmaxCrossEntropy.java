@@ -2,7 +2,6 @@ package netc.compiler.ops;
 
 import com.squareup.javapoet.ClassName;
 import java.util.Arrays;
-import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
 import netc.compiler.codegen.Kernel;
@@ -75,16 +74,9 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         return List.of(dz, Ops.mul(g, Ops.neg(g, g.add(Ops.LOG_SOFTMAX, z)), perRow));
     }
 
-    /** The operands' references, for {@code compile --stats}. */
-    static String operands(Node n) {
-        List<String> in = new ArrayList<>();
-        for (Node i : n.inputs()) in.add(i.ref());
-        return String.join(", ", in);
-    }
-
     @Override
     public String fusion(Node n) {
-        return "softmax_xent(" + operands(n) + "): max, sum of exponentials, log-sum-exp and loss in one pass over each row";
+        return Ops.call(n) + ": max, sum of exponentials, log-sum-exp and loss in one pass over each row";
     }
 
     @Override

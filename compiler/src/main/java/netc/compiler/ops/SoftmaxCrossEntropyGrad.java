@@ -37,7 +37,7 @@ final class SoftmaxCrossEntropyGrad implements Op, Kernel {
 
     @Override
     public String fusion(Node n) {
-        return "softmax_xent_grad(" + SoftmaxCrossEntropy.operands(n) + "): (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
+        return Ops.call(n) + ": (" + (n.attrs().has("probs") ? "the output probabilities" : "softmax")
                 + " − target) · dy in one kernel, no one-hot rows";
     }
 

@@ -91,4 +91,27 @@ class SequenceModelsTest {
         assertEquals(1, z.status());
         assertTrue(z.err().contains(zero + ":13:11: error: seq must be a positive integer, got 0"), z.err());
     }
+
+    @Test
+    void compileStatsShowTheTransformersKernels() throws IOException {
+        Path m = model("stats.net", "seq = 12");
+        Cli r = Cli.run("compile", m, "--stats", "-o", tmp.resolve("src"));
+        assertEquals(0, r.status(), r.err());
+        String out = r.out();
+        // three layer norms, each one kernel forward and a kernel for x's gradient and one for the parameters' backward
+        assertEquals(3, count(out, ": mean, variance, normalisation, scale and shift in one pass over each row"), out);
+        assertEquals(3, count(out, ": the row statistics again, then the gradient in x in one pass over each row"), out);
+        assertEquals(3, count(out, ": the gradients of weight and bias together in one pass over the rows"), out);
+        assertEquals(1, count(out, "= attention_softmax("), out);
+        assertTrue(out.contains(": scale, causal mask and softmax in one pass over each row"), out);
+        assertTrue(out.contains("mul($0, gelu_slope($1))"), "gelu's gradient is one pass: " + out);
+        assertTrue(out.matches("(?s).*\\nin place: (%\\d+ over %\\d+, ){5,}.*"), "values written over others: " + out);
+        assertTrue(out.matches("(?s).*\\nmemory at batch 16: [\\d,]+ bytes planned .*\\((\\d|[1-4]\\d)%\\)\\n.*"), out);
+    }
+
+    private static int count(String s, String part) {
+        int n = 0;
+        for (int i = s.indexOf(part); i >= 0; i = s.indexOf(part, i + 1)) n++;
+        return n;
+    }
 }

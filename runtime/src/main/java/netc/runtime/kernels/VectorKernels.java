@@ -1,7 +1,7 @@
 package netc.runtime.kernels;
 
 /**
- * Which kernels run: the Vector API ones ({@link VectorGemm}, {@link VectorRows}, {@link VectorMath}) when the JVM has the
+ * Which kernels run: the Vector API ones ({@link VectorGemm}, {@link VectorRows}, {@link VectorMath}, {@link VectorNorm}) when the JVM has the
  * {@code jdk.incubator.vector} module in its boot layer (the {@code netc} launcher adds it) and {@code -Dnetc.vector}
  * is not {@code false}, the plain loops otherwise. The Vector API classes are loaded by name on first use, so nothing
  * else in the runtime refers to the incubator API and an application without the flag runs the loops.
@@ -34,6 +34,11 @@ final class VectorKernels {
         static final MapKernel MATH = WANTED ? load("netc.runtime.kernels.VectorMath", MapKernel.class) : null;
     }
 
+    /** The layer-norm rows, loaded on first use. */
+    private static final class NormHolder {
+        static final NormKernel NORM = WANTED ? load("netc.runtime.kernels.VectorNorm", NormKernel.class) : null;
+    }
+
     /** The Vector API product kernel, or null when it is absent or turned off. */
     static FloatKernel product() {
         return use ? ProductHolder.KERNEL : null;
@@ -47,6 +52,11 @@ final class VectorKernels {
     /** The Vector API elementwise functions, or null when they are absent or turned off. */
     static MapKernel math() {
         return use ? MathHolder.MATH : null;
+    }
+
+    /** The Vector API layer-norm rows, or null when they are absent or turned off. */
+    static NormKernel norm() {
+        return use ? NormHolder.NORM : null;
     }
 
     /** Whether the product kernel is loaded (loading it if it can be), whether or not it is turned off. */
