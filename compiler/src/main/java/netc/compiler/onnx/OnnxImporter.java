@@ -1,0 +1,321 @@
+package netc.compiler.onnx;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import netc.compiler.ir.Dim;
+import netc.compiler.onnx.proto.Onnx;
+import netc.runtime.Tensor;
+import netc.runtime.UserError;
+
+/**
+ * An ONNX model as {@code .net} source and a weight file: graph inputs become {@code input}s (symbolic dimensions
+ * kept), graph outputs {@code output}s, nodes statements in the graph's order, recognised as layers where the pattern
+ * is clear ({@code Gemm} or {@code MatMul}+{@code Add} with constant weights as {@code dense}, {@code Conv} as
+ * {@code conv2d}/{@code conv1d}, {@code BatchNormalization} as {@code batchnorm}), and plain ops otherwise (see
+ * {@link OnnxOps}). Shape arithmetic over constants and {@code Shape} results is folded at import, so exporters'
+ * {@code Shape → Gather → Concat → Reshape} chains become one {@code reshape} with symbolic sizes. Names follow
+ * {@link Names}' rule.
+ */
+public final class OnnxImporter {
+    /** The model's source text, its name and its weights (layers' parameters, and constants the model reads). */
+    public record Result(String name, String source, LinkedHashMap<String, Tensor> weights) {
+    }
+
+    final OnnxFile file;
+    final long opset;
+    private final Map<String, Value> values = new HashMap<>();
+    private final Names names = new Names();
+    private final StringBuilder body = new StringBuilder();
+    final LinkedHashMap<String, Tensor> weights = new LinkedHashMap<>();
+    private final Map<String, Integer> uses = new HashMap<>();
+    private final Set<String> graphOutputs = new HashSet<>(), written = new HashSet<>();
+    private final Map<String, Integer> layerCounts = new HashMap<>();
+    private final Set<String> layers = new HashSet<>();
+    private final Map<String, String> params = new HashMap<>();
+    private final Map<String, List<Onnx.NodeProto>> consumers = new HashMap<>();
+    private final Set<Onnx.NodeProto> absorbed = new HashSet<>();
+    /** The node being imported, for messages. */
+    Onnx.NodeProto node;
+
+    private OnnxImporter(OnnxFile file) {
+        this.file = file;
+        this.opset = file.opset();
+    }
+
+    public static Result importFile(Path onnx) {
+        OnnxFile f = OnnxFile.read(onnx);
+        return new OnnxImporter(f).run();
+    }
+
+    private Result run() {
+        Onnx.GraphProto g = file.model.getGraph();
+        for (Onnx.TensorProto t : g.getInitializerList()) values.put(t.getName(), new Value.Known(file.tensor(t, "initializer '" + t.getName() + "'")));
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            for (String in : n.getInputList()) {
+                uses.merge(in, 1, Integer::sum);
+                consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+            }
+        }
+        for (Onnx.ValueInfoProto o : g.getOutputList()) {
+            graphOutputs.add(o.getName());
+            uses.merge(o.getName(), 1, Integer::sum);
+        }
+        StringBuilder head = new StringBuilder();
+        for (Onnx.ValueInfoProto in : g.getInputList()) {
+            if (values.containsKey(in.getName())) continue; // an initializer listed as an input (IR version < 4)
+            head.append(declareInput(in));
+        }
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            node = n;
+            if (absorbed.contains(n)) continue;
+            if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) throw unsupported();
+            OnnxOps.apply(this, n);
+        }
+        node = null;
+        for (Onnx.ValueInfoProto o : g.getOutputList()) {
+            if (written.contains(o.getName())) continue;
+            Value v = values.get(o.getName());
+            if (!(v instanceof Value.Net net)) {
+                throw new UserError(file.path + ": graph output '" + o.getName() + "' is " + (v == null ? "never computed" : "a constant") + ", which netc cannot make an output");
+            }
+            String id = names.fresh(o.getName());
+            body.append("  output ").append(id).append(" = ").append(net.id()).append(renamed(id, o.getName())).append('\n');
+        }
+        String name = modelName();
+        Onnx.ModelProto m = file.model;
+        String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
+        String source = "// imported by netc from " + file.path.getFileName() + ": " + (producer.isEmpty() ? "unknown producer" : producer)
+                + ", opset " + opset + "\nmodel " + name + " {\n" + head + body + "}\n";
+        return new Result(name, source, weights);
+    }
+
+    /** {@code input id: float[dims]}: symbolic dimensions keep their (sanitised) names. */
+    private String declareInput(Onnx.ValueInfoProto in) {
+        if (!in.getType().hasTensorType()) throw new UserError(file.path + ": graph input '" + in.getName() + "' is not a tensor");
+        Onnx.TypeProto.Tensor t = in.getType().getTensorType();
+        boolean isInt = switch (t.getElemType()) {
+            case 1, 10, 11, 16 -> false;
+            case 2, 3, 4, 5, 6, 7, 12, 13 -> true;
+            default -> throw new UserError(file.path + ": graph input '" + in.getName() + "' has element type "
+                    + OnnxFile.typeName(t.getElemType()) + "; netc inputs are float or int");
+        };
+        List<Dim> shape = new ArrayList<>();
+        List<String> text = new ArrayList<>();
+        for (int i = 0; i < t.getShape().getDimCount(); i++) {
+            Onnx.TensorShapeProto.Dimension d = t.getShape().getDim(i);
+            if (d.hasDimValue() && d.getDimValue() > 0) {
+                shape.add(Dim.of((int) d.getDimValue()));
+                text.add(Long.toString(d.getDimValue()));
+            } else if (d.hasDimParam() && !d.getDimParam().isEmpty()) {
+                String s = Names.sanitise(d.getDimParam());
+                shape.add(Dim.sym(s));
+                text.add(s);
+            } else {
+                throw new UserError(file.path + ": graph input '" + in.getName() + "' has an unnamed dimension " + i
+                        + "; export with dynamic_axes naming it (e.g. {0: \"batch\"})");
+            }
+        }
+        String id = names.fresh(in.getName());
+        values.put(in.getName(), new Value.Net(id, shape, isInt));
+        return "  input " + id + ": " + (isInt ? "int" : "float") + text + renamed(id, in.getName()) + "\n";
+    }
+
+    private static String renamed(String id, String onnx) {
+        return id.equals(onnx) ? "" : "  // '" + onnx + "'";
+    }
+
+    /** The class name: the file's name in CamelCase ({@code lenet-5.onnx} → {@code Lenet5}). */
+    private String modelName() {
+        String stem = file.path.getFileName().toString().replaceFirst("\\.[^.]*$", "");
+        StringBuilder b = new StringBuilder();
+        boolean up = true;
+        for (char c : stem.toCharArray()) {
+            if (c < 128 && Character.isLetterOrDigit(c)) {
+                b.append(up ? Character.toUpperCase(c) : c);
+                up = false;
+            } else {
+                up = true;
+            }
+        }
+        if (b.isEmpty() || Character.isDigit(b.charAt(0))) b.insert(0, "Model");
+        return b.toString();
+    }
+
+    // ---- what the op handlers use ----
+
+    /** The value of a node's input i; null where the input is absent (an empty name, or past the end). */
+    Value in(int i) {
+        if (i >= node.getInputCount() || node.getInput(i).isEmpty()) return null;
+        Value v = values.get(node.getInput(i));
+        if (v == null) throw problem("reads '" + node.getInput(i) + "', which no earlier node computes");
+        return v;
+    }
+
+    /** Input i as a value of the model; a constant becomes a literal or a parameter. */
+    Value.Net net(int i) {
+        Value v = in(i);
+        if (v instanceof Value.Net n) return n;
+        if (v instanceof Value.Known k) return constant(node.getInput(i), k.c());
+        throw problem("uses the symbolic sizes " + ((Value.Dims) v).elems() + " as data, which netc cannot");
+    }
+
+    /** Input i, which must be known at import time. */
+    Const known(int i, String what) {
+        Value v = in(i);
+        if (v instanceof Value.Known k) return k.c();
+        throw problem("needs its " + what + " known at import time");
+    }
+
+    /** How many nodes (and graph outputs) read ONNX value {@code name}. */
+    int uses(String name) {
+        return uses.getOrDefault(name, 0);
+    }
+
+    /**
+     * The one node that reads output i of this node, when nothing else does (no other node, not a graph output): a
+     * pattern's second node, such as the {@code Add} of a {@code MatMul}'s bias; null otherwise.
+     */
+    Onnx.NodeProto soleConsumer(int i) {
+        String out = node.getOutput(i);
+        List<Onnx.NodeProto> c = consumers.getOrDefault(out, List.of());
+        return c.size() == 1 && uses(out) == 1 ? c.get(0) : null;
+    }
+
+    /** A later node that this node's statement computes: it is skipped when its turn comes. */
+    void absorb(Onnx.NodeProto later) {
+        absorbed.add(later);
+    }
+
+    /** The value named {@code onnx} where it is known at import time (an initializer, a folded constant), else null. */
+    Const knownValue(String onnx) {
+        return values.get(onnx) instanceof Value.Known k ? k.c() : null;
+    }
+
+    /** Output i of the node is {@code v}, computed by no statement of its own (Identity, Dropout, folded values). */
+    void alias(int i, Value v) {
+        values.put(node.getOutput(i), v);
+    }
+
+    /** Output i of the node is {@code expr}: a statement {@code id = expr} (or {@code output id = expr}). */
+    Value.Net define(int i, String expr, List<Dim> shape, boolean isInt) {
+        return defineAs(node.getOutput(i), expr, shape, isInt);
+    }
+
+    /** ONNX value {@code onnx} is {@code expr}: a later node's output that this node's statement computes too. */
+    Value.Net defineAs(String onnx, String expr, List<Dim> shape, boolean isInt) {
+        boolean out = graphOutputs.contains(onnx);
+        String id = out ? names.fresh(onnx) : names.claim(Names.sanitise(shortName(onnx)));
+        body.append(out ? "  output " : "  ").append(id).append(" = ").append(expr).append(out ? renamed(id, onnx) : "").append('\n');
+        if (out) written.add(onnx);
+        Value.Net v = new Value.Net(id, List.copyOf(shape), isInt);
+        values.put(onnx, v);
+        return v;
+    }
+
+    /**
+     * An intermediate value's name made shorter: PyTorch's exporter names them after the module and op
+     * ({@code /encoder/fc1/Gemm_output_0}); the leading {@code /} and the {@code _output_0} go.
+     */
+    static String shortName(String onnx) {
+        String s = onnx.startsWith("/") && onnx.length() > 1 ? onnx.substring(1) : onnx;
+        return s.endsWith("_output_0") && s.length() > 9 ? s.substring(0, s.length() - 9) : s;
+    }
+
+    /** A constant as an operand: a scalar as a literal, a tensor as a parameter loaded from the weights. */
+    Value.Net constant(String onnx, Const c) {
+        if (c.size() == 1 && c.rank() == 0) return new Value.Net(literal(c.at(0)), List.of(), !c.isFloat());
+        String id = params.get(onnx);
+        List<Dim> shape = new ArrayList<>();
+        for (long d : c.dims()) shape.add(Dim.of((int) d));
+        if (id == null) {
+            if (!c.isFloat()) throw problem("uses the int tensor '" + onnx + "' " + shapeText(shape) + " as data, which netc cannot");
+            if (c.size() == 0) throw problem("uses the empty tensor '" + onnx + "'");
+            id = names.fresh(onnx);
+            params.put(onnx, id);
+            List<String> dims = new ArrayList<>();
+            for (long d : c.dims()) dims.add(Long.toString(d));
+            body.append("  param ").append(id).append(": ").append(dims).append(renamed(id, onnx)).append('\n');
+            weights.put(id, Tensor.of(c.intDims(), c.asFloats()));
+        }
+        return new Value.Net(id, shape, false);
+    }
+
+    /** A number as a literal of the language: {@code 2}, {@code 0.5}, {@code 1.0E-5}, negatives in parentheses. */
+    static String literal(double v) {
+        if (Double.isNaN(v) || Double.isInfinite(v)) throw new UserError("a constant " + v + " in an elementwise op");
+        String s = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Float.toString((float) v);
+        return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
+    }
+
+    /**
+     * A layer's name: the prefix of its weight's ONNX name where that ends in {@code .weight} (PyTorch's parameter
+     * names, so the state dict's names carry over), else the layer kind numbered from 1; a name taken already gets a
+     * suffix.
+     */
+    String layerName(String kind, String weightOnnx) {
+        String base = weightOnnx != null && weightOnnx.endsWith(".weight") && weightOnnx.length() > 7
+                ? weightOnnx.substring(0, weightOnnx.length() - 7) : null;
+        if (base == null || layers.contains(base)) {
+            do base = kind + layerCounts.merge(kind, 1, Integer::sum); while (layers.contains(base));
+        }
+        layers.add(base);
+        return base;
+    }
+
+    /** Stores a layer's tensor under {@code layer.part}. */
+    void weight(String layer, String part, Const c) {
+        weights.put(layer + "." + part, Tensor.of(c.intDims(), c.asFloats()));
+    }
+
+    /** The node's attribute, or null. */
+    Onnx.AttributeProto attr(String name) {
+        for (Onnx.AttributeProto a : node.getAttributeList()) if (a.getName().equals(name)) return a;
+        return null;
+    }
+
+    long attrInt(String name, long fallback) {
+        Onnx.AttributeProto a = attr(name);
+        return a == null ? fallback : a.getI();
+    }
+
+    float attrFloat(String name, float fallback) {
+        Onnx.AttributeProto a = attr(name);
+        return a == null ? fallback : a.getF();
+    }
+
+    String attrString(String name, String fallback) {
+        Onnx.AttributeProto a = attr(name);
+        return a == null ? fallback : OnnxFile.text(a.getS());
+    }
+
+    long[] attrInts(String name) {
+        Onnx.AttributeProto a = attr(name);
+        if (a == null) return null;
+        long[] v = new long[a.getIntsCount()];
+        for (int i = 0; i < v.length; i++) v[i] = a.getInts(i);
+        return v;
+    }
+
+    /** The error for this node's op, which netc does not import. */
+    UserError unsupported() {
+        return new UserError(file.path + ": node '" + node.getName() + "' (" + node.getOpType() + ", opset " + opset
+                + ") is not supported; supported: " + String.join(", ", OnnxOps.SUPPORTED));
+    }
+
+    /** The error for a form of this node that netc does not import, or a fault of the model. */
+    UserError problem(String what) {
+        return new UserError(file.path + ": node '" + node.getName() + "' (" + node.getOpType() + ") " + what);
+    }
+
+    static String shapeText(List<Dim> shape) {
+        List<String> s = new ArrayList<>();
+        for (Dim d : shape) s.add(d.toString());
+        return s.toString();
+    }
+}

@@ -1,0 +1,168 @@
+package netc.compiler.onnx;
+
+import java.util.ArrayList;
+import java.util.List;
+import netc.compiler.ir.Dim;
+import netc.compiler.onnx.proto.Onnx;
+
+/**
+ * The ONNX ops netc imports, each as a {@code .net} expression: the dispatch, the elementwise ops and activations
+ * here, the layers in {@link LayerOps}, the shape ops and the folding of shape arithmetic in {@link ShapeOps}.
+ */
+final class OnnxOps {
+    /** Every op type the importer reads, as its unsupported-op message lists them. */
+    static final List<String> SUPPORTED = List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
+            "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gather", "Gemm",
+            "GlobalAveragePool", "Identity", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Pow",
+            "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Selu", "Shape", "Sigmoid", "Slice", "Softmax",
+            "Softplus", "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze");
+
+    private OnnxOps() {
+    }
+
+    static void apply(OnnxImporter m, Onnx.NodeProto n) {
+        switch (n.getOpType()) {
+            case "Identity" -> m.alias(0, m.in(0));
+            case "Dropout" -> {
+                // inference: the identity; a mask output nobody reads is dropped
+                if (n.getOutputCount() > 1 && m.uses(n.getOutput(1)) > 0) throw m.problem("has its mask read, which netc's dropout does not give");
+                m.alias(0, m.in(0));
+            }
+            case "Add", "Sub", "Mul", "Div", "Pow" -> binary(m, n.getOpType());
+            case "Neg" -> unary(m, "-%s");
+            case "Sqrt" -> unary(m, "sqrt(%s)");
+            case "Exp" -> unary(m, "exp(%s)");
+            case "Log" -> unary(m, "log(%s)");
+            case "Abs" -> unary(m, "abs(%s)");
+            case "Relu" -> unary(m, "relu(%s)");
+            case "Sigmoid" -> unary(m, "sigmoid(%s)");
+            case "Tanh" -> unary(m, "tanh(%s)");
+            case "Softplus" -> unary(m, "softplus(%s)");
+            case "Softsign" -> unary(m, "%1$s / (1 + abs(%1$s))");
+            case "LeakyRelu" -> unary(m, "leaky_relu(%s, alpha=" + OnnxImporter.literal(m.attrFloat("alpha", 0.01f)) + ")");
+            case "Elu" -> unary(m, "elu(%s" + alpha(m, 1f) + ")");
+            case "Selu" -> unary(m, OnnxImporter.literal(m.attrFloat("gamma", 1.05070102214813232421875f)) + " * elu(%s, alpha="
+                    + OnnxImporter.literal(m.attrFloat("alpha", 1.67326319217681884765625f)) + ")");
+            case "PRelu" -> prelu(m);
+            case "Clip" -> clip(m);
+            case "Softmax", "LogSoftmax" -> softmax(m, n.getOpType().equals("Softmax") ? "softmax" : "log_softmax");
+            case "Gemm" -> LayerOps.gemm(m);
+            case "MatMul" -> LayerOps.matmul(m);
+            case "Conv" -> LayerOps.conv(m);
+            case "BatchNormalization" -> LayerOps.batchnorm(m);
+            case "MaxPool", "AveragePool" -> LayerOps.pool(m, n.getOpType().equals("MaxPool") ? "maxpool" : "avgpool");
+            case "GlobalAveragePool" -> LayerOps.globalAveragePool(m);
+            case "ReduceMean", "ReduceSum", "ReduceMax" -> reduce(m, n.getOpType().substring(6).toLowerCase());
+            default -> ShapeOps.apply(m, n);
+        }
+    }
+
+    private static String alpha(OnnxImporter m, float fallback) {
+        float a = m.attrFloat("alpha", fallback);
+        return a == fallback ? "" : ", alpha=" + OnnxImporter.literal(a);
+    }
+
+    /** {@code y = f(x)}, the same shape. */
+    private static void unary(OnnxImporter m, String format) {
+        Value.Net x = m.net(0);
+        m.define(0, String.format(format, x.id()), x.shape(), x.isInt());
+    }
+
+    /** Add, Sub, Mul, Div, Pow with NumPy broadcasting; folded where both sides are known at import. */
+    private static void binary(OnnxImporter m, String op) {
+        Value a = m.in(0), b = m.in(1);
+        if (!(a instanceof Value.Net) && !(b instanceof Value.Net)) {
+            m.alias(0, ShapeOps.fold(m, op, a, b));
+            return;
+        }
+        Value.Net x = m.net(0), y = m.net(1);
+        String sym = switch (op) {
+            case "Add" -> " + ";
+            case "Sub" -> " - ";
+            case "Mul" -> " * ";
+            case "Div" -> " / ";
+            default -> " ^ ";
+        };
+        m.define(0, x.id() + sym + y.id(), broadcast(m, x.shape(), y.shape()), x.isInt() && y.isInt());
+    }
+
+    /** NumPy's broadcast of two shapes. */
+    static List<Dim> broadcast(OnnxImporter m, List<Dim> a, List<Dim> b) {
+        int r = Math.max(a.size(), b.size());
+        List<Dim> out = new ArrayList<>();
+        for (int i = 0; i < r; i++) {
+            Dim x = i - (r - a.size()) >= 0 ? a.get(i - (r - a.size())) : Dim.of(1);
+            Dim y = i - (r - b.size()) >= 0 ? b.get(i - (r - b.size())) : Dim.of(1);
+            if (x.equals(y) || y.isOne()) out.add(x);
+            else if (x.isOne()) out.add(y);
+            else throw m.problem("cannot broadcast " + OnnxImporter.shapeText(a) + " with " + OnnxImporter.shapeText(b));
+        }
+        return out;
+    }
+
+    private static void prelu(OnnxImporter m) {
+        Value.Net x = m.net(0);
+        Const slope = m.known(1, "slope");
+        if (slope.size() == 1) {
+            String layer = m.layerName("prelu", m.node.getInput(1));
+            m.weight(layer, "weight", slope.reshaped(1));
+            m.define(0, "prelu(" + x.id() + ", name=\"" + layer + "\")", x.shape(), false);
+        } else {
+            // one slope per channel: max(x, 0) + slope · min(x, 0), the slope a parameter broadcast over x
+            Value.Net s = m.net(1);
+            m.define(0, "max(" + x.id() + ", 0) + " + s.id() + " * min(" + x.id() + ", 0)", broadcast(m, x.shape(), s.shape()), false);
+        }
+    }
+
+    /** Clip: bounds from inputs (opset 11 on) or attributes (before), either optional. */
+    private static void clip(OnnxImporter m) {
+        Value.Net x = m.net(0);
+        String lo = null, hi = null;
+        if (m.opset >= 11) {
+            if (m.in(1) != null) lo = OnnxImporter.literal(m.known(1, "minimum").at(0));
+            if (m.in(2) != null) hi = OnnxImporter.literal(m.known(2, "maximum").at(0));
+        } else {
+            if (m.attr("min") != null) lo = OnnxImporter.literal(m.attrFloat("min", 0));
+            if (m.attr("max") != null) hi = OnnxImporter.literal(m.attrFloat("max", 0));
+        }
+        String e = x.id();
+        if (lo != null) e = "max(" + e + ", " + lo + ")";
+        if (hi != null) e = "min(" + e + ", " + hi + ")";
+        m.define(0, e, x.shape(), x.isInt());
+    }
+
+    private static void softmax(OnnxImporter m, String fn) {
+        Value.Net x = m.net(0);
+        long axis = m.attrInt("axis", m.opset >= 13 ? -1 : 1);
+        int a = x.axis(axis);
+        if (m.opset < 13 && a != x.rank() - 1) {
+            throw m.problem("at opset " + m.opset + " flattens from axis " + axis + "; netc imports it over the last axis only");
+        }
+        m.define(0, fn + "(" + x.id() + (a == x.rank() - 1 ? "" : ", axis=" + a) + ")", x.shape(), false);
+    }
+
+    /** ReduceMean, ReduceSum, ReduceMax: axes from an attribute (older opsets) or an input; keepdims by default. */
+    private static void reduce(OnnxImporter m, String fn) {
+        Value.Net x = m.net(0);
+        long[] axes = m.attrInts("axes");
+        if (axes == null && m.in(1) != null) axes = m.known(1, "axes").asLongs();
+        boolean keep = m.attrInt("keepdims", 1) != 0;
+        if (axes == null || axes.length == 0) {
+            if (m.attrInt("noop_with_empty_axes", 0) != 0) {
+                m.alias(0, x);
+                return;
+            }
+            axes = new long[x.rank()];
+            for (int i = 0; i < axes.length; i++) axes[i] = i;
+        }
+        List<Integer> list = new ArrayList<>();
+        for (long a : axes) list.add(x.axis(a));
+        List<Dim> shape = new ArrayList<>();
+        for (int i = 0; i < x.rank(); i++) {
+            if (!list.contains(i)) shape.add(x.shape().get(i));
+            else if (keep) shape.add(Dim.of(1));
+        }
+        String axisText = list.size() == 1 ? list.get(0).toString() : list.toString();
+        m.define(0, fn + "(" + x.id() + ", axis=" + axisText + (keep ? ", keepdims=true" : "") + ")", shape, x.isInt());
+    }
+}

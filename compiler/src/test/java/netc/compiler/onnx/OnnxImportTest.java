@@ -1,0 +1,176 @@
+package netc.compiler.onnx;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
+import netc.compiler.Cli;
+import netc.compiler.onnx.proto.Onnx;
+import netc.runtime.Tensor;
+import netc.runtime.io.Safetensors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code netc import}: models exported by PyTorch (resources/onnx/make_onnx.py, opset 14) import into {@code .net}
+ * source and weights, and {@code netc run} on the result gives PyTorch's outputs; names follow the one rule; a
+ * broken or unsupported file is one located line.
+ */
+class OnnxImportTest {
+    @TempDir
+    Path tmp;
+
+    static Path resource(String name) {
+        try {
+            return Path.of(OnnxImportTest.class.getResource("/onnx/" + name).toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix"})
+    void pytorchExportsImportAndReproducePytorchsOutputs(String name) throws IOException {
+        Path net = tmp.resolve(name + ".net"), got = tmp.resolve(name + ".got.safetensors");
+        Cli imp = Cli.run("import", resource(name + ".onnx"), "-o", net);
+        assertEquals(0, imp.status(), imp.err());
+        assertTrue(Files.exists(tmp.resolve(name + ".safetensors")), "the weights beside the model");
+        Cli run = Cli.run("run", net, "--weights", tmp.resolve(name + ".safetensors"), "--inputs", resource(name + ".inputs.safetensors"),
+                "--out", got);
+        assertEquals(0, run.status(), run.err() + "\n" + Files.readString(net));
+        Map<String, Tensor> want = Safetensors.read(resource(name + ".expect.safetensors")), have = Safetensors.read(got);
+        for (Map.Entry<String, Tensor> e : want.entrySet()) {
+            Tensor h = have.get(e.getKey());
+            assertTrue(h != null, "output " + e.getKey() + " in " + have.keySet());
+            assertArrayEquals(e.getValue().shape(), h.shape(), e.getKey());
+            float[] w = e.getValue().floats(), g = h.floats();
+            for (int i = 0; i < w.length; i++) {
+                assertEquals(w[i], g[i], 1e-4 * Math.max(1, Math.abs(w[i])), name + " " + e.getKey() + "[" + i + "]");
+            }
+        }
+    }
+
+    @Test
+    void layersAreRecognisedAndNamedAfterPytorchsParameters() throws IOException {
+        Path net = tmp.resolve("lenet.net");
+        assertEquals(0, Cli.run("import", resource("lenet.onnx"), "-o", net, "--weights", tmp.resolve("w.safetensors")).status());
+        String src = Files.readString(net);
+        assertTrue(src.startsWith("// imported by netc from lenet.onnx: pytorch 1.13"), src);
+        assertTrue(src.contains("opset 14"), src);
+        assertTrue(src.contains("input _input: float[batch, 1, 28, 28]  // 'input'"), src);
+        assertTrue(src.contains("= conv2d(_input, 6, kernel=5, pad=2, name=\"conv1\")"), src);
+        assertTrue(src.contains("= maxpool("), src);
+        assertTrue(src.contains("= dense(") && src.contains("name=\"fc3\")"), src);
+        assertTrue(src.contains("output log_probs = log_softmax("), src);
+        assertEquals(Set.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias", "fc2.weight",
+                "fc2.bias", "fc3.weight", "fc3.bias"), Safetensors.read(tmp.resolve("w.safetensors")).keySet());
+
+        Path bn = tmp.resolve("bn.net");
+        assertEquals(0, Cli.run("import", resource("conv_bn.onnx"), "-o", bn).status());
+        String b = Files.readString(bn);
+        assertTrue(b.contains("batchnorm(conv_Conv, name=\"bn\")") && b.contains("eps=0.001, name=\"bn2\")"), b);
+        // the exporter's Shape → Gather → Unsqueeze → Concat → Reshape chain is one reshape over the symbolic batch
+        Path mix = tmp.resolve("mix.net");
+        assertEquals(0, Cli.run("import", resource("mix.onnx"), "-o", mix).status());
+        String x = Files.readString(mix);
+        assertTrue(x.contains("reshape(Pad, [batch, -1])") || x.matches("(?s).*reshape\\(\\w+, \\[batch, -1\\]\\).*"), x);
+        assertFalse(x.contains("Shape") || x.contains("Gather"), x);
+    }
+
+    @Test
+    void namesFollowOneRule() {
+        assertEquals("input_1", Names.sanitise("input.1"));
+        assertEquals("_0", Names.sanitise("0"));
+        assertEquals("_input", Names.sanitise("input"));
+        assertEquals("_fc1_Gemm_output_0", Names.sanitise("/fc1/Gemm_output_0"));
+        assertEquals("x_y", Names.sanitise("x:y"));
+        assertEquals("_", Names.sanitise(""));
+        assertEquals("caf_", Names.sanitise("café"));
+        Names n = new Names();
+        assertEquals("a_b", n.fresh("a.b"));
+        assertEquals("a_b_2", n.fresh("a-b"));
+        assertEquals("a_b_3", n.fresh("a b"));
+    }
+
+    /** A one-node model around op {@code op}, written to a file. */
+    private Path oneNode(String op, String file) throws IOException {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(3));
+        Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)).build();
+        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).setProducerName("test")
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(Onnx.GraphProto.newBuilder()
+                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
+                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y").setType(type))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("n1").setOpType(op).addInput("x").addOutput("y")))
+                .build();
+        Path p = tmp.resolve(file);
+        Files.write(p, m.toByteArray());
+        return p;
+    }
+
+    @Test
+    void anUnsupportedOpIsOneLine() throws IOException {
+        Path p = oneNode("Hardmax", "hard.onnx");
+        Cli r = Cli.run("import", p, "-o", tmp.resolve("h.net"));
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(p + ": node 'n1' (Hardmax, opset 17) is not supported; supported: Abs, Add, "), r.err());
+        assertFalse(Files.exists(tmp.resolve("h.net")), "nothing written");
+        // and a supported one imports
+        Path ok = oneNode("Sigmoid", "sig.onnx");
+        assertEquals(0, Cli.run("import", ok, "-o", tmp.resolve("s.net")).status());
+    }
+
+    @Test
+    void aBrokenFileIsOneLine() throws IOException {
+        byte[] good = Files.readAllBytes(resource("mlp.onnx"));
+        Path cut = tmp.resolve("cut.onnx");
+        Files.write(cut, Arrays.copyOf(good, good.length / 2));
+        Cli r = Cli.run("import", cut, "-o", tmp.resolve("cut.net"));
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(cut.toString()), r.err());
+        assertFalse(r.err().contains("internal error"), r.err());
+
+        Path text = Files.writeString(tmp.resolve("text.onnx"), "model M { }\n");
+        Cli t = Cli.run("import", text, "-o", tmp.resolve("t.net"));
+        assertEquals(1, t.status(), t.err());
+        assertTrue(t.err().contains(text + ": not an ONNX model"), t.err());
+
+        Path empty = Files.write(tmp.resolve("empty.onnx"), new byte[0]);
+        Cli e = Cli.run("import", empty, "-o", tmp.resolve("e.net"));
+        assertEquals(1, e.status(), e.err());
+        assertTrue(e.err().contains(empty + ": not an ONNX model (no graph: the file is empty)"), e.err());
+    }
+
+    @Test
+    void externalDataMustLieBesideTheModel() throws IOException {
+        Onnx.TensorProto w = Onnx.TensorProto.newBuilder().setName("w").addDims(3).setDataType(1)
+                .setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
+                .addExternalData(Onnx.StringStringEntryProto.newBuilder().setKey("location").setValue("../../etc/passwd")).build();
+        Path p = oneNode("Sigmoid", "ext.onnx");
+        Onnx.ModelProto m = Onnx.ModelProto.parseFrom(Files.readAllBytes(p));
+        Files.write(p, m.toBuilder().setGraph(m.getGraph().toBuilder().addInitializer(w)).build().toByteArray());
+        Cli r = Cli.run("import", p, "-o", tmp.resolve("ext.net"));
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("initializer 'w' has external data '../../etc/passwd' outside the model's folder"), r.err());
+
+        // beside the model, the data is read
+        Files.write(tmp.resolve("w.bin"), new byte[] {0, 0, (byte) 0x80, 0x3f, 0, 0, 0, 0x40, 0, 0, 0x40, 0x40});
+        OnnxFile f = OnnxFile.read(p);
+        Onnx.TensorProto ok = w.toBuilder().setExternalData(0, Onnx.StringStringEntryProto.newBuilder().setKey("location").setValue("w.bin")).build();
+        assertArrayEquals(new float[] {1, 2, 3}, f.tensor(ok, "w").floats());
+    }
+}
