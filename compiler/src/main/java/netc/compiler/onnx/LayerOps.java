@@ -131,15 +131,15 @@ final class LayerOps {
         if (spatial != 1 && spatial != 2 || w.rank() != x.rank()) {
             throw m.problem("convolves " + OnnxImporter.shapeText(x.shape()) + "; netc has 1-D and 2-D convolutions");
         }
-        long group = m.attrInt("group", 1);
-        if (group != 1) throw m.problem("has " + group + " groups; netc's convolutions have none");
+        int group = (int) m.attrInt("group", 1);
         long[] kernel = java.util.Arrays.copyOfRange(w.dims(), 2, w.rank());
         long[] stride = ints(m, "strides", spatial, 1), dilation = ints(m, "dilations", spatial, 1);
         long[] pad = pads(m, spatial, kernel, stride, dilation);
         int filters = (int) w.dims()[0];
         Dim channels = x.shape().get(1);
-        if (channels.isSymbolic() || channels.size() != w.dims()[1]) {
-            throw m.problem("has a weight for " + w.dims()[1] + " channels, the input " + OnnxImporter.shapeText(x.shape()));
+        if (group < 1 || filters % group != 0 || channels.isSymbolic() || channels.size() != w.dims()[1] * group) {
+            throw m.problem("has a weight for " + w.dims()[1] + " channels in " + group + " group(s), the input "
+                    + OnnxImporter.shapeText(x.shape()));
         }
         List<Dim> shape = new ArrayList<>(List.of(x.shape().get(0), Dim.of(filters)));
         for (int i = 0; i < spatial; i++) {
@@ -149,15 +149,66 @@ final class LayerOps {
             shape.add(Dim.of((int) o));
         }
         String layer = m.layerName("conv", m.node.getInput(1));
-        m.weight(layer, "weight", w);
-        if (b != null) m.weight(layer, "bias", b);
-        StringBuilder e = new StringBuilder("conv" + spatial + "d(" + x.id() + ", " + filters + ", kernel=" + list(kernel));
+        if (group == 1) {
+            m.weight(layer, "weight", w);
+            if (b != null) m.weight(layer, "bias", b);
+            m.define(0, convCall(x.id(), spatial, filters, kernel, stride, pad, dilation, b != null, layer), shape, false);
+            return;
+        }
+        // groups: each group of channels convolved by its own filters (layers L.g0, L.g1, ...), the results joined
+        int per = (int) (channels.size() / group), out = filters / group;
+        List<String> parts = new ArrayList<>();
+        List<Dim> partShape = new ArrayList<>(shape);
+        partShape.set(1, Dim.of(out));
+        for (int k = 0; k < group; k++) {
+            String g = layer + ".g" + k;
+            long[] from = new long[w.rank()], step = new long[w.rank()];
+            from[0] = (long) k * out;
+            java.util.Arrays.fill(step, 1);
+            m.weight(g, "weight", w.sliced(from, step, withFirst(w.dims(), out)));
+            if (b != null) m.weight(g, "bias", b.sliced(new long[] {(long) k * out}, new long[] {1}, new long[] {out}));
+            String xs = x.id() + "[:, " + (k * per) + ":" + ((k + 1) * per) + "]";
+            parts.add(m.let(m.stem() + "_g" + k, convCall(xs, spatial, out, kernel, stride, pad, dilation, b != null, g), partShape, false).id());
+        }
+        m.define(0, "concat(" + String.join(", ", parts) + ", axis=1)", shape, false);
+    }
+
+    private static long[] withFirst(long[] dims, long first) {
+        long[] d = dims.clone();
+        d[0] = first;
+        return d;
+    }
+
+    private static String convCall(String x, int spatial, int filters, long[] kernel, long[] stride, long[] pad, long[] dilation,
+            boolean bias, String layer) {
+        StringBuilder e = new StringBuilder("conv" + spatial + "d(" + x + ", " + filters + ", kernel=" + list(kernel));
         if (!all(stride, 1)) e.append(", stride=").append(list(stride));
         if (!all(pad, 0)) e.append(", pad=").append(list(pad));
         if (!all(dilation, 1)) e.append(", dilation=").append(list(dilation));
-        if (b == null) e.append(", bias=false");
-        e.append(", name=\"").append(layer).append("\")");
-        m.define(0, e.toString(), shape, false);
+        if (!bias) e.append(", bias=false");
+        return e.append(", name=\"").append(layer).append("\")").toString();
+    }
+
+    /**
+     * InstanceNormalization: each sample's channel normalised over its spatial positions, then scaled and shifted per
+     * channel: {@code (x − mean) / √(var + eps) · scale + bias}, written out as the language's ops.
+     */
+    static void instanceNorm(OnnxImporter m) {
+        Value.Net x = m.net(0);
+        Const scale = m.known(1, "scale"), bias = m.known(2, "bias");
+        float eps = m.attrFloat("epsilon", 1e-5f);
+        List<Integer> axes = new ArrayList<>();
+        long[] perChannel = new long[x.rank() - 1];
+        java.util.Arrays.fill(perChannel, 1);
+        perChannel[0] = scale.size();
+        for (int i = 2; i < x.rank(); i++) axes.add(i);
+        String ax = axes.size() == 1 ? axes.get(0).toString() : axes.toString();
+        String s = m.stem();
+        Value.Net centred = m.let(s + "_centred", x.id() + " - mean(" + x.id() + ", axis=" + ax + ", keepdims=true)", x.shape(), false);
+        Value.Net sc = m.constant(m.node.getInput(1) + "_channels", scale.reshaped(perChannel));
+        Value.Net bi = m.constant(m.node.getInput(2) + "_channels", bias.reshaped(perChannel));
+        m.define(0, centred.id() + " / sqrt(mean(" + centred.id() + " * " + centred.id() + ", axis=" + ax + ", keepdims=true) + "
+                + OnnxImporter.literal(eps) + ") * " + sc.id() + " + " + bi.id(), x.shape(), false);
     }
 
     /** The padding of each spatial axis from {@code pads} or {@code auto_pad}; refused where the two ends differ. */
@@ -232,8 +283,23 @@ final class LayerOps {
         if (m.node.getOutputCount() > 1 && m.uses(m.node.getOutput(1)) > 0) throw m.problem("has its indices read");
         long[] kernel = ints(m, "kernel_shape", spatial, 1), stride = ints(m, "strides", spatial, 1);
         long[] pads = m.attrInts("pads");
-        if (pads != null && !all(pads, 0) || !m.attrString("auto_pad", "NOTSET").matches("NOTSET|VALID")) {
-            throw m.problem("pads its input; netc's pools have no padding");
+        if (!m.attrString("auto_pad", "NOTSET").matches("NOTSET|VALID")) throw m.problem("pads its input automatically; netc does not");
+        if (pads != null && !all(pads, 0)) {
+            if (!fn.equals("maxpool")) throw m.problem("pads its input; netc's average pools have no padding");
+            // padding that never wins a maximum: x's own least value, pad(x − lo) + lo
+            List<String> fpad = new ArrayList<>();
+            List<Dim> padded = new ArrayList<>(x.shape());
+            for (int a = spatial - 1; a >= 0; a--) {
+                fpad.add(Long.toString(pads[a]));
+                fpad.add(Long.toString(pads[a + spatial]));
+                Dim d = x.shape().get(2 + a);
+                if (d.isSymbolic()) throw m.problem("has a symbolic spatial size " + d);
+                padded.set(2 + a, Dim.of((int) (d.size() + pads[a] + pads[a + spatial])));
+            }
+            List<Integer> all = new ArrayList<>();
+            for (int i = 0; i < x.rank(); i++) all.add(i);
+            Value.Net lo = m.let(m.stem() + "_least", "min(" + x.id() + ", axis=" + all + ")", List.of(), false);
+            x = m.let(m.stem() + "_padded", "pad(" + x.id() + " - " + lo.id() + ", " + fpad + ") + " + lo.id(), padded, false);
         }
         if (m.attrInt("ceil_mode", 0) != 0) throw m.problem("rounds up (ceil_mode); netc's pools round down");
         long[] dil = m.attrInts("dilations");

@@ -100,10 +100,10 @@ public final class OnnxImporter {
         if (!in.getType().hasTensorType()) throw new UserError(file.path + ": graph input '" + in.getName() + "' is not a tensor");
         Onnx.TypeProto.Tensor t = in.getType().getTensorType();
         boolean isInt = switch (t.getElemType()) {
-            case 1, 10, 11, 16 -> false;
+            case 1, 11 -> false;
             case 2, 3, 4, 5, 6, 7, 12, 13 -> true;
             default -> throw new UserError(file.path + ": graph input '" + in.getName() + "' has element type "
-                    + OnnxFile.typeName(t.getElemType()) + "; netc inputs are float or int");
+                    + OnnxFile.typeName(t.getElemType()) + "; netc's inputs are float (32-bit) or int");
         };
         List<Dim> shape = new ArrayList<>();
         List<String> text = new ArrayList<>();
@@ -227,6 +227,18 @@ public final class OnnxImporter {
         return s.endsWith("_output_0") && s.length() > 9 ? s.substring(0, s.length() - 9) : s;
     }
 
+    /** A statement of the importer's own, {@code base = expr} (a fresh name from base): a step of a decomposed op. */
+    Value.Net let(String base, String expr, List<Dim> shape, boolean isInt) {
+        String id = names.claim(Names.sanitise(base));
+        body.append("  ").append(id).append(" = ").append(expr).append('\n');
+        return new Value.Net(id, List.copyOf(shape), isInt);
+    }
+
+    /** A name for this node's helper values: its first output's short name. */
+    String stem() {
+        return shortName(node.getOutput(0));
+    }
+
     /** A constant as an operand: a scalar as a literal, a tensor as a parameter loaded from the weights. */
     Value.Net constant(String onnx, Const c) {
         if (c.size() == 1 && c.rank() == 0) return new Value.Net(literal(c.at(0)), List.of(), !c.isFloat());
@@ -304,13 +316,19 @@ public final class OnnxImporter {
 
     /** The error for this node's op, which netc does not import. */
     UserError unsupported() {
-        return new UserError(file.path + ": node '" + node.getName() + "' (" + node.getOpType() + ", opset " + opset
+        return new UserError(file.path + ": " + nodeText() + " (" + node.getOpType() + ", opset " + opset
                 + ") is not supported; supported: " + String.join(", ", OnnxOps.SUPPORTED));
     }
 
     /** The error for a form of this node that netc does not import, or a fault of the model. */
     UserError problem(String what) {
-        return new UserError(file.path + ": node '" + node.getName() + "' (" + node.getOpType() + ") " + what);
+        return new UserError(file.path + ": " + nodeText() + " (" + node.getOpType() + ") " + what);
+    }
+
+    /** {@code node 'NAME'}, or for a node without a name {@code the node of 'OUTPUT'}. */
+    private String nodeText() {
+        if (!node.getName().isEmpty() || node.getOutputCount() == 0) return "node '" + node.getName() + "'";
+        return "the node of '" + node.getOutput(0) + "'";
     }
 
     static String shapeText(List<Dim> shape) {

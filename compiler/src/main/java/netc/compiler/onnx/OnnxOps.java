@@ -13,9 +13,10 @@ final class OnnxOps {
     /** Every op type the importer reads, as its unsupported-op message lists them. */
     static final List<String> SUPPORTED = List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
             "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gather", "Gemm",
-            "GlobalAveragePool", "Identity", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Pad", "Pow",
+            "GlobalAveragePool", "Identity", "InstanceNormalization", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
+            "Min", "Mul", "Neg", "Pad", "Pow",
             "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Selu", "Shape", "Sigmoid", "Slice", "Softmax",
-            "Softplus", "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze");
+            "Softplus", "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile", "Transpose", "Unsqueeze");
 
     private OnnxOps() {
     }
@@ -29,6 +30,8 @@ final class OnnxOps {
                 m.alias(0, m.in(0));
             }
             case "Add", "Sub", "Mul", "Div", "Pow" -> binary(m, n.getOpType());
+            case "Max", "Min", "Sum", "Mean" -> variadic(m, n.getOpType());
+            case "InstanceNormalization" -> LayerOps.instanceNorm(m);
             case "Neg" -> unary(m, "-%s");
             case "Sqrt" -> unary(m, "sqrt(%s)");
             case "Exp" -> unary(m, "exp(%s)");
@@ -75,7 +78,7 @@ final class OnnxOps {
             m.alias(0, ShapeOps.fold(m, op, a, b));
             return;
         }
-        Value.Net x = m.net(0), y = m.net(1);
+        Value.Net x = m.net(0), y = legacyBroadcast(m, x);
         String sym = switch (op) {
             case "Add" -> " + ";
             case "Sub" -> " - ";
@@ -84,6 +87,48 @@ final class OnnxOps {
             default -> " ^ ";
         };
         m.define(0, x.id() + sym + y.id(), broadcast(m, x.shape(), y.shape()), x.isInt() && y.isInt());
+    }
+
+    /**
+     * Before opset 7 a binary op broadcast its second operand only where attribute {@code broadcast} said so, aligned
+     * at attribute {@code axis} rather than at the end: b's dimensions get ones after them to line up as NumPy would.
+     */
+    private static Value.Net legacyBroadcast(OnnxImporter m, Value.Net a) {
+        if (m.opset >= 7 || m.attrInt("broadcast", 0) == 0 || m.attr("axis") == null) return m.net(1);
+        Const c = m.knownValue(m.node.getInput(1));
+        int bRank = c != null ? c.rank() : m.net(1).rank();
+        int axis = a.axis(m.attrInt("axis", 0)), trailing = a.rank() - axis - bRank;
+        if (trailing <= 0) return m.net(1);
+        if (c != null) {
+            long[] dims = java.util.Arrays.copyOf(c.dims(), bRank + trailing);
+            for (int i = bRank; i < dims.length; i++) dims[i] = 1;
+            return m.constant(m.node.getInput(1) + "_aligned", c.reshaped(dims));
+        }
+        Value.Net b = m.net(1);
+        List<Dim> shape = new ArrayList<>(b.shape());
+        for (int i = 0; i < trailing; i++) shape.add(Dim.of(1));
+        List<String> text = new ArrayList<>();
+        for (Dim d : shape) text.add(d.toString());
+        return m.let(m.stem() + "_aligned", "reshape(" + b.id() + ", " + text + ")", shape, b.isInt());
+    }
+
+    /** Max, Min, Sum and Mean of any number of values, broadcast together. */
+    private static void variadic(OnnxImporter m, String op) {
+        int n = m.node.getInputCount();
+        Value.Net acc = m.net(0);
+        String e = acc.id();
+        List<Dim> shape = acc.shape();
+        for (int i = 1; i < n; i++) {
+            Value.Net x = m.net(i);
+            shape = broadcast(m, shape, x.shape());
+            e = switch (op) {
+                case "Max" -> "max(" + e + ", " + x.id() + ")";
+                case "Min" -> "min(" + e + ", " + x.id() + ")";
+                default -> e + " + " + x.id();
+            };
+        }
+        if (op.equals("Mean") && n > 1) e = "(" + e + ") / " + n;
+        m.define(0, e, shape, acc.isInt());
     }
 
     /** NumPy's broadcast of two shapes. */
@@ -108,8 +153,17 @@ final class OnnxOps {
             m.weight(layer, "weight", slope.reshaped(1));
             m.define(0, "prelu(" + x.id() + ", name=\"" + layer + "\")", x.shape(), false);
         } else {
-            // one slope per channel: max(x, 0) + slope · min(x, 0), the slope a parameter broadcast over x
-            Value.Net s = m.net(1);
+            // one slope per channel: max(x, 0) + slope · min(x, 0), the slope a parameter broadcast over x; a vector of
+            // one slope per channel (as opsets before 7 broadcast it) lines up with axis 1
+            Value.Net s;
+            if (slope.rank() == 1 && x.rank() > 2 && x.shape().get(1).equals(Dim.of(slope.size()))) {
+                long[] dims = new long[x.rank() - 1];
+                java.util.Arrays.fill(dims, 1);
+                dims[0] = slope.size();
+                s = m.constant(m.node.getInput(1) + "_channels", slope.reshaped(dims));
+            } else {
+                s = m.net(1);
+            }
             m.define(0, "max(" + x.id() + ", 0) + " + s.id() + " * min(" + x.id() + ", 0)", broadcast(m, x.shape(), s.shape()), false);
         }
     }

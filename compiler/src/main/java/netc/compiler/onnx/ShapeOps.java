@@ -33,6 +33,7 @@ final class ShapeOps {
             case "Gather" -> gather(m);
             case "Split" -> split(m);
             case "Pad" -> pad(m);
+            case "Tile" -> tile(m);
             default -> throw m.unsupported();
         }
     }
@@ -84,7 +85,9 @@ final class ShapeOps {
     }
 
     private static void cast(OnnxImporter m) {
-        boolean toFloat = isFloatType(m.attrInt("to", 1));
+        long to = m.attrInt("to", 1);
+        if (to == 10 || to == 16) throw m.problem("casts to " + OnnxFile.typeName((int) to) + "; netc computes in float32");
+        boolean toFloat = isFloatType(to);
         Value v = m.in(0);
         if (v instanceof Value.Known k) {
             Const c = k.c();
@@ -635,7 +638,7 @@ final class ShapeOps {
         if (!m.attrString("mode", "constant").equals("constant")) throw m.problem("pads by " + m.attrString("mode", "") + "; netc pads with zeros");
         long[] pads = m.opset >= 11 ? m.known(1, "pads").asLongs() : m.attrInts("pads");
         double value = m.opset >= 11 ? (m.in(2) == null ? 0 : m.known(2, "value").at(0)) : m.attrFloat("value", 0);
-        if (value != 0) throw m.problem("pads with " + value + "; netc pads with zeros");
+
         int r = x.rank();
         long[] full = new long[2 * r];
         if (m.in(3) != null) {
@@ -665,6 +668,32 @@ final class ShapeOps {
             m.alias(0, x);
             return;
         }
-        m.define(0, "pad(" + x.id() + ", " + fpad + ")", shape, x.isInt());
+        // another value c than 0: pad(x − c) + c
+        String c = value == 0 ? null : OnnxImporter.literal(value);
+        m.define(0, c == null ? "pad(" + x.id() + ", " + fpad + ")" : "pad(" + x.id() + " - " + c + ", " + fpad + ") + " + c, shape, x.isInt());
+    }
+
+    /** Tile by constant repeats: the value joined to itself along each repeated axis. */
+    static void tile(OnnxImporter m) {
+        Value.Net x = m.net(0);
+        long[] reps = m.known(1, "repeats").asLongs();
+        if (reps.length != x.rank()) throw m.problem("repeats " + reps.length + " axes of " + OnnxImporter.shapeText(x.shape()));
+        Value.Net v = x;
+        int last = -1;
+        for (int a = 0; a < reps.length; a++) if (reps[a] != 1) last = a;
+        if (last < 0) {
+            m.alias(0, x);
+            return;
+        }
+        for (int a = 0; a <= last; a++) {
+            if (reps[a] == 1) continue;
+            if (reps[a] < 1 || reps[a] > 64) throw m.problem("repeats axis " + a + " " + reps[a] + " times; netc tiles 1 to 64 times");
+            Dim d = v.shape().get(a);
+            if (d.isSymbolic()) throw m.problem("repeats the symbolic dimension " + d);
+            List<Dim> shape = new ArrayList<>(v.shape());
+            shape.set(a, Dim.of((int) (d.size() * reps[a])));
+            String expr = "concat(" + String.join(", ", Collections.nCopies((int) reps[a], v.id())) + ", axis=" + a + ")";
+            v = a == last ? m.define(0, expr, shape, x.isInt()) : m.let(m.stem() + "_" + a, expr, shape, x.isInt());
+        }
     }
 }

@@ -596,7 +596,7 @@ public final class Conv {
                     int base = colOff + row * ld, src = xOff + (ci * g.h() + y0 * sh + down) * wd + shift;
                     if (rows != null && hi - lo >= RowKernel.MIN_LENGTH) {
                         rows.copy(x, src + lo, sh * wd, col, base + y0 * ow + lo, ow, hi - lo, y1 - y0);
-                    } else {
+                    } else if (hi > lo) { // (a kernel tap that reads only padding copies nothing: src + lo may lie before x)
                         for (int y = y0, from = src; y < y1; y++, from += sh * wd) {
                             int at = base + y * ow;
                             if (sw == 1) {

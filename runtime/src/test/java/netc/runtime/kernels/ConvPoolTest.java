@@ -36,7 +36,10 @@ class ConvPoolTest {
                 g(64, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1),
                 g(37, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1),
                 g(5, 3, 9, 8, 17, 3, 3, 2, 1, 1, 0, 1, 2),
-                g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2));
+                g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2),
+                // taps that read only padding: a 1-wide input under a 5-wide kernel padded by 2, and a 1×1 one under 3×3
+                g(1, 4, 1, 1, 4, 1, 5, 1, 1, 0, 2, 1, 1),
+                g(2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1));
     }
 
     /** The geometry of a row of {@link #geometries}. */
