@@ -116,4 +116,22 @@ class Mix(nn.Module):
 
 export("mix", Mix(), [torch.randn(3, 4, 6), torch.randn(3, 5)], ["x", "t"], ["out", "logp", "avg"],
        batch("x", "t", "out", "logp", "avg"))
+
+
+class CharRnn(nn.Module):
+    """Embeddings, a batch-first LSTM or GRU over a symbolic batch and sequence, logits at every step and at the last."""
+    def __init__(self, cell):
+        super().__init__()
+        self.emb = nn.Embedding(30, 10)
+        self.rnn = cell(10, 16, batch_first=True)
+        self.head = nn.Linear(16, 30)
+
+    def forward(self, tok):
+        h, _ = self.rnn(self.emb(tok))
+        return self.head(h), torch.log_softmax(self.head(h[:, -1]), dim=-1)
+
+
+seq = {"tok": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}, "last": {0: "batch"}}
+export("char_lstm", CharRnn(nn.LSTM), [torch.randint(0, 30, (3, 7))], ["tok"], ["logits", "last"], seq)
+export("char_gru", CharRnn(nn.GRU), [torch.randint(0, 30, (2, 9))], ["tok"], ["logits", "last"], seq)
 print("wrote", OUT)

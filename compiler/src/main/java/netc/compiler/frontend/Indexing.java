@@ -31,7 +31,19 @@ final class Indexing {
                 window.add(dim);
                 continue;
             }
-            if (dim.isSymbolic()) throw new BuildError(it.span(), "the symbolic dimension '" + dim + "' can only be taken whole (':')");
+            if (dim.isSymbolic() && !it.isRange() && d > 0) {
+                // one position of a symbolic dimension (h[:, -1], the last step): a negative index counts from its end,
+                // known when the data arrives; the generated code checks that the dimension is long enough
+                starts.add(integer(b, it.index()));
+                steps.add(1);
+                window.add(Dim.of(1));
+                squeeze.add(d);
+                continue;
+            }
+            if (dim.isSymbolic()) {
+                throw new BuildError(it.span(), "the symbolic dimension '" + dim + "' can only be taken whole (':')"
+                        + (d > 0 ? " or at one position (h[:, -1])" : ""));
+            }
             int n = dim.size();
             Object upTo = it.isRange() && it.stop() != null ? b.eval(it.stop()) : null;
             if (upTo instanceof Dim sym) {

@@ -43,8 +43,8 @@ final class SequenceBuiltins {
         Node x = cs.tensor(0, "x");
         int h = positive(cs, 1, "hidden");
         Shape xs = x.shape();
-        if (xs.rank() != 3 || xs.dim(2).isSymbolic() || xs.dim(1).isSymbolic()) {
-            throw new BuildError(cs.spanOf(0, "x"), kind + " needs an input [batch, time, features] with known time and features, got " + xs);
+        if (xs.rank() != 3 || xs.dim(2).isSymbolic()) {
+            throw new BuildError(cs.spanOf(0, "x"), kind + " needs an input [batch, time, features] with known features, got " + xs);
         }
         int in = xs.dim(2).size();
         String name = b.layerName(cs, kind, assigned);

@@ -40,6 +40,9 @@ public final class OnnxImporter {
     private final Map<String, String> params = new HashMap<>();
     private final Map<String, List<Onnx.NodeProto>> consumers = new HashMap<>();
     private final Set<Onnx.NodeProto> absorbed = new HashSet<>();
+    private final Map<String, Object[]> permutes = new HashMap<>();
+    private final Map<String, Onnx.NodeProto> producers = new HashMap<>();
+    private final Map<String, String> outputIds = new HashMap<>();
     /** The node being imported, for messages. */
     Onnx.NodeProto node;
 
@@ -57,19 +60,22 @@ public final class OnnxImporter {
         Onnx.GraphProto g = file.model.getGraph();
         for (Onnx.TensorProto t : g.getInitializerList()) values.put(t.getName(), new Value.Known(file.tensor(t, "initializer '" + t.getName() + "'")));
         for (Onnx.NodeProto n : g.getNodeList()) {
+            for (String out : n.getOutputList()) producers.put(out, n);
             for (String in : n.getInputList()) {
                 uses.merge(in, 1, Integer::sum);
                 consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
             }
         }
-        for (Onnx.ValueInfoProto o : g.getOutputList()) {
-            graphOutputs.add(o.getName());
-            uses.merge(o.getName(), 1, Integer::sum);
-        }
         StringBuilder head = new StringBuilder();
         for (Onnx.ValueInfoProto in : g.getInputList()) {
             if (values.containsKey(in.getName())) continue; // an initializer listed as an input (IR version < 4)
             head.append(declareInput(in));
+        }
+        // the outputs' names are the model's interface: taken before any helper value can take them
+        for (Onnx.ValueInfoProto o : g.getOutputList()) {
+            graphOutputs.add(o.getName());
+            uses.merge(o.getName(), 1, Integer::sum);
+            if (!outputIds.containsKey(o.getName())) outputIds.put(o.getName(), names.fresh(o.getName()));
         }
         for (Onnx.NodeProto n : g.getNodeList()) {
             node = n;
@@ -84,7 +90,7 @@ public final class OnnxImporter {
             if (!(v instanceof Value.Net net)) {
                 throw new UserError(file.path + ": graph output '" + o.getName() + "' is " + (v == null ? "never computed" : "a constant") + ", which netc cannot make an output");
             }
-            String id = names.fresh(o.getName());
+            String id = outputIds.get(o.getName());
             body.append("  output ").append(id).append(" = ").append(net.id()).append(renamed(id, o.getName())).append('\n');
         }
         String name = modelName();
@@ -162,6 +168,7 @@ public final class OnnxImporter {
         Value v = in(i);
         if (v instanceof Value.Net n) return n;
         if (v instanceof Value.Known k) return constant(node.getInput(i), k.c());
+        if (v instanceof Value.Filled f) throw problem("uses a tensor of " + f.value() + "s shaped " + shapeText(f.shape()) + " as data, which netc cannot");
         throw problem("uses the symbolic sizes " + ((Value.Dims) v).elems() + " as data, which netc cannot");
     }
 
@@ -187,14 +194,55 @@ public final class OnnxImporter {
         return c.size() == 1 && uses(out) == 1 ? c.get(0) : null;
     }
 
+    /** The one node that reads {@code n}'s first output when nothing else does; null otherwise. */
+    Onnx.NodeProto soleConsumerOf(Onnx.NodeProto n) {
+        String out = n.getOutput(0);
+        List<Onnx.NodeProto> c = consumers.getOrDefault(out, List.of());
+        return c.size() == 1 && uses(out) == 1 ? c.get(0) : null;
+    }
+
+    /**
+     * The value {@code x} is a permutation of by {@code perm} ({@code x = permute(v, perm)} written by an earlier
+     * Transpose), so that a layer can read v itself; null when x is not one.
+     */
+    Value.Net unpermuted(Value.Net x, int[] perm) {
+        Object[] p = permutes.get(x.id());
+        return p != null && java.util.Arrays.equals((int[]) p[1], perm) ? (Value.Net) p[0] : null;
+    }
+
+    /** Records that {@code y = permute(x, perm)}. */
+    void permuted(Value.Net y, Value.Net x, int[] perm) {
+        permutes.put(y.id(), new Object[] {x, perm});
+    }
+
     /** A later node that this node's statement computes: it is skipped when its turn comes. */
     void absorb(Onnx.NodeProto later) {
         absorbed.add(later);
     }
 
-    /** The value named {@code onnx} where it is known at import time (an initializer, a folded constant), else null. */
+    /**
+     * The value named {@code onnx} where it is known at import time (an initializer, a folded constant, or a
+     * {@code Constant} node later in the graph, as exporters place the axes of a Squeeze after the node it squeezes),
+     * else null.
+     */
     Const knownValue(String onnx) {
+        if (values.get(onnx) instanceof Value.Known k) return k.c();
+        Onnx.NodeProto p = producers.get(onnx);
+        if (p == null || !p.getOpType().equals("Constant") || values.containsKey(onnx)) return null;
+        Onnx.NodeProto here = node;
+        node = p;
+        try {
+            ShapeOps.apply(this, p);
+        } finally {
+            node = here;
+        }
+        absorb(p);
         return values.get(onnx) instanceof Value.Known k ? k.c() : null;
+    }
+
+    /** ONNX value {@code onnx}, a later node's output taken in by this node, is {@code v}. */
+    void aliasAs(String onnx, Value v) {
+        values.put(onnx, v);
     }
 
     /** Output i of the node is {@code v}, computed by no statement of its own (Identity, Dropout, folded values). */
@@ -210,7 +258,7 @@ public final class OnnxImporter {
     /** ONNX value {@code onnx} is {@code expr}: a later node's output that this node's statement computes too. */
     Value.Net defineAs(String onnx, String expr, List<Dim> shape, boolean isInt) {
         boolean out = graphOutputs.contains(onnx);
-        String id = out ? names.fresh(onnx) : names.claim(Names.sanitise(shortName(onnx)));
+        String id = out ? outputIds.get(onnx) : names.claim(Names.sanitise(shortName(onnx)));
         body.append(out ? "  output " : "  ").append(id).append(" = ").append(expr).append(out ? renamed(id, onnx) : "").append('\n');
         if (out) written.add(onnx);
         Value.Net v = new Value.Net(id, List.copyOf(shape), isInt);
@@ -273,6 +321,9 @@ public final class OnnxImporter {
     String layerName(String kind, String weightOnnx) {
         String base = weightOnnx != null && weightOnnx.endsWith(".weight") && weightOnnx.length() > 7
                 ? weightOnnx.substring(0, weightOnnx.length() - 7) : null;
+        // else the module path PyTorch names the node by (/encoder/lstm/LSTM → encoder.lstm)
+        java.util.regex.Matcher path = java.util.regex.Pattern.compile("/(.+)/\\w+").matcher(node == null ? "" : node.getName());
+        if (base == null && path.matches()) base = path.group(1).replace('/', '.');
         if (base == null || layers.contains(base)) {
             do base = kind + layerCounts.merge(kind, 1, Integer::sum); while (layers.contains(base));
         }
@@ -327,8 +378,9 @@ public final class OnnxImporter {
 
     /** {@code node 'NAME'}, or for a node without a name {@code the node of 'OUTPUT'}. */
     private String nodeText() {
-        if (!node.getName().isEmpty() || node.getOutputCount() == 0) return "node '" + node.getName() + "'";
-        return "the node of '" + node.getOutput(0) + "'";
+        if (!node.getName().isEmpty()) return "node '" + node.getName() + "'";
+        for (String out : node.getOutputList()) if (!out.isEmpty()) return "the node of '" + out + "'";
+        return "node ''";
     }
 
     static String shapeText(List<Dim> shape) {

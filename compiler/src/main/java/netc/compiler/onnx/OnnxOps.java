@@ -13,10 +13,10 @@ final class OnnxOps {
     /** Every op type the importer reads, as its unsupported-op message lists them. */
     static final List<String> SUPPORTED = List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
             "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gather", "Gemm",
-            "GlobalAveragePool", "Identity", "InstanceNormalization", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
-            "Min", "Mul", "Neg", "Pad", "Pow",
-            "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu", "Reshape", "Selu", "Shape", "Sigmoid", "Slice", "Softmax",
-            "Softplus", "Softsign", "Split", "Sqrt", "Squeeze", "Sub", "Sum", "Tanh", "Tile", "Transpose", "Unsqueeze");
+            "GlobalAveragePool", "GRU", "Identity", "InstanceNormalization", "LeakyRelu", "Log", "LogSoftmax", "LSTM", "MatMul",
+            "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "Pow", "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu",
+            "Reshape", "RNN", "Selu", "Shape", "Sigmoid", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze",
+            "Sub", "Sum", "Tanh", "Tile", "Transpose", "Unsqueeze");
 
     private OnnxOps() {
     }
@@ -32,6 +32,7 @@ final class OnnxOps {
             case "Add", "Sub", "Mul", "Div", "Pow" -> binary(m, n.getOpType());
             case "Max", "Min", "Sum", "Mean" -> variadic(m, n.getOpType());
             case "InstanceNormalization" -> LayerOps.instanceNorm(m);
+            case "LSTM", "GRU", "RNN" -> RecurrentOps.recurrent(m, n.getOpType());
             case "Neg" -> unary(m, "-%s");
             case "Sqrt" -> unary(m, "sqrt(%s)");
             case "Exp" -> unary(m, "exp(%s)");

@@ -63,9 +63,13 @@ final class ShapeOps {
     }
 
     private static void constantOfShape(OnnxImporter m) {
-        long[] dims = m.known(0, "shape").asLongs();
         Onnx.AttributeProto a = m.attr("value");
         Const v = a == null ? Const.ofFloats(new long[0], new float[] {0}) : m.file.tensor(a.getT(), "the fill value");
+        if (m.in(0) instanceof Value.Dims d) {
+            m.alias(0, new Value.Filled(d.elems(), v.at(0)));
+            return;
+        }
+        long[] dims = m.known(0, "shape").asLongs();
         long n = 1;
         for (long d : dims) n *= d;
         if (n < 0 || n > 1 << 26) throw m.problem("makes a constant of " + n + " elements");
@@ -370,9 +374,22 @@ final class ShapeOps {
             identity &= a == i;
             lastTwo &= i < r - 2 ? a == i : a == (i == r - 2 ? r - 1 : r - 2);
         }
-        if (identity) m.alias(0, x);
-        else if (lastTwo) m.define(0, "transpose(" + x.id() + ")", shape, x.isInt());
-        else m.define(0, "permute(" + x.id() + ", " + p + ")", shape, x.isInt());
+        if (identity) {
+            m.alias(0, x);
+            return;
+        }
+        int[] perm2 = new int[r];
+        for (int i = 0; i < r; i++) perm2[i] = p.get(i);
+        Onnx.NodeProto next = m.soleConsumer(0);
+        if (next != null && next.getOpType().matches("LSTM|GRU|RNN") && Arrays.equals(perm2, new int[] {1, 0, 2})) {
+            // the time-major view PyTorch makes for a batch-first recurrent layer, which reads x itself: no statement
+            Value.Net y = new Value.Net("permute(" + x.id() + ", " + p + ")", shape, x.isInt());
+            m.alias(0, y);
+            m.permuted(y, x, perm2);
+            return;
+        }
+        Value.Net y = m.define(0, lastTwo ? "transpose(" + x.id() + ")" : "permute(" + x.id() + ", " + p + ")", shape, x.isInt());
+        m.permuted(y, x, perm2);
     }
 
     /** Squeeze and Unsqueeze as reshapes; axes from an attribute (before opset 13) or an input. */
@@ -585,7 +602,16 @@ final class ShapeOps {
         Value.Net x = (Value.Net) data;
         int axis = x.axis(axisAttr);
         Dim d = x.shape().get(axis);
-        if (d.isSymbolic()) throw m.problem("gathers along the symbolic dimension " + d);
+        if (d.isSymbolic()) {
+            // one position of a symbolic dimension, counted from either end: the language checks it when the size is known
+            if (at.rank() != 0) throw m.problem("gathers several positions of the symbolic dimension " + d);
+            String[] items = new String[x.rank()];
+            items[axis] = Long.toString(at.longAt(0));
+            List<Dim> shape = new ArrayList<>(x.shape());
+            shape.remove(axis);
+            index(m, 0, x, items, shape);
+            return;
+        }
         long[] ix = at.asLongs();
         for (int i = 0; i < ix.length; i++) if (ix[i] < 0) ix[i] += d.size();
         String[] items = new String[x.rank()];

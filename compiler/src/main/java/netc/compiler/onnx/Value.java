@@ -31,4 +31,11 @@ sealed interface Value {
      */
     record Dims(List<Dim> elems, boolean scalar) implements Value {
     }
+
+    /**
+     * A tensor of one value throughout whose shape has symbolic dimensions ({@code ConstantOfShape} of a computed
+     * shape): what exporters make for a recurrent layer's zero initial state over a symbolic batch.
+     */
+    record Filled(List<Dim> shape, double value) implements Value {
+    }
 }

@@ -59,8 +59,8 @@ final class Recurrent implements Op, Differentiable, Kernel {
     public TensorType infer(List<TensorType> in, Attrs attrs) {
         int h = attrs.i("hidden"), g = cell.gates * h;
         Shape x = in.get(0).shape();
-        if (x.rank() != 3 || x.dim(1).isSymbolic() || x.dim(2).isSymbolic() || in.get(0).dtype() != DType.FLOAT) {
-            throw new ShapeException(name() + " needs a float input [batch, time, features] with known time and features, got " + in.get(0));
+        if (x.rank() != 3 || x.dim(2).isSymbolic() || in.get(0).dtype() != DType.FLOAT) {
+            throw new ShapeException(name() + " needs a float input [batch, time, features] with known features, got " + in.get(0));
         }
         int i = x.dim(2).size();
         expect(in.get(1).shape(), Shape.of(g, i), "weight_ih");

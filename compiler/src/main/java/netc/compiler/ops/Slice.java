@@ -62,10 +62,10 @@ final class Slice implements Op, Differentiable, Kernel {
         for (int d = 0; d < r - 1; d++) {
             k.begin("for (int c$L = 0; c$L < $L; c$L++)", d, d, w.dim(d).javaExpr(), d);
             String o = "o" + d;
-            k.stmt("int $L = $L", o, plus(offset, times(position(starts.get(d), "c" + d, steps.get(d)), src.productExpr(d + 1, r))));
+            k.stmt("int $L = $L", o, plus(offset, times(position(start(starts.get(d), src.dim(d)), "c" + d, steps.get(d)), src.productExpr(d + 1, r))));
             offset = o;
         }
-        copy.emit(plus(offset, Integer.toString(starts.get(r - 1))), w.dim(r - 1).javaExpr(), steps.get(r - 1), "i");
+        copy.emit(plus(offset, start(starts.get(r - 1), src.dim(r - 1))), w.dim(r - 1).javaExpr(), steps.get(r - 1), "i");
         k.stmt("i += $L", w.dim(r - 1).javaExpr());
         for (int d = 0; d < r - 1; d++) k.end();
     }
@@ -75,10 +75,30 @@ final class Slice implements Op, Differentiable, Kernel {
         void emit(String sourceOffset, String length, int step, String windowIndex);
     }
 
+    /** A window's start along a source dimension: a negative start on a symbolic one counts from its end. */
+    static String start(int start, Dim source) {
+        return start < 0 && source.isSymbolic() ? "(" + source.javaExpr() + " - " + -start + ")" : Integer.toString(start);
+    }
+
     /** {@code start + c * step} as short Java. */
-    private static String position(int start, String c, int step) {
+    private static String position(String start, String c, int step) {
         String scaled = step == 1 ? c : c + " * " + step;
-        return start == 0 ? scaled : "(" + start + " + " + scaled + ")";
+        return start.equals("0") ? scaled : "(" + start + " + " + scaled + ")";
+    }
+
+    /** For a position taken of a symbolic dimension, the check that the data reaches it. */
+    static void checkPositions(KernelContext k) {
+        Attrs a = k.node().attrs();
+        Shape src = a.shape("source");
+        List<Integer> starts = a.ints("starts"), squeeze = a.ints("squeeze");
+        for (int d : squeeze) {
+            if (!src.dim(d).isSymbolic()) continue;
+            int start = starts.get(d), need = start < 0 ? -start : start + 1;
+            k.begin("if ($L < $L)", src.dim(d).javaExpr(), need)
+                    .stmt("throw new $T(\"$L is \" + $L + \", too short for position $L at line $L\")", USER_ERROR, src.dim(d).symbol(),
+                            src.dim(d).javaExpr(), start, k.node().span().line())
+                    .end();
+        }
     }
 
     /** {@code a * b} as short Java. */
@@ -110,6 +130,7 @@ final class Slice implements Op, Differentiable, Kernel {
                         .end();
             }
         }
+        checkPositions(k);
         windowLoops(k, k.node().attrs(), (from, length, step, i) -> {
             if (step == 1) {
                 k.stmt("System.arraycopy($L, $L, $L, $L, $L)", k.in(0), from, k.out(), i, length);

@@ -131,4 +131,44 @@ class SymbolicDimsTest {
         UserError e = assertThrows(UserError.class, () -> m.predict(Map.of("tok", Tensor.ofInts(new int[] {1, 9}, new int[9]))));
         assertEquals("seq is 9, longer than the 8 positions of P at line 4", e.getMessage());
     }
+
+    static final String LAST_STEP = """
+            model LastStep {
+              input x: float[batch, seq, 3]
+              input t: float[batch, 2]
+              h = KIND(x, 4, name="rnn")
+              output y = dense(h[:, -1], 2, name="head")
+              loss = mse(y, t) + 0.1 * mean(h[:, 1] ^ 2)
+            }
+            """;
+
+    /**
+     * Recurrent layers over a symbolic sequence length, and a position of it taken from the end ({@code h[:, -1]}) and
+     * from the start: gradients match finite differences at two lengths of one compiled model, and a sequence too
+     * short for a position is stopped with its line.
+     */
+    @Test
+    void recurrentLayersAndPositionsOfASymbolicLength() {
+        for (String kind : new String[] {"rnn", "lstm", "gru"}) {
+            String src = LAST_STEP.replace("KIND", kind);
+            for (int seq : new int[] {2, 5}) {
+                netc.compiler.GradCheck.check(src, Map.of(), Map.of(
+                        "x", Tensor.of(new int[] {2, seq, 3}, values(2 * seq * 3, seq)),
+                        "t", Tensor.of(new int[] {2, 2}, values(4, 1))));
+            }
+            Model m = NetCompiler.compile("last.net", src, "float").newModel();
+            m.initParams(1);
+            // the last step is the step a model of known length sees last
+            float[] x = values(2 * 4 * 3, 9);
+            float[] y = m.predict(Map.of("x", Tensor.of(new int[] {2, 4, 3}, x))).get("y").floats();
+            String fixed = src.replace("float[batch, seq, 3]", "float[batch, 4, 3]").replace("h[:, -1]", "h[:, 3]");
+            Model k = NetCompiler.compile("fixed.net", fixed, "float").newModel();
+            k.initParams(1);
+            assertArrayEquals(k.predict(Map.of("x", Tensor.of(new int[] {2, 4, 3}, x))).get("y").floats(), y, 1e-6f, kind);
+            m.setInputs(Map.of("x", Tensor.of(new int[] {2, 1, 3}, new float[6]), "t", Tensor.of(new int[] {2, 2}, new float[4])));
+            m.forwardOutputs(); // h[:, -1] of one step is that step
+            UserError e = assertThrows(UserError.class, m::forwardLoss);
+            assertTrue(e.getMessage().contains("seq is 1, too short for position 1 at line 6"), e.getMessage());
+        }
+    }
 }

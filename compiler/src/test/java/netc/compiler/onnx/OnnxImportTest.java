@@ -39,7 +39,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix"})
+    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru"})
     void pytorchExportsImportAndReproducePytorchsOutputs(String name) throws IOException {
         Path net = tmp.resolve(name + ".net"), got = tmp.resolve(name + ".got.safetensors");
         Cli imp = Cli.run("import", resource(name + ".onnx"), "-o", net);
