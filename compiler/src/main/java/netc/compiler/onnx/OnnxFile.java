@@ -40,15 +40,15 @@ final class OnnxFile {
             coded.setRecursionLimit(RECURSION_LIMIT);
             Onnx.ModelProto m = Onnx.ModelProto.parseFrom(coded);
             if (!m.hasGraph() || m.getGraph().getNodeCount() == 0 && m.getGraph().getOutputCount() == 0) {
-                throw new UserError(path + ": not an ONNX model (no graph" + (Files.size(path) == 0 ? ": the file is empty)" : ")"));
+                throw new UserError(OnnxFile.printable(path + ": not an ONNX model (no graph" + (Files.size(path) == 0 ? ": the file is empty)" : ")")));
             }
             return new OnnxFile(path, m);
         } catch (InvalidProtocolBufferException e) {
-            throw new UserError(path + ": not an ONNX model, or a truncated one (" + e.getMessage() + ")");
+            throw new UserError(OnnxFile.printable(path + ": not an ONNX model, or a truncated one (" + e.getMessage() + ")"));
         } catch (NoSuchFileException e) {
-            throw new UserError(path + ": no such file");
+            throw new UserError(OnnxFile.printable(path + ": no such file"));
         } catch (IOException e) {
-            throw new UserError(path + ": cannot read: " + e.getMessage());
+            throw new UserError(OnnxFile.printable(path + ": cannot read: " + e.getMessage()));
         }
     }
 
@@ -208,7 +208,22 @@ final class OnnxFile {
     }
 
     private UserError bad(String what, String problem) {
-        return new UserError(path + ": " + what + " " + problem);
+        return new UserError(OnnxFile.printable(path + ": " + what + " " + problem));
+    }
+
+    /**
+     * A message as one printable line: names in a file are anyone's text, and a control character (a line break in a
+     * node's name) is written as an escape.
+     */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\n') b.append("\\n");
+            else if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
+            else b.append(c);
+        }
+        return b.toString();
     }
 
     /** The text of a bytes attribute. */

@@ -81,17 +81,26 @@ public final class OnnxImporter {
             node = n;
             if (absorbed.contains(n)) continue;
             if (!n.getDomain().isEmpty() && !n.getDomain().equals("ai.onnx")) throw unsupported();
-            OnnxOps.apply(this, n);
+            try {
+                OnnxOps.apply(this, n);
+            } catch (IndexOutOfBoundsException | NegativeArraySizeException | ArithmeticException e) {
+                // attributes and inputs that do not fit each other (an index past a tensor's end, a size of zero)
+                throw problem("has inputs or attributes that do not fit together (" + e.getMessage() + ")");
+            }
         }
         node = null;
         for (Onnx.ValueInfoProto o : g.getOutputList()) {
             if (written.contains(o.getName())) continue;
             Value v = values.get(o.getName());
             if (!(v instanceof Value.Net net)) {
-                throw new UserError(file.path + ": graph output '" + o.getName() + "' is " + (v == null ? "never computed" : "a constant") + ", which netc cannot make an output");
+                throw new UserError(OnnxFile.printable(file.path + ": graph output '" + o.getName() + "' is " + (v == null ? "never computed" : "a constant") + ", which netc cannot make an output"));
             }
             String id = outputIds.get(o.getName());
             body.append("  output ").append(id).append(" = ").append(net.id()).append(renamed(id, o.getName())).append('\n');
+        }
+        for (Map.Entry<String, Tensor> w : weights.entrySet()) {
+            String bad = w.getValue().firstNonFinite();
+            if (bad != null) throw new UserError(OnnxFile.printable(file.path + ": weight '" + w.getKey() + "' holds " + bad + "; weights must be finite numbers"));
         }
         String name = modelName();
         Onnx.ModelProto m = file.model;
@@ -103,13 +112,13 @@ public final class OnnxImporter {
 
     /** {@code input id: float[dims]}: symbolic dimensions keep their (sanitised) names. */
     private String declareInput(Onnx.ValueInfoProto in) {
-        if (!in.getType().hasTensorType()) throw new UserError(file.path + ": graph input '" + in.getName() + "' is not a tensor");
+        if (!in.getType().hasTensorType()) throw new UserError(OnnxFile.printable(file.path + ": graph input '" + in.getName() + "' is not a tensor"));
         Onnx.TypeProto.Tensor t = in.getType().getTensorType();
         boolean isInt = switch (t.getElemType()) {
             case 1, 11 -> false;
             case 2, 3, 4, 5, 6, 7, 12, 13 -> true;
-            default -> throw new UserError(file.path + ": graph input '" + in.getName() + "' has element type "
-                    + OnnxFile.typeName(t.getElemType()) + "; netc's inputs are float (32-bit) or int");
+            default -> throw new UserError(OnnxFile.printable(file.path + ": graph input '" + in.getName() + "' has element type "
+                    + OnnxFile.typeName(t.getElemType()) + "; netc's inputs are float (32-bit) or int"));
         };
         List<Dim> shape = new ArrayList<>();
         List<String> text = new ArrayList<>();
@@ -123,8 +132,8 @@ public final class OnnxImporter {
                 shape.add(Dim.sym(s));
                 text.add(s);
             } else {
-                throw new UserError(file.path + ": graph input '" + in.getName() + "' has an unnamed dimension " + i
-                        + "; export with dynamic_axes naming it (e.g. {0: \"batch\"})");
+                throw new UserError(OnnxFile.printable(file.path + ": graph input '" + in.getName() + "' has an unnamed dimension " + i
+                        + "; export with dynamic_axes naming it (e.g. {0: \"batch\"})"));
             }
         }
         String id = names.fresh(in.getName());
@@ -133,7 +142,7 @@ public final class OnnxImporter {
     }
 
     private static String renamed(String id, String onnx) {
-        return id.equals(onnx) ? "" : "  // '" + onnx + "'";
+        return id.equals(onnx) ? "" : "  // '" + OnnxFile.printable(onnx) + "'";
     }
 
     /** The class name: the file's name in CamelCase ({@code lenet-5.onnx} → {@code Lenet5}). */
@@ -166,6 +175,7 @@ public final class OnnxImporter {
     /** Input i as a value of the model; a constant becomes a literal or a parameter. */
     Value.Net net(int i) {
         Value v = in(i);
+        if (v == null) throw problem("lacks its input " + (i + 1));
         if (v instanceof Value.Net n) return n;
         if (v instanceof Value.Known k) return constant(node.getInput(i), k.c());
         if (v instanceof Value.Filled f) throw problem("uses a tensor of " + f.value() + "s shaped " + shapeText(f.shape()) + " as data, which netc cannot");
@@ -175,6 +185,7 @@ public final class OnnxImporter {
     /** Input i, which must be known at import time. */
     Const known(int i, String what) {
         Value v = in(i);
+        if (v == null) throw problem("lacks its " + what);
         if (v instanceof Value.Known k) return k.c();
         throw problem("needs its " + what + " known at import time");
     }
@@ -308,7 +319,7 @@ public final class OnnxImporter {
 
     /** A number as a literal of the language: {@code 2}, {@code 0.5}, {@code 1.0E-5}, negatives in parentheses. */
     static String literal(double v) {
-        if (Double.isNaN(v) || Double.isInfinite(v)) throw new UserError("a constant " + v + " in an elementwise op");
+        if (Double.isNaN(v) || Double.isInfinite(v)) throw new ArithmeticException("a constant " + v + " where netc needs a number");
         String s = v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Float.toString((float) v);
         return v < 0 || s.startsWith("-") ? "(" + s + ")" : s;
     }
@@ -365,15 +376,21 @@ public final class OnnxImporter {
         return v;
     }
 
+    /** Axis {@code a} of x (negative counts from the end), checked to be one of its axes. */
+    int axis(Value.Net x, long a) {
+        if (a < -x.rank() || a >= x.rank()) throw problem("names axis " + a + " of a value of rank " + x.rank());
+        return x.axis(a);
+    }
+
     /** The error for this node's op, which netc does not import. */
     UserError unsupported() {
-        return new UserError(file.path + ": " + nodeText() + " (" + node.getOpType() + ", opset " + opset
-                + ") is not supported; supported: " + String.join(", ", OnnxOps.SUPPORTED));
+        return new UserError(OnnxFile.printable(file.path + ": " + nodeText() + " (" + node.getOpType() + ", opset " + opset
+                + ") is not supported; supported: " + String.join(", ", OnnxOps.SUPPORTED)));
     }
 
     /** The error for a form of this node that netc does not import, or a fault of the model. */
     UserError problem(String what) {
-        return new UserError(file.path + ": " + nodeText() + " (" + node.getOpType() + ") " + what);
+        return new UserError(OnnxFile.printable(file.path + ": " + nodeText() + " (" + node.getOpType() + ") " + what));
     }
 
     /** {@code node 'NAME'}, or for a node without a name {@code the node of 'OUTPUT'}. */

@@ -98,7 +98,7 @@ final class OnnxOps {
         if (m.opset >= 7 || m.attrInt("broadcast", 0) == 0 || m.attr("axis") == null) return m.net(1);
         Const c = m.knownValue(m.node.getInput(1));
         int bRank = c != null ? c.rank() : m.net(1).rank();
-        int axis = a.axis(m.attrInt("axis", 0)), trailing = a.rank() - axis - bRank;
+        int axis = m.axis(a, m.attrInt("axis", 0)), trailing = a.rank() - axis - bRank;
         if (trailing <= 0) return m.net(1);
         if (c != null) {
             long[] dims = java.util.Arrays.copyOf(c.dims(), bRank + trailing);
@@ -189,7 +189,7 @@ final class OnnxOps {
     private static void softmax(OnnxImporter m, String fn) {
         Value.Net x = m.net(0);
         long axis = m.attrInt("axis", m.opset >= 13 ? -1 : 1);
-        int a = x.axis(axis);
+        int a = m.axis(x, axis);
         if (m.opset < 13 && a != x.rank() - 1) {
             throw m.problem("at opset " + m.opset + " flattens from axis " + axis + "; netc imports it over the last axis only");
         }
@@ -211,7 +211,7 @@ final class OnnxOps {
             for (int i = 0; i < axes.length; i++) axes[i] = i;
         }
         List<Integer> list = new ArrayList<>();
-        for (long a : axes) list.add(x.axis(a));
+        for (long a : axes) list.add(m.axis(x, a));
         List<Dim> shape = new ArrayList<>();
         for (int i = 0; i < x.rank(); i++) {
             if (!list.contains(i)) shape.add(x.shape().get(i));

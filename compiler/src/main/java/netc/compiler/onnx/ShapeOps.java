@@ -338,7 +338,9 @@ final class ShapeOps {
 
     private static void flatten(OnnxImporter m) {
         Value.Net x = m.net(0);
-        int axis = x.axis(m.attrInt("axis", 1));
+        long a = m.attrInt("axis", 1);
+        if (a < -x.rank() || a > x.rank()) throw m.problem("flattens from axis " + a + " of a value of rank " + x.rank());
+        int axis = (int) (a < 0 ? a + x.rank() : a);
         if (axis == 1 && x.rank() >= 2) {
             List<Dim> shape = List.of(x.shape().get(0), product(x.shape().subList(1, x.rank())));
             if (x.rank() == 2) m.alias(0, x);
@@ -368,7 +370,7 @@ final class ShapeOps {
         List<Integer> p = new ArrayList<>();
         boolean identity = true, lastTwo = r >= 2;
         for (int i = 0; i < r; i++) {
-            int a = x.axis(perm[i]);
+            int a = m.axis(x, perm[i]);
             p.add(a);
             shape.add(x.shape().get(a));
             identity &= a == i;
@@ -462,7 +464,7 @@ final class ShapeOps {
         }
         List<Value.Net> xs = new ArrayList<>();
         for (int i = 0; i < n; i++) xs.add(m.net(i));
-        int axis = xs.get(0).axis(m.attrInt("axis", 0));
+        int axis = m.axis(xs.get(0), m.attrInt("axis", 0));
         List<Dim> shape = new ArrayList<>(xs.get(0).shape());
         List<Dim> along = new ArrayList<>();
         List<String> ids = new ArrayList<>();
@@ -529,7 +531,7 @@ final class ShapeOps {
         String[] items = new String[x.rank()];
         List<Dim> shape = new ArrayList<>(x.shape());
         for (int j = 0; j < starts.length; j++) {
-            int a = x.axis(axes == null ? j : axes[j]);
+            int a = m.axis(x, axes == null ? j : axes[j]);
             long step = steps == null ? 1 : steps[j];
             Dim d = x.shape().get(a);
             if (d.isSymbolic()) {
@@ -569,7 +571,13 @@ final class ShapeOps {
             return;
         }
         List<String> parts = new ArrayList<>();
-        for (int i = 0; i <= last; i++) parts.add(items[i] == null ? ":" : items[i]);
+        for (int i = 0; i <= last; i++) {
+            Dim d = x.shape().get(i);
+            if (items[i] != null && d.isSymbolic() && (i == 0 || items[i].contains(":"))) {
+                throw m.problem("takes part of the symbolic dimension " + d + ", which netc takes whole" + (i == 0 ? "" : " or at one position"));
+            }
+            parts.add(items[i] == null ? ":" : items[i]);
+        }
         m.define(out, x.id() + "[" + String.join(", ", parts) + "]", shape, x.isInt());
     }
 
@@ -600,7 +608,7 @@ final class ShapeOps {
             return;
         }
         Value.Net x = (Value.Net) data;
-        int axis = x.axis(axisAttr);
+        int axis = m.axis(x, axisAttr);
         Dim d = x.shape().get(axis);
         if (d.isSymbolic()) {
             // one position of a symbolic dimension, counted from either end: the language checks it when the size is known
@@ -636,7 +644,7 @@ final class ShapeOps {
     /** Split into slices along an axis: sizes from the attribute (before opset 13), the input, or equal parts. */
     private static void split(OnnxImporter m) {
         Value.Net x = m.net(0);
-        int axis = x.axis(m.attrInt("axis", 0)), parts = m.node.getOutputCount();
+        int axis = m.axis(x, m.attrInt("axis", 0)), parts = m.node.getOutputCount();
         Dim d = x.shape().get(axis);
         if (d.isSymbolic()) throw m.problem("splits the symbolic dimension " + d);
         long[] sizes = m.attrInts("split");
@@ -670,7 +678,7 @@ final class ShapeOps {
         if (m.in(3) != null) {
             long[] axes = m.known(3, "axes").asLongs();
             for (int i = 0; i < axes.length; i++) {
-                int a = x.axis(axes[i]);
+                int a = m.axis(x, axes[i]);
                 full[a] = pads[i];
                 full[a + r] = pads[i + axes.length];
             }
