@@ -543,13 +543,15 @@ final class ShapeOps {
             if (len == 0) throw m.problem("takes an empty slice of axis " + a);
             shape.set(a, Dim.of(len));
             if (len == d.size() && step == 1) continue;
-            items[a] = r[0] + ":" + (step > 0 ? Integer.toString(r[1]) : r[1] < 0 ? "" : Integer.toString(r[1])) + (step == 1 ? "" : ":" + step);
+            items[a] = r[0] + ":" + (step > 0 ? Integer.toString(r[1]) : r[1] < 0 ? "" : Integer.toString(r[1])) + (r[2] == 1 ? "" : ":" + r[2]);
         }
         index(m, 0, x, items, shape);
     }
 
     /** NumPy's clamping of start, stop for a step over n elements: {start, stop, step}. */
     private static int[] range(long start, long end, long step, int n) {
+        // a step longer than the axis takes one element, as the axis's length does
+        step = Math.max(-Math.max(n, 1), Math.min(Math.max(n, 1), step));
         if (start < 0) start += n;
         if (end < 0) end += n;
         if (step > 0) {
@@ -613,15 +615,20 @@ final class ShapeOps {
         if (d.isSymbolic()) {
             // one position of a symbolic dimension, counted from either end: the language checks it when the size is known
             if (at.rank() != 0) throw m.problem("gathers several positions of the symbolic dimension " + d);
+            long i = at.longAt(0);
+            if (Math.abs(i) > 1 << 24) throw m.problem("gathers position " + i + " of the symbolic dimension " + d);
             String[] items = new String[x.rank()];
-            items[axis] = Long.toString(at.longAt(0));
+            items[axis] = Long.toString(i);
             List<Dim> shape = new ArrayList<>(x.shape());
             shape.remove(axis);
             index(m, 0, x, items, shape);
             return;
         }
-        long[] ix = at.asLongs();
-        for (int i = 0; i < ix.length; i++) if (ix[i] < 0) ix[i] += d.size();
+        long[] ix = at.asLongs().clone();
+        for (int i = 0; i < ix.length; i++) {
+            if (ix[i] < 0) ix[i] += d.size();
+            if (ix[i] < 0 || ix[i] >= d.size()) throw m.problem("gathers index " + at.asLongs()[i] + " of an axis of size " + d.size());
+        }
         String[] items = new String[x.rank()];
         List<Dim> shape = new ArrayList<>(x.shape());
         if (at.rank() == 0) {

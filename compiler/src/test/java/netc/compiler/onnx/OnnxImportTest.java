@@ -60,6 +60,53 @@ class OnnxImportTest {
         }
     }
 
+    /**
+     * {@code netc export} of an imported model gives an ONNX file that imports again (as ONNX's opset 17, netc's own
+     * export) and reproduces PyTorch's outputs; a layer's product and bias come out as one Gemm or Conv.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru"})
+    void anImportedModelExportedAgainGivesTheSameOutputs(String name) throws IOException {
+        Path net = tmp.resolve(name + ".net"), w = tmp.resolve(name + ".safetensors"), again = tmp.resolve(name + ".again.onnx");
+        assertEquals(0, Cli.run("import", resource(name + ".onnx"), "-o", net).status());
+        Cli exp = Cli.run("export", net, "--weights", w, "-o", again);
+        assertEquals(0, exp.status(), exp.err());
+        assertTrue(exp.out().contains("ONNX opset 17"), exp.out());
+        Path net2 = tmp.resolve(name + "_again.net"), got = tmp.resolve(name + ".got.safetensors");
+        Cli imp = Cli.run("import", again, "-o", net2);
+        assertEquals(0, imp.status(), imp.err());
+        Cli run = Cli.run("run", net2, "--weights", tmp.resolve(name + "_again.safetensors"), "--inputs", resource(name + ".inputs.safetensors"),
+                "--out", got);
+        assertEquals(0, run.status(), run.err() + "\n" + Files.readString(net2));
+        Map<String, Tensor> want = Safetensors.read(resource(name + ".expect.safetensors")), have = Safetensors.read(got);
+        for (Map.Entry<String, Tensor> e : want.entrySet()) {
+            float[] wv = e.getValue().floats(), g = have.get(e.getKey()).floats();
+            for (int i = 0; i < wv.length; i++) assertEquals(wv[i], g[i], 1e-4 * Math.max(1, Math.abs(wv[i])), name + " " + e.getKey() + "[" + i + "]");
+        }
+        if (name.equals("lenet")) {
+            String src = Files.readString(net2);
+            assertTrue(src.contains("conv2d(_input, 6, kernel=5, pad=2, name=\"conv1\")") && src.contains("name=\"fc3\")"), src);
+            assertFalse(src.contains("param"), "biases inside their layers: " + src);
+        }
+    }
+
+    @Test
+    void exportRefusesWhatItCannotWriteInOneLine() throws IOException {
+        Path net = Files.writeString(tmp.resolve("gpt.net"), """
+                model Gpt {
+                  input tok: int[batch, seq]
+                  param pos: [16, 8] = normal(0, 0.02)
+                  h = embedding(tok, 20, 8, name="emb") + pos[0:seq]
+                  output y = self_attention(h, heads=2, causal=true, name="att")
+                }
+                """);
+        Cli r = Cli.run("export", net, "-o", tmp.resolve("gpt.onnx"));
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(net + ":5: netc export: causal self-attention has no ONNX form in netc yet"), r.err());
+        assertFalse(Files.exists(tmp.resolve("gpt.onnx")));
+    }
+
     @Test
     void layersAreRecognisedAndNamedAfterPytorchsParameters() throws IOException {
         Path net = tmp.resolve("lenet.net");
