@@ -134,4 +134,20 @@ class CharRnn(nn.Module):
 seq = {"tok": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}, "last": {0: "batch"}}
 export("char_lstm", CharRnn(nn.LSTM), [torch.randint(0, 30, (3, 7))], ["tok"], ["logits", "last"], seq)
 export("char_gru", CharRnn(nn.GRU), [torch.randint(0, 30, (2, 9))], ["tok"], ["logits", "last"], seq)
+
+
+class Block(nn.Module):
+    """A transformer's feed-forward half over [batch, seq, d]: layer norm, a rank-3 product, GELU, the residual."""
+    def __init__(self):
+        super().__init__()
+        self.ln = nn.LayerNorm(12)
+        self.fc = nn.Linear(12, 24)
+        self.proj = nn.Linear(24, 12)
+
+    def forward(self, x):
+        return x + self.proj(F.gelu(self.fc(self.ln(x))))
+
+
+OPSET = 17  # LayerNormalization is an op from opset 17; GELU stays its erf formula until opset 20
+export("ffn_block", Block(), [torch.randn(2, 5, 12)], ["x"], ["y"], {"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}})
 print("wrote", OUT)

@@ -324,4 +324,23 @@ final class LayerOps {
         }
         m.define(0, "mean(" + x.id() + ", axis=" + (axes.size() == 1 ? axes.get(0).toString() : axes.toString()) + ", keepdims=true)", shape, false);
     }
+
+    /** LayerNormalization over the last axis as {@code layer_norm} (weights L.weight and L.bias, zeros without a bias). */
+    static void layerNorm(OnnxImporter m) {
+        Value.Net x = m.net(0);
+        if (m.axis(x, m.attrInt("axis", -1)) != x.rank() - 1) throw m.problem("normalises from axis " + m.attrInt("axis", -1) + "; netc's layer_norm normalises the last axis");
+        for (int i = 1; i < m.node.getOutputCount(); i++) {
+            if (m.uses(m.node.getOutput(i)) > 0) throw m.problem("has its mean or inverse deviation read");
+        }
+        Const scale = m.known(1, "scale");
+        Dim d = x.shape().get(x.rank() - 1);
+        if (d.isSymbolic() || scale.size() != d.size()) throw m.problem("has a scale of " + scale.size() + " for " + OnnxImporter.shapeText(x.shape()));
+        Const bias = m.in(2) == null ? Const.ofFloats(new long[] {scale.size()}, new float[scale.size()]) : m.known(2, "bias");
+        float eps = m.attrFloat("epsilon", 1e-5f);
+        String layer = m.layerName("layer_norm", m.node.getInput(1));
+        m.weight(layer, "weight", scale.reshaped(scale.size()));
+        m.weight(layer, "bias", bias.reshaped(bias.size()));
+        String e = "layer_norm(" + x.id() + (Math.abs(eps - 1e-5f) > 1e-12 ? ", eps=" + OnnxImporter.literal(eps) : "") + ", name=\"" + layer + "\")";
+        m.define(0, e, x.shape(), false);
+    }
 }

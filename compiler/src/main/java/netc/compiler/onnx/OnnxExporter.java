@@ -189,7 +189,7 @@ public final class OnnxExporter {
                 // x · ½ · (1 + erf(x / √2))
                 String x = value(n.input(0));
                 String erf = node("Erf", List.of(node("Mul", List.of(x, scalar(0.7071067811865476)))));
-                return node("Mul", List.of(node("Mul", List.of(x, scalar(0.5))), node("Add", List.of(erf, scalar(1)))));
+                return node("Mul", List.of(node("Mul", List.of(x, node("Add", List.of(erf, scalar(1))))), scalar(0.5)));
             }
             case "gelu_tanh": {
                 // ½x · (1 + tanh(√(2/π) · (x + 0.044715·x³)))

@@ -13,7 +13,8 @@ final class OnnxOps {
     /** Every op type the importer reads, as its unsupported-op message lists them. */
     static final List<String> SUPPORTED = List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
             "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gather", "Gemm",
-            "GlobalAveragePool", "GRU", "Identity", "InstanceNormalization", "LeakyRelu", "Log", "LogSoftmax", "LSTM", "MatMul",
+            "Gelu", "GlobalAveragePool", "GRU", "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log",
+            "LogSoftmax", "LSTM", "MatMul",
             "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "Pow", "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu",
             "Reshape", "RNN", "Selu", "Shape", "Sigmoid", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze",
             "Sub", "Sum", "Tanh", "Tile", "Transpose", "Unsqueeze");
@@ -29,9 +30,14 @@ final class OnnxOps {
                 if (n.getOutputCount() > 1 && m.uses(n.getOutput(1)) > 0) throw m.problem("has its mask read, which netc's dropout does not give");
                 m.alias(0, m.in(0));
             }
-            case "Add", "Sub", "Mul", "Div", "Pow" -> binary(m, n.getOpType());
+            case "Add", "Sub", "Mul", "Div", "Pow" -> {
+                if (!gelu(m)) binary(m, n.getOpType());
+            }
             case "Max", "Min", "Sum", "Mean" -> variadic(m, n.getOpType());
             case "InstanceNormalization" -> LayerOps.instanceNorm(m);
+            case "LayerNormalization" -> LayerOps.layerNorm(m);
+            case "Gelu" -> unary(m, m.attrString("approximate", "none").equals("tanh") ? "gelu(%s, approximate=\"tanh\")" : "gelu(%s)");
+            case "Erf" -> throw m.problem("computes erf outside GELU's formula x·½·(1 + erf(x/√2)), the one place netc has it");
             case "LSTM", "GRU", "RNN" -> RecurrentOps.recurrent(m, n.getOpType());
             case "Neg" -> unary(m, "-%s");
             case "Sqrt" -> unary(m, "sqrt(%s)");
@@ -130,6 +136,49 @@ final class OnnxOps {
         }
         if (op.equals("Mean") && n > 1) e = "(" + e + ") / " + n;
         m.define(0, e, shape, acc.isInt());
+    }
+
+    /**
+     * GELU as exporters write it before ONNX had the op: {@code x / √2} (or {@code x · (1/√2)}) → Erf → {@code + 1} →
+     * {@code · x} → {@code · ½} (the last two in either order, ½ on either side): taken in as {@code gelu(x)} when this
+     * node starts the chain and each of its values feeds only the next. False, with nothing written, otherwise.
+     */
+    private static boolean gelu(OnnxImporter m) {
+        Onnx.NodeProto start = m.node;
+        String op = start.getOpType();
+        if (!op.equals("Div") && !op.equals("Mul") || start.getInputCount() != 2) return false;
+        Const c = m.knownValue(start.getInput(1));
+        if (c == null || c.size() != 1) return false;
+        double k = op.equals("Div") ? 1 / c.at(0) : c.at(0);
+        if (Math.abs(k - 0.7071067811865476) > 1e-4) return false;
+        String x = start.getInput(0);
+        Onnx.NodeProto erf = m.soleConsumer(0);
+        if (erf == null || !erf.getOpType().equals("Erf")) return false;
+        Onnx.NodeProto add = m.soleConsumerOf(erf);
+        if (add == null || !add.getOpType().equals("Add") || !isConstant(m, other(add, erf.getOutput(0)), 1)) return false;
+        Onnx.NodeProto mul1 = m.soleConsumerOf(add);
+        if (mul1 == null || !mul1.getOpType().equals("Mul")) return false;
+        Onnx.NodeProto mul2 = m.soleConsumerOf(mul1);
+        if (mul2 == null || !mul2.getOpType().equals("Mul")) return false;
+        String f1 = other(mul1, add.getOutput(0)), f2 = other(mul2, mul1.getOutput(0));
+        boolean xThenHalf = x.equals(f1) && isConstant(m, f2, 0.5);
+        boolean halfThenX = isConstant(m, f1, 0.5) && x.equals(f2);
+        if (!xThenHalf && !halfThenX) return false;
+        Value.Net v = m.net(0);
+        for (Onnx.NodeProto n : List.of(erf, add, mul1, mul2)) m.absorb(n);
+        m.defineAs(mul2.getOutput(0), "gelu(" + v.id() + ")", v.shape(), false);
+        return true;
+    }
+
+    /** The input of a two-input node that is not {@code value}; null where neither is. */
+    private static String other(Onnx.NodeProto n, String value) {
+        if (n.getInputCount() != 2) return null;
+        return n.getInput(0).equals(value) ? n.getInput(1) : n.getInput(1).equals(value) ? n.getInput(0) : null;
+    }
+
+    private static boolean isConstant(OnnxImporter m, String name, double v) {
+        Const c = name == null ? null : m.knownValue(name);
+        return c != null && c.size() == 1 && Math.abs(c.at(0) - v) < 1e-6;
     }
 
     /** NumPy's broadcast of two shapes. */

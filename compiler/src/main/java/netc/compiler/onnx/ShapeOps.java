@@ -397,8 +397,11 @@ final class ShapeOps {
     /** Squeeze and Unsqueeze as reshapes; axes from an attribute (before opset 13) or an input. */
     private static void squeeze(OnnxImporter m, boolean unsqueeze) {
         Value v = m.in(0);
+        if (v == null) throw m.problem("lacks its input");
+        if (v instanceof Value.Filled) throw m.problem("reshapes a constant of symbolic shape, which netc does not");
         long[] axes = m.attrInts("axes");
         if (axes == null && m.in(1) != null) axes = m.known(1, "axes").asLongs();
+        if (unsqueeze && axes == null) throw m.problem("lacks its axes");
         List<Dim> shape = v instanceof Value.Net x ? x.shape() : shapeOf(v);
         List<Dim> out = new ArrayList<>(shape);
         if (unsqueeze) {
@@ -501,7 +504,12 @@ final class ShapeOps {
             axes = m.attrInts("axes");
             steps = null;
         }
+        if (starts == null || ends == null || starts.length != ends.length || axes != null && axes.length != starts.length
+                || steps != null && steps.length != starts.length) {
+            throw m.problem("needs as many starts, ends, axes and steps");
+        }
         Value v = m.in(0);
+        if (v == null) throw m.problem("lacks its input");
         if (v instanceof Value.Known k && !(k.c().rank() == 1 && !k.c().isFloat())) {
             Const c = k.c();
             long[] st = new long[c.rank()], sp = new long[c.rank()], len = c.dims().clone();
@@ -511,7 +519,7 @@ final class ShapeOps {
                 long step = steps == null ? 1 : steps[j];
                 int[] r = range(starts[j], ends[j], step, (int) c.dims()[a]);
                 st[a] = r[0];
-                sp[a] = step;
+                sp[a] = r[2];
                 len[a] = Math.max(0, step > 0 ? (r[1] - r[0] + r[2] - 1) / r[2] : (r[0] - r[1] - r[2] - 1) / -r[2]);
             }
             m.alias(0, new Value.Known(c.sliced(st, sp, len)));
@@ -678,6 +686,7 @@ final class ShapeOps {
         Value.Net x = m.net(0);
         if (!m.attrString("mode", "constant").equals("constant")) throw m.problem("pads by " + m.attrString("mode", "") + "; netc pads with zeros");
         long[] pads = m.opset >= 11 ? m.known(1, "pads").asLongs() : m.attrInts("pads");
+        if (pads == null || pads.length != 2 * x.rank() && m.in(3) == null) throw m.problem("needs two pads for each axis");
         double value = m.opset >= 11 ? (m.in(2) == null ? 0 : m.known(2, "value").at(0)) : m.attrFloat("value", 0);
 
         int r = x.rank();
