@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import netc.compiler.NetCompiler;
+import netc.compiler.frontend.CompileError;
+import netc.compiler.frontend.Diagnostic;
 import netc.compiler.ir.Dim;
 import netc.compiler.onnx.proto.Onnx;
 import netc.runtime.Tensor;
@@ -32,6 +35,8 @@ public final class OnnxImporter {
     private final Map<String, Value> values = new HashMap<>();
     private final Names names = new Names();
     private final StringBuilder body = new StringBuilder();
+    /** For each line of the body, the node it imports ("node 'NAME' (Op)"), or null. */
+    private final List<String> lineNodes = new ArrayList<>();
     final LinkedHashMap<String, Tensor> weights = new LinkedHashMap<>();
     private final Map<String, Integer> uses = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>(), written = new HashSet<>();
@@ -97,6 +102,7 @@ public final class OnnxImporter {
             }
             String id = outputIds.get(o.getName());
             body.append("  output ").append(id).append(" = ").append(net.id()).append(renamed(id, o.getName())).append('\n');
+            lineNodes.add(null);
         }
         for (Map.Entry<String, Tensor> w : weights.entrySet()) {
             String bad = w.getValue().firstNonFinite();
@@ -107,7 +113,24 @@ public final class OnnxImporter {
         String producer = (m.getProducerName() + " " + m.getProducerVersion()).trim();
         String source = "// imported by netc from " + file.path.getFileName() + ": " + (producer.isEmpty() ? "unknown producer" : producer)
                 + ", opset " + opset + "\nmodel " + name + " {\n" + head + body + "}\n";
+        check(source, 2 + (int) head.chars().filter(c -> c == '\n').count());
         return new Result(name, source, weights);
+    }
+
+    /**
+     * The front end's checks of the written model (shapes that do not fit: a pooling window larger than its input, a
+     * kernel larger than the padded image), reported against the node whose statement fails: a model whose own
+     * shapes are inconsistent is refused in one line like any other fault of the file.
+     */
+    private void check(String source, int bodyStart) {
+        try {
+            NetCompiler.parse(file.path.getFileName() + ".net", source);
+        } catch (CompileError e) {
+            Diagnostic d = e.diagnostics().get(0);
+            int i = d.span().line() - bodyStart - 1;
+            String where = i >= 0 && i < lineNodes.size() && lineNodes.get(i) != null ? lineNodes.get(i) + " " : "";
+            throw new UserError(OnnxFile.printable(file.path + ": " + where + d.message()));
+        }
     }
 
     /** {@code input id: float[dims]}: symbolic dimensions keep their (sanitised) names. */
@@ -271,6 +294,7 @@ public final class OnnxImporter {
         boolean out = graphOutputs.contains(onnx);
         String id = out ? outputIds.get(onnx) : names.claim(Names.sanitise(shortName(onnx)));
         body.append(out ? "  output " : "  ").append(id).append(" = ").append(expr).append(out ? renamed(id, onnx) : "").append('\n');
+        lineNodes.add(nodeLabel());
         if (out) written.add(onnx);
         Value.Net v = new Value.Net(id, List.copyOf(shape), isInt);
         values.put(onnx, v);
@@ -290,6 +314,7 @@ public final class OnnxImporter {
     Value.Net let(String base, String expr, List<Dim> shape, boolean isInt) {
         String id = names.claim(Names.sanitise(base));
         body.append("  ").append(id).append(" = ").append(expr).append('\n');
+        lineNodes.add(nodeLabel());
         return new Value.Net(id, List.copyOf(shape), isInt);
     }
 
@@ -312,6 +337,7 @@ public final class OnnxImporter {
             List<String> dims = new ArrayList<>();
             for (long d : c.dims()) dims.add(Long.toString(d));
             body.append("  param ").append(id).append(": ").append(dims).append(renamed(id, onnx)).append('\n');
+            lineNodes.add(nodeLabel());
             weights.put(id, Tensor.of(c.intDims(), c.asFloats()));
         }
         return new Value.Net(id, shape, false);
@@ -391,6 +417,11 @@ public final class OnnxImporter {
     /** The error for a form of this node that netc does not import, or a fault of the model. */
     UserError problem(String what) {
         return new UserError(OnnxFile.printable(file.path + ": " + nodeText() + " (" + node.getOpType() + ") " + what));
+    }
+
+    /** The node being imported as messages name it, or null between nodes. */
+    private String nodeLabel() {
+        return node == null ? null : nodeText() + " (" + node.getOpType() + "):";
     }
 
     /** {@code node 'NAME'}, or for a node without a name {@code the node of 'OUTPUT'}. */

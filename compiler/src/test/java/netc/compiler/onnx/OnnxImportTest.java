@@ -203,6 +203,27 @@ class OnnxImportTest {
     }
 
     @Test
+    void shapesThatDoNotFitAreRefusedAgainstTheirNode() throws IOException {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
+        for (int d : new int[] {1, 4, 4}) shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)).build();
+        Onnx.AttributeProto kernel = Onnx.AttributeProto.newBuilder().setName("kernel_shape").setType(Onnx.AttributeProto.AttributeType.INTS)
+                .addInts(6).addInts(6).build();
+        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(Onnx.GraphProto.newBuilder()
+                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
+                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("pool").setOpType("AveragePool").addInput("x").addOutput("y").addAttribute(kernel)))
+                .build();
+        Path p = Files.write(tmp.resolve("pool.onnx"), m.toByteArray());
+        Cli r = Cli.run("import", p, "-o", tmp.resolve("pool.net"));
+        assertEquals(1, r.status(), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains(p + ": node 'pool' (AveragePool): avgpool: window [6, 6] is larger than input [batch, 1, 4, 4]"), r.err());
+    }
+
+    @Test
     void externalDataMustLieBesideTheModel() throws IOException {
         Onnx.TensorProto w = Onnx.TensorProto.newBuilder().setName("w").addDims(3).setDataType(1)
                 .setDataLocation(Onnx.TensorProto.DataLocation.EXTERNAL)
