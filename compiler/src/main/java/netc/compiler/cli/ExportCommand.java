@@ -1,17 +1,12 @@
 package netc.compiler.cli;
 
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import netc.compiler.NetCompiler;
 import netc.compiler.ir.Graph;
 import netc.compiler.onnx.OnnxExporter;
 import netc.runtime.Model;
-import netc.runtime.UserError;
-import netc.runtime.io.IoErrors;
+import netc.runtime.io.AtomicFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -20,8 +15,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code netc export MODEL.net -o OUT.onnx --weights W}: the model's inference graph and weights as ONNX (see
- * {@link OnnxExporter}), so that a model trained by netc runs in other runtimes. Written beside the target and moved
- * over it.
+ * {@link OnnxExporter}), so that a model trained by netc runs in other runtimes; written as {@link AtomicFile} writes.
  */
 @Command(mixinStandardHelpOptions = true, name = "export",
         description = "Write a model's inference graph and weights as an ONNX file, for other runtimes.")
@@ -50,19 +44,7 @@ final class ExportCommand implements Callable<Integer> {
         if (weights != null) m.loadWeights(Common.existingFile(weights, "weights file"));
         else m.initParams(seed);
         byte[] onnx = OnnxExporter.export(forward, m.state(), "0.1.0");
-        Path target = out.toAbsolutePath(), tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            Files.write(tmp, onnx);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot write: " + IoErrors.describe(e), e);
-        } finally {
-            tmp.toFile().delete();
-        }
+        AtomicFile.write(out, onnx);
         spec.commandLine().getOut().printf("wrote %s (model %s, ONNX opset %d, %,d bytes)%n", out, forward.name(), OnnxExporter.OPSET, onnx.length);
         return 0;
     }

@@ -1,17 +1,12 @@
 package netc.compiler.cli;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.Callable;
 import netc.compiler.NetCompiler;
 import netc.compiler.onnx.OnnxImporter;
 import netc.runtime.UserError;
-import netc.runtime.io.IoErrors;
+import netc.runtime.io.AtomicFile;
 import netc.runtime.io.Safetensors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,28 +49,9 @@ final class ImportCommand implements Callable<Integer> {
             throw new IllegalStateException("the import of " + in + " does not compile: " + e.getMessage() + "\n" + r.source());
         }
         Safetensors.write(w, r.weights());
-        writeText(out, r.source());
+        AtomicFile.write(out, r.source().getBytes(StandardCharsets.UTF_8));
         spec.commandLine().getOut().printf("wrote %s (model %s, %d statements) and %s (%d tensors)%n", out, r.name(),
                 r.source().lines().filter(l -> l.startsWith("  ")).count(), w, r.weights().size());
         return 0;
-    }
-
-    /** Text written beside its target and moved over it. */
-    private static void writeText(Path file, String text) {
-        Path target = file.toAbsolutePath(), tmp = null;
-        try {
-            tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot write: " + IoErrors.describe(e), e);
-        } finally {
-            if (tmp != null) tmp.toFile().delete();
-        }
     }
 }

@@ -2,11 +2,8 @@ package netc.compiler.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +15,7 @@ import netc.runtime.Tensor;
 import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
-import netc.runtime.io.IoErrors;
+import netc.runtime.io.AtomicFile;
 import netc.runtime.io.Safetensors;
 import netc.runtime.train.Metrics;
 import picocli.CommandLine.Command;
@@ -100,19 +97,10 @@ final class PredictCommand implements Callable<Integer> {
             write(spec.commandLine().getOut(), outputs.get(o), m.outputSampleSize(o), n, classes, false);
             return 0;
         }
-        // the CSV file beside its target, then moved over it: a failure leaves no torn file
-        Path tmp = out.toAbsolutePath().resolveSibling("." + out.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-        try {
-            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8); PrintWriter p = new PrintWriter(w)) {
-                write(p, outputs.get(o), m.outputSampleSize(o), n, classes, true);
-                if (p.checkError()) throw new IOException("write failed");
-            }
-            Files.move(tmp, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UserError(out + ": cannot write: " + IoErrors.describe(e), e);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        // the CSV text, then written beside its target and moved over it: a failure leaves no torn file
+        java.io.StringWriter text = new java.io.StringWriter();
+        write(new PrintWriter(text), outputs.get(o), m.outputSampleSize(o), n, classes, true);
+        AtomicFile.write(out, text.toString().getBytes(StandardCharsets.UTF_8));
         spec.commandLine().getOut().printf("wrote the predictions of %s samples to %s%n", Common.thousands(n), out);
         return 0;
     }

@@ -1,12 +1,7 @@
 package netc.compiler.report;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -25,7 +20,7 @@ import netc.compiler.ir.Param;
 import netc.runtime.Model;
 import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
-import netc.runtime.io.IoErrors;
+import netc.runtime.io.AtomicFile;
 import netc.runtime.train.Trainer;
 
 /**
@@ -115,22 +110,9 @@ public final class Report {
 
     private void write(String stoppedBecause, double samplesPerSecond) {
         String html = html(stoppedBecause, samplesPerSecond);
-        Path target = file.toAbsolutePath(), tmp = null;
-        try {
-            tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
-            Files.writeString(tmp, html, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
-        } catch (IOException e) {
-            throw new UserError(file + ": cannot write the report: " + IoErrors.describe(e), e);
-        } finally {
-            if (tmp != null) tmp.toFile().delete();
-        }
+        AtomicFile.write(file, html.getBytes(StandardCharsets.UTF_8));
     }
+
 
     String html(String stoppedBecause, double samplesPerSecond) {
         Trainer.Epoch last = epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);

@@ -90,26 +90,11 @@ public final class Safetensors {
         String f = file.toString();
         List<Map.Entry<String, Tensor>> list = new ArrayList<>(tensors.entrySet());
         byte[] header = header(list, metadata, f);
-        Path target = file.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir == null) throw new UserError(f + ": cannot write: not a file path");
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                writeFully(ch, ByteBuffer.wrap(header));
-                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                for (Map.Entry<String, Tensor> e : list) writeTensor(ch, e.getValue(), buf);
-                ch.force(true);
-            }
-            moveAtomically(tmp, target);
-            moved = true;
-            syncDirectory(dir);
-        } catch (IOException e) {
-            throw new UserError(f + ": cannot write: " + IoErrors.describe(e), e);
-        } finally {
-            if (!moved) deleteQuietly(tmp);
-        }
+        AtomicFile.write(file, ch -> {
+            writeFully(ch, ByteBuffer.wrap(header));
+            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            for (Map.Entry<String, Tensor> e : list) writeTensor(ch, e.getValue(), buf);
+        });
     }
 
     private static Tensor readTensor(FileChannel ch, long pos, SafetensorsHeader.Entry e, ByteBuffer buf, String f)
@@ -197,31 +182,6 @@ public final class Safetensors {
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
-        while (buf.hasRemaining()) ch.write(buf);
-    }
-
-    private static void moveAtomically(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** Makes the rename durable where the platform allows opening a directory; best effort otherwise. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException | RuntimeException ignored) {
-            // not supported on this platform or file system: the data itself is already on disk
-        }
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-            // nothing more can be done; the original error is the one to report
-        }
+        AtomicFile.writeFully(ch, buf);
     }
 }
