@@ -139,12 +139,18 @@ final class Gemm implements Op, Differentiable, Kernel {
         String n = tb ? b.dim(0).javaExpr() : b.dim(-1).javaExpr();
         String fn = k.T().equals("float") ? "sgemm" : "dgemm";
         Dim columns = b.dim(-1);
-        if (fn.equals("sgemm") && !ta && !tb && !Epilogue.of(y).mask() && y.input(1).op() == Ops.PARAM && mayBeOneRow(rows(a))
-                && (columns.isSymbolic() || columns.size() >= netc.runtime.kernels.PackedWeights.STRIP)) {
-            // a weight matrix (with a strip of columns or more) times what may be a single sample: the kernel keeps a
-            // copy of the weights laid out for it
-            k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
-                    k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
+        Dim outColumns = tb ? b.dim(0) : columns;
+        if (fn.equals("sgemm") && !ta && !Epilogue.of(y).mask() && y.input(1).op() == Ops.PARAM && mayBeOneRow(rows(a))
+                && (outColumns.isSymbolic() || outColumns.size() >= netc.runtime.kernels.PackedWeights.STRIP)) {
+            // a weight matrix (with a strip of columns or more; a dense layer's [out, in] too) times what may be a
+            // single sample: the kernel keeps a copy of the weights laid out for it
+            if (tb) {
+                k.stmt("$T.sgemm(true, $L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
+                        k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
+            } else {
+                k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
+                        k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
+            }
             return;
         }
         if (Epilogue.of(y).isNone()) {

@@ -2,7 +2,7 @@ package netc.runtime.kernels;
 
 /** A single-precision product kernel behind {@link Gemm#sgemm}: arguments already checked, m, n, k all positive. */
 interface FloatKernel {
-    /** {@code strips}: B's whole strips as {@link PackedWeights} lays them out, for m = 1 and B not transposed; or null. */
+    /** {@code strips}: B's whole strips as {@link PackedWeights} lays them out, for m = 1 (of op(B), whether B is transposed or not); or null. */
     void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
                float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, Unary act, float[] mask);
 

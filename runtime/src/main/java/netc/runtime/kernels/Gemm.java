@@ -153,6 +153,12 @@ public final class Gemm {
         sgemm(false, false, m, n, k, a, aOff, b, bOff, packed, version, c, cOff, accumulate, bias, act, null);
     }
 
+    /** As the form above, for B transposed when {@code transB} (a dense layer's weight [n, k]). */
+    public static void sgemm(boolean transB, int m, int n, int k, float[] a, int aOff, float[] b, int bOff, PackedWeights packed,
+                             long version, float[] c, int cOff, boolean accumulate, float[] bias, Unary act) {
+        sgemm(false, transB, m, n, k, a, aOff, b, bOff, packed, version, c, cOff, accumulate, bias, act, null);
+    }
+
     private static void sgemm(boolean transA, boolean transB, int m, int n, int k, float[] a, int aOff, float[] b,
                               int bOff, PackedWeights packed, long version, float[] c, int cOff, boolean accumulate,
                               float[] bias, Unary act, float[] mask) {
@@ -167,7 +173,7 @@ public final class Gemm {
             FloatKernel vector = VectorKernels.product();
             if (vector != null) {
                 float[] strips = packed != null && m == 1 && n >= PackedWeights.STRIP
-                        ? packed.strips(b, bOff, k, n, version) : null;
+                        ? packed.strips(b, bOff, k, n, version, transB) : null;
                 vector.sgemm(transA, transB, m, n, k, a, aOff, b, bOff, strips, c, cOff, accumulate, bias, act, mask);
                 return;
             }

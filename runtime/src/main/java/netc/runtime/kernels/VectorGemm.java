@@ -575,17 +575,27 @@ final class VectorGemm implements FloatKernel {
          * op(B) the rows of B are streamed four at a time into rows of sums that stay in L1 (see {@link #rowSums}), in
          * as few passes as {@link #SMALL_SUMS} allows, or for m = 1 in {@link #strip}s of sums held in registers (read
          * from B's packed copy when the caller gave one), the rest as rows; for transposed op(B) each row of B is a dot
-         * product with a row of op(A).
+         * product with a row of op(A), but for a single row with a packed copy, whose whole strips are read as above.
          */
         private void smallColumns(int from, int to) {
             int j0 = from * unit, j1 = Math.min(n, to * unit);
-            if (bCol != 1) {
-                int lone = j0 + (j1 - j0) / 4 * 4;
-                for (int i = 0; i < m; i++) dots(i, j0, lone);
-                for (int j = lone; j < j1; j++) loneColumn(j);
+            if (bCol != 1 && (m > 1 || strips == null)) {
+                dotRange(j0, j1);
                 return;
             }
             float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, Math.max(STRIP, SMALL_SUMS));
+            if (bCol != 1) {
+                // one row times a transposed weight matrix (a dense layer's [out, in]): whole strips from the packed
+                // copy of op(B), the columns outside them as dot products
+                int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), jp = first;
+                dotRange(j0, first);
+                for (; jp + STRIP <= j1; jp += STRIP) {
+                    strip(strips, jp * k, STRIP, sums);
+                    store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
+                }
+                dotRange(jp, j1);
+                return;
+            }
             if (m > 1) {
                 rowRange(j0, j1, sums);
                 return;
@@ -599,6 +609,13 @@ final class VectorGemm implements FloatKernel {
                 store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
             }
             rowRange(jp, j1, sums);
+        }
+
+        /** Columns [j0, j1) of C for transposed op(B): each a dot product of a row of op(A) with a row of B. */
+        private void dotRange(int j0, int j1) {
+            int lone = j0 + (j1 - j0) / 4 * 4;
+            for (int i = 0; i < m; i++) dots(i, j0, lone);
+            for (int j = lone; j < j1; j++) loneColumn(j);
         }
 
         /** Columns [j0, j1) of C for row-major op(B), through {@link #rowSums} in as few passes as the sums allow. */

@@ -170,6 +170,37 @@ class GemmTest {
     }
 
     @Test
+    void packedTransposedWeightsGiveTheProductTheSameEveryCall() {
+        // a dense layer's weight [n, k]: a single row reads its packed copy from the first product at a version, so
+        // every call at a version gives the same bits, and those are the product to float precision
+        Random random = new Random(12);
+        for (boolean vector : KERNELS) {
+            Gemm.useVectorKernel(vector);
+            for (int threads : THREADS) {
+                Parallel.setThreads(threads);
+                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 784}, {1, 40, 20}, {3, 200, 17}, {1, 130, 5}}) {
+                    int m = s[0], n = s[1], k = s[2], bOff = random.nextInt(5);
+                    float[] a = randomFloats(random, m * k), b = randomFloats(random, bOff + n * k), bias = randomFloats(random, n);
+                    PackedWeights packed = new PackedWeights();
+                    for (long version = 0; version < 3; version++) {
+                        float[] expected = new float[m * n], first = null;
+                        Gemm.sgemm(false, true, m, n, k, a, 0, b, bOff, expected, 0, false, bias, Unary.RELU);
+                        for (int call = 0; call < 3; call++) {
+                            float[] c = new float[m * n];
+                            Gemm.sgemm(true, m, n, k, a, 0, b, bOff, packed, version, c, 0, false, bias, Unary.RELU);
+                            String where = Arrays.toString(s) + " threads=" + threads + " version=" + version + " call=" + call;
+                            for (int i = 0; i < c.length; i++) assertEquals(expected[i], c[i], 1e-5f * (1 + Math.abs(expected[i])) * k, where);
+                            if (first == null) first = c;
+                            else assertArrayEquals(first, c, 0f, where);
+                        }
+                        b[bOff + random.nextInt(k * n)] += 10f; // a new version: the next product must see it
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void epilogueHasItsOwnChecks() {
         float[] six = new float[6];
         assertThrows(IllegalArgumentException.class,
