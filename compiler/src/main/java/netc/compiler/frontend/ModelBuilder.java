@@ -239,7 +239,7 @@ public final class ModelBuilder {
     }
 
     /** The most elements one tensor (or one sample of an input) may hold: Java arrays are indexed by int. */
-    static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+    static final long MAX_ELEMENTS = Shape.MAX_ELEMENTS;
 
     /** A dimension's size: a literal or an integer constant, checked to be positive and not too large; null for a symbol. */
     private Integer knownDim(DimExpr de) {

@@ -46,6 +46,12 @@ public final class GraphBuilder {
         List<TensorType> types = new ArrayList<>();
         for (Node n : in) types.add(n.type());
         TensorType t = op.infer(types, attrs);
+        double count = 1;
+        for (Dim d : t.shape().dims()) if (!d.isSymbolic()) count *= d.size();
+        if (count > Shape.MAX_ELEMENTS) {
+            throw new ShapeException("the result " + t.shape() + " has " + String.format("%,.0f", count) + " elements"
+                    + (t.shape().isConcrete() ? "" : " per sample") + "; a tensor holds at most " + String.format("%,d", Shape.MAX_ELEMENTS));
+        }
         Node n = new Node(nextId++, op, in, attrs, t, label, span);
         nodes.add(n);
         return n;

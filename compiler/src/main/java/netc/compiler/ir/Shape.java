@@ -7,6 +7,8 @@ import java.util.List;
 /** An immutable tensor shape whose dimensions may be symbolic. The empty shape is a scalar. */
 public final class Shape {
     public static final Shape SCALAR = new Shape(List.of());
+    /** The most elements a tensor holds: a Java array's length (its known sizes' product, per sample where symbolic). */
+    public static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
     private final List<Dim> dims;
 
