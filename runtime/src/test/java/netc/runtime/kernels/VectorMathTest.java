@@ -92,11 +92,13 @@ class VectorMathTest {
     }
 
     /**
-     * A few units in the last place: the same call may round differently as the JIT compiles it (e^x from the vector
-     * library once compiled, from Math.exp lane by lane before), never more.
+     * A few units in the last place, and 1e-7 for the slopes, whose terms cancel where they cross zero: the same call
+     * may round differently as the JIT compiles it (e^x from the vector library once compiled, from Math.exp lane by
+     * lane before), never more. (What this file's first test checks is the precision; this tolerance only lets the
+     * aliasing tests see that the right values land in the right places.)
      */
     static float ulps(float v) {
-        return Float.isFinite(v) ? 4 * Math.ulp(v) : 0f;
+        return Float.isFinite(v) ? 4 * Math.ulp(v) + 1e-7f : 0f;
     }
 
     @Test
