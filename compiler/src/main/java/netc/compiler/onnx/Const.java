@@ -74,14 +74,6 @@ record Const(long[] dims, float[] floats, long[] longs) {
         return d;
     }
 
-    /** A 2-D float tensor transposed. */
-    Const transposed() {
-        int r = (int) dims[0], c = (int) dims[1];
-        float[] src = asFloats(), out = new float[src.length];
-        for (int i = 0; i < r; i++) for (int j = 0; j < c; j++) out[j * r + i] = src[i * c + j];
-        return ofFloats(new long[] {c, r}, out);
-    }
-
     /** Every element times {@code k} (floats). */
     Const scaled(float k) {
         float[] src = asFloats(), out = new float[src.length];

@@ -23,7 +23,7 @@ final class LayerOps {
         Const b = m.in(1) instanceof Value.Known k ? k.c() : null;
         Const c = m.in(2) instanceof Value.Known k ? k.c() : null;
         if (!transA && b != null && b.rank() == 2 && (m.in(2) == null || c != null)) {
-            Const w = transB ? b : b.transposed();
+            Const w = transB ? b : b.permuted(new int[] {1, 0});
             int units = (int) w.dims()[0];
             if (alpha != 1) w = w.scaled(alpha);
             Const bias = null;
@@ -84,7 +84,7 @@ final class LayerOps {
         Value.Net a = m.net(0);
         Const b = m.in(1) instanceof Value.Known k ? k.c() : null;
         if (b != null && b.rank() == 2 && b.isFloat() && a.rank() >= 2) {
-            Const w = b.transposed();
+            Const w = b.permuted(new int[] {1, 0});
             int units = (int) w.dims()[0];
             Onnx.NodeProto add = m.soleConsumer(0);
             Const bias = null;

@@ -114,9 +114,7 @@ final class OnnxOps {
         Value.Net b = m.net(1);
         List<Dim> shape = new ArrayList<>(b.shape());
         for (int i = 0; i < trailing; i++) shape.add(Dim.of(1));
-        List<String> text = new ArrayList<>();
-        for (Dim d : shape) text.add(d.toString());
-        return m.let(m.stem() + "_aligned", "reshape(" + b.id() + ", " + text + ")", shape, b.isInt());
+        return m.let(m.stem() + "_aligned", "reshape(" + b.id() + ", " + OnnxImporter.shapeText(shape) + ")", shape, b.isInt());
     }
 
     /** Max, Min, Sum and Mean of any number of values, broadcast together. */

@@ -91,20 +91,13 @@ final class RecurrentOps {
             m.aliasAs(back.getOutput(0), h);
         } else if (yUsed) {
             List<Dim> y = batchFirst ? List.of(batch, seq, Dim.of(1), Dim.of(hidden)) : List.of(seq, Dim.of(1), batch, Dim.of(hidden));
-            String e = batchFirst ? "reshape(" + h.id() + ", " + text(y) + ")" : "reshape(permute(" + h.id() + ", [1, 0, 2]), " + text(y) + ")";
+            String e = batchFirst ? "reshape(" + h.id() + ", " + OnnxImporter.shapeText(y) + ")" : "reshape(permute(" + h.id() + ", [1, 0, 2]), " + OnnxImporter.shapeText(y) + ")";
             m.define(0, e, y, false);
         }
         if (lastUsed) {
             List<Dim> yh = batchFirst ? List.of(batch, Dim.of(1), Dim.of(hidden)) : List.of(Dim.of(1), batch, Dim.of(hidden));
-            m.define(1, "reshape(" + h.id() + "[:, -1], " + text(yh) + ")", yh, false);
+            m.define(1, "reshape(" + h.id() + "[:, -1], " + OnnxImporter.shapeText(yh) + ")", yh, false);
         }
-    }
-
-    /** Sizes as the language writes them in a reshape (one product of symbols at most, as -1). */
-    private static String text(List<Dim> dims) {
-        List<String> t = new ArrayList<>();
-        for (Dim d : dims) t.add(d.toString());
-        return t.toString();
     }
 
     private static boolean isSqueezeOfAxis(OnnxImporter m, Onnx.NodeProto n, int axis) {

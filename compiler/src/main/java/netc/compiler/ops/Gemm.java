@@ -144,13 +144,8 @@ final class Gemm implements Op, Differentiable, Kernel {
                 && (outColumns.isSymbolic() || outColumns.size() >= netc.runtime.kernels.PackedWeights.STRIP)) {
             // a weight matrix (with a strip of columns or more; a dense layer's [out, in] too) times what may be a
             // single sample: the kernel keeps a copy of the weights laid out for it
-            if (tb) {
-                k.stmt("$T.sgemm(true, $L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
-                        k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
-            } else {
-                k.stmt("$T.sgemm($L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, m, n, kk, k.in(0),
-                        k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
-            }
+            k.stmt("$T.sgemm($L$L, $L, $L, $L, 0, $L, 0, $L, weightsVersion(), $L, 0, false, $L)", KERNEL, tb ? "true, " : "", m, n, kk,
+                    k.in(0), k.in(1), k.state(PACKED, "packed", ""), k.out(), Epilogue.args(k));
             return;
         }
         if (Epilogue.of(y).isNone()) {
