@@ -3,8 +3,11 @@ package netc.maven;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import javax.lang.model.SourceVersion;
 import org.apache.maven.artifact.Artifact;
+import org.apache.maven.model.Resource;
 import org.apache.maven.plugin.AbstractMojo;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
@@ -16,9 +19,13 @@ import org.apache.maven.project.MavenProject;
 
 /**
  * Compiles every {@code .net} model under {@code sourceDirectory} into a Java class under {@code outputDirectory}
- * (the source {@code netc compile} writes), and adds that directory to the project's compile source roots. Models
- * whose generated class is newer than their {@code .net} file and than the plugin are skipped. Errors in a model fail
- * the build with netc's located messages ({@code file:line:col: error: ...}, the line and a caret).
+ * (the source {@code netc compile} writes), and adds that directory to the project's compile source roots. Every
+ * {@code .onnx} model under {@code onnxDirectory} is imported as {@code netc import} does and compiled the same way;
+ * its weights ({@code Name.safetensors}) and its {@code .net} text ({@code Name.net}) go under
+ * {@code resourceDirectory}, in the class's package, which becomes a resource root: the application loads them with
+ * {@code Name.load(Name.class.getResourceAsStream("Name.safetensors"), "Name.safetensors")}. Models whose generated
+ * files are newer than their model file and than the plugin are skipped. Errors in a model fail the build with netc's
+ * located messages ({@code file:line:col: error: ...}, the line and a caret; {@code file.onnx: node 'NAME' ...}).
  */
 @Mojo(name = "generate", defaultPhase = LifecyclePhase.GENERATE_SOURCES, threadSafe = true)
 public class GenerateMojo extends AbstractMojo {
@@ -26,9 +33,17 @@ public class GenerateMojo extends AbstractMojo {
     @Parameter(property = "netc.sourceDirectory", defaultValue = "${project.basedir}/src/main/net")
     File sourceDirectory;
 
+    /** The directory holding ONNX models; every {@code **}{@code /*.onnx} below it is imported and compiled. */
+    @Parameter(property = "netc.onnxDirectory", defaultValue = "${project.basedir}/src/main/onnx")
+    File onnxDirectory;
+
     /** Where the generated Java sources go; added to the compile source roots. */
     @Parameter(property = "netc.outputDirectory", defaultValue = "${project.build.directory}/generated-sources/netc")
     File outputDirectory;
+
+    /** Where an imported model's weights and {@code .net} text go; added as a resource directory when there are ONNX models. */
+    @Parameter(property = "netc.resourceDirectory", defaultValue = "${project.build.directory}/generated-resources/netc")
+    File resourceDirectory;
 
     /** The Java package of the generated classes (configured as {@code <package>}). */
     @Parameter(alias = "package", property = "netc.package", defaultValue = "netc.models")
@@ -56,18 +71,27 @@ public class GenerateMojo extends AbstractMojo {
         }
         if (!SourceVersion.isName(packageName)) throw new MojoFailureException("netc: package '" + packageName + "' is not a Java package name");
         project.addCompileSourceRoot(outputDirectory.getPath());
-        if (!sourceDirectory.isDirectory()) {
-            getLog().info("netc: no model directory " + sourceDirectory);
+        if (!sourceDirectory.isDirectory() && !onnxDirectory.isDirectory()) {
+            getLog().info("netc: no model directory " + sourceDirectory + " or " + onnxDirectory);
             return;
         }
-        NetSources.Outcome o;
+        if (onnxDirectory.isDirectory()) {
+            Resource r = new Resource();
+            r.setDirectory(resourceDirectory.getPath());
+            project.addResource(r);
+        }
+        Map<ModelSources.Kind, Path> dirs = new EnumMap<>(ModelSources.Kind.class);
+        dirs.put(ModelSources.Kind.NET, sourceDirectory.toPath());
+        dirs.put(ModelSources.Kind.ONNX, onnxDirectory.toPath());
+        ModelSources.Outcome o;
         try {
-            o = new NetSources(sourceDirectory.toPath(), outputDirectory.toPath(), stateDirectory.toPath(), packageName, toolModified()).generate();
+            o = new ModelSources(dirs, outputDirectory.toPath(), resourceDirectory.toPath(), stateDirectory.toPath(), packageName, toolModified()).generate();
         } catch (IOException e) {
             throw new MojoExecutionException("netc: " + e, e);
         }
         for (Path p : o.written()) getLog().info("netc: wrote " + p);
-        getLog().info("netc: " + o.written().size() + " model" + (o.written().size() == 1 ? "" : "s") + " compiled, "
+        long models = o.written().stream().filter(p -> p.toString().endsWith(".java")).count();
+        getLog().info("netc: " + models + " model" + (models == 1 ? "" : "s") + " compiled, "
                 + o.upToDate().size() + " up to date");
         if (!o.errors().isEmpty()) {
             int n = o.errors().size();

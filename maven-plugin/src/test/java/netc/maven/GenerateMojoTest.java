@@ -1,5 +1,6 @@
 package netc.maven;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import netc.compiler.NetCompiler;
+import netc.compiler.onnx.OnnxImporter;
+import netc.runtime.Model;
+import netc.runtime.Tensor;
+import netc.runtime.io.Safetensors;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.project.MavenProject;
 import org.junit.jupiter.api.BeforeEach;
@@ -19,16 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The generate goal on a project in a temporary directory: output, incremental runs, and located errors. */
 class GenerateMojoTest {
-    static final Path MODELS = Path.of("../models");
+    static final Path MODELS = Path.of("../models"), ONNX = Path.of("../compiler/src/test/resources/onnx");
 
     @TempDir
     Path dir;
-    Path src, out, state;
+    Path src, onnx, out, res, state;
 
     @BeforeEach
     void project() throws IOException {
         src = dir.resolve("src/main/net");
+        onnx = dir.resolve("src/main/onnx");
         out = dir.resolve("target/generated-sources/netc");
+        res = dir.resolve("target/generated-resources/netc");
         state = dir.resolve("target/netc-maven-plugin");
         Files.createDirectories(src.resolve("toy"));
         Files.copy(MODELS.resolve("xor_mlp.net"), src.resolve("toy/xor_mlp.net"));
@@ -38,15 +46,17 @@ class GenerateMojoTest {
     GenerateMojo mojo(String pkg) {
         GenerateMojo m = new GenerateMojo();
         m.sourceDirectory = src.toFile();
+        m.onnxDirectory = onnx.toFile();
         m.outputDirectory = out.toFile();
+        m.resourceDirectory = res.toFile();
         m.stateDirectory = state.toFile();
         m.packageName = pkg;
         m.project = new MavenProject();
         return m;
     }
 
-    NetSources.Outcome run(String pkg, long toolModified) throws IOException {
-        return new NetSources(src, out, state, pkg, toolModified).generate();
+    ModelSources.Outcome run(String pkg, long toolModified) throws IOException {
+        return new ModelSources(Map.of(ModelSources.Kind.NET, src), out, res, state, pkg, toolModified).generate();
     }
 
     @Test
@@ -65,21 +75,21 @@ class GenerateMojoTest {
 
     @Test
     void skipsModelsWhoseSourceIsNewerThanTheModelAndTheCompiler() throws Exception {
-        NetSources.Outcome first = run("demo", 0);
+        ModelSources.Outcome first = run("demo", 0);
         assertEquals(2, first.written().size());
         Path xor = out.resolve("demo/XorMLP.java"), fashion = out.resolve("demo/FashionMLP.java");
         long t = Files.getLastModifiedTime(src.resolve("fashion_mlp.net")).toMillis();
         Files.setLastModifiedTime(xor, FileTime.fromMillis(t + 10_000));
         Files.setLastModifiedTime(fashion, FileTime.fromMillis(t + 10_000));
 
-        NetSources.Outcome second = run("demo", 0);
+        ModelSources.Outcome second = run("demo", 0);
         assertEquals(List.of(), second.written());
         assertEquals(2, second.upToDate().size());
         assertEquals(t + 10_000, Files.getLastModifiedTime(xor).toMillis(), "an up-to-date source is not rewritten");
 
         // an edited model is regenerated, the other is not
         Files.setLastModifiedTime(src.resolve("toy/xor_mlp.net"), FileTime.fromMillis(t + 20_000));
-        NetSources.Outcome third = run("demo", 0);
+        ModelSources.Outcome third = run("demo", 0);
         assertEquals(List.of(xor), third.written());
         assertEquals(List.of(src.resolve("fashion_mlp.net")), third.upToDate());
 
@@ -91,7 +101,7 @@ class GenerateMojoTest {
     void anotherPackageOrARemovedModelLeavesNoStaleSource() throws Exception {
         run("one", 0);
         assertTrue(Files.exists(out.resolve("one/XorMLP.java")));
-        NetSources.Outcome moved = run("two", 0);
+        ModelSources.Outcome moved = run("two", 0);
         assertEquals(2, moved.written().size());
         assertFalse(Files.exists(out.resolve("one/XorMLP.java")), "the old package's source is deleted");
         assertTrue(Files.exists(out.resolve("two/XorMLP.java")));
@@ -133,5 +143,46 @@ class GenerateMojoTest {
         none.sourceDirectory = dir.resolve("nothing").toFile();
         none.execute();
         assertFalse(Files.exists(out));
+    }
+    @Test
+    void importsOnnxModelsWithTheirWeightsAsResources() throws Exception {
+        Files.createDirectories(onnx);
+        Files.copy(ONNX.resolve("mlp.onnx"), onnx.resolve("mlp.onnx"));
+        GenerateMojo m = mojo("demo");
+        m.execute();
+        assertEquals(List.of(res.toString()), m.project.getResources().stream().map(r -> r.getDirectory()).toList());
+        OnnxImporter.Result imported = OnnxImporter.importFile(onnx.resolve("mlp.onnx"));
+        Path java = out.resolve("demo/Mlp.java"), net = res.resolve("demo/Mlp.net"), weights = res.resolve("demo/Mlp.safetensors");
+        assertEquals(imported.source(), Files.readString(net), "the .net text netc import writes");
+        assertEquals(NetCompiler.source(NetCompiler.trainingGraph(NetCompiler.parse("Mlp.net", imported.source()), false), "demo").toString(),
+                Files.readString(java));
+        // the weights load into the model and give the outputs PyTorch recorded
+        Model model = NetCompiler.compile("Mlp.net", imported.source(), "float").newModel();
+        model.loadWeights(Files.newInputStream(weights), "Mlp.safetensors");
+        Map<String, Tensor> expect = Safetensors.read(ONNX.resolve("mlp.expect.safetensors"));
+        Tensor probs = model.predict(Safetensors.read(ONNX.resolve("mlp.inputs.safetensors"))).get("probs");
+        assertArrayEquals(expect.get("probs").floats(), probs.floats(), 1e-5f);
+
+        // up to date on the next run; a removed ONNX file takes its class and resources with it
+        assertEquals(List.of(), run2("demo").written());
+        Files.delete(onnx.resolve("mlp.onnx"));
+        mojo("demo").execute();
+        for (Path p : List.of(java, net, weights)) assertFalse(Files.exists(p), p + " is deleted with its model");
+        assertTrue(Files.exists(out.resolve("demo/XorMLP.java")));
+    }
+
+    @Test
+    void aBrokenOnnxFileFailsTheBuildInOneLine() throws Exception {
+        Files.createDirectories(onnx);
+        byte[] bytes = Files.readAllBytes(ONNX.resolve("mlp.onnx"));
+        Files.write(onnx.resolve("cut.onnx"), java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo("demo").execute());
+        assertTrue(e.getMessage().startsWith("netc: 1 model has errors:\n" + onnx.resolve("cut.onnx") + ": "), e.getMessage());
+        assertEquals(2, e.getMessage().lines().count(), e.getMessage());
+        assertTrue(Files.exists(out.resolve("demo/XorMLP.java")), "the good models are still written");
+    }
+
+    ModelSources.Outcome run2(String pkg) throws IOException {
+        return new ModelSources(Map.of(ModelSources.Kind.NET, src, ModelSources.Kind.ONNX, onnx), out, res, state, pkg, 0).generate();
     }
 }

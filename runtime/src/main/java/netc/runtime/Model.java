@@ -1,5 +1,6 @@
 package netc.runtime;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -803,6 +804,11 @@ public abstract class Model {
 
     public void loadWeights(Path file) {
         loadState(Safetensors.read(file), file.toString());
+    }
+
+    /** Loads the parameters from a safetensors stream (a classpath resource), named {@code source} in messages; closes it. */
+    public void loadWeights(InputStream in, String source) {
+        loadState(Safetensors.read(in, source), source);
     }
 
     /** The batch-norm counter that a state dict may leave out: it then loads as 0. */

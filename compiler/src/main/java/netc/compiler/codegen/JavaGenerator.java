@@ -423,6 +423,11 @@ public final class JavaGenerator {
                 .addJavadoc("A model with the weights of a safetensors file (as written by {@code netc train --save}).\n")
                 .addParameter(ClassName.get("java.nio.file", "Path"), "weights")
                 .addStatement("$T m = new $T()", self, self).addStatement("m.loadWeights(weights)").addStatement("return m").build());
+        cls.addMethod(MethodSpec.methodBuilder("load").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
+                .addJavadoc("A model with the weights of a safetensors stream, such as a resource beside this class:\n"
+                        + "{@code load($T.class.getResourceAsStream($S), $S)}. Closes the stream.\n", self, o.className() + ".safetensors", o.className() + ".safetensors")
+                .addParameter(ClassName.get("java.io", "InputStream"), "weights").addParameter(String.class, "source")
+                .addStatement("$T m = new $T()", self, self).addStatement("m.loadWeights(weights, source)").addStatement("return m").build());
         cls.addMethod(MethodSpec.methodBuilder("copy").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(self)
                 .addJavadoc("A new instance sharing this one's weights (not copied), with its own buffers: one per thread.\n")
                 .addStatement("return ($T) sharingWeights(new $T(paramBufs))", self, self).build());

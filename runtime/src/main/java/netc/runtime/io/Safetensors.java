@@ -1,6 +1,7 @@
 package netc.runtime.io;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -47,16 +48,35 @@ public final class Safetensors {
     public static LinkedHashMap<String, Tensor> read(Path file) {
         String f = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            SafetensorsHeader header = SafetensorsHeader.read(ch, f);
-            LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
-            ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            for (SafetensorsHeader.Entry e : header.entries()) {
-                tensors.put(e.name(), readTensor(ch, header.dataStart() + e.begin(), e, buf, f));
-            }
-            return tensors;
+            return read(ReadSource.of(ch), f);
         } catch (IOException e) {
             throw new UserError(f + ": cannot read: " + IoErrors.describe(e), e);
         }
+    }
+
+    /**
+     * Reads every tensor of a safetensors stream, such as a classpath resource, named {@code source} in messages; the
+     * stream is read to its end and closed. A null stream (a resource that is not there) is an error naming it.
+     *
+     * @throws UserError if the stream cannot be read or does not hold a valid safetensors file
+     */
+    public static LinkedHashMap<String, Tensor> read(InputStream in, String source) {
+        if (in == null) throw new UserError(source + ": not found");
+        try (in) {
+            return read(ReadSource.of(in.readAllBytes()), source);
+        } catch (IOException e) {
+            throw new UserError(source + ": cannot read: " + IoErrors.describe(e), e);
+        }
+    }
+
+    private static LinkedHashMap<String, Tensor> read(ReadSource ch, String f) throws IOException {
+        SafetensorsHeader header = SafetensorsHeader.read(ch, f);
+        LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+        for (SafetensorsHeader.Entry e : header.entries()) {
+            tensors.put(e.name(), readTensor(ch, header.dataStart() + e.begin(), e, buf, f));
+        }
+        return tensors;
     }
 
     /**
@@ -67,7 +87,7 @@ public final class Safetensors {
     public static Map<String, String> readMetadata(Path file) {
         String f = file.toString();
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            return SafetensorsHeader.read(ch, f).metadata(f);
+            return SafetensorsHeader.read(ReadSource.of(ch), f).metadata(f);
         } catch (IOException e) {
             throw new UserError(f + ": cannot read: " + IoErrors.describe(e), e);
         }
@@ -97,7 +117,7 @@ public final class Safetensors {
         });
     }
 
-    private static Tensor readTensor(FileChannel ch, long pos, SafetensorsHeader.Entry e, ByteBuffer buf, String f)
+    private static Tensor readTensor(ReadSource ch, long pos, SafetensorsHeader.Entry e, ByteBuffer buf, String f)
             throws IOException {
         Dtype dt = e.dtype();
         int count = (int) Tensor.numel(e.shape());

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -46,8 +45,8 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
     record Entry(String name, Dtype dtype, int[] shape, long begin, long end) {
     }
 
-    /** Reads and validates the header of the safetensors file open in {@code ch}, named {@code f} in messages. */
-    static SafetensorsHeader read(FileChannel ch, String f) throws IOException {
+    /** Reads and validates the header of the safetensors file read from {@code ch}, named {@code f} in messages. */
+    static SafetensorsHeader read(ReadSource ch, String f) throws IOException {
         long size = ch.size();
         if (size < 8) {
             throw new UserError(f + ": not a safetensors file: " + size + " bytes, too short for the 8-byte header length");
@@ -93,7 +92,7 @@ record SafetensorsHeader(List<Entry> entries, JsonElement rawMetadata, long data
         return m;
     }
 
-    private static ByteBuffer readBytes(FileChannel ch, long pos, int count, String f) throws IOException {
+    private static ByteBuffer readBytes(ReadSource ch, long pos, int count, String f) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(count);
         while (buf.hasRemaining()) {
             if (ch.read(buf, pos + buf.position()) < 0) {

@@ -217,6 +217,26 @@ class SafetensorsTest {
     }
 
     @Test
+    void readsAStreamAsItReadsAFile() throws IOException {
+        Path f = dir.resolve("big.safetensors");
+        LinkedHashMap<String, Tensor> m = sample();
+        m.put("big", Tensor.of(new int[] {300_000}, new float[300_000]));  // more than one read chunk
+        Safetensors.write(f, m);
+        assertSame(m, Safetensors.read(Files.newInputStream(f), "res.safetensors"));
+
+        byte[] bytes = Files.readAllBytes(f);
+        for (int len : new int[] {0, 7, 8, 100, bytes.length - 1}) {
+            Path cut = dir.resolve("cut.safetensors");
+            Files.write(cut, java.util.Arrays.copyOf(bytes, len));
+            UserError fromFile = assertThrows(UserError.class, () -> Safetensors.read(cut));
+            UserError fromStream = assertThrows(UserError.class, () -> Safetensors.read(new java.io.ByteArrayInputStream(java.util.Arrays.copyOf(bytes, len)), cut.toString()));
+            assertEquals(fromFile.getMessage(), fromStream.getMessage(), "truncated to " + len);
+        }
+        UserError e = assertThrows(UserError.class, () -> Safetensors.read(null, "Model.safetensors"));
+        assertEquals("Model.safetensors: not found", e.getMessage(), "a resource that is not there");
+    }
+
+    @Test
     void missingFileIsAUserError() {
         Path f = dir.resolve("nope.safetensors");
         UserError e = assertThrows(UserError.class, () -> Safetensors.read(f));
