@@ -150,4 +150,22 @@ class Block(nn.Module):
 
 OPSET = 17  # LayerNormalization is an op from opset 17; GELU stays its erf formula until opset 20
 export("ffn_block", Block(), [torch.randn(2, 5, 12)], ["x"], ["y"], {"x": {0: "batch", 1: "seq"}, "y": {0: "batch", 1: "seq"}})
+
+
+class CausalHead(nn.Module):
+    """One head of causal self-attention written out, as course notebooks write it: a tril buffer and masked_fill
+    (Where over a mask known at export), torch.triu of scores (Trilu over the model's values), expand (Expand)."""
+    def __init__(self):
+        super().__init__()
+        self.q, self.k, self.v = nn.Linear(16, 16), nn.Linear(16, 16), nn.Linear(16, 16)
+        self.register_buffer("mask", torch.tril(torch.ones(8, 8)))
+
+    def forward(self, x):
+        q, k, v = self.q(x), self.k(x), self.v(x)
+        s = (q @ k.transpose(-2, -1) / 4).masked_fill(self.mask == 0, float("-inf"))
+        first = x[:, :1].expand(-1, 8, -1)
+        return F.softmax(s, -1) @ v + torch.triu(first @ v.transpose(-2, -1), diagonal=1) @ x
+
+
+export("causal_head", CausalHead(), [torch.randn(3, 8, 16)], ["x"], ["y"], batch("x", "y"))
 print("wrote", OUT)

@@ -87,7 +87,7 @@ record Const(long[] dims, float[] floats, long[] longs) {
     }
 
     /** Element i's coordinates in this shape. */
-    private long[] coords(long i) {
+    long[] coords(long i) {
         long[] c = new long[dims.length];
         for (int d = dims.length - 1; d >= 0; d--) {
             c[d] = i % dims[d];
@@ -124,6 +124,16 @@ record Const(long[] dims, float[] floats, long[] longs) {
         return gather(shape, c -> {
             long[] src = new long[c.length];
             for (int d = 0; d < c.length; d++) src[perm[d]] = c[d];
+            return src;
+        });
+    }
+
+    /** This tensor broadcast to {@code shape} (NumPy's rule: dimensions lined up at the end, a dimension of 1 repeated). */
+    Const expanded(long[] shape) {
+        int lead = shape.length - dims.length;
+        return gather(shape, c -> {
+            long[] src = new long[dims.length];
+            for (int d = 0; d < src.length; d++) src[d] = dims[d] == 1 ? 0 : c[d + lead];
             return src;
         });
     }

@@ -12,12 +12,12 @@ import netc.compiler.onnx.proto.Onnx;
 final class OnnxOps {
     /** Every op type the importer reads, as its unsupported-op message lists them. */
     static final List<String> SUPPORTED = List.of("Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
-            "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gather", "Gemm",
+            "Constant", "ConstantOfShape", "Conv", "Div", "Dropout", "Elu", "Equal", "Exp", "Expand", "Flatten", "Gather", "Gemm",
             "Gelu", "GlobalAveragePool", "GRU", "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log",
             "LogSoftmax", "LSTM", "MatMul",
-            "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Pad", "Pow", "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu",
+            "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Not", "Pad", "Pow", "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu",
             "Reshape", "RNN", "Selu", "Shape", "Sigmoid", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze",
-            "Sub", "Sum", "Tanh", "Tile", "Transpose", "Unsqueeze");
+            "Sub", "Sum", "Tanh", "Tile", "Transpose", "Trilu", "Unsqueeze", "Where");
 
     private OnnxOps() {
     }
@@ -63,6 +63,7 @@ final class OnnxOps {
             case "MaxPool", "AveragePool" -> LayerOps.pool(m, n.getOpType().equals("MaxPool") ? "maxpool" : "avgpool");
             case "GlobalAveragePool" -> LayerOps.globalAveragePool(m);
             case "ReduceMean", "ReduceSum", "ReduceMax" -> reduce(m, n.getOpType().substring(6).toLowerCase());
+            case "Expand", "Trilu", "Equal", "Not", "Where" -> MaskOps.apply(m, n);
             default -> ShapeOps.apply(m, n);
         }
     }

@@ -95,7 +95,13 @@ final class ShapeOps {
         Value v = m.in(0);
         if (v instanceof Value.Known k) {
             Const c = k.c();
-            m.alias(0, new Value.Known(toFloat ? Const.ofFloats(c.dims(), c.asFloats()) : Const.ofLongs(c.dims(), c.asLongs())));
+            long[] longs = c.asLongs();
+            if (to == 9) {
+                // to bool: any value but 0 is true
+                longs = new long[c.size()];
+                for (int i = 0; i < longs.length; i++) longs[i] = c.at(i) != 0 ? 1 : 0;
+            }
+            m.alias(0, new Value.Known(toFloat ? Const.ofFloats(c.dims(), c.asFloats()) : Const.ofLongs(c.dims(), longs)));
         } else if (v instanceof Value.Net x && x.isInt() == toFloat) {
             throw m.problem("converts " + (toFloat ? "ints to floats" : "floats to ints") + ", which netc does not");
         } else {
@@ -125,7 +131,7 @@ final class ShapeOps {
     }
 
     /** A size vector or scalar (a {@link Value.Dims}, or an int constant of rank ≤ 1) as sizes; null for anything else. */
-    private static List<Dim> sizes(Value v) {
+    static List<Dim> sizes(Value v) {
         if (v instanceof Value.Dims d) return d.elems();
         if (v instanceof Value.Known k && !k.c().isFloat() && k.c().rank() <= 1) {
             List<Dim> out = new ArrayList<>();
@@ -199,7 +205,7 @@ final class ShapeOps {
         return f ? Const.ofFloats(shape, fo) : Const.ofLongs(shape, lo);
     }
 
-    private static long[] broadcastDims(OnnxImporter m, long[] a, long[] b) {
+    static long[] broadcastDims(OnnxImporter m, long[] a, long[] b) {
         int r = Math.max(a.length, b.length);
         long[] out = new long[r];
         for (int i = 0; i < r; i++) {

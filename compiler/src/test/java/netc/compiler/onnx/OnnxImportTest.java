@@ -39,7 +39,7 @@ class OnnxImportTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru", "ffn_block"})
+    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru", "ffn_block", "causal_head"})
     void pytorchExportsImportAndReproducePytorchsOutputs(String name) throws IOException {
         Path net = tmp.resolve(name + ".net"), got = tmp.resolve(name + ".got.safetensors");
         Cli imp = Cli.run("import", resource(name + ".onnx"), "-o", net);
@@ -65,7 +65,7 @@ class OnnxImportTest {
      * export) and reproduces PyTorch's outputs; a layer's product and bias come out as one Gemm or Conv.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru", "ffn_block"})
+    @ValueSource(strings = {"mlp", "lenet", "conv_bn", "mix", "char_lstm", "char_gru", "ffn_block", "causal_head"})
     void anImportedModelExportedAgainGivesTheSameOutputs(String name) throws IOException {
         Path net = tmp.resolve(name + ".net"), w = tmp.resolve(name + ".safetensors"), again = tmp.resolve(name + ".again.onnx");
         assertEquals(0, Cli.run("import", resource(name + ".onnx"), "-o", net).status());
