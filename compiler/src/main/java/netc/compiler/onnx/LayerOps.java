@@ -112,8 +112,13 @@ final class LayerOps {
 
     /** numpy.matmul's result shape. */
     private static List<Dim> matmulShape(OnnxImporter m, List<Dim> a, List<Dim> b) {
+        if (a.isEmpty() || b.isEmpty()) throw m.problem("multiplies a scalar; MatMul takes tensors of rank 1 or more");
         if (a.size() == 1 && b.size() == 1) return List.of();
-        if (a.size() == 1) return new ArrayList<>(b.subList(0, b.size() - 2)) {{ add(b.get(b.size() - 1)); }};
+        if (a.size() == 1) {
+            List<Dim> out = new ArrayList<>(b.subList(0, b.size() - 2));
+            out.add(b.get(b.size() - 1));
+            return out;
+        }
         if (b.size() == 1) return new ArrayList<>(a.subList(0, a.size() - 1));
         List<Dim> lead = OnnxOps.broadcast(m, a.subList(0, a.size() - 2), b.subList(0, b.size() - 2));
         List<Dim> out = new ArrayList<>(lead);

@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import netc.compiler.Cli;
@@ -200,6 +201,41 @@ class OnnxImportTest {
         Cli e = Cli.run("import", empty, "-o", tmp.resolve("e.net"));
         assertEquals(1, e.status(), e.err());
         assertTrue(e.err().contains(empty + ": not an ONNX model (no graph: the file is empty)"), e.err());
+    }
+
+    @Test
+    void whereAndExpandOverTheModelsValues() throws IOException {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"))
+                .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(3));
+        Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)).build();
+        Onnx.GraphProto.Builder g = Onnx.GraphProto.newBuilder()
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("c").setDataType(9).addDims(3).addInt32Data(1).addInt32Data(0).addInt32Data(1))
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("f").setDataType(1).addDims(3).addFloatData(7).addFloatData(8).addFloatData(9))
+                .addInitializer(Onnx.TensorProto.newBuilder().setName("to").setDataType(7).addDims(3).addInt64Data(2).addInt64Data(1).addInt64Data(1));
+        for (String in : List.of("x", "z")) g.addInput(Onnx.ValueInfoProto.newBuilder().setName(in).setType(type));
+        for (String out : List.of("both", "filled", "wide")) g.addOutput(Onnx.ValueInfoProto.newBuilder().setName(out));
+        g.addNode(Onnx.NodeProto.newBuilder().setName("w1").setOpType("Where").addInput("c").addInput("x").addInput("z").addOutput("both"))
+                .addNode(Onnx.NodeProto.newBuilder().setName("w2").setOpType("Where").addInput("c").addInput("f").addInput("x").addOutput("filled"))
+                .addNode(Onnx.NodeProto.newBuilder().setName("e").setOpType("Expand").addInput("x").addInput("to").addOutput("wide"));
+        Path p = Files.write(tmp.resolve("where.onnx"), Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build().toByteArray());
+        OnnxImporter.Result r = OnnxImporter.importFile(p);
+        netc.runtime.Model model = netc.compiler.NetCompiler.compile("where.net", r.source(), "float").newModel();
+        model.loadState(r.weights(), "where.safetensors");
+        float[] x = {1, 2, 3, 4, 5, 6}, z = {-1, -2, -3, -4, -5, -6};
+        Map<String, Tensor> out = model.predict(Map.of("x", Tensor.of(new int[] {2, 3}, x), "z", Tensor.of(new int[] {2, 3}, z)));
+        assertArrayEquals(new float[] {1, -2, 3, 4, -5, 6}, out.get("both").floats(), r.source());
+        assertArrayEquals(new float[] {7, 2, 9, 7, 5, 9}, out.get("filled").floats(), r.source());
+        assertArrayEquals(new int[] {2, 2, 3}, out.get("wide").shape());
+        assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}, out.get("wide").floats(), r.source());
+
+        // a condition the model computes is one line
+        g.setNode(0, Onnx.NodeProto.newBuilder().setName("w1").setOpType("Where").addInput("x").addInput("x").addInput("z").addOutput("both"));
+        Files.write(p, Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build().toByteArray());
+        Cli c = Cli.run("import", p, "-o", tmp.resolve("w.net"));
+        assertEquals(1, c.status(), c.err());
+        assertTrue(c.err().contains(p + ": node 'w1' (Where) computes a condition from values of the model, which netc does not"), c.err());
     }
 
     @Test
