@@ -173,6 +173,11 @@ public final class OnnxExporter {
                 }, List.of(value(n.input(0)), value(n.input(1))));
             case "neg": case "exp": case "log": case "sqrt": case "abs": case "sigmoid": case "tanh": case "relu": case "sign": case "atan":
                 return node(Character.toUpperCase(op.charAt(0)) + op.substring(1), List.of(value(n.input(0))));
+            case "heaviside": {
+                // 1 where x ≥ 0: min(sign(x) + 1, 1)
+                String sign = node("Sign", List.of(value(n.input(0))));
+                return node("Min", List.of(node("Add", List.of(sign, scalar(1))), scalar(1)));
+            }
             case "leaky_relu":
                 return node("LeakyRelu", List.of(value(n.input(0))), floatAttr("alpha", n.attrs().d("alpha")));
             case "elu":
@@ -336,25 +341,57 @@ public final class OnnxExporter {
         List<Integer> starts = n.attrs().ints("starts"), steps = n.attrs().ints("steps"), squeeze = n.attrs().ints("squeeze");
         Shape w = n.attrs().shape("window"), src = n.attrs().shape("source");
         List<Long> s = new ArrayList<>(), e = new ArrayList<>(), axes = new ArrayList<>(), st = new ArrayList<>();
+        Map<Integer, String> symbolicEnd = new HashMap<>();
         for (int d = 0; d < src.rank(); d++) {
             Dim sd = src.dim(d), wd = w.dim(d);
             int start = starts.get(d), step = steps.get(d);
             if (squeeze.contains(d) || wd.equals(sd) && start == 0 && step == 1) continue;
-            if (wd.isSymbolic()) throw unsupported(n, "a slice as long as a symbolic dimension (P[0:seq]) has no ONNX form in netc yet");
-            long end = start + (long) wd.size() * step;
-            if (end < 0) end = Long.MIN_VALUE; // backwards past the first element
-            s.add((long) start);
-            e.add(end);
+            if (wd.isSymbolic()) {
+                // P[0:seq]: the end is the size of an input's axis, read at run time
+                if (start != 0 || step != 1) throw unsupported(n, "a slice of a symbolic length from " + start + " by " + step);
+                s.add(0L);
+                symbolicEnd.put(s.size() - 1, wd.symbol());
+                e.add(0L);
+            } else {
+                long end = start + (long) wd.size() * step;
+                if (end < 0) end = Long.MIN_VALUE; // backwards past the first element
+                s.add((long) start);
+                e.add(end);
+            }
             axes.add((long) d);
             st.add((long) step);
         }
         String x = value(n.input(0));
-        if (!axes.isEmpty()) x = node("Slice", List.of(x, longs(s), longs(e), longs(axes), longs(st)));
+        if (!axes.isEmpty()) {
+            String ends;
+            if (symbolicEnd.isEmpty()) {
+                ends = longs(e);
+            } else {
+                // an end that is a symbol's size: Shape of an input's axis that has it, joined with the others
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < e.size(); i++) parts.add(symbolicEnd.containsKey(i) ? sizeOf(n, symbolicEnd.get(i)) : longs(List.of(e.get(i))));
+                ends = parts.size() == 1 ? parts.get(0) : node("Concat", parts, intAttr("axis", 0));
+            }
+            x = node("Slice", List.of(x, longs(s), ends, longs(axes), longs(st)));
+        }
         for (int k = squeeze.size() - 1; k >= 0; k--) {
             int d = squeeze.get(k);
             x = node("Gather", List.of(x, index(starts.get(d))), intAttr("axis", d));
         }
         return x;
+    }
+
+    /** A 1-D int64 tensor holding the size of symbolic dimension {@code sym}, read from the first input that has it. */
+    private String sizeOf(Node at, String sym) {
+        for (Node in : g.inputs()) {
+            List<Dim> dims = in.shape().dims();
+            for (int d = 0; d < dims.size(); d++) {
+                if (dims.get(d).isSymbolic() && dims.get(d).symbol().equals(sym)) {
+                    return node("Shape", List.of(value(in)), intAttr("start", d), intAttr("end", d + 1));
+                }
+            }
+        }
+        throw unsupported(at, "a slice as long as '" + sym + "', which no input has");
     }
 
     /** An int64 scalar: an index. */

@@ -16,7 +16,7 @@ final class OnnxOps {
             "Gelu", "GlobalAveragePool", "GRU", "Identity", "InstanceNormalization", "LayerNormalization", "LeakyRelu", "Log",
             "LogSoftmax", "LSTM", "MatMul",
             "Max", "MaxPool", "Mean", "Min", "Mul", "Neg", "Not", "Pad", "Pow", "PRelu", "ReduceMax", "ReduceMean", "ReduceSum", "Relu",
-            "Reshape", "RNN", "Selu", "Shape", "Sigmoid", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze",
+            "Reshape", "RNN", "Selu", "Shape", "Sigmoid", "Sign", "Slice", "Softmax", "Softplus", "Softsign", "Split", "Sqrt", "Squeeze",
             "Sub", "Sum", "Tanh", "Tile", "Transpose", "Trilu", "Unsqueeze", "Where");
 
     private OnnxOps() {
@@ -44,6 +44,7 @@ final class OnnxOps {
             case "Exp" -> unary(m, "exp(%s)");
             case "Log" -> unary(m, "log(%s)");
             case "Abs" -> unary(m, "abs(%s)");
+            case "Sign" -> unary(m, "sign(%s)");
             case "Relu" -> unary(m, "relu(%s)");
             case "Sigmoid" -> unary(m, "sigmoid(%s)");
             case "Tanh" -> unary(m, "tanh(%s)");

@@ -499,9 +499,20 @@ final class ShapeOps {
     /** Slice (opset 10 on: starts, ends, axes, steps as inputs; before: attributes). */
     private static void slice(OnnxImporter m) {
         long[] starts, ends, axes, steps;
+        String[] symbolicEnds = null;  // an end that is a symbolic size (P[0:seq]), else null
         if (m.opset >= 10) {
             starts = m.known(1, "starts").asLongs();
-            ends = m.known(2, "ends").asLongs();
+            if (m.in(2) instanceof Value.Dims d) {
+                symbolicEnds = new String[d.elems().size()];
+                ends = new long[symbolicEnds.length];
+                for (int j = 0; j < ends.length; j++) {
+                    Dim e = d.elems().get(j);
+                    if (e.isSymbolic()) symbolicEnds[j] = e.symbol();
+                    else ends[j] = e.size();
+                }
+            } else {
+                ends = m.known(2, "ends").asLongs();
+            }
             axes = m.in(3) == null ? null : m.known(3, "axes").asLongs();
             steps = m.in(4) == null ? null : m.known(4, "steps").asLongs();
         } else {
@@ -514,7 +525,7 @@ final class ShapeOps {
                 || steps != null && steps.length != starts.length) {
             throw m.problem("needs as many starts, ends, axes and steps");
         }
-        Value v = m.in(0);
+        Value v = symbolicEnds != null ? m.net(0) : m.in(0);
         if (v == null) throw m.problem("lacks its input");
         if (v instanceof Value.Known k && !(k.c().rank() == 1 && !k.c().isFloat())) {
             Const c = k.c();
@@ -548,6 +559,16 @@ final class ShapeOps {
             int a = m.axis(x, axes == null ? j : axes[j]);
             long step = steps == null ? 1 : steps[j];
             Dim d = x.shape().get(a);
+            if (symbolicEnds != null && symbolicEnds[j] != null) {
+                // the first `seq` rows of a parameter: P[0:seq], checked against P's length at run time
+                String sym = symbolicEnds[j];
+                if (d.isSymbolic() || starts[j] != 0 || step != 1 || sym.contains("*")) {
+                    throw m.problem("slices " + d + " from " + starts[j] + " to the symbolic size " + sym + "; netc takes P[0:" + sym + "] of a known length");
+                }
+                items[a] = "0:" + sym;
+                shape.set(a, Dim.sym(sym));
+                continue;
+            }
             if (d.isSymbolic()) {
                 if (starts[j] == 0 && step == 1 && ends[j] >= Integer.MAX_VALUE) continue;
                 throw m.problem("slices the symbolic dimension " + d + ", which netc takes only whole");
