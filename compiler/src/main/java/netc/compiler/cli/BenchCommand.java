@@ -127,9 +127,10 @@ final class BenchCommand implements Callable<Integer> {
         netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
         long naive = plan.naiveBytes(b), planned = plan.plannedBytes(b);
 
-        out.printf("%s: compile %.1f ms, train %,.0f samples/s (batch %d), predict %.1f µs, infer %,.0f samples/s (batch %d), "
+        String train = Double.isNaN(samplesPerS) ? "no training (no loss)" : String.format("train %,.0f samples/s (batch %d)", samplesPerS, b);
+        out.printf("%s: compile %.1f ms, %s, predict %.1f µs, infer %,.0f samples/s (batch %d), "
                         + "buffers %,d bytes planned (%,d one per value), %d thread%s, %s%n",
-                g.name(), compileMs, samplesPerS, b, predictUs, inferPerS, b, planned, naive, Parallel.threads(),
+                g.name(), compileMs, train, predictUs, inferPerS, b, planned, naive, Parallel.threads(),
                 Parallel.threads() == 1 ? "" : "s", SgemmBench.kernel());
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();

@@ -224,6 +224,15 @@ class NoInternalErrorsTest {
         assertEquals(0, Cli.run("bench", m, "--seconds", "0.2").status(), "bench draws labels in 1..3");
     }
 
+    @Test
+    void benchOfAModelWithoutALossSaysSoInsteadOfANumber() throws IOException {
+        Path m = Files.writeString(tmp.resolve("infer.net"), "model Infer {\n  input x: float[batch, 4]\n  output y = softmax(dense(x, 3))\n}\n");
+        Cli r = Cli.run("bench", m, "--seconds", "0.2");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Infer: compile ") && r.out().contains(", no training (no loss), predict "), r.out());
+        assertFalse(r.out().contains("NaN"), r.out());
+    }
+
     // ---- names ----
 
     @ParameterizedTest
