@@ -18,6 +18,7 @@ import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
 import netc.runtime.optim.Schedule;
+import netc.runtime.train.Checkpoints;
 import netc.runtime.train.Metrics;
 import netc.runtime.train.Trainer;
 import picocli.CommandLine.Command;

@@ -1,4 +1,4 @@
-package netc.compiler.cli;
+package netc.runtime.train;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,7 @@ import netc.runtime.io.Safetensors;
  * killed run resumes from its last finished epoch and never finds a torn file. A checkpoint that does not fit the
  * model is refused before training starts.
  */
-final class Checkpoints {
+public final class Checkpoints {
     private static final String STEPS = "optimizer.steps";
     private static final Pattern STATE = Pattern.compile("optimizer\\.(\\d{1,9})\\.(\\d{1,9})");
 
@@ -32,7 +32,7 @@ final class Checkpoints {
      * Writes a checkpoint after {@code epoch} of a run planned for {@code epochs} epochs with the learning-rate
      * {@code schedule}.
      */
-    static void write(Path file, Model m, int epoch, int epochs, String schedule) {
+    public static void write(Path file, Model m, int epoch, int epochs, String schedule) {
         Map<String, Tensor> t = new LinkedHashMap<>(m.state());
         t.putAll(m.optimizer().exportState());
         Safetensors.write(file, t, Map.of("netc.model", m.name(), "netc.epoch", Integer.toString(epoch), "netc.optimizer", optimizer(m),
@@ -40,12 +40,12 @@ final class Checkpoints {
     }
 
     /** The finished epochs a checkpoint records. */
-    static String epochOf(Path file) {
+    public static String epochOf(Path file) {
         return Safetensors.readMetadata(file).getOrDefault("netc.epoch", "?");
     }
 
     /** Checks, before any work is done, that there is a checkpoint to resume from. */
-    static Path existing(Path file) {
+    public static Path existing(Path file) {
         if (!Files.exists(file)) throw new UserError(file + ": no checkpoint to resume from (write one with --checkpoint-every N)");
         return file;
     }
@@ -55,7 +55,7 @@ final class Checkpoints {
      * number of epochs than it was planned for is refused when its learning rate follows a schedule: the schedule is a
      * function of the planned epochs, and would change under the resumed run.
      */
-    static int restore(Path file, Model m, int epochs, String schedule) {
+    public static int restore(Path file, Model m, int epochs, String schedule) {
         existing(file);
         Map<String, String> meta = Safetensors.readMetadata(file);
         String epoch = meta.get("netc.epoch");
