@@ -11,6 +11,7 @@ import java.util.function.Function;
 import netc.runtime.Model;
 import netc.runtime.Tensor;
 import netc.runtime.UserError;
+import netc.runtime.optim.Schedule;
 import netc.runtime.train.Checkpoints;
 
 /**
@@ -68,9 +69,11 @@ final class Replica {
         String featureInput = m.predictionInputs().get(0).name(), labelInput = m.labelInput();
         int features = m.inputSampleSize(featureInput), b = o.batch;
         if (o.lr != null) m.optimizer().setLearningRate(o.lr);
+        double baseLr = m.optimizer().learningRate();
+        Schedule schedule = Schedule.create(o.schedule, o.scheduleArgs);
         int first = 1;
         Path ckpt = o.checkpoint == null ? null : Path.of(o.checkpoint);
-        if (ckpt != null && Files.exists(ckpt)) first = Checkpoints.restore(ckpt, m, o.epochs, "constant") + 1;
+        if (ckpt != null && Files.exists(ckpt)) first = Checkpoints.restore(ckpt, m, o.epochs, o.schedule) + 1;
         // every worker takes as many steps as the smallest shard allows
         int fewest = Integer.MAX_VALUE;
         for (String s : exchange.apply(Integer.toString(shard.rows()))) fewest = Math.min(fewest, Integer.parseInt(s));
@@ -94,6 +97,7 @@ final class Replica {
             m.weightsChanged();
             float[] xBuf = null;
             for (int e = first; e <= o.epochs; e++) {
+                m.optimizer().setLearningRate(schedule.lr(e - 1, baseLr, o.epochs));
                 int[] perm = order(o.seed, e, rank, shard.rows());
                 m.setSeed(mix(o.seed ^ 0x5DEECE66DL, e, rank));
                 m.training = true;
@@ -143,7 +147,7 @@ final class Replica {
                     stepCount++;
                 }
                 epochLoss[e - first] = lossSum / steps;
-                if (rank == 0 && ckpt != null && (e % o.checkpointEvery == 0 || e == o.epochs)) Checkpoints.write(ckpt, m, e, o.epochs, "constant");
+                if (rank == 0 && ckpt != null && (e % o.checkpointEvery == 0 || e == o.epochs)) Checkpoints.write(ckpt, m, e, o.epochs, o.schedule);
             }
         }
         m.training = false;

@@ -16,6 +16,8 @@ public final class TrainOptions implements Serializable {
     long seed = 42;
     Double lr;
     String checkpoint;
+    String schedule = "constant";
+    java.util.HashMap<String, Object> scheduleArgs = new java.util.HashMap<>();
     /** Tests: the task of worker {@code failWorker} fails once, on its first attempt, at step {@code failStep} of epoch {@code failEpoch}. */
     int failWorker = -1, failEpoch, failStep;
 
@@ -57,6 +59,17 @@ public final class TrainOptions implements Serializable {
     public TrainOptions learningRate(double v) {
         if (!(v > 0) || Double.isInfinite(v)) throw new IllegalArgumentException("the learning rate must be a positive number, got " + v);
         lr = v;
+        return this;
+    }
+
+    /**
+     * The learning-rate schedule over the epochs, as a train block names it ({@code constant}, {@code cosine},
+     * {@code step_decay} with its arguments, ...); constant by default.
+     */
+    public TrainOptions schedule(String name, java.util.Map<String, ?> args) {
+        netc.runtime.optim.Schedule.create(name, new java.util.HashMap<>(args));  // refused here, not on the executors
+        schedule = name;
+        scheduleArgs = new java.util.HashMap<>(args);
         return this;
     }
 
