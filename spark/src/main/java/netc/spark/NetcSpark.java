@@ -39,7 +39,10 @@ public final class NetcSpark {
     /** Rows scored per call of the model. */
     static final int SCORE_BATCH = 256;
 
-    /** Each executor's instance per broadcast weight file; every task scores with a copy sharing its weights. */
+    /**
+     * Each executor's instance per broadcast weight file; every task scores with a copy sharing its weights. Kept for
+     * the executor's life: one model's weights per {@code score} or {@code udf} call.
+     */
     private static final Map<Long, Model> LOADED = new ConcurrentHashMap<>();
 
     private NetcSpark() {
@@ -196,11 +199,20 @@ public final class NetcSpark {
         int n = o.workers;
         JavaPairRDD<Long, Row> indexed = df.select(df.columns()[x], df.columns()[y]).javaRDD().zipWithIndex().mapToPair(t -> new Tuple2<>(t._2(), t._1()));
         org.apache.spark.rdd.RDD<Row> shards = indexed.repartitionAndSortWithinPartitions(new ByWorker(n)).values().rdd();
-        List<Replica.Result> results = shards.barrier().mapPartitions(new TrainTask(model, o), false,
-                scala.reflect.ClassTag$.MODULE$.apply(Replica.Result.class)).toJavaRDD()
-                // a shuffle after the barrier stage makes it a map stage, which Spark retries as a whole when a task fails
-                // (a failed barrier result stage is not retried)
-                .repartition(1).collect();
+        List<Replica.Result> results;
+        try {
+            results = shards.barrier().mapPartitions(new TrainTask(model, o), false,
+                    scala.reflect.ClassTag$.MODULE$.apply(Replica.Result.class)).toJavaRDD()
+                    // a shuffle after the barrier stage makes it a map stage, which Spark retries as a whole when a task
+                    // fails (a failed barrier result stage is not retried)
+                    .repartition(1).collect();
+        } catch (Exception e) {  // Spark's exceptions are checked ones that Scala does not declare
+            if (String.valueOf(e.getMessage()).contains("more slots than the total number of slots")) {
+                throw new UserError(n + " workers need " + n + " task slots at once, more than the cluster has; use fewer workers");
+            }
+            if (e instanceof RuntimeException r) throw r;
+            throw new IllegalStateException(e);
+        }
         Replica.Result r = results.stream().filter(t -> t.rank() == 0).findFirst().orElseThrow();
         for (Replica.Result t : results) {
             if (t.weightsHash() != r.weightsHash()) throw new IllegalStateException("worker " + t.rank() + "'s weights differ from worker 0's after training");
