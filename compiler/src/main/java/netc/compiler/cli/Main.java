@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "netc", mixinStandardHelpOptions = true, version = "netc 0.1.0",
         description = "Compiles .net neural-network models to Java, trains and runs them.",
         subcommands = {CheckCommand.class, ParamsCommand.class, SummaryCommand.class, GraphCommand.class, CompileCommand.class,
-                TrainCommand.class, EvaluateCommand.class, PredictCommand.class, RunCommand.class, ConvertCommand.class, ImportCommand.class, ExportCommand.class, SampleCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                TrainCommand.class, EvaluateCommand.class, PredictCommand.class, RunCommand.class, ConvertCommand.class, ImportCommand.class, ExportCommand.class, SampleCommand.class, BenchCommand.class, PlayCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,0 +1,260 @@
+package netc.compiler.play;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import netc.compiler.NetCompiler;
+import netc.compiler.ir.TrainConfig;
+import netc.runtime.Model;
+import netc.runtime.Tensor;
+import netc.runtime.UserError;
+import netc.runtime.data.Batcher;
+import netc.runtime.data.DataSet;
+import netc.runtime.data.DataSources;
+import netc.runtime.optim.Optimizer;
+import netc.runtime.train.Trainer;
+
+/**
+ * One page's training run: the compiled model (the class {@code netc train} would run), its data, and one daemon
+ * thread that trains epoch after epoch while running, one epoch per {@link #step()} while paused. It publishes
+ * snapshots (the losses so far, accuracy, and for a model of a 2-D input its output over the plane) at most
+ * {@value #PUBLISH_MS} ms apart; the page's event stream reads the latest.
+ */
+final class PlaySession {
+    static final int PUBLISH_MS = 100, GRID = 48;
+    /** The loss curve keeps at most this many points: past it, every other one is dropped (the epochs are kept with them). */
+    static final int CURVE_POINTS = 1000;
+
+    /** What the page overrides of the train block: null keeps the model's. */
+    record Overrides(Double lr, String optimizer, Integer batch, String data) {
+    }
+
+    private final Model m;
+    private final DataSet train, test;
+    private final Batcher batches;
+    private final List<double[]> history = new ArrayList<>();
+    private final boolean plane;
+    private final float[] bounds;  // xmin, xmax, ymin, ymax of the plane drawn
+    private final Thread thread;
+    private boolean running, stopped;
+    private int stepsWanted, epoch;
+    private String error;
+    private Map<String, Object> snapshot;
+    private long version;
+
+    /** Compiles and loads; a model or data error is a {@link UserError} with its located message. */
+    PlaySession(String source, Overrides o, java.nio.file.Path root) {
+        NetCompiler.Compiled c = NetCompiler.compile("model.net", source, "float");
+        m = c.newModel();
+        if (!m.hasLoss()) throw new UserError("the model has no loss to train; add 'loss = ...'");
+        TrainConfig cfg = c.graph().train();
+        String spec = o.data() != null ? o.data() : cfg.data();
+        if (spec == null) throw new UserError("no data: choose a data set or write data = \"...\" in the train block");
+        spec = PlayServer.withinRoot(spec, root);
+        train = DataSources.load(spec, m.inputs(), false);
+        test = DataSources.load(spec, m.inputs(), true);
+        if (o.optimizer() != null) {
+            Map<String, Object> args = new LinkedHashMap<>();
+            args.put("lr", o.lr() != null ? o.lr() : Optimizer.defaultLearningRate(o.optimizer()));
+            m.setOptimizer(Optimizer.create(o.optimizer(), args));
+        } else if (o.lr() != null) {
+            m.optimizer().setLearningRate(o.lr());
+        }
+        int b = o.batch() != null ? o.batch() : cfg.batch();
+        if (b < 1) throw new UserError("the batch must be at least 1, got " + b);
+        batches = new Batcher(train, Math.min(b, train.size()), cfg.shuffle(), cfg.seed());
+        plane = m.predictionInputs().size() == 1 && m.inputSampleSize(m.predictionInputs().get(0).name()) == 2;
+        bounds = plane ? bounds(train.column(m.predictionInputs().get(0).name()).floats()) : null;
+        thread = new Thread(this::loop, "netc-play-" + m.name());
+        thread.setDaemon(true);
+        publish();
+        thread.start();
+    }
+
+    private static float[] bounds(float[] xy) {
+        float[] b = {Float.MAX_VALUE, -Float.MAX_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+        for (int i = 0; i + 1 < xy.length; i += 2) {
+            b[0] = Math.min(b[0], xy[i]);
+            b[1] = Math.max(b[1], xy[i]);
+            b[2] = Math.min(b[2], xy[i + 1]);
+            b[3] = Math.max(b[3], xy[i + 1]);
+        }
+        float px = 0.1f * (b[1] - b[0]) + 1e-3f, py = 0.1f * (b[3] - b[2]) + 1e-3f;
+        return new float[] {b[0] - px, b[1] + px, b[2] - py, b[3] + py};
+    }
+
+    synchronized void run(boolean on) {
+        running = on;
+        notifyAll();
+    }
+
+    synchronized void step() {
+        running = false;
+        stepsWanted++;
+        notifyAll();
+    }
+
+    /** Ends the thread; called when the page resets, starts another model, or goes away. */
+    void stop() {
+        synchronized (this) {
+            stopped = true;
+            notifyAll();
+        }
+        thread.interrupt();
+    }
+
+    boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    private void loop() {
+        long last = 0;
+        try {
+            while (true) {
+                synchronized (this) {
+                    while (!stopped && !running && stepsWanted == 0) wait();
+                    if (stopped) return;
+                    if (stepsWanted > 0) stepsWanted--;
+                }
+                long t0 = System.nanoTime();
+                epoch();
+                // at most about a thousand epochs a second, so that a tiny model's curve can be watched
+                if (System.nanoTime() - t0 < 1_000_000) Thread.sleep(1);
+                long now = System.currentTimeMillis();
+                boolean paused;
+                synchronized (this) {
+                    paused = !running;
+                }
+                if (paused || now - last >= PUBLISH_MS) {
+                    publish();
+                    last = now;
+                }
+            }
+        } catch (InterruptedException e) {
+            // stopped
+        } catch (UserError e) {
+            fail(e.getMessage());
+        } catch (RuntimeException e) {
+            fail("internal error: " + e);
+        }
+    }
+
+    private void fail(String message) {
+        synchronized (this) {
+            error = message;
+            running = false;
+        }
+        publish();
+    }
+
+    private void epoch() {
+        epoch++;
+        m.training = true;
+        Trainer.bindDims(m, train);
+        batches.startEpoch(epoch - 1);
+        double sum = 0;
+        long seen = 0;
+        while (batches.next()) {
+            Trainer.fill(m, batches);
+            double loss = m.trainOnInputs();
+            if (!Double.isFinite(loss)) throw m.diverged("epoch " + epoch, loss);
+            sum += loss * batches.batchSize();
+            seen += batches.batchSize();
+        }
+        Trainer.Evaluation ev = Trainer.evaluate(m, test, 256);
+        synchronized (this) {
+            history.add(new double[] {epoch, sum / seen, ev.loss(), ev.accuracy()});
+            if (history.size() > CURVE_POINTS) {
+                for (int i = history.size() - 2; i > 0; i -= 2) history.remove(i);
+            }
+        }
+    }
+
+    /** The latest snapshot and its version (0 before the first). */
+    synchronized Object[] latest() {
+        return new Object[] {snapshot, version};
+    }
+
+    private void publish() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        List<double[]> h;
+        synchronized (this) {
+            h = new ArrayList<>(history);
+            s.put("state", error != null ? "error" : running ? "running" : "paused");
+            if (error != null) s.put("error", error);
+        }
+        s.put("model", m.name());
+        s.put("epoch", epochsDone());
+        // JSON has no NaN: a number that is not one (no accuracy metric) is null
+        List<Double[]> rows = new ArrayList<>();
+        for (double[] r : h) rows.add(new Double[] {r[0], finite(r[1]), finite(r[2]), finite(r[3])});
+        s.put("history", rows);
+        if (!rows.isEmpty()) {
+            Double[] last = rows.get(rows.size() - 1);
+            s.put("loss", last[1]);
+            s.put("testLoss", last[2]);
+            s.put("accuracy", last[3]);
+        }
+        if (plane) s.put("plane", plane());
+        synchronized (this) {
+            snapshot = s;
+            version++;
+            notifyAll();
+        }
+    }
+
+    private synchronized int epochsDone() {
+        return history.isEmpty() ? 0 : (int) history.get(history.size() - 1)[0];
+    }
+
+    private static Double finite(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
+    /** The model's first output over a GRID × GRID grid of the plane (one value per cell), and the data's points. */
+    private Map<String, Object> plane() {
+        String in = m.predictionInputs().get(0).name(), out = m.outputNames()[0];
+        float[] grid = new float[GRID * GRID * 2];
+        for (int r = 0; r < GRID; r++) {
+            for (int c = 0; c < GRID; c++) {
+                int k = (r * GRID + c) * 2;
+                grid[k] = bounds[0] + (bounds[1] - bounds[0]) * (c + 0.5f) / GRID;
+                grid[k + 1] = bounds[3] - (bounds[3] - bounds[2]) * (r + 0.5f) / GRID;
+            }
+        }
+        m.training = false;
+        float[] y = m.predictBatch(grid, GRID * GRID);
+        int k = m.outputSampleSize(out);
+        float[] value = new float[GRID * GRID];
+        for (int i = 0; i < value.length; i++) {
+            if (k == 1) {
+                value[i] = y[i];
+            } else {
+                int best = 0;
+                for (int j = 1; j < k; j++) if (y[i * k + j] > y[i * k + best]) best = j;
+                value[i] = k == 2 ? y[i * k + 1] : best;
+            }
+        }
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("grid", GRID);
+        p.put("bounds", bounds);
+        p.put("classes", k == 1 ? 2 : k);
+        p.put("value", value);
+        p.put("points", points(train, in, 400));
+        return p;
+    }
+
+    /** Up to {@code most} points {x, y, class} of a data set's 2-D input and its label. */
+    private List<float[]> points(DataSet d, String in, int most) {
+        float[] xy = d.column(in).floats();
+        Tensor label = d.column(m.labelInput());
+        List<float[]> p = new ArrayList<>();
+        int n = d.size(), every = Math.max(1, n / most);
+        for (int i = 0; i < n; i += every) {
+            float cls = label.isInt() ? label.ints()[i] : label.floats()[i * (label.size() / n)];
+            p.add(new float[] {xy[2 * i], xy[2 * i + 1], cls});
+        }
+        return p;
+    }
+}
