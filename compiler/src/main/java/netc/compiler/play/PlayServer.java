@@ -36,7 +36,7 @@ import netc.runtime.UserError;
  * GET  /?token=T                         the page
  * GET  /api/examples?token=T             the example models, and the model netc play was started with
  * POST /api/compile?token=T              body: .net source; {"errors": [{"line", "col", "message"}]}
- * POST /api/start?token=T&amp;session=S      body: {"source", "lr", "optimizer", "batch", "data"}; starts training
+ * POST /api/start?token=T&amp;session=S      body: {"source", "lr", "optimizer", "batch", "data", "epochs"}; starts training
  * POST /api/control?token=T&amp;session=S&amp;action=pause|run|step|reset
  * GET  /api/events?token=T&amp;session=S     text/event-stream of snapshots (see PlaySession)
  * </pre>
@@ -165,7 +165,7 @@ public final class PlayServer implements AutoCloseable {
         JsonObject o = JsonParser.parseString(body).getAsJsonObject();
         String source = o.get("source").getAsString();
         PlaySession.Overrides ov = new PlaySession.Overrides(number(o, "lr"), text(o, "optimizer"),
-                o.has("batch") && !o.get("batch").isJsonNull() ? o.get("batch").getAsInt() : null, text(o, "data"));
+                integer(o, "batch"), text(o, "data"), integer(o, "epochs"));
         stop(session);
         List<Map<String, Object>> errs = errors(source);
         if (!errs.isEmpty()) return Map.of("errors", errs);
@@ -281,6 +281,10 @@ public final class PlayServer implements AutoCloseable {
 
     private static Double number(JsonObject o, String k) {
         return o.has(k) && !o.get(k).isJsonNull() && !o.get(k).getAsString().isBlank() ? o.get(k).getAsDouble() : null;
+    }
+
+    private static Integer integer(JsonObject o, String k) {
+        return o.has(k) && !o.get(k).isJsonNull() ? o.get(k).getAsInt() : null;
     }
 
     private static String text(JsonObject o, String k) {

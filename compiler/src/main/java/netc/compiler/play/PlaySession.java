@@ -26,8 +26,11 @@ final class PlaySession {
     /** The loss curve keeps at most this many points: past it, every other one is dropped (the epochs are kept with them). */
     static final int CURVE_POINTS = 1000;
 
-    /** What the page overrides of the train block: null keeps the model's. */
-    record Overrides(Double lr, String optimizer, Integer batch, String data) {
+    /**
+     * What the page overrides of the train block (null keeps the model's), and the epochs after which the run pauses
+     * (null: none). Optimizer {@code momentum} is SGD with momentum 0.9.
+     */
+    record Overrides(Double lr, String optimizer, Integer batch, String data, Integer epochs) {
     }
 
     private final Model m;
@@ -37,6 +40,7 @@ final class PlaySession {
     private final boolean plane;
     private final float[] bounds;  // xmin, xmax, ymin, ymax of the plane drawn
     private final Thread thread;
+    private final Integer epochLimit;
     private boolean running, stopped;
     private int stepsWanted, epoch;
     private String error;
@@ -55,9 +59,12 @@ final class PlaySession {
         train = DataSources.load(spec, m.inputs(), false);
         test = DataSources.load(spec, m.inputs(), true);
         if (o.optimizer() != null) {
+            boolean momentum = o.optimizer().equals("momentum");
+            String name = momentum ? "sgd" : o.optimizer();
             Map<String, Object> args = new LinkedHashMap<>();
-            args.put("lr", o.lr() != null ? o.lr() : Optimizer.defaultLearningRate(o.optimizer()));
-            m.setOptimizer(Optimizer.create(o.optimizer(), args));
+            args.put("lr", o.lr() != null ? o.lr() : Optimizer.defaultLearningRate(name));
+            if (momentum) args.put("momentum", 0.9);
+            m.setOptimizer(Optimizer.create(name, args));
         } else if (o.lr() != null) {
             m.optimizer().setLearningRate(o.lr());
         }
@@ -66,6 +73,7 @@ final class PlaySession {
         batches = new Batcher(train, Math.min(b, train.size()), cfg.shuffle(), cfg.seed());
         plane = m.predictionInputs().size() == 1 && m.inputSampleSize(m.predictionInputs().get(0).name()) == 2;
         bounds = plane ? bounds(train.column(m.predictionInputs().get(0).name()).floats()) : null;
+        epochLimit = o.epochs();
         thread = new Thread(this::loop, "netc-play-" + m.name());
         thread.setDaemon(true);
         publish();
@@ -119,6 +127,11 @@ final class PlaySession {
                 }
                 long t0 = System.nanoTime();
                 epoch();
+                if (epochLimit != null && epoch >= epochLimit) {
+                    synchronized (this) {
+                        running = false;
+                    }
+                }
                 // at most about a thousand epochs a second, so that a tiny model's curve can be watched
                 if (System.nanoTime() - t0 < 1_000_000) Thread.sleep(1);
                 long now = System.currentTimeMillis();

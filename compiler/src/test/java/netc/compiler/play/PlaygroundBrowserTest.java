@@ -93,6 +93,28 @@ class PlaygroundBrowserTest {
     }
 
     @Test
+    void optimizersAreComparedOnTheSameModel() {
+        waitUpTo(10).until(d -> by("source").getAttribute("value").contains("model XorMLP"));
+        WebElement epochs = browser.findElement(By.id("compare-epochs"));
+        epochs.clear();
+        epochs.sendKeys("60");
+        by("compare").click();
+        // sgd, momentum and adam (the boxes checked at first), each to 60 epochs
+        waitUpTo(30).until(d -> {
+            List<WebElement> rows = by("compare-table").findElements(By.tagName("tr"));
+            return rows.size() == 4 && rows.subList(1, 4).stream().allMatch(r -> r.findElements(By.tagName("td")).get(1).getText().equals("60"));
+        });
+        List<WebElement> rows = by("compare-table").findElements(By.tagName("tr"));
+        double[] loss = new double[3];
+        for (int i = 0; i < 3; i++) loss[i] = number(rows.get(i + 1).findElements(By.tagName("td")).get(2).getText());
+        assertEquals("sgd", rows.get(1).findElements(By.tagName("td")).get(0).getText());
+        assertEquals("adam", rows.get(3).findElements(By.tagName("td")).get(0).getText());
+        assertTrue(loss[0] != loss[1] && loss[1] != loss[2], "three runs, three losses: " + java.util.Arrays.toString(loss));
+        assertTrue(loss[2] < loss[0], "on XOR, 60 epochs of Adam go further than plain SGD: " + java.util.Arrays.toString(loss));
+        waitUpTo(10).until(d -> server.liveSessions() == 3);
+    }
+
+    @Test
     void spiralsLearnAndThePictureIsTaken() throws Exception {
         waitUpTo(10).until(d -> by("example").findElements(By.tagName("option")).size() > 3);
         new Select(by("example")).selectByVisibleText("spirals");
