@@ -23,6 +23,11 @@ public final class Dot {
      * place of its ops, parameters and buffers.
      */
     public static String render(Graph g, Set<Node> forward, List<Layers.Layer> layers) {
+        return render(g, forward, layers, Map.of());
+    }
+
+    /** The graph as above, each gradient's label followed by its note in {@code gradNotes} (such as its magnitude). */
+    public static String render(Graph g, Set<Node> forward, List<Layers.Layer> layers, Map<String, String> gradNotes) {
         Map<Node, Layers.Layer> layerOf = new HashMap<>();
         for (Layers.Layer l : layers) for (Node n : l.nodes()) layerOf.put(n, l);
         StringBuilder sb = new StringBuilder("digraph \"").append(escape(g.name())).append("\" {\n");
@@ -64,7 +69,7 @@ public final class Dot {
         if (g.loss() != null) {
             sb.append("  out_loss [label=\"loss\", shape=plaintext];\n  n").append(shown(g.loss(), layerOf).id()).append(" -> out_loss [style=dashed];\n");
         }
-        g.grads().forEach((k, n) -> sb.append("  grad_").append(n.id()).append(" [label=\"grad ").append(escape(k))
+        g.grads().forEach((k, n) -> sb.append("  grad_").append(n.id()).append(" [label=\"grad ").append(escape(k + (gradNotes.containsKey(k) ? "\n" + gradNotes.get(k) : "")))
                 .append("\", shape=plaintext, fontcolor=\"#b45f06\"];\n  n").append(shown(n, layerOf).id()).append(" -> grad_").append(n.id()).append(" [style=dashed];\n"));
         return sb.append("}\n").toString();
     }

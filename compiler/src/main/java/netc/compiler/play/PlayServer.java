@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,12 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import netc.compiler.NetCompiler;
+import netc.compiler.autodiff.Autodiff;
 import netc.compiler.frontend.CompileError;
 import netc.compiler.frontend.Diagnostic;
+import netc.compiler.ir.Dot;
+import netc.compiler.ir.Graph;
+import netc.compiler.report.Graphviz;
 import netc.runtime.UserError;
 
 /**
@@ -39,6 +44,7 @@ import netc.runtime.UserError;
  * POST /api/start?token=T&amp;session=S      body: {"source", "lr", "optimizer", "batch", "data", "epochs"}; starts training
  * POST /api/control?token=T&amp;session=S&amp;action=pause|run|step|reset
  * GET  /api/events?token=T&amp;session=S     text/event-stream of snapshots (see PlaySession)
+ * POST /api/graph?token=T&amp;session=S&amp;kind=forward|backward   body: .net source; {"svg"} or {"error"}
  * </pre>
  */
 public final class PlayServer implements AutoCloseable {
@@ -126,6 +132,7 @@ public final class PlayServer implements AutoCloseable {
             case "/api/start" -> json(x, start(q.get("session"), body(x)));
             case "/api/control" -> json(x, control(q.get("session"), q.getOrDefault("action", "")));
             case "/api/events" -> events(x, q.get("session"));
+            case "/api/graph" -> json(x, graph(q.get("session"), "backward".equals(q.get("kind")), body(x)));
             default -> send(x, 404, "text/plain", "not found: " + path);
         }
     }
@@ -185,6 +192,26 @@ public final class PlayServer implements AutoCloseable {
         }
         s.run(true);
         return Map.of("errors", List.of());
+    }
+
+    /**
+     * The model's graph as SVG, forward or with the backward pass; there each gradient is labelled with its size (the
+     * 2-norm) in the page's run, when one is going.
+     */
+    private Map<String, Object> graph(String session, boolean backward, String source) {
+        if (!errors(source).isEmpty()) return Map.of("error", "the model has errors");
+        PlaySession s;
+        synchronized (sessions) {
+            s = sessions.get(session);
+        }
+        try {
+            Graph forward = NetCompiler.parse("model.net", source);
+            Graph g = backward ? Autodiff.differentiate(forward) : forward;
+            Map<String, String> notes = backward && s != null ? s.gradientNorms() : Map.of();
+            return Map.of("svg", Graphviz.svg(Dot.render(g, new HashSet<>(forward.nodes()), List.of(), notes)));
+        } catch (UserError e) {
+            return Map.of("error", e.getMessage());
+        }
     }
 
     private Map<String, Object> control(String session, String action) {

@@ -37,7 +37,7 @@ final class PlaySession {
     private final DataSet train, test;
     private final Batcher batches;
     private final List<double[]> history = new ArrayList<>();
-    private final boolean plane;
+    private final boolean plane, images;
     private final float[] bounds;  // xmin, xmax, ymin, ymax of the plane drawn
     private final Thread thread;
     private final Integer epochLimit;
@@ -72,6 +72,8 @@ final class PlaySession {
         if (b < 1) throw new UserError("the batch must be at least 1, got " + b);
         batches = new Batcher(train, Math.min(b, train.size()), cfg.shuffle(), cfg.seed());
         plane = m.predictionInputs().size() == 1 && m.inputSampleSize(m.predictionInputs().get(0).name()) == 2;
+        int[] sample = m.predictionInputs().size() == 1 ? m.predictionInputs().get(0).sampleShape() : new int[0];
+        images = !plane && sample.length >= 2 && sample[sample.length - 1] == sample[sample.length - 2] || sample.length == 1 && sample[0] == 784;
         bounds = plane ? bounds(train.column(m.predictionInputs().get(0).name()).floats()) : null;
         epochLimit = o.epochs();
         thread = new Thread(this::loop, "netc-play-" + m.name());
@@ -210,6 +212,8 @@ final class PlaySession {
             s.put("accuracy", last[3]);
         }
         if (plane) s.put("plane", plane());
+        else if (images) s.put("images", images());
+        s.put("histograms", histograms());
         synchronized (this) {
             snapshot = s;
             version++;
@@ -256,6 +260,82 @@ final class PlaySession {
         p.put("value", value);
         p.put("points", points(train, in, 400));
         return p;
+    }
+
+    /** Each gradient's 2-norm now, by parameter name, as text: {@code |g| = 0.0123}. */
+    synchronized Map<String, String> gradientNorms() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String name : m.paramNames()) {
+            if (!(m.gradBuffer(name) instanceof float[] g)) continue;
+            int n = ((float[]) m.paramBuffer(name)).length;
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += (double) g[i] * g[i];
+            out.put(name, String.format("|g| = %.3g", Math.sqrt(sum)));
+        }
+        return out;
+    }
+
+    /** Per parameter (at most 12), a histogram of its values and one of its gradient's: {name, w: {min, max, counts}, g: ...}. */
+    private List<Map<String, Object>> histograms() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        String[] names = m.paramNames();
+        for (int i = 0; i < names.length && i < 12; i++) {
+            float[] w = (float[]) m.paramBuffer(names[i]);
+            Object g = m.gradBuffer(names[i]);
+            Map<String, Object> h = new LinkedHashMap<>();
+            h.put("name", names[i]);
+            h.put("w", histogram(w, w.length));
+            if (g instanceof float[] gf) h.put("g", histogram(gf, w.length));
+            out.add(h);
+        }
+        return out;
+    }
+
+    private static Map<String, Object> histogram(float[] v, int n) {
+        float lo = Float.MAX_VALUE, hi = -Float.MAX_VALUE;
+        for (int i = 0; i < n; i++) {
+            if (!Float.isFinite(v[i])) continue;
+            lo = Math.min(lo, v[i]);
+            hi = Math.max(hi, v[i]);
+        }
+        int[] counts = new int[20];
+        if (lo <= hi) {
+            for (int i = 0; i < n; i++) {
+                if (Float.isFinite(v[i])) counts[hi > lo ? Math.min(19, (int) ((v[i] - lo) / (hi - lo) * 20)) : 10]++;
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("min", lo <= hi ? lo : 0);
+        m.put("max", lo <= hi ? hi : 0);
+        m.put("counts", counts);
+        return m;
+    }
+
+    /** The first 16 test images: pixels 0-255 (the input's last two axes), the true class and the predicted one. */
+    private Map<String, Object> images() {
+        String in = m.predictionInputs().get(0).name(), out = m.outputNames()[0];
+        int n = Math.min(16, test.size()), size = m.inputSampleSize(in), side = (int) Math.round(Math.sqrt(size));
+        float[] x = java.util.Arrays.copyOf(test.column(in).floats(), n * size);
+        m.training = false;
+        float[] y = m.predictBatch(x, n);
+        int k = m.outputSampleSize(out);
+        Tensor label = test.column(m.labelInput());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int best = 0;
+            for (int j = 1; j < k; j++) if (y[i * k + j] > y[i * k + best]) best = j;
+            int[] px = new int[side * side];
+            for (int j = 0; j < px.length && j < size; j++) px[j] = Math.max(0, Math.min(255, Math.round(255 * x[i * size + j])));
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("pixels", px);
+            e.put("label", label.isInt() ? label.ints()[i] : -1);
+            e.put("predicted", best);
+            list.add(e);
+        }
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("side", side);
+        r.put("list", list);
+        return r;
     }
 
     /** Up to {@code most} points {x, y, class} of a data set's 2-D input and its label. */

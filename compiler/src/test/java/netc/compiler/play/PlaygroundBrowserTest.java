@@ -80,6 +80,13 @@ class PlaygroundBrowserTest {
         List<?> bo = (List<?>) colours;
         assertTrue(((Number) bo.get(0)).intValue() > 1000 && ((Number) bo.get(1)).intValue() > 1000, "both classes drawn: " + bo);
 
+        // a histogram of weights and one of gradients per parameter; the backward graph with each gradient's size
+        assertEquals(8, by("histograms").findElements(By.tagName("canvas")).size(), "XorMLP's four parameters");
+        by("graph-backward").click();
+        waitUpTo(20).until(d -> by("graph").getAttribute("innerHTML").contains("<svg"));
+        String svg = by("graph").getAttribute("innerHTML");
+        assertTrue(svg.contains("grad W1") && svg.contains("|g| = "), "the gradients and their sizes are drawn");
+
         // a broken model: its line and column, and the message
         WebElement source = by("source");
         source.clear();
@@ -112,6 +119,19 @@ class PlaygroundBrowserTest {
         assertTrue(loss[0] != loss[1] && loss[1] != loss[2], "three runs, three losses: " + java.util.Arrays.toString(loss));
         assertTrue(loss[2] < loss[0], "on XOR, 60 epochs of Adam go further than plain SGD: " + java.util.Arrays.toString(loss));
         waitUpTo(10).until(d -> server.liveSessions() == 3);
+    }
+
+    @Test
+    void anImageModelShowsTestImagesWithTheirPredictions() {
+        assumeTrue(Files.exists(Path.of("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz")), "Fashion-MNIST is installed");
+        waitUpTo(10).until(d -> by("example").findElements(By.tagName("option")).size() > 3);
+        new Select(by("example")).selectByVisibleText("fashion");
+        waitUpTo(10).until(d -> by("source").getAttribute("value").contains("model Fashion"));
+        by("step").click();
+        waitUpTo(60).until(d -> by("epoch").getText().equals("1") && by("images-caption").getText().contains("of 16 test images right"));
+        int right = Integer.parseInt(by("images-caption").getText().split(" ")[0]);
+        assertTrue(right >= 10, "one epoch of an MLP: most of 16 images right: " + by("images-caption").getText());
+        assertTrue(by("images").isDisplayed() && !by("boundary").isDisplayed(), "images instead of a plane");
     }
 
     @Test
