@@ -267,7 +267,7 @@ final class PlaySession {
         Map<String, String> out = new LinkedHashMap<>();
         for (String name : m.paramNames()) {
             if (!(m.gradBuffer(name) instanceof float[] g)) continue;
-            int n = ((float[]) m.paramBuffer(name)).length;
+            int n = Math.min(g.length, ((float[]) m.paramBuffer(name)).length);  // read while the run goes on
             double sum = 0;
             for (int i = 0; i < n; i++) sum += (double) g[i] * g[i];
             out.put(name, String.format("|g| = %.3g", Math.sqrt(sum)));
