@@ -41,6 +41,21 @@ class PlayServerTest {
     }
 
     @Test
+    void aDivergingRunShowsItsMessageNotAStackTrace() throws Exception {
+        String xor = "model Blow {\n  input x: float[batch, 2]\n  input t: float[batch, 1]\n  output y = dense(x, 1, name=\"d\")\n"
+                + "  loss = mse(y, t)\n  train {\n    optimizer = sgd(lr=1e30)\n    batch = 4\n    data = \"xor\"\n  }\n}\n";
+        try (PlayServer s = new PlayServer(0, tmp, null, null)) {
+            assertEquals("{\"errors\":[]}", call(s, "/api/start?session=d", "{\"source\": " + new com.google.gson.Gson().toJson(xor) + "}").body());
+            String events = s.url().replace("/?token=", "/api/events?session=d&token=");
+            HttpResponse<java.util.stream.Stream<String>> r = http.send(HttpRequest.newBuilder(URI.create(events)).build(), HttpResponse.BodyHandlers.ofLines());
+            String error = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                    () -> r.body().filter(l -> l.contains("\"state\":\"error\"")).findFirst().orElseThrow());
+            assertTrue(error.contains("training diverged at epoch "), error);
+            assertTrue(!error.contains("Exception") && !error.contains("\tat "), error);
+        }
+    }
+
+    @Test
     void readsDataOnlyUnderItsFolderAndStopsEveryThread() throws Exception {
         String xor = Files.readString(Path.of("../models/xor_mlp.net"));
         try (PlayServer s = new PlayServer(0, tmp, null, null)) {
