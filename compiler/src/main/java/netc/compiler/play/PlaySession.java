@@ -123,7 +123,11 @@ final class PlaySession {
         try {
             while (true) {
                 synchronized (this) {
-                    while (!stopped && !running && stepsWanted == 0) wait();
+                    while (!stopped && !running && stepsWanted == 0) {
+                        // paused between two epochs: the page learns it before the thread waits
+                        if ("running".equals(snapshot.get("state"))) publish();
+                        else wait();
+                    }
                     if (stopped) return;
                     if (stepsWanted > 0) stepsWanted--;
                 }
