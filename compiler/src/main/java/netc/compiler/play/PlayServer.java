@@ -86,9 +86,19 @@ public final class PlayServer implements AutoCloseable {
 
     @Override
     public void close() {
+        List<PlaySession> running;
         synchronized (sessions) {
-            sessions.values().forEach(PlaySession::stop);
+            running = new ArrayList<>(sessions.values());
+            running.forEach(PlaySession::stop);
             sessions.clear();
+        }
+        for (PlaySession s : running) {
+            try {
+                s.join(10_000);  // at most the rest of a batch
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         http.stop(0);
         pool.shutdownNow();

@@ -41,7 +41,8 @@ final class PlaySession {
     private final float[] bounds;  // xmin, xmax, ymin, ymax of the plane drawn
     private final Thread thread;
     private final Integer epochLimit;
-    private boolean running, stopped;
+    private boolean running;
+    private volatile boolean stopped;
     private int stepsWanted, epoch;
     private String error;
     private Map<String, Object> snapshot;
@@ -105,13 +106,18 @@ final class PlaySession {
         notifyAll();
     }
 
-    /** Ends the thread; called when the page resets, starts another model, or goes away. */
-    void stop() {
-        synchronized (this) {
-            stopped = true;
-            notifyAll();
-        }
-        thread.interrupt();
+    /**
+     * Ends the thread at the next batch (not by interrupting it: the kernels' shared thread pool is not to be disturbed);
+     * called when the page resets, starts another model, or goes away.
+     */
+    synchronized void stop() {
+        stopped = true;
+        notifyAll();
+    }
+
+    /** Waits up to {@code millis} for the thread to end. */
+    void join(long millis) throws InterruptedException {
+        thread.join(millis);
     }
 
     boolean isAlive() {
@@ -175,6 +181,7 @@ final class PlaySession {
         double sum = 0;
         long seen = 0;
         while (batches.next()) {
+            if (stopped) return;
             Trainer.fill(m, batches);
             double loss = m.trainOnInputs();
             if (!Double.isFinite(loss)) throw m.diverged("epoch " + epoch, loss);
