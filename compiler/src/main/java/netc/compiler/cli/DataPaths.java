@@ -2,11 +2,10 @@ package netc.compiler.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import netc.runtime.data.DataSources;
 
 /** Data sources named in a model's train block are relative to the model file. */
 final class DataPaths {
-    private static final String[] PREFIXES = {"text:", "csv:", "fashion-mnist:"};
-
     private DataPaths() {
     }
 
@@ -16,16 +15,12 @@ final class DataPaths {
      */
     static String relativeTo(String spec, Path dir) {
         if (spec == null || dir == null) return spec;
-        String prefix = "";
-        for (String p : PREFIXES) if (spec.startsWith(p)) prefix = p;
-        if (prefix.isEmpty() && !spec.endsWith(".safetensors")) return spec;
-        String rest = spec.substring(prefix.length());
-        int q = rest.indexOf('?');
-        String file = q < 0 ? rest : rest.substring(0, q), query = q < 0 ? "" : rest.substring(q);
+        String file = DataSources.fileOf(spec);
+        if (file == null) return spec;
         try {
             Path p = Path.of(file);
             if (p.isAbsolute() || !Files.exists(dir.resolve(p))) return spec;
-            return prefix + dir.resolve(p).normalize() + query;
+            return DataSources.withFile(spec, dir.resolve(p).normalize().toString());
         } catch (java.nio.file.InvalidPathException e) {
             return spec;
         }

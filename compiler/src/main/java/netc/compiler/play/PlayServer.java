@@ -31,6 +31,7 @@ import netc.compiler.ir.Dot;
 import netc.compiler.ir.Graph;
 import netc.compiler.report.Graphviz;
 import netc.runtime.UserError;
+import netc.runtime.data.DataSources;
 
 /**
  * {@code netc play}'s web server: the JDK's HTTP server on 127.0.0.1 only, one page (a self-contained HTML file from
@@ -306,14 +307,16 @@ public final class PlayServer implements AutoCloseable {
      * cannot make the server read other files).
      */
     static String withinRoot(String spec, Path root) {
-        String file = spec.startsWith("csv:") ? spec.substring(4).replaceFirst("\\?label=.*$", "")
-                : spec.startsWith("fashion-mnist:") ? spec.substring("fashion-mnist:".length())
-                : spec.startsWith("text:") ? spec.substring(5)
-                : spec.endsWith(".safetensors") ? spec : null;
+        String file = DataSources.fileOf(spec);
         if (file == null) return spec;
-        Path p = root.resolve(file).toAbsolutePath().normalize();
+        Path p;
+        try {
+            p = root.resolve(file).toAbsolutePath().normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UserError("data source '" + spec + "': not a file name (" + e.getReason() + ")");
+        }
         if (!p.startsWith(root)) throw new UserError("data source '" + spec + "': netc play reads files under " + root + " only");
-        return spec.replace(file, p.toString());
+        return DataSources.withFile(spec, p.toString());
     }
 
     private static Double number(JsonObject o, String k) {

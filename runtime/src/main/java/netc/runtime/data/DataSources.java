@@ -37,6 +37,33 @@ public final class DataSources {
     private DataSources() {
     }
 
+    /** The prefixes of the sources that name a file or folder after them. */
+    private static final String[] FILE_PREFIXES = {"text:", CSV, "fashion-mnist:"};
+
+    /**
+     * The file or folder a source names ({@code csv:FILE?label=C}, {@code text:FILE}, {@code fashion-mnist:DIR},
+     * {@code FILE.safetensors}), or null for a built-in source ({@code xor}, {@code fashion-mnist}, {@code random:...}).
+     */
+    public static String fileOf(String spec) {
+        String prefix = prefixOf(spec);
+        if (prefix == null) return null;
+        String rest = spec.substring(prefix.length());
+        int q = rest.indexOf('?');
+        return q < 0 ? rest : rest.substring(0, q);
+    }
+
+    /** The source with its file replaced by {@code file}, its prefix and query kept; {@link #fileOf} must be non-null. */
+    public static String withFile(String spec, String file) {
+        String prefix = prefixOf(spec), rest = spec.substring(prefix.length());
+        int q = rest.indexOf('?');
+        return prefix + file + (q < 0 ? "" : rest.substring(q));
+    }
+
+    private static String prefixOf(String spec) {
+        for (String p : FILE_PREFIXES) if (spec.startsWith(p)) return p;
+        return spec.endsWith(".safetensors") ? "" : null;
+    }
+
     /**
      * Loads the data {@code spec} names for a model with {@code inputs}.
      *

@@ -305,4 +305,14 @@ class DataSourcesTest {
             }
         }
     }
+    @Test
+    void theFileOfASourceAndTheSourceWithAnotherFile() {
+        assertEquals("a/b.csv", DataSources.fileOf("csv:a/b.csv?label=y"));
+        assertEquals("csv:/x/b.csv?label=y", DataSources.withFile("csv:a/b.csv?label=y", "/x/b.csv"));
+        assertEquals("t.txt", DataSources.fileOf("text:t.txt"));
+        assertEquals("dir", DataSources.fileOf("fashion-mnist:dir"));
+        assertEquals("w.safetensors", DataSources.fileOf("w.safetensors"));
+        assertEquals("/d/w.safetensors", DataSources.withFile("w.safetensors", "/d/w.safetensors"));
+        for (String builtIn : new String[] {"xor", "fashion-mnist", "random:64,2,3"}) assertEquals(null, DataSources.fileOf(builtIn), builtIn);
+    }
 }
