@@ -9,7 +9,6 @@ import netc.compiler.ir.TrainConfig;
 import netc.runtime.Model;
 import netc.runtime.Tensor;
 import netc.runtime.UserError;
-import netc.runtime.data.Batcher;
 import netc.runtime.data.DataSet;
 import netc.runtime.data.DataSources;
 import netc.runtime.optim.Optimizer;
@@ -35,7 +34,9 @@ final class PlaySession {
 
     private final Model m;
     private final DataSet train, test;
-    private final Batcher batches;
+    private final int batch;
+    private final boolean shuffle;
+    private final long seed;
     private final List<double[]> history = new ArrayList<>();
     private final boolean plane, images;
     private final float[] bounds;  // xmin, xmax, ymin, ymax of the plane drawn
@@ -71,7 +72,9 @@ final class PlaySession {
         }
         int b = o.batch() != null ? o.batch() : cfg.batch();
         if (b < 1) throw new UserError("the batch must be at least 1, got " + b);
-        batches = new Batcher(train, Math.min(b, train.size()), cfg.shuffle(), cfg.seed());
+        batch = Math.min(b, train.size());
+        shuffle = cfg.shuffle();
+        seed = cfg.seed();
         plane = m.predictionInputs().size() == 1 && m.inputSampleSize(m.predictionInputs().get(0).name()) == 2;
         int[] sample = m.predictionInputs().size() == 1 ? m.predictionInputs().get(0).sampleShape() : new int[0];
         images = !plane && sample.length >= 2 && sample[sample.length - 1] == sample[sample.length - 2] || sample.length == 1 && sample[0] == 784;
@@ -173,24 +176,30 @@ final class PlaySession {
         publish();
     }
 
+    /** Thrown from a batch's end when the session stops, to leave {@link Trainer#fit} between two batches. */
+    private static final class Stopped extends RuntimeException {
+        Stopped() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** One epoch of {@code netc train}'s loop ({@link Trainer#fit} from this epoch to this epoch), then its losses recorded. */
     private void epoch() {
         epoch++;
-        m.training = true;
-        Trainer.bindDims(m, train);
-        batches.startEpoch(epoch - 1);
-        double sum = 0;
-        long seen = 0;
-        while (batches.next()) {
-            if (stopped) return;
-            Trainer.fill(m, batches);
-            double loss = m.trainOnInputs();
-            if (!Double.isFinite(loss)) throw m.diverged("epoch " + epoch, loss);
-            sum += loss * batches.batchSize();
-            seen += batches.batchSize();
+        Trainer.Options o = new Trainer.Options(epoch, batch, shuffle, seed, null).from(epoch);
+        Trainer.Epoch e;
+        try {
+            e = Trainer.fit(m, train, test, o, new Trainer.Listener() {
+                @Override
+                public void batchDone(int b, double loss, int samples) {
+                    if (stopped) throw new Stopped();
+                }
+            }).last();
+        } catch (Stopped s) {
+            return;
         }
-        Trainer.Evaluation ev = Trainer.evaluate(m, test, 256);
         synchronized (this) {
-            history.add(new double[] {epoch, sum / seen, ev.loss(), ev.accuracy()});
+            history.add(new double[] {epoch, e.trainLoss(), e.test().loss(), e.test().accuracy()});
             if (history.size() > CURVE_POINTS) {
                 for (int i = history.size() - 2; i > 0; i -= 2) history.remove(i);
             }

@@ -193,7 +193,7 @@ public final class Trainer {
     }
 
     /** Binds the model's symbolic dimensions other than the batch ({@code seq}) to the shapes of the data's samples. */
-    public static void bindDims(Model m, DataSet data) {
+    private static void bindDims(Model m, DataSet data) {
         Map<String, int[]> shapes = new java.util.HashMap<>();
         for (Map.Entry<String, Tensor> c : data.columns().entrySet()) {
             int[] s = c.getValue().shape();
@@ -203,7 +203,7 @@ public final class Trainer {
     }
 
     /** Feeds the current batch to the model's input buffers. */
-    public static void fill(Model m, Batcher batches) {
+    private static void fill(Model m, Batcher batches) {
         m.setBatch(batches.batchSize());
         for (InputSpec in : m.inputs()) {
             Object buf = m.inputBuffer(in.name());
