@@ -1,8 +1,8 @@
 package netc.runtime.kernels;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -16,8 +16,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Dispatch is designed for the many short loops of a training step (a few microseconds
  * each): nothing is allocated per call, the job is published through one atomic word, and idle
  * workers spin for a short while ({@value #SPIN_NANOS} ns) before parking, so back-to-back loops
- * do not pay for a thread wake-up. Chunks are claimed dynamically, so if a worker is slow to wake
- * up the caller simply runs its chunk too.
+ * do not pay for a thread wake-up. Chunk i belongs to participant i (the caller is 0, worker j is
+ * j), which runs it when it comes: a loop that runs again over the same data, such as one layer's
+ * weights split by columns, finds each part in the cache of the core that read it last time. Chunks
+ * are still claimed dynamically, so if a worker is slow to wake up the caller simply runs its chunk
+ * too.
  *
  * <p>Only one parallel loop runs on the pool at a time. A call made while the pool is busy (a
  * nested call from inside a loop body, or a call from another application thread) runs inline on
@@ -132,22 +135,34 @@ public final class Parallel {
     /**
      * A set of {@code size - 1} workers plus the state of the one loop that may be running.
      *
-     * <p>A loop is published through {@link #state}, one atomic word holding the generation
-     * number (bits 32..63), the chunk count (bits 16..31) and the index of the next unclaimed
-     * chunk (bits 0..15). Threads claim chunks by compare-and-set on that word, which fails as
-     * soon as the generation changes, so a late worker can never run a chunk of a later loop
-     * with the body of an earlier one. The loop's other fields are written before the
-     * generation is published and only read after a successful claim.
+     * <p>A loop is published through {@link #state}, one volatile word holding the generation number (bits 32..63)
+     * and the chunk count (bits 0..31). Chunk 0 is the caller's; chunk j ≥ 1 is worker j's, which claims it by
+     * raising its {@link Slot#claimed} from below the generation to it, runs it and sets {@link Slot#done} to the
+     * generation. The caller, its own chunk done, claims any chunk whose worker has not (a parked or descheduled
+     * worker), then waits for the others' done. A claim can only rise, so a worker that read an earlier
+     * generation's word finds its chunk claimed and can never run a chunk of a later loop with the body of an
+     * earlier one (a loop returns only once all its chunks ran). Each worker's slot has a cache line of its own, so
+     * that a loop costs a worker one line from the caller (the published word) and the caller one line from each
+     * worker (its done), instead of a round of shared counters.
      */
     private static final class Pool {
-        private static final int MAX_SIZE = 0xFFFF; // chunk fields of the state word are 16 bits
+        private static final VarHandle CLAIMED;
+
+        static {
+            try {
+                CLAIMED = MethodHandles.lookup().findVarHandle(SlotFields.class, "claimed", long.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
 
         final AtomicBoolean busy = new AtomicBoolean();
-        private final AtomicLong state = new AtomicLong();
-        private final AtomicInteger pending = new AtomicInteger();
         private final Worker[] workers;
+        /** Slot j is worker j's (slot 0, the caller's, is never used). */
+        private final Slot[] slots;
 
         // The running loop; written by the caller before publishing, read after claiming a chunk.
+        private volatile long state;
         private Body body;
         private int n;
         private Thread caller;
@@ -155,8 +170,9 @@ public final class Parallel {
         private volatile Throwable failure;
 
         Pool(int size) {
-            size = Math.min(size, MAX_SIZE);
             workers = new Worker[size - 1];
+            slots = new Slot[size];
+            for (int i = 0; i < size; i++) slots[i] = new Slot();
             for (int i = 0; i < workers.length; i++) {
                 workers[i] = new Worker(this, i + 1);
                 workers[i].start();
@@ -180,18 +196,25 @@ public final class Parallel {
             this.n = n;
             this.caller = Thread.currentThread();
             this.failure = null;
-            pending.set(chunks);
-            long gen = ((state.get() >>> 32) + 1) & 0xFFFF_FFFFL; // wraps after 2^32 loops
-            state.set(gen << 32 | (long) chunks << 16); // publish; next chunk = 0
+            long gen = (state >>> 32) + 1; // 2^31 loops a second would take a year to wrap
+            state = gen << 32 | chunks; // publish
 
             // Wake parked workers, only as many as there are chunks for them.
-            for (int i = 0; i < chunks - 1 && i < workers.length; i++) {
+            for (int i = 0; i < chunks - 1; i++) {
                 if (workers[i].parked) {
                     LockSupport.unpark(workers[i]);
                 }
             }
-            work(gen);
-            awaitWorkers();
+            runChunk(0, chunks);
+            for (int j = 1; j < chunks; j++) {
+                if (claim(j, gen)) {
+                    runChunk(j, chunks);
+                    slots[j].done = gen;
+                }
+            }
+            for (int j = 1; j < chunks; j++) {
+                awaitDone(slots[j], gen);
+            }
 
             Throwable f = failure;
             this.body = null;
@@ -203,30 +226,27 @@ public final class Parallel {
             }
         }
 
-        /** Claims and runs chunks of generation {@code gen} until none is left. */
-        void work(long gen) {
+        /** Claims chunk j for generation gen: false if it was claimed (by this or a later generation). */
+        private boolean claim(int j, long gen) {
+            Slot slot = slots[j];
             for (;;) {
-                long s = state.get();
-                int next = (int) (s & 0xFFFF);
-                int chunks = (int) (s >>> 16 & 0xFFFF);
-                if (s >>> 32 != gen || next >= chunks) {
-                    return;
+                long v = slot.claimed;
+                if (v >= gen) {
+                    return false;
                 }
-                if (!state.compareAndSet(s, s + 1)) {
-                    continue;
+                if (CLAIMED.compareAndSet(slot, v, gen)) {
+                    return true;
                 }
-                Thread waiter = caller;
-                int from = (int) ((long) n * next / chunks);
-                int to = (int) ((long) n * (next + 1) / chunks);
-                try {
-                    body.run(from, to);
-                } catch (Throwable t) {
-                    recordFailure(t);
-                } finally {
-                    if (pending.decrementAndGet() == 0 && callerParked) {
-                        LockSupport.unpark(waiter);
-                    }
-                }
+            }
+        }
+
+        private void runChunk(int chunk, int chunks) {
+            int from = (int) ((long) n * chunk / chunks);
+            int to = (int) ((long) n * (chunk + 1) / chunks);
+            try {
+                body.run(from, to);
+            } catch (Throwable t) {
+                recordFailure(t);
             }
         }
 
@@ -240,14 +260,14 @@ public final class Parallel {
             }
         }
 
-        private void awaitWorkers() {
+        private void awaitDone(Slot slot, long gen) {
             long start = 0;
-            while (pending.get() != 0) {
+            while (slot.done < gen) {
                 if (start == 0) {
                     start = System.nanoTime();
                 } else if (System.nanoTime() - start > SPIN_NANOS) {
                     callerParked = true;
-                    if (pending.get() != 0) {
+                    if (slot.done < gen) {
                         LockSupport.park(this);
                     }
                     callerParked = false;
@@ -257,16 +277,24 @@ public final class Parallel {
             }
         }
 
-        /** Idle loop of a worker: wait for a new generation, take part in it, repeat. */
+        /** Idle loop of a worker: wait for a new generation, run its chunk of it, repeat. */
         void workerLoop(Worker self) {
-            long seen = 0; // the generation before the first loop (not state.get(): a loop
+            Slot slot = slots[self.index];
+            long seen = 0; // the generation before the first loop (not the state: a loop
                            // may have been published before this thread got to run)
             long idleSince = 0;
             while (!self.stop) {
-                long gen = state.get() >>> 32;
+                long s = state, gen = s >>> 32;
                 if (gen != seen) {
                     seen = gen;
-                    work(gen);
+                    if (self.index < (int) s && claim(self.index, gen)) {
+                        Thread waiter = caller;
+                        runChunk(self.index, (int) s);
+                        slot.done = gen;
+                        if (callerParked) {
+                            LockSupport.unpark(waiter);
+                        }
+                    }
                     idleSince = 0;
                 } else if (idleSince == 0) {
                     idleSince = System.nanoTime();
@@ -276,7 +304,7 @@ public final class Parallel {
                     // Announce before re-checking, so that a publisher either sees the flag and
                     // unparks us, or we see its new generation and do not park.
                     self.parked = true;
-                    if (state.get() >>> 32 == seen && !self.stop) {
+                    if (state >>> 32 == seen && !self.stop) {
                         LockSupport.park(this);
                     }
                     self.parked = false;
@@ -295,14 +323,31 @@ public final class Parallel {
         }
     }
 
+    /** Padding before a slot's fields: with the padding after them, a cache line of their own. */
+    private abstract static class SlotPadding {
+        long p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    /** A worker's claim on its chunk and the generation whose chunk it last finished. */
+    private abstract static class SlotFields extends SlotPadding {
+        volatile long claimed, done;
+    }
+
+    private static final class Slot extends SlotFields {
+        long q1, q2, q3, q4, q5, q6, q7;
+    }
+
     private static final class Worker extends Thread {
         private final Pool pool;
+        /** The chunk this worker runs first: its place among the loop's participants (the caller is 0). */
+        final int index;
         volatile boolean stop;
         volatile boolean parked;
 
         Worker(Pool pool, int index) {
             super("netc-parallel-" + index);
             this.pool = pool;
+            this.index = index;
             setDaemon(true);
         }
 

@@ -44,10 +44,11 @@ import jdk.incubator.vector.VectorSpecies;
  * rows are copied into contiguous scratch, and op(B) is streamed from memory once: as rows (non-transposed B: up to
  * 2048 sums of C stay in L1 while B's rows stream through, broadcast a(i,p) times row p added to row i of the sums,
  * so that for m = 1 op(B) is read front to back) or as dot products (transposed B: four rows of B against a row of
- * A, along k). A single row (m = 1, e.g. one sample's dense layer) keeps strips of {@link #STRIP} sums in registers
- * instead, so nothing but B is loaded per multiply-add, and reads B's strips from the caller's {@link PackedWeights}
- * copy when there is one, front to back; the sums are added in the same order either way. Threads split the columns
- * of C in equal parts (whole strips for a single row, when there are enough).
+ * A, along k). A single row (m = 1, e.g. one sample's dense layer) keeps eight vectors of sums in registers instead
+ * (a strip of {@link #STRIP} columns of 8-float vectors, two of 16-float ones), so nothing but B is loaded per
+ * multiply-add, and reads B's strips from the caller's {@link PackedWeights} copy when there is one, front to back;
+ * the sums are added in the same order either way. Threads split the columns of C in equal parts (whole strips for a
+ * single row, when there are enough), a thread for every 256 KB of op(B), each copying op(A)'s rows for itself.
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out tasks: the row blocks of C, whose number is a multiple of the thread count, or where there are fewer
@@ -89,6 +90,11 @@ final class VectorGemm implements FloatKernel {
     static final int DOT_MAX = 32, DOT_MIN_K = 256;
     /** Register tile heights of the in-place path, largest first: those whose accumulators fit this machine's registers. */
     private static final int[] HEIGHTS = MR == 12 ? new int[]{12, 8, 6, 4} : MR == 6 ? new int[]{6, 4} : new int[]{4};
+    /**
+     * Floats of op(B) per thread on the unpacked path (256 KB: about 1.5 µs of streaming from L2 against the 0.5 µs
+     * that handing work to another core costs).
+     */
+    private static final int SMALL_B_PER_THREAD = 1 << 16;
     /** Fewest columns of C per thread on the unpacked path. */
     private static final int SMALL_COLUMNS = 32;
     /** Sums of C that the unpacked path keeps in L1 while op(B)'s rows stream through (8 KB). */
@@ -136,13 +142,14 @@ final class VectorGemm implements FloatKernel {
      */
     VectorGemm() {
         float[] ap = new float[4 * MR], bp = new float[4 * NR], t = new float[MR * NR], c = new float[NR];
-        float[] row = new float[4], b = new float[4 * STRIP], strips = new float[4 * STRIP], out = new float[STRIP];
+        float[] row = new float[4], b = new float[8 * STRIP], strips = new float[8 * STRIP], out = new float[2 * STRIP];
         float[] dots = new float[4 * DOT_MIN_K];
         for (int i = 0; i < WARM_UP_CALLS; i++) {
             tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, PANEL_ROWS, 0, t, 0, NR);
             Unary act = (i & 1) == 0 ? Unary.IDENTITY : Unary.RELU;
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, act, (i & 4) == 0 ? c : null);
-            sgemm(false, false, 1, STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0, false, null, act, null);
+            sgemm(false, false, 1, (i & 2) == 0 ? STRIP : 2 * STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0,
+                    false, null, act, null);
             if (i % 8 == 0) sgemm(false, true, 4, 4, DOT_MIN_K, dots, 0, dots, 0, null, t, 0, false, null, Unary.IDENTITY, null);
         }
     }
@@ -227,8 +234,8 @@ final class VectorGemm implements FloatKernel {
         private int jc, nc, pc, kc, mcSize, mBlocks, colGroups;
         /** The caller's buffers: their packed block of op(B) is shared by the threads. */
         private Buffers owner;
-        /** The small-m path: op(A)'s rows, contiguous; B's strips as {@link PackedWeights} lays them out, or null. */
-        private float[] rows, strips;
+        /** The small-m path: B's strips as {@link PackedWeights} lays them out, or null. */
+        private float[] strips;
         /** The small-m path: columns of C per index of its parallel loop. */
         private int unit;
         /**
@@ -265,7 +272,7 @@ final class VectorGemm implements FloatKernel {
         }
 
         void clear() {
-            a = b = c = bias = mask = rows = strips = null;
+            a = b = c = bias = mask = strips = null;
             rowAt = null;
             owner = null;
         }
@@ -285,14 +292,14 @@ final class VectorGemm implements FloatKernel {
                 return;
             }
             if (m <= SMALL_M) {
-                rows = owner.get(Buffers.ROWS, m * k);
-                for (int i = 0; i < m; i++) {
-                    for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
-                }
+                // streaming op(B) is the work: a thread for each SMALL_B_PER_THREAD floats of it, where a thread's
+                // share (the same columns every time, in its core's cache) outweighs handing it over
+                threads = (int) Math.max(1, Math.min(Parallel.threads(), (long) n * k / SMALL_B_PER_THREAD));
                 // a single row takes whole strips per thread while there are enough to go round
                 unit = m == 1 && n / STRIP >= threads ? STRIP : L;
                 int groups = (n + unit - 1) / unit;
-                Parallel.forRange(groups, threads == 1 ? groups : Math.max(1, SMALL_COLUMNS / unit), smallColumns);
+                int chunk = threads == 1 ? groups : Math.max((groups + threads - 1) / threads, SMALL_COLUMNS / unit);
+                Parallel.forRange(groups, chunk, smallColumns);
                 return;
             }
             int ncSize = roundUp((n + blockCount(n, NC) - 1) / blockCount(n, NC), NR);
@@ -579,52 +586,61 @@ final class VectorGemm implements FloatKernel {
          */
         private void smallColumns(int from, int to) {
             int j0 = from * unit, j1 = Math.min(n, to * unit);
+            // each thread copies op(A)'s rows for itself: read a value at a time from another core's cache, they
+            // would cost a transfer every sixteen steps of k
+            Buffers own = Buffers.PER_THREAD.get();
+            float[] rows = own.get(Buffers.ROWS, m * k);
+            for (int i = 0; i < m; i++) {
+                if (aCol == 1) System.arraycopy(a, aOff + i * aRow, rows, i * k, k);
+                else for (int p = 0; p < k; p++) rows[i * k + p] = a[aOff + i * aRow + p * aCol];
+            }
             if (bCol != 1 && (m > 1 || strips == null)) {
-                dotRange(j0, j1);
+                dotRange(rows, j0, j1);
                 return;
             }
-            float[] sums = Buffers.PER_THREAD.get().get(Buffers.SUMS, Math.max(STRIP, SMALL_SUMS));
-            if (bCol != 1) {
-                // one row times a transposed weight matrix (a dense layer's [out, in]): whole strips from the packed
-                // copy of op(B), the columns outside them as dot products
-                int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), jp = first;
-                dotRange(j0, first);
-                for (; jp + STRIP <= j1; jp += STRIP) {
-                    strip(strips, jp * k, STRIP, sums);
-                    store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
-                }
-                dotRange(jp, j1);
+            float[] sums = own.get(Buffers.SUMS, Math.max(8 * L, SMALL_SUMS));
+            if (bCol == 1 && m > 1) {
+                rowRange(rows, j0, j1, sums);
                 return;
             }
-            if (m > 1) {
-                rowRange(j0, j1, sums);
-                return;
+            // a single row: whole strips (which start at multiples of STRIP, where the packed ones do) from the packed
+            // copy, or for row-major op(B) without one from B; the columns outside them as dot products of a row of
+            // a transposed op(B) (a dense layer's weight [out, in]), or as rows of a row-major one
+            int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), last = first + (j1 - first) / STRIP * STRIP;
+            if (bCol != 1) dotRange(rows, j0, first);
+            else rowRange(rows, j0, first, sums);
+            for (int jp = first; jp < last; ) {
+                // eight vectors of sums at a time (a strip of 8-float vectors, two of 16-float), four for a last
+                // single strip of 16-float ones
+                int width = jp + 8 * L <= last ? 8 * L : 4 * L, at = stripAt(jp);
+                if (width == 8 * L) eight(rows, strips != null ? strips : b, at, strips != null ? STRIP : n, stripAt(jp + 4 * L) - at, sums);
+                else four(rows, strips != null ? strips : b, at, strips != null ? STRIP : n, sums);
+                store(sums, 0, width, c, cOff + jp, accumulate, bias, jp, act, mask);
+                jp += width;
             }
-            // strips start at multiples of STRIP, where the packed ones do
-            int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), jp = first;
-            rowRange(j0, first, sums);
-            for (; jp + STRIP <= j1; jp += STRIP) {
-                if (strips != null) strip(strips, jp * k, STRIP, sums);
-                else strip(b, bOff + jp, n, sums);
-                store(sums, 0, STRIP, c, cOff + jp, accumulate, bias, jp, act, mask);
-            }
-            rowRange(jp, j1, sums);
+            if (bCol != 1) dotRange(rows, last, j1);
+            else rowRange(rows, last, j1, sums);
+        }
+
+        /** Where column j of op(B) starts: in the packed copy (strip j / STRIP, column j % STRIP), or in B. */
+        private int stripAt(int j) {
+            return strips != null ? j / STRIP * STRIP * k + j % STRIP : bOff + j;
         }
 
         /** Columns [j0, j1) of C for transposed op(B): each a dot product of a row of op(A) with a row of B. */
-        private void dotRange(int j0, int j1) {
+        private void dotRange(float[] rows, int j0, int j1) {
             int lone = j0 + (j1 - j0) / 4 * 4;
-            for (int i = 0; i < m; i++) dots(i, j0, lone);
-            for (int j = lone; j < j1; j++) loneColumn(j);
+            for (int i = 0; i < m; i++) dots(rows, i, j0, lone);
+            for (int j = lone; j < j1; j++) loneColumn(rows, j);
         }
 
         /** Columns [j0, j1) of C for row-major op(B), through {@link #rowSums} in as few passes as the sums allow. */
-        private void rowRange(int j0, int j1, float[] sums) {
+        private void rowRange(float[] rows, int j0, int j1, float[] sums) {
             int span = Math.max(L, SMALL_SUMS / m / L * L);
             for (int jp = j0; jp < j1; jp += span) {
                 int width = Math.min(span, j1 - jp), wv = width & ~(L - 1);
                 java.util.Arrays.fill(sums, 0, m * width, 0f);
-                rowSums(jp, width, sums);
+                rowSums(rows, jp, width, sums);
                 for (int i = 0; i < m; i++) {
                     int ci = cOff + i * n + jp;
                     if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, jp, act, mask);
@@ -638,7 +654,7 @@ final class VectorGemm implements FloatKernel {
          * multiply-adds per load and store of the sums), each pass applied to every row of op(A) while those four
          * rows of B are in L1.
          */
-        private void rowSums(int j0, int width, float[] sums) {
+        private void rowSums(float[] rows, int j0, int width, float[] sums) {
             int wv = width & ~(L - 1), k4 = k & ~3;
             for (int p = 0; p < k4; p += 4) {
                 int b0 = bOff + p * n + j0, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
@@ -672,30 +688,25 @@ final class VectorGemm implements FloatKernel {
         }
 
         /**
-         * {@code sums[j] = Σ_p a(0,p)·src[at + p·stride + j]} for j < {@link #STRIP}: a strip of B's columns, in B
-         * (stride n) or in its packed copy (stride {@link #STRIP}). The strip's sums in registers (eight 8-float
-         * vectors or four 16-float ones), one load of B per multiply-add, the terms added in the order of p as in
-         * {@link #rowSums}.
+         * {@code sums[j] = Σ_p a(0,p)·B(p, j)} for the 8·{@link #L} columns of two runs of four vectors: at
+         * {@code at} and {@code at + next} in row p of {@code src}, rows {@code stride} apart (B itself, stride n, or
+         * its packed copy, stride {@link #STRIP}). The sums in eight registers, so that the eight chains of
+         * multiply-adds hide each other's latency and only B is loaded per multiply-add; the terms added in the order
+         * of p, as in {@link #rowSums}.
          */
-        private void strip(float[] src, int at, int stride, float[] sums) {
-            if (L == 8) stripOf8(src, at, stride, sums);
-            else stripOf4(src, at, stride, sums);
-        }
-
-        private void stripOf8(float[] src, int at, int stride, float[] sums) {
-            float[] rows = this.rows;
+        private void eight(float[] rows, float[] src, int at, int stride, int next, float[] sums) {
             int k = this.k;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0, s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-            for (int p = 0, bp = at; p < k; p++, bp += stride) {
+            for (int p = 0, bp = at, bq = at + next; p < k; p++, bp += stride, bq += stride) {
                 FloatVector u = FloatVector.broadcast(F, rows[p]);
                 s0 = u.fma(FloatVector.fromArray(F, src, bp), s0);
                 s1 = u.fma(FloatVector.fromArray(F, src, bp + L), s1);
                 s2 = u.fma(FloatVector.fromArray(F, src, bp + 2 * L), s2);
                 s3 = u.fma(FloatVector.fromArray(F, src, bp + 3 * L), s3);
-                s4 = u.fma(FloatVector.fromArray(F, src, bp + 4 * L), s4);
-                s5 = u.fma(FloatVector.fromArray(F, src, bp + 5 * L), s5);
-                s6 = u.fma(FloatVector.fromArray(F, src, bp + 6 * L), s6);
-                s7 = u.fma(FloatVector.fromArray(F, src, bp + 7 * L), s7);
+                s4 = u.fma(FloatVector.fromArray(F, src, bq), s4);
+                s5 = u.fma(FloatVector.fromArray(F, src, bq + L), s5);
+                s6 = u.fma(FloatVector.fromArray(F, src, bq + 2 * L), s6);
+                s7 = u.fma(FloatVector.fromArray(F, src, bq + 3 * L), s7);
             }
             s0.intoArray(sums, 0);
             s1.intoArray(sums, L);
@@ -707,8 +718,8 @@ final class VectorGemm implements FloatKernel {
             s7.intoArray(sums, 7 * L);
         }
 
-        private void stripOf4(float[] src, int at, int stride, float[] sums) {
-            float[] rows = this.rows;
+        /** As {@link #eight} for the 4·{@link #L} columns of one run of four vectors. */
+        private void four(float[] rows, float[] src, int at, int stride, float[] sums) {
             int k = this.k;
             FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
             for (int p = 0, bp = at; p < k; p++, bp += stride) {
@@ -725,7 +736,7 @@ final class VectorGemm implements FloatKernel {
         }
 
         /** Row i of C, columns [j0, j1), for transposed op(B): dot products of row i of op(A) with rows of B. */
-        private void dots(int i, int j0, int j1) {
+        private void dots(float[] rows, int i, int j0, int j1) {
             int ai = i * k, ci = cOff + i * n, kv = k & ~(L - 1);
             int j = j0;
             for (; j + 4 <= j1; j += 4) {
@@ -738,10 +749,10 @@ final class VectorGemm implements FloatKernel {
                     x2 = u.fma(FloatVector.fromArray(F, b, b2 + p), x2);
                     x3 = u.fma(FloatVector.fromArray(F, b, b3 + p), x3);
                 }
-                finishDot(x0.reduceLanes(VectorOperators.ADD), ai, kv, b0, ci + j, j);
-                finishDot(x1.reduceLanes(VectorOperators.ADD), ai, kv, b1, ci + j + 1, j + 1);
-                finishDot(x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
-                finishDot(x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
+                finishDot(rows, x0.reduceLanes(VectorOperators.ADD), ai, kv, b0, ci + j, j);
+                finishDot(rows, x1.reduceLanes(VectorOperators.ADD), ai, kv, b1, ci + j + 1, j + 1);
+                finishDot(rows, x2.reduceLanes(VectorOperators.ADD), ai, kv, b2, ci + j + 2, j + 2);
+                finishDot(rows, x3.reduceLanes(VectorOperators.ADD), ai, kv, b3, ci + j + 3, j + 3);
             }
         }
 
@@ -749,7 +760,7 @@ final class VectorGemm implements FloatKernel {
          * Column j of C for transposed op(B), left over by the groups of four: each row's dot product one scalar chain
          * along k, four rows' chains side by side (so they run at the multiply-adds' throughput, not their latency).
          */
-        private void loneColumn(int j) {
+        private void loneColumn(float[] rows, int j) {
             int bj = bOff + j * k;
             for (int i = 0; i < m; i += 4) {
                 // rows past the last repeat it, and their sums are dropped
@@ -771,7 +782,7 @@ final class VectorGemm implements FloatKernel {
         }
 
         /** Adds the terms p ≥ from of row {@code ai} of op(A) times row {@code bi} of B to {@code sum}, and stores it. */
-        private void finishDot(float sum, int ai, int from, int bi, int ci, int col) {
+        private void finishDot(float[] rows, float sum, int ai, int from, int bi, int ci, int col) {
             for (int p = from; p < k; p++) sum = Math.fma(rows[ai + p], b[bi + p], sum);
             finishScalar(sum, ci, col);
         }

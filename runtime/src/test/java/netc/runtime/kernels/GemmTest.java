@@ -148,7 +148,7 @@ class GemmTest {
             Gemm.useVectorKernel(vector);
             for (int threads : THREADS) {
                 Parallel.setThreads(threads);
-                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 70}, {1, 40, 20}, {3, 200, 17}}) {
+                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 70}, {1, 40, 20}, {3, 200, 17}, {1, 192, 21}, {1, 330, 6}, {1, 512, 300}}) {
                     int m = s[0], n = s[1], k = s[2], bOff = random.nextInt(5);
                     float[] a = randomFloats(random, m * k), b = randomFloats(random, bOff + k * n), bias = randomFloats(random, n);
                     PackedWeights packed = new PackedWeights();
@@ -178,7 +178,7 @@ class GemmTest {
             Gemm.useVectorKernel(vector);
             for (int threads : THREADS) {
                 Parallel.setThreads(threads);
-                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 784}, {1, 40, 20}, {3, 200, 17}, {1, 130, 5}}) {
+                for (int[] s : new int[][] {{1, 64, 9}, {1, 100, 33}, {1, 256, 784}, {1, 40, 20}, {3, 200, 17}, {1, 130, 5}, {1, 192, 11}}) {
                     int m = s[0], n = s[1], k = s[2], bOff = random.nextInt(5);
                     float[] a = randomFloats(random, m * k), b = randomFloats(random, bOff + n * k), bias = randomFloats(random, n);
                     PackedWeights packed = new PackedWeights();
