@@ -152,7 +152,6 @@ final class SummaryCommand implements Callable<Integer> {
 
     /** What a row's node is, in a word: the layer's kind for the ops that take parameters, else its op. */
     private static String kind(Node n) {
-        if (n.op() == Ops.TAKE) return "maxpool";
         if (n.op() == Ops.RESHAPE && n.shape().rank() == 2 && n.inputs().get(0).shape().rank() > 2) return "flatten";
         return switch (n.op().name()) {
             case "gemm" -> "dense";

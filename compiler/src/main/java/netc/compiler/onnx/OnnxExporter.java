@@ -247,15 +247,9 @@ public final class OnnxExporter {
                         intAttr("keepdims", n.attrs().b("keepdims") ? 1 : 0));
             case "conv":
                 return conv(n, null);
-            case "take": {
-                Node idx = n.input(1);
-                if (!idx.op().name().equals("maxpool_index") || idx.input(0) != n.input(0)) throw unsupported(n, "a gather by computed indices");
-                return node("MaxPool", List.of(value(n.input(0))), ints("kernel_shape", idx.attrs().ints("size")),
-                        ints("strides", idx.attrs().ints("stride")));
-            }
-            case "avgpool":
-                return node("AveragePool", List.of(value(n.input(0))), ints("kernel_shape", n.attrs().ints("size")),
-                        ints("strides", n.attrs().ints("stride")));
+            case "maxpool": case "avgpool":
+                return node(op.equals("maxpool") ? "MaxPool" : "AveragePool", List.of(value(n.input(0))),
+                        ints("kernel_shape", n.attrs().ints("size")), ints("strides", n.attrs().ints("stride")));
             case "gather":
                 return node("Gather", List.of(value(n.input(0)), value(n.input(1))), intAttr("axis", 0));
             case "layer_norm":

@@ -60,6 +60,7 @@ public final class Ops {
     public static final Op CONV = new Convolution(Convolution.Mode.FORWARD);
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
+    public static final Op MAXPOOL = new Pooling(Pooling.Mode.MAX);
     public static final Op MAXPOOL_INDEX = new Pooling(Pooling.Mode.MAX_INDEX);
     public static final Op TAKE = new Take();
     static final Op TAKE_GRAD = new TakeGrad();
@@ -275,7 +276,7 @@ public final class Ops {
     /** maxpool(x) or avgpool(x) with one window size and stride per spatial dimension. */
     public static Node pool(GraphBuilder g, boolean max, Node x, List<Integer> size, List<Integer> stride) {
         Attrs a = Pooling.attrs(size, stride);
-        return max ? g.add(TAKE, x, g.add(MAXPOOL_INDEX, a, x)) : g.add(AVGPOOL, a, x);
+        return g.add(max ? MAXPOOL : AVGPOOL, a, x);
     }
 
     public static Node constant(GraphBuilder g, double v) {

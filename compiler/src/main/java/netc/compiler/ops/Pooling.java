@@ -22,9 +22,11 @@ import netc.compiler.ir.TensorType;
  * {@code max_pool1d/2d} and {@code avg_pool1d/2d} with their defaults. Attrs {@code size} and {@code stride}: one
  * integer per spatial dimension.
  * <ul>
+ *   <li>{@code maxpool(x)}: the maximum of each window (NaN if the window holds one). Its gradient routes each
+ *   output's gradient to the window's maximum, {@code take_grad(dy, maxpool_index(x))} ({@link TakeGrad}): the
+ *   backward pass finds where the maxima are, so that the forward pass (and a prediction) only compares.</li>
  *   <li>{@code maxpool_index(x)}: for each window, the flat index into x of its first maximum in row-major order
- *   (PyTorch's choice at ties), as an int tensor of the pooled shape. Max pooling is {@code take(x, maxpool_index(x))}:
- *   its gradient routes each output's gradient to that element ({@link Take}), and the index gets none.</li>
+ *   (PyTorch's choice at ties), as an int tensor of the pooled shape; it gets no gradient.</li>
  *   <li>{@code avgpool(x)}, the mean of each window, and its gradient {@code avgpool_grad(dy)} (attr {@code input}:
  *   x's shape) which spreads each output's gradient evenly over its window; each is the other's gradient.</li>
  * </ul>
@@ -32,7 +34,7 @@ import netc.compiler.ir.TensorType;
  */
 final class Pooling implements Op, Differentiable, Kernel {
     enum Mode {
-        MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
+        MAX("maxpool"), MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
 
         final String opName;
 
@@ -88,7 +90,7 @@ final class Pooling implements Op, Differentiable, Kernel {
         if (in.get(0).dtype() != DType.FLOAT) throw new ShapeException(name() + " needs a float operand, got " + in.get(0));
         return switch (mode) {
             case MAX_INDEX -> new TensorType(outputShape(in.get(0).shape(), attrs), DType.INT);
-            case AVG -> TensorType.f(outputShape(in.get(0).shape(), attrs));
+            case MAX, AVG -> TensorType.f(outputShape(in.get(0).shape(), attrs));
             case AVG_GRAD -> {
                 Shape x = attrs.shape("input"), y = outputShape(x, attrs);
                 if (!y.equals(in.get(0).shape())) throw new ShapeException("avgpool gradient of shape " + in.get(0).shape() + " does not fit output " + y);
@@ -101,6 +103,8 @@ final class Pooling implements Op, Differentiable, Kernel {
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
         Attrs a = attrs(y.attrs().ints("size"), y.attrs().ints("stride"));
         return switch (mode) {
+            case MAX -> List.of(g.add(Ops.TAKE_GRAD, Attrs.of("source", y.input(0).shape()), dy,
+                    g.add(Ops.MAXPOOL_INDEX, a, y.input(0))));
             case MAX_INDEX -> Arrays.asList((Node) null);
             case AVG -> List.of(g.add(Ops.AVGPOOL_GRAD, a.with("input", y.input(0).shape()), dy));
             case AVG_GRAD -> List.of(g.add(Ops.AVGPOOL, a, dy));
@@ -118,6 +122,7 @@ final class Pooling implements Op, Differentiable, Kernel {
                 Integer.toString(x.dim(-1).size()), Integer.toString(twoD ? size.get(0) : 1), Integer.toString(size.get(size.size() - 1)),
                 Integer.toString(twoD ? stride.get(0) : 1), Integer.toString(stride.get(stride.size() - 1)));
         String fn = switch (mode) {
+            case MAX -> "max";
             case MAX_INDEX -> "maxIndex";
             case AVG -> "avgForward";
             case AVG_GRAD -> "avgBackward";

@@ -27,4 +27,12 @@ interface RowKernel {
      * vectors (ow below half a vector's lanes): the caller does it.
      */
     boolean maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow);
+
+    /**
+     * Max pooling's values over 2×2 windows with stride 2 of planes {@code [from, to)} of x into y ([planes, oh, ow]),
+     * by {@link Math#max} (NaN if any value is NaN, +0 over −0), as {@link Pool#max}. The loads may read one value past
+     * the planes' last row, as above. Returns false, having written nothing, where the rows are too short for the
+     * kernel's vectors (ow below half a vector's lanes): the caller does it.
+     */
+    boolean max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
 }

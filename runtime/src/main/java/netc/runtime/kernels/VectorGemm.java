@@ -289,8 +289,9 @@ final class VectorGemm implements FloatKernel {
                 // streaming op(B) is the work: a thread for each SMALL_B_PER_THREAD floats of it, where a thread's
                 // share (the same columns every time, in its core's cache) outweighs handing it over
                 threads = (int) Math.max(1, Math.min(Parallel.threads(), (long) n * k / SMALL_B_PER_THREAD));
-                // a single row takes whole strips per thread while there are enough to go round
-                unit = m == 1 && n / STRIP >= threads ? STRIP : L;
+                // a single row takes whole strips per thread: always from a packed copy, else while there are
+                // enough to go round
+                unit = m == 1 && (strips != null || n / STRIP >= threads) ? STRIP : L;
                 int groups = (n + unit - 1) / unit;
                 int chunk = threads == 1 ? groups : Math.max((groups + threads - 1) / threads, SMALL_COLUMNS / unit);
                 Parallel.forRange(groups, chunk, smallColumns);
@@ -597,28 +598,42 @@ final class VectorGemm implements FloatKernel {
                 rowRange(rows, j0, j1, sums);
                 return;
             }
-            // a single row: whole strips (which start at multiples of STRIP, where the packed ones do) from the packed
-            // copy, or for row-major op(B) without one from B; the columns outside them as dot products of a row of
-            // a transposed op(B) (a dense layer's weight [out, in]), or as rows of a row-major one
+            // a single row: eight vectors of sums at a time (a strip of 8-float vectors, two of 16-float), four for a
+            // last single strip of 16-float ones. With a packed copy every column (the threads take whole strips;
+            // the last strip is padded with zeros); without one (a row-major op(B) at its first product) the whole
+            // strips of B, and the columns outside them as rows. The sums in the order of p either way.
+            if (strips != null) {
+                for (int jp = j0; jp < j1; ) {
+                    int width = L == 8 || jp + STRIP < j1 ? 8 * L : 4 * L, at = stripAt(jp);
+                    if (width == 8 * L) eight(rows, strips, at, STRIP, stripAt(jp + 4 * L) - at, sums);
+                    else four(rows, strips, at, STRIP, sums);
+                    storeRow(sums, 0, cOff + jp, jp, Math.min(width, j1 - jp));
+                    jp += width;
+                }
+                return;
+            }
             int first = Math.min(j1, (j0 + STRIP - 1) / STRIP * STRIP), last = first + (j1 - first) / STRIP * STRIP;
-            if (bCol != 1) dotRange(rows, j0, first);
-            else rowRange(rows, j0, first, sums);
+            rowRange(rows, j0, first, sums);
             for (int jp = first; jp < last; ) {
-                // eight vectors of sums at a time (a strip of 8-float vectors, two of 16-float), four for a last
-                // single strip of 16-float ones
-                int width = jp + 8 * L <= last ? 8 * L : 4 * L, at = stripAt(jp);
-                if (width == 8 * L) eight(rows, strips != null ? strips : b, at, strips != null ? STRIP : n, stripAt(jp + 4 * L) - at, sums);
-                else four(rows, strips != null ? strips : b, at, strips != null ? STRIP : n, sums);
+                int width = jp + 8 * L <= last ? 8 * L : 4 * L;
+                if (width == 8 * L) eight(rows, b, bOff + jp, n, 4 * L, sums);
+                else four(rows, b, bOff + jp, n, sums);
                 store(sums, 0, width, c, cOff + jp, accumulate, bias, jp, act, mask);
                 jp += width;
             }
-            if (bCol != 1) dotRange(rows, last, j1);
-            else rowRange(rows, last, j1, sums);
+            rowRange(rows, last, j1, sums);
         }
 
-        /** Where column j of op(B) starts: in the packed copy (strip j / STRIP, column j % STRIP), or in B. */
+        /** Where column j of op(B) starts in the packed copy: strip j / STRIP, column j % STRIP. */
         private int stripAt(int j) {
-            return strips != null ? j / STRIP * STRIP * k + j % STRIP : bOff + j;
+            return j / STRIP * STRIP * k + j % STRIP;
+        }
+
+        /** Stores {@code width} sums from {@code sums[si]} into C at ci (column col): whole vectors, then one by one. */
+        private void storeRow(float[] sums, int si, int ci, int col, int width) {
+            int wv = width & ~(L - 1);
+            if (wv > 0) store(sums, si, wv, c, ci, accumulate, bias, col, act, mask);
+            for (int j = wv; j < width; j++) finishScalar(sums[si + j], ci + j, col + j);
         }
 
         /** Columns [j0, j1) of C for transposed op(B): each a dot product of a row of op(A) with a row of B. */
@@ -632,14 +647,10 @@ final class VectorGemm implements FloatKernel {
         private void rowRange(float[] rows, int j0, int j1, float[] sums) {
             int span = Math.max(L, SMALL_SUMS / m / L * L);
             for (int jp = j0; jp < j1; jp += span) {
-                int width = Math.min(span, j1 - jp), wv = width & ~(L - 1);
+                int width = Math.min(span, j1 - jp);
                 java.util.Arrays.fill(sums, 0, m * width, 0f);
                 rowSums(rows, jp, width, sums);
-                for (int i = 0; i < m; i++) {
-                    int ci = cOff + i * n + jp;
-                    if (wv > 0) store(sums, i * width, wv, c, ci, accumulate, bias, jp, act, mask);
-                    for (int j = wv; j < width; j++) finishScalar(sums[i * width + j], ci + j, jp + j);
-                }
+                for (int i = 0; i < m; i++) storeRow(sums, i * width, cOff + i * n + jp, jp, width);
             }
         }
 

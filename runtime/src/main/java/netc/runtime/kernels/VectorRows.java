@@ -3,6 +3,7 @@ package netc.runtime.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -84,6 +85,39 @@ final class VectorRows implements RowKernel {
         }
         return true;
     }
+
+    /**
+     * Half a vector of windows at a time, as {@link #maxIndex2x2}: the maximum of the four corner loads in lanes 2t,
+     * those lanes moved to the vector's first half and the whole vector stored, its second half landing on the
+     * windows that the row's next vector (or the next row's first) writes afterwards; the windows whose vector would
+     * reach past the planes' last output are done one by one.
+     */
+    @Override
+    public boolean max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
+        int half = L / 2, end = to * oh * ow;
+        if (ow < half) return false;
+        for (int p = from; p < to; p++) {
+            for (int i = 0; i < oh; i++) {
+                int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
+                for (int j0 = 0; j0 < ow; j0 += half) {
+                    int j = Math.min(j0, ow - half), a = top + 2 * j;
+                    if (out + j + L > end) {
+                        for (int t = j; t < ow; t++, a += 2) {
+                            y[out + t] = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[a + w], x[a + w + 1]));
+                        }
+                        break;
+                    }
+                    FloatVector v0 = FloatVector.fromArray(F, x, a), v1 = FloatVector.fromArray(F, x, a + 1);
+                    FloatVector v2 = FloatVector.fromArray(F, x, a + w), v3 = FloatVector.fromArray(F, x, a + w + 1);
+                    v0.max(v1).max(v2.max(v3)).rearrange(EVENS).intoArray(y, out + j);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Lane 2i to lane i (the second half repeats the first). */
+    private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> 2 * i % L);
 
     /**
      * Lanes where v is the maximum m or a NaN: the corners that may hold the window's first maximum. (A NaN is found

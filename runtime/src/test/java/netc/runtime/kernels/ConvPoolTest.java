@@ -260,6 +260,14 @@ class ConvPoolTest {
             idx = new int[dy.length];
             Pool.maxIndex(toFloat(x), idx, planes, h, w, kh, kw, sh, sw);
             assertArrayEquals(argmax, idx);
+            double[] max = new double[dy.length];
+            for (int o = 0; o < max.length; o++) max[o] = x[argmax[o]];
+            double[] gotMax = new double[dy.length];
+            Pool.max(x, gotMax, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(max, gotMax, 0);
+            float[] gotMaxf = new float[dy.length];
+            Pool.max(toFloat(x), gotMaxf, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(toFloat(max), gotMaxf, 0f);
 
             double[] got = new double[dy.length], dgot = random(r, x.length);
             Pool.avgForward(x, got, planes, h, w, kh, kw, sh, sw);
@@ -294,6 +302,18 @@ class ConvPoolTest {
                 Gemm.useVectorKernel(true);
             }
             assertArrayEquals(idx[0], idx[1], "width " + w);
+            // the values: those at the indices, as numbers (a window of -0 and +0 gives +0 whichever comes first)
+            float[][] y = new float[2][planes * oh * ow];
+            try {
+                for (int v = 0; v < 2; v++) {
+                    Gemm.useVectorKernel(v == 1);
+                    Pool.max(x, y[v], planes, h, w, 2, 2, 2, 2);
+                }
+            } finally {
+                Gemm.useVectorKernel(true);
+            }
+            assertArrayEquals(y[0], y[1], "width " + w);
+            for (int o = 0; o < y[0].length; o++) assertEquals(x[idx[0][o]] + 0f, y[0][o] + 0f, "width " + w + ", window " + o);
         }
     }
 
