@@ -168,9 +168,12 @@ final class VectorGemm implements FloatKernel {
         job.set(false, false, m, n, k, a, aOff, b, bOff, c, cOff, false, null, Unary.IDENTITY, null);
         job.rowAt = rowAt;
         try {
+            // a thread for each PARALLEL_MIN_MNK multiply-adds: a convolution of one sample (LeNet's second: 336K)
+            // stays on the calling thread, whose cache holds its operands
             long work = (long) m * n * k;
+            int threads = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), n / NR), work / Gemm.PARALLEL_MIN_MNK));
             job.owner = Buffers.PER_THREAD.get();
-            job.inPlace(work >= Gemm.PARALLEL_MIN_MNK && n >= NR * Parallel.threads() ? Parallel.threads() : 1);
+            job.inPlace(threads);
         } finally {
             job.clear();
         }
@@ -412,7 +415,7 @@ final class VectorGemm implements FloatKernel {
             for (pc = 0; pc < k; pc += kcSize) {
                 kc = Math.min(kcSize, k - pc);
                 packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc));
-                Parallel.forRange(panels, threads == 1 ? panels : 1, inPlaceColumns);
+                Parallel.forRange(panels, threads == 1 ? panels : Math.max(1, panels / threads), inPlaceColumns);
             }
         }
 
