@@ -165,8 +165,10 @@ public final class Pool {
 
         @Override
         public void run(int from, int to) {
-            if (mode == MAX_INDEX && kh == 2 && kw == 2 && sh == 2 && sw == 2) maxIndex2x2Range(from, to);
+            boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2;
+            if (mode == MAX_INDEX && twoByTwo) maxIndex2x2Range(from, to);
             else if (mode == MAX_INDEX) maxIndexRange(from, to, Conv.Scratch.get().ints(ow));
+            else if (mode == MAX && twoByTwo) max2x2Range(from, to);
             else if (mode == MAX) maxRange(from, to);
             else if (mode == AVG) avgRange(from, to);
             else avgGradRange(from, to);
@@ -180,8 +182,7 @@ public final class Pool {
          */
         private void maxIndex2x2Range(int from, int to) {
             RowKernel rows = VectorKernels.rows();
-            // the vector kernel's loads reach one value past a plane's last row: not past the end of x
-            int inside = x.length > to * h * w ? to : to - 1;
+            int inside = vectorEnd(to);
             if (rows != null && from < inside && rows.maxIndex2x2(x, idx, from, inside, h, w, oh, ow)) from = inside;
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
@@ -223,21 +224,38 @@ public final class Pool {
             }
         }
 
-        private void maxRange(int from, int to) {
-            RowKernel rows = kh == 2 && kw == 2 && sh == 2 && sw == 2 ? VectorKernels.rows() : null;
-            // the vector kernel's loads reach one value past a plane's last row: not past the end of x
-            int inside = x.length > to * h * w ? to : to - 1;
+        /**
+         * The end of the planes from {@code to} back that the row kernel may take: its loads reach one value past a
+         * plane's last row, which must not be past the end of x.
+         */
+        private int vectorEnd(int to) {
+            return x.length > to * h * w ? to : to - 1;
+        }
+
+        /**
+         * The 2×2 window with stride 2: half a vector of windows at a time by the Vector API row kernel where it is
+         * there and the rows hold as many; otherwise (and the last plane where the vectors would read past x) two
+         * independent maxima and theirs, since a chain of three is the general loop's cost per window.
+         */
+        private void max2x2Range(int from, int to) {
+            RowKernel rows = VectorKernels.rows();
+            int inside = vectorEnd(to);
             if (rows != null && from < inside && rows.max2x2(x, y, from, inside, h, w, oh, ow)) from = inside;
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
+                    int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
                     for (int j = 0; j < ow; j++) {
-                        if (kh == 2 && kw == 2) {
-                            // the common window as two independent maxima and theirs: a chain of three is the
-                            // general loop's cost per window
-                            int a = (p * h + i * sh) * w + j * sw;
-                            y[(p * oh + i) * ow + j] = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[a + w], x[a + w + 1]));
-                            continue;
-                        }
+                        int a = top + 2 * j;
+                        y[out + j] = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[a + w], x[a + w + 1]));
+                    }
+                }
+            }
+        }
+
+        private void maxRange(int from, int to) {
+            for (int p = from; p < to; p++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
                         float m = Float.NEGATIVE_INFINITY;
                         for (int a = 0, at = (p * h + i * sh) * w + j * sw; a < kh; a++, at += w) {
                             for (int b = 0; b < kw; b++) m = Math.max(m, x[at + b]);

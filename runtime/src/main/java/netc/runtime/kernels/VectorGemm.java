@@ -171,7 +171,7 @@ final class VectorGemm implements FloatKernel {
             // a thread for each PARALLEL_MIN_MNK multiply-adds: a convolution of one sample (LeNet's second: 336K)
             // stays on the calling thread, whose cache holds its operands
             long work = (long) m * n * k;
-            int threads = (int) Math.max(1, Math.min(Math.min(Parallel.threads(), n / NR), work / Gemm.PARALLEL_MIN_MNK));
+            int threads = Math.max(1, Math.min(n / NR, threadsFor(work, Gemm.PARALLEL_MIN_MNK)));
             job.owner = Buffers.PER_THREAD.get();
             job.inPlace(threads);
         } finally {
@@ -291,7 +291,7 @@ final class VectorGemm implements FloatKernel {
             if (m <= SMALL_M) {
                 // streaming op(B) is the work: a thread for each SMALL_B_PER_THREAD floats of it, where a thread's
                 // share (the same columns every time, in its core's cache) outweighs handing it over
-                threads = (int) Math.max(1, Math.min(Parallel.threads(), (long) n * k / SMALL_B_PER_THREAD));
+                threads = threadsFor((long) n * k, SMALL_B_PER_THREAD);
                 // a single row takes whole strips per thread: always from a packed copy, else while there are
                 // enough to go round
                 unit = m == 1 && (strips != null || n / STRIP >= threads) ? STRIP : L;
@@ -1052,6 +1052,11 @@ final class VectorGemm implements FloatKernel {
             if (h >= rows) best = h;
         }
         return best;
+    }
+
+    /** A thread for each {@code perThread} of the work, at least one and at most the pool's. */
+    private static int threadsFor(long work, long perThread) {
+        return (int) Math.max(1, Math.min(Parallel.threads(), work / perThread));
     }
 
     private static int roundUp(int x, int multiple) {
