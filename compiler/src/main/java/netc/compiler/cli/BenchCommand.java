@@ -156,19 +156,8 @@ final class BenchCommand implements Callable<Integer> {
         m.step();
     }
 
-    /** Random values in [0, 1) for float inputs; for int inputs, indices in the narrowest range they are used with. */
+    /** Random inputs for {@code batch} samples in the model's input buffers (see {@link SyntheticData}). */
     private static void fillRandom(Model m, Graph g, int batch, SplittableRandom r) {
-        for (InputSpec in : m.inputs()) {
-            Object buf = m.inputBuffer(in.name());
-            int n = batch * in.sampleSize();
-            if (buf instanceof int[] ib) {
-                DataRanges.Range range = DataRanges.of(g, in.name());
-                int low = range == null ? 0 : range.low(), size = range == null ? 2 : range.size();
-                for (int i = 0; i < n; i++) ib[i] = low + r.nextInt(size);
-            } else {
-                float[] fb = (float[]) buf;
-                for (int i = 0; i < n; i++) fb[i] = (float) r.nextDouble();
-            }
-        }
+        for (InputSpec in : m.inputs()) SyntheticData.fill(g, in, m.inputBuffer(in.name()), batch * in.sampleSize(), r);
     }
 }

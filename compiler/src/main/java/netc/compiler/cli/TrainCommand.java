@@ -9,8 +9,6 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import netc.compiler.NetCompiler;
-import netc.compiler.ir.Graph;
-import netc.compiler.ir.Param;
 import netc.compiler.ir.TrainConfig;
 import netc.compiler.report.Report;
 import netc.runtime.Model;
@@ -89,9 +87,6 @@ final class TrainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Most parameters of a model that a spare instance warms the JIT up for (see {@link #warmUpWorthIt}). */
-    private static final long WARM_UP_MAX_PARAMS = 1L << 22;
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -125,6 +120,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         CheckCommand.warnUntrained(model, c.graph(), spec.commandLine().getErr());
         Common.bindDims(model, m, cfg);
+        // the JIT warms up while the data loads (a full-batch run's batch is the data's size, known only then: none)
+        try (WarmUp warmUp = batch == null && cfg.fullBatch() ? WarmUp.NONE : WarmUp.start(c, m, batch != null ? batch : cfg.batch())) {
+            return train(out, c, cfg, m, ckpt, warmUp);
+        }
+    }
+
+    /** Loads the data and trains {@code m}, the model of {@code c}: the rest of {@link #call}. */
+    private int train(PrintWriter out, NetCompiler.Compiled c, TrainConfig cfg, Model m, Path ckpt, WarmUp warmUp) {
         Path modelDir = model.toAbsolutePath().getParent();
         String trainSrc = data != null ? data : DataPaths.relativeTo(cfg.data(), modelDir);
         if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
@@ -166,10 +169,7 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("resuming from %s after epoch %d%n", ckpt, done);
             o = o.from(done + 1);
         }
-        if (warmUpWorthIt(c.forward())) {
-            long steps = (long) (o.epochs() - o.firstEpoch() + 1) * ((trainData.size() + o.batch() - 1) / o.batch());
-            Trainer.warmUp(c.newModel(), trainData, o.batch(), steps, warmUpSeconds());
-        }
+        warmUp.finish((long) (o.epochs() - o.firstEpoch() + 1) * ((trainData.size() + o.batch() - 1) / o.batch()));
         Progress progress = new Progress(out);
         if (checkpointEvery != null) {
             int every = checkpointEvery, last = o.epochs();
@@ -253,29 +253,6 @@ final class TrainCommand implements Callable<Integer> {
             out.println(Common.jsonLine(j));
         }
         return 0;
-    }
-
-    /** Longest warm-up of the JIT before training: 1 s, or {@code -Dnetc.warmup=SECONDS} (0 for none). */
-    static double warmUpSeconds() {
-        String v = System.getProperty("netc.warmup", "1");
-        try {
-            double s = Double.parseDouble(v);
-            if (s >= 0 && s <= 60) return s;
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new UserError("-Dnetc.warmup must be a number of seconds from 0 to 60, got '" + v + "'");
-    }
-
-    /**
-     * Whether a spare instance of the model is small enough to warm the JIT up with before the clock starts: up to
-     * {@link #WARM_UP_MAX_PARAMS} parameters (their values, gradients and optimizer state: some hundreds of MB at
-     * most). A larger model's epochs are long enough for the JIT to catch up within the first.
-     */
-    private static boolean warmUpWorthIt(Graph g) {
-        long params = 0;
-        for (Param p : g.params()) params += p.node().shape().numelIfKnown();
-        return params <= WARM_UP_MAX_PARAMS;
     }
 
     /** fashion-mnist, text files and the toy sets have a test split of their own; other files do not. */

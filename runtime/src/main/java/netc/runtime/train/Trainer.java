@@ -3,6 +3,7 @@ package netc.runtime.train;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 import netc.runtime.InputSpec;
 import netc.runtime.Model;
 import netc.runtime.Tensor;
@@ -166,30 +167,32 @@ public final class Trainer {
     }
 
     /**
-     * Trains {@code spare}, a fresh instance of the model's class that is then thrown away, on the first batches of
-     * {@code train} for {@code seconds} at most, and no more steps than the run itself will take ({@code steps}): the
-     * JIT compiles the generated kernels, the runtime's and the data path's while no clock runs, so the first epoch of
-     * the real run goes at full speed (an epoch of the MLP on Fashion-MNIST lasts about a second, and the JIT took
-     * half of one to catch up). The real model, its optimizer state and its random streams are untouched: results are
-     * the same with or without it.
+     * Trains {@code spare}, a fresh instance of the model's class that is then thrown away, on batches of {@code train}
+     * for as long as {@code goOn} says (it is asked before each step with the steps done so far): the JIT compiles the
+     * generated kernels, the runtime's and the data path's while no clock runs, so the first epoch of the real run goes
+     * at full speed. The real model, its optimizer state and its random streams are untouched: results are the same
+     * with or without it.
+     *
+     * @return the steps taken
      */
-    public static void warmUp(Model spare, DataSet train, int batch, long steps, double seconds) {
-        if (!spare.hasLoss() || train.size() == 0) return;
+    public static long warmUp(Model spare, DataSet train, int batch, LongPredicate goOn) {
+        if (!spare.hasLoss() || train.size() == 0) return 0;
         spare.initParams(0);
         spare.training = true;
         bindDims(spare, train);
         boolean acc = Metrics.hasAccuracy(spare, train);
         Batcher batches = new Batcher(train, batch, false, 0);
-        long t0 = System.nanoTime(), limit = (long) (seconds * 1e9), done = 0;
-        while (done < steps && System.nanoTime() - t0 < limit) {
+        long done = 0;
+        while (goOn.test(done)) {
             batches.startEpoch(0);
-            while (done < steps && batches.next() && System.nanoTime() - t0 < limit) {
+            while (batches.next() && goOn.test(done)) {
                 fill(spare, batches);
                 spare.trainOnInputs();
                 if (acc) Metrics.correct(spare, batches.batchSize());
                 done++;
             }
         }
+        return done;
     }
 
     /** Binds the model's symbolic dimensions other than the batch ({@code seq}) to the shapes of the data's samples. */
