@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Random;
 
 import netc.runtime.Tensor;
+import netc.runtime.kernels.Parallel;
 
 /**
  * Mini-batches over a {@link DataSet}, epoch by epoch, as PyTorch's {@code DataLoader} with {@code drop_last=False}:
@@ -25,6 +26,11 @@ public final class Batcher {
     private final long seed;
     private final int[] order;
     private int epoch = -1;
+    /** The shuffled batch's copy: the values a thread takes at least, and what {@link #gatherRows} copies. */
+    private static final int GATHER_MIN_VALUES = 1 << 15;
+    private final Parallel.Body gather = this::gatherRows;
+    private Object gatherSrc, gatherDst;
+    private int gatherStride;
     /** The current batch is {@code order[start .. end)}. */
     private int start;
     private int end;
@@ -144,8 +150,18 @@ public final class Batcher {
             System.arraycopy(c.data(), start * stride, dst, 0, count * stride);
             return;
         }
-        for (int k = 0; k < count; k++) {
-            System.arraycopy(c.data(), order[start + k] * stride, dst, k * stride, stride);
+        // the rows lie anywhere in the data, each a fetch from memory: the threads share them out
+        gatherSrc = c.data();
+        gatherDst = dst;
+        gatherStride = stride;
+        Parallel.forRange(count, Math.max(1, GATHER_MIN_VALUES / stride), gather);
+        gatherSrc = gatherDst = null;
+    }
+
+    /** Parallel body: samples [from, to) of the current batch, from {@link #gatherSrc} into {@link #gatherDst}. */
+    private void gatherRows(int from, int to) {
+        for (int k = from; k < to; k++) {
+            System.arraycopy(gatherSrc, order[start + k] * gatherStride, gatherDst, k * gatherStride, gatherStride);
         }
     }
 

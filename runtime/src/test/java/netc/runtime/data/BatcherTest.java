@@ -104,6 +104,39 @@ class BatcherTest {
     }
 
     @Test
+    void wideSamplesAreGatheredByTheThreadsExactlyAsByOne() {
+        // 200 samples of 1,000 values, batches of 96: a shuffled batch is shared out among the threads
+        int n = 200, width = 1000;
+        float[] x = new float[n * width];
+        for (int i = 0; i < x.length; i++) x[i] = i / width + (i % width) * 1e-4f;
+        DataSet d = new DataSet(java.util.Map.of("x", Tensor.of(new int[] {n, width}, x)));
+        int before = netc.runtime.kernels.Parallel.threads();
+        List<float[]> batches = new ArrayList<>();
+        try {
+            for (int threads : new int[] {1, 3}) {
+                netc.runtime.kernels.Parallel.setThreads(threads);
+                Batcher b = new Batcher(d, 96, true, 5);
+                b.startEpoch();
+                float[] dst = new float[96 * width];
+                for (int batch = 0; b.next(); batch++) {
+                    b.fill("x", dst);
+                    float[] got = Arrays.copyOf(dst, b.batchSize() * width);
+                    for (int k = 0; k < b.batchSize(); k++) {
+                        int sample = (int) got[k * width];
+                        assertArrayEquals(Arrays.copyOfRange(x, sample * width, (sample + 1) * width),
+                                Arrays.copyOfRange(got, k * width, (k + 1) * width), threads + " threads, batch " + batch + ", row " + k);
+                    }
+                    if (threads == 1) batches.add(got);
+                    else assertArrayEquals(batches.get(batch), got, "batch " + batch);
+                }
+            }
+        } finally {
+            netc.runtime.kernels.Parallel.setThreads(before);
+        }
+        assertEquals(3, batches.size());
+    }
+
+    @Test
     void exhaustedEpochStaysExhausted() {
         Batcher b = new Batcher(data(3), 5, true, 1);
         b.startEpoch();
