@@ -120,8 +120,11 @@ final class TrainCommand implements Callable<Integer> {
         }
         CheckCommand.warnUntrained(model, c.graph(), spec.commandLine().getErr());
         Common.bindDims(model, m, cfg);
-        // the JIT warms up while the data loads (a full-batch run's batch is the data's size, known only then: none)
-        try (WarmUp warmUp = batch == null && cfg.fullBatch() ? WarmUp.NONE : WarmUp.start(c, m, batch != null ? batch : cfg.batch())) {
+        // the JIT warms up while the data loads, at the run's batch where it is known before (a full-batch run's is
+        // the data's size: no warm-up), once the model is known to fit at that batch
+        Integer known = batch != null ? batch : cfg.fullBatch() ? null : Integer.valueOf(cfg.batch());
+        if (known != null) HeapCheck.require(model, c, known, true);
+        try (WarmUp warmUp = known == null ? WarmUp.NONE : WarmUp.start(c, m, known)) {
             return train(out, c, cfg, m, ckpt, warmUp);
         }
     }

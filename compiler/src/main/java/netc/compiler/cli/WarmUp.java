@@ -53,7 +53,7 @@ final class WarmUp implements AutoCloseable {
         double seconds = seconds();
         long params = 0;
         for (Param p : c.forward().params()) params += p.node().shape().numelIfKnown();
-        if (seconds == 0 || params > MAX_PARAMS || !like.hasLoss()) return NONE;
+        if (seconds == 0 || params > MAX_PARAMS || !like.hasLoss() || batch > like.maxBatch()) return NONE;
         Model spare = c.newModel();
         DataSet samples = SyntheticData.of(c.graph(), like.inputs(), batch, new SplittableRandom(7));
         WarmUp w = new WarmUp(seconds);
