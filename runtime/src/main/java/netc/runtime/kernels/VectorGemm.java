@@ -52,8 +52,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out tasks: the row blocks of C, whose number is a multiple of the thread count, or where there are fewer
- * blocks than threads (a batch of 128 rows), each block times a group of column panels, every task packing its own
- * rows of op(A). Small-m products split the columns of C instead.
+ * blocks than threads (a batch of 128 rows), each block times a group of column panels, all of op(A)'s rows then
+ * packed once by the threads together instead of by every task of a block. Small-m products split the columns of C instead.
  */
 final class VectorGemm implements FloatKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -200,8 +200,8 @@ final class VectorGemm implements FloatKernel {
          * The growable arrays: packed blocks (at most (MC + MR)·KC and (NC + NR)·KC floats), small-m rows and sums, the
          * in-place path's last panel of op(B).
          */
-        static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3, EDGE = 4;
-        private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0], new float[0]};
+        static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3, EDGE = 4, A_SHARED = 5;
+        private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0], new float[0], new float[0]};
         final float[] tile = new float[MR * NR];
         private int[] ints = new int[0];
 
@@ -243,6 +243,7 @@ final class VectorGemm implements FloatKernel {
 
         private final Parallel.Body packB = this::packB;
         private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
+        private final Parallel.Body packAShared = this::packAShared;
         private final Parallel.Body smallColumns = this::smallColumns;
         private final Parallel.Body inPlaceColumns = this::inPlaceColumns;
         private final Parallel.Body dotGroups = this::dotGroups;
@@ -321,6 +322,11 @@ final class VectorGemm implements FloatKernel {
                     int panels = (nc + NR - 1) / NR;
                     owner.get(Buffers.B_PACK, panels * NR * kc);
                     Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
+                    if (colGroups > 1) {
+                        // each row block is a task of each column group: its rows of op(A) packed once, by all threads
+                        owner.get(Buffers.A_SHARED, roundUp(m, MR) * kc);
+                        Parallel.forRange((m + MR - 1) / MR, 1, packAShared);
+                    }
                     Parallel.forRange(mBlocks * colGroups, 1, multiplyBlocks);
                 }
             }
@@ -343,19 +349,30 @@ final class VectorGemm implements FloatKernel {
             }
         }
 
-        /** Parallel body: tasks [from, to), each a row block of C times a group of panels of the current block of op(B). */
+        /** Parallel body: micro-panels [from, to) of all of op(A)'s rows, into the owner's shared buffer (sized by run()). */
+        private void packAShared(int from, int to) {
+            packA(from * MR, Math.min(m, to * MR) - from * MR, owner.get(Buffers.A_SHARED, 0), from * MR * kc);
+        }
+
+        /**
+         * Parallel body: tasks [from, to), each a row block of C times a group of panels of the current block of op(B),
+         * which packs the block's rows of op(A) itself, or finds them in the shared buffer where there are column groups.
+         */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            float[] ap = own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc), bp = owner.get(Buffers.B_PACK, 0);
+            boolean shared = colGroups > 1;
+            float[] ap = shared ? owner.get(Buffers.A_SHARED, 0) : own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc);
+            float[] bp = owner.get(Buffers.B_PACK, 0);
             int panels = (nc + NR - 1) / NR;
             for (int task = from; task < to; task++) {
                 int blk = task / colGroups, group = task % colGroups;
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
                 int j0 = panels * group / colGroups * NR, j1 = Math.min(nc, panels * (group + 1) / colGroups * NR);
-                packA(ic, mc, ap);
+                int at = shared ? ic * kc : 0;
+                if (!shared) packA(ic, mc, ap, 0);
                 for (int jr = j0; jr < j1; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
-                        writeTile(ap, ir * kc, bp, jr * kc, null, 0, ic + ir, jc + jr, Math.min(MR, mc - ir),
+                        writeTile(ap, at + ir * kc, bp, jr * kc, null, 0, ic + ir, jc + jr, Math.min(MR, mc - ir),
                                 Math.min(NR, nc - jr), own.tile);
                     }
                 }
@@ -414,7 +431,7 @@ final class VectorGemm implements FloatKernel {
             int panels = (n + NR - 1) / NR, kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
             for (pc = 0; pc < k; pc += kcSize) {
                 kc = Math.min(kcSize, k - pc);
-                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc));
+                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc), 0);
                 Parallel.forRange(panels, threads == 1 ? panels : Math.max(1, panels / threads), inPlaceColumns);
             }
         }
@@ -538,19 +555,19 @@ final class VectorGemm implements FloatKernel {
         }
 
         /**
-         * Packs rows [ic, ic+mc) of the current k block of op(A) in micro-panels of {@link #MR} rows, the last one of
-         * {@link #height} rows, zero-padded.
+         * Packs rows [ic, ic+mc) of the current k block of op(A) into dst from dstOff in micro-panels of {@link #MR}
+         * rows, the last one of {@link #height} rows, zero-padded.
          */
-        private void packA(int ic, int mc, float[] dst) {
+        private void packA(int ic, int mc, float[] dst, int dstOff) {
             for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir), mr = height(rows), at = ir * kc;
+                int rows = Math.min(MR, mc - ir), mr = height(rows), at = dstOff + ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
                 if (aRow == 1 && rows == mr && mr <= L) {
                     // op(A) is Aᵀ: the mr values of one p are contiguous in A, copied as one vector whose values
                     // past mr land where the next p's go, written next (the last p's one by one when the vector
-                    // would leave either array)
-                    int p = 0;
-                    for (; p < kc && src + L <= a.length && at + L <= dst.length; p++, at += mr, src += aCol) {
+                    // would leave A or the panel, which another thread may be packing)
+                    int p = 0, end = at + mr * kc;
+                    for (; p < kc && src + L <= a.length && at + L <= end; p++, at += mr, src += aCol) {
                         FloatVector.fromArray(F, a, src).intoArray(dst, at);
                     }
                     for (; p < kc; p++, at += mr, src += aCol) {
