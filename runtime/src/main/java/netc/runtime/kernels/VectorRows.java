@@ -89,19 +89,19 @@ final class VectorRows implements RowKernel {
     /**
      * Half a vector of windows at a time, as {@link #maxIndex2x2}: the maximum of the four corner loads in lanes 2t,
      * those lanes moved to the vector's first half and the whole vector stored, its second half landing on the
-     * windows that the row's next vector (or the next row's first) writes afterwards; the windows whose vector would
-     * reach past the planes' last output are done one by one.
+     * windows that the row's next vector (or the next rows' first) writes afterwards. A row of fewer windows (LeNet's
+     * second pooling: 5) is one vector whose lanes past it are dropped the same way. The windows whose vector would
+     * reach past the planes' last output, or its loads past x, are done one by one.
      */
     @Override
     public boolean max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
         int half = L / 2, end = to * oh * ow;
-        if (ow < half) return false;
         for (int p = from; p < to; p++) {
             for (int i = 0; i < oh; i++) {
                 int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
                 for (int j0 = 0; j0 < ow; j0 += half) {
-                    int j = Math.min(j0, ow - half), a = top + 2 * j;
-                    if (out + j + L > end) {
+                    int j = Math.max(0, Math.min(j0, ow - half)), a = top + 2 * j;
+                    if (out + j + L > end || a + w + 1 + L > x.length) {
                         for (int t = j; t < ow; t++, a += 2) {
                             y[out + t] = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[a + w], x[a + w + 1]));
                         }

@@ -289,7 +289,7 @@ class ConvPoolTest {
         float[] specials = {0f, -0f, 1f, 1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -2f};
         Random r = new Random(11);
         for (int w = 2; w <= 41; w += 3) {
-            int h = 6, planes = 5, oh = h / 2, ow = w / 2;
+            int h = 6, planes = 600, oh = h / 2, ow = w / 2;  // enough planes for the threads to share
             float[] x = new float[planes * h * w];
             for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4) == 0 ? specials[r.nextInt(specials.length)] : r.nextInt(3);
             int[][] idx = new int[2][planes * oh * ow];
@@ -300,8 +300,16 @@ class ConvPoolTest {
                     Pool.maxIndex(x, idx[v], planes, h, w, 2, 2, 2, 2);
                     Pool.max(x, y[v], planes, h, w, 2, 2, 2, 2);
                 }
+                // the planes shared out among threads: no vector stores past a thread's own outputs
+                for (int threads = 2; threads <= 3; threads++) {
+                    Parallel.setThreads(threads);
+                    float[] yt = new float[y[0].length];
+                    Pool.max(x, yt, planes, h, w, 2, 2, 2, 2);
+                    assertArrayEquals(y[0], yt, "width " + w + ", " + threads + " threads");
+                }
             } finally {
                 Gemm.useVectorKernel(true);
+                Parallel.setThreads(1);
             }
             assertArrayEquals(idx[0], idx[1], "width " + w);
             assertArrayEquals(y[0], y[1], "width " + w);
