@@ -177,13 +177,13 @@ public final class Pool {
         /**
          * The common 2×2 window with stride 2, about 2.5 times faster than the general loop: the maximum by
          * {@link Math#max} (NaN if any value is NaN; +0 over −0), then the first position holding it (or the first
-         * NaN) from three flags, without a branch; by the Vector API row kernel where it is there and the rows hold a
-         * vector's worth of windows (half as many as lanes).
+         * NaN) from three flags, without a branch; by the Vector API row kernel where it is there (but for the planes
+         * whose vector loads would leave x).
          */
         private void maxIndex2x2Range(int from, int to) {
             RowKernel rows = VectorKernels.rows();
             int inside = vectorEnd(to);
-            if (rows != null && from < inside && rows.maxIndex2x2(x, idx, from, inside, h, w, oh, ow)) from = inside;
+            if (rows != null && from < inside) from = rows.maxIndex2x2(x, idx, from, inside, h, w, oh, ow);
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
                     int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
@@ -234,13 +234,16 @@ public final class Pool {
 
         /**
          * The 2×2 window with stride 2: half a vector of windows at a time by the Vector API row kernel where it is
-         * there and the rows hold as many; otherwise (and the last plane where the vectors would read past x) two
+         * there; otherwise (and the last plane where the vectors would read past x) two
          * independent maxima and theirs, since a chain of three is the general loop's cost per window.
          */
         private void max2x2Range(int from, int to) {
             RowKernel rows = VectorKernels.rows();
             int inside = vectorEnd(to);
-            if (rows != null && from < inside && rows.max2x2(x, y, from, inside, h, w, oh, ow)) from = inside;
+            if (rows != null && from < inside) {
+                rows.max2x2(x, y, from, inside, h, w, oh, ow);
+                from = inside;
+            }
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
                     int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;

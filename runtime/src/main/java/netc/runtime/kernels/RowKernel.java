@@ -22,17 +22,16 @@ interface RowKernel {
     /**
      * Max pooling over 2×2 windows with stride 2 of planes {@code [from, to)} of x ([planes, h, w]): for each window,
      * {@code idx} ([planes, oh, ow]) gets the flat index into x of its first maximum in row-major order, a NaN counting
-     * as the maximum (as {@link Pool#maxIndex}). The loads may read one value past the planes' last row: the caller
-     * keeps them inside x. Returns false, having written nothing, where the rows are too short for the kernel's
-     * vectors (ow below half a vector's lanes): the caller does it.
+     * as the maximum (as {@link Pool#maxIndex}). The loads may read one value past the planes' last row (the caller
+     * keeps them inside x), and rows shorter than half a vector's lanes a vector past it: returns the first plane it
+     * left to the caller, where such loads would leave x.
      */
-    boolean maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow);
+    int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow);
 
     /**
      * Max pooling's values over 2×2 windows with stride 2 of planes {@code [from, to)} of x into y ([planes, oh, ow]),
      * by {@link Math#max} (NaN if any value is NaN, +0 over −0), as {@link Pool#max}. The loads may read one value past
-     * the planes' last row, as above. Returns false, having written nothing, where the rows are too short for the
-     * kernel's vectors (ow below half a vector's lanes): the caller does it.
+     * the planes' last row, as above.
      */
-    boolean max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
+    void max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
 }

@@ -61,29 +61,30 @@ final class VectorRows implements RowKernel {
      * L/2 windows per vector: lanes 2t of four loads, at the window's four corners, are window t's values (the odd
      * lanes straddle two windows and are dropped). Their maximum by MAX (NaN if any is NaN, +0 over −0, as
      * {@link Math#max}), then the offset of the first corner equal to it, or NaN, by blends from the last corner to the
-     * first; a row's last vector overlaps the one before it instead of running past the row.
+     * first; a row's last vector overlaps the one before it instead of running past the row, and a row of fewer
+     * windows is one vector whose lanes past it are dropped (up to the plane whose loads would leave x).
      */
     @Override
-    public boolean maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
-        int half = L / 2;
-        if (ow < half) return false;
+    public int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
+        int half = L / 2, count = Math.min(half, ow);
+        if (ow < half) to = Math.max(from, Math.min(to, (x.length - L) / (h * w)));
         float[] offsets = OFFSETS.get();
         FloatVector lowerRight = FloatVector.broadcast(F, w + 1);
         for (int p = from; p < to; p++) {
             for (int i = 0; i < oh; i++) {
                 int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
                 for (int j0 = 0; j0 < ow; j0 += half) {
-                    int j = Math.min(j0, ow - half), a = top + 2 * j;
+                    int j = Math.max(0, Math.min(j0, ow - half)), a = top + 2 * j;
                     FloatVector v0 = FloatVector.fromArray(F, x, a), v1 = FloatVector.fromArray(F, x, a + 1);
                     FloatVector v2 = FloatVector.fromArray(F, x, a + w), v3 = FloatVector.fromArray(F, x, a + w + 1);
                     FloatVector m = v0.lanewise(VectorOperators.MAX, v1)
                             .lanewise(VectorOperators.MAX, v2.lanewise(VectorOperators.MAX, v3));
                     lowerRight.blend(w, first(v2, m)).blend(1, first(v1, m)).blend(0, first(v0, m)).intoArray(offsets, 0);
-                    for (int t = 0; t < half; t++) idx[out + j + t] = a + 2 * t + (int) offsets[2 * t];
+                    for (int t = 0; t < count; t++) idx[out + j + t] = a + 2 * t + (int) offsets[2 * t];
                 }
             }
         }
-        return true;
+        return to;
     }
 
     /**
@@ -94,7 +95,7 @@ final class VectorRows implements RowKernel {
      * reach past the planes' last output, or its loads past x, are done one by one.
      */
     @Override
-    public boolean max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
+    public void max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
         int half = L / 2, end = to * oh * ow;
         for (int p = from; p < to; p++) {
             for (int i = 0; i < oh; i++) {
@@ -113,7 +114,6 @@ final class VectorRows implements RowKernel {
                 }
             }
         }
-        return true;
     }
 
     /** Lane 2i to lane i (the second half repeats the first). */

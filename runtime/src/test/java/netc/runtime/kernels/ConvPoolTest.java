@@ -300,12 +300,15 @@ class ConvPoolTest {
                     Pool.maxIndex(x, idx[v], planes, h, w, 2, 2, 2, 2);
                     Pool.max(x, y[v], planes, h, w, 2, 2, 2, 2);
                 }
-                // the planes shared out among threads: no vector stores past a thread's own outputs
+                // the planes shared out among threads: no vector stores past a thread's own outputs (nor loads past x)
                 for (int threads = 2; threads <= 3; threads++) {
                     Parallel.setThreads(threads);
                     float[] yt = new float[y[0].length];
+                    int[] it = new int[y[0].length];
                     Pool.max(x, yt, planes, h, w, 2, 2, 2, 2);
+                    Pool.maxIndex(x, it, planes, h, w, 2, 2, 2, 2);
                     assertArrayEquals(y[0], yt, "width " + w + ", " + threads + " threads");
+                    assertArrayEquals(idx[0], it, "width " + w + ", " + threads + " threads");
                 }
             } finally {
                 Gemm.useVectorKernel(true);
