@@ -53,7 +53,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out tasks: the row blocks of C, whose number is a multiple of the thread count, or where there are fewer
  * blocks than threads (a batch of 128 rows), each block times a group of column panels, all of op(A)'s rows then
- * packed once by the threads together instead of by every task of a block. Small-m products split the columns of C instead.
+ * packed once by the threads together instead of by every task of a block. Small-m products split the columns of C
+ * instead.
  */
 final class VectorGemm implements FloatKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -198,7 +199,7 @@ final class VectorGemm implements FloatKernel {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);
         /**
          * The growable arrays: packed blocks (at most (MC + MR)·KC and (NC + NR)·KC floats), small-m rows and sums, the
-         * in-place path's last panel of op(B).
+         * in-place path's last panel of op(B), and all of op(A)'s rows packed for the threads to share.
          */
         static final int A_PACK = 0, B_PACK = 1, ROWS = 2, SUMS = 3, EDGE = 4, A_SHARED = 5;
         private final float[][] arrays = {new float[0], new float[0], new float[0], new float[0], new float[0], new float[0]};
