@@ -120,25 +120,23 @@ final class TrainCommand implements Callable<Integer> {
         }
         CheckCommand.warnUntrained(model, c.graph(), spec.commandLine().getErr());
         Common.bindDims(model, m, cfg);
-        // the JIT warms up while the data loads, at the run's batch where it is known before (a full-batch run's is
-        // the data's size: no warm-up), once the model is known to fit at that batch
-        Integer known = batch != null ? batch : cfg.fullBatch() ? null : Integer.valueOf(cfg.batch());
-        if (known != null) HeapCheck.require(model, c, known, true);
-        try (WarmUp warmUp = known == null ? WarmUp.NONE : WarmUp.start(c, m, known)) {
-            return train(out, c, cfg, m, ckpt, warmUp);
-        }
-    }
-
-    /** Loads the data and trains {@code m}, the model of {@code c}: the rest of {@link #call}. */
-    private int train(PrintWriter out, NetCompiler.Compiled c, TrainConfig cfg, Model m, Path ckpt, WarmUp warmUp) {
         Path modelDir = model.toAbsolutePath().getParent();
         String trainSrc = data != null ? data : DataPaths.relativeTo(cfg.data(), modelDir);
         if (trainSrc == null) throw new UserError(model + ": no training data; pass --data SRC or set data = \"...\" in the train block");
         String testSrc = test != null ? test : cfg.test() != null ? DataPaths.relativeTo(cfg.test(), modelDir) : defaultTest(trainSrc);
-        DataSet trainData = DataSources.load(trainSrc, m.inputs(), false);
-        DataSet testData = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
-        DataRanges.check(c.forward(), trainSrc, trainData.columns());
-        if (testData != null) DataRanges.check(c.forward(), testSrc, testData.columns());
+        // the data loads while this thread warms the JIT up, at the run's batch where it is known before (a
+        // full-batch run's is the data's size: no warm-up), once the model is known to fit at that batch
+        Integer known = batch != null ? batch : cfg.fullBatch() ? null : Integer.valueOf(cfg.batch());
+        if (known != null) HeapCheck.require(model, c, known, true);
+        long runEpochs = epochs != null ? epochs : cfg.epochs();
+        DataSet[] loaded = WarmUp.whileLoading(c, m, known, () -> {
+            DataSet tr = DataSources.load(trainSrc, m.inputs(), false);
+            DataSet te = testSrc == null ? null : DataSources.load(testSrc, m.inputs(), true);
+            DataRanges.check(c.forward(), trainSrc, tr.columns());
+            if (te != null) DataRanges.check(c.forward(), testSrc, te.columns());
+            return new DataSet[] {tr, te};
+        }, d -> runEpochs * ((d[0].size() + known - 1) / known)).value();
+        DataSet trainData = loaded[0], testData = loaded[1];
         String noAccuracy = Metrics.whyNoAccuracy(m, trainData);
         if (noAccuracy != null && cfg.metrics().contains("accuracy")) {
             spec.commandLine().getErr().println("netc: warning: metrics = [accuracy] does not apply: " + noAccuracy + "; only the loss is reported");
@@ -172,7 +170,6 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("resuming from %s after epoch %d%n", ckpt, done);
             o = o.from(done + 1);
         }
-        warmUp.finish((long) (o.epochs() - o.firstEpoch() + 1) * ((trainData.size() + o.batch() - 1) / o.batch()));
         Progress progress = new Progress(out);
         if (checkpointEvery != null) {
             int every = checkpointEvery, last = o.epochs();

@@ -3,6 +3,8 @@ package netc.compiler.cli;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import netc.compiler.NetCompiler;
 import netc.compiler.ir.Param;
 import netc.runtime.Model;
@@ -11,103 +13,112 @@ import netc.runtime.data.DataSet;
 import netc.runtime.train.Trainer;
 
 /**
- * The JIT's warm-up before {@code netc train} starts its clock. A spare instance of the model trains on random
- * samples in a thread of its own, started before the data loads, so that the JIT compiles the generated kernels, the
- * runtime's and the data path's while the data is read: the first step of a cold JVM runs the Vector API in the
- * interpreter (a second for the MLP of {@code bench/mlp.net}), and the compiled code arrives over the next few hundred
- * steps. It stops when the JIT has caught up — two windows of at least {@value #WINDOW_MS} ms in a row with steps no
- * faster than in the window before and the compiler mostly idle — after {@code -Dnetc.warmup=SECONDS} (default
- * {@value #DEFAULT_SECONDS}; 0 for none), or after as many steps as the run itself will take, whichever comes first.
- * The real model, its optimizer state and its random streams are untouched: results are the same without it.
+ * The JIT's warm-up before {@code netc train} starts its clock. While a thread of its own loads the data, the thread
+ * that will train trains a spare instance of the model on random samples, so that the JIT compiles the generated
+ * kernels, the runtime's and the data path's meanwhile — for that thread: compiled on another, code that finds this
+ * thread's per-thread buffers still empty is thrown away and compiled again in the first epoch. The first steps of a
+ * cold JVM run the Vector API in the interpreter (a second for the MLP of {@code bench/mlp.net}, three for LeNet), and
+ * the compiled code arrives over the next few hundred. The warm-up stops when the JIT has caught up — two windows of
+ * at least {@value #WINDOW_MS} ms in a row with steps no faster than in the window before and the compiler mostly
+ * idle — after {@code -Dnetc.warmup=SECONDS} (default {@value #DEFAULT_SECONDS}; 0 for none), or after as many steps
+ * as the run itself will take, whichever comes first. The real model, its optimizer state and its random streams are
+ * untouched: results are the same without it.
  */
-final class WarmUp implements AutoCloseable {
+final class WarmUp {
     static final String DEFAULT_SECONDS = "5";
     /** Most parameters of a model a spare instance is made for (their values, gradients and optimizer state). */
     private static final long MAX_PARAMS = 1L << 22;
     private static final long WINDOW_MS = 100;
-    static final WarmUp NONE = new WarmUp(0);
 
-    private final long limitNanos;
+    private final long start = System.nanoTime(), limitNanos;
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    private Thread thread;
-    private volatile long maxSteps = Long.MAX_VALUE;
-    private volatile boolean stop;
-    private volatile long taken;
-    // the warm-up thread's own: the current window and the one before
-    private long start, windowStart, windowSteps, windowJitMs;
+    private final Thread loader;
+    private long maxSteps = Long.MAX_VALUE;
+    // the current window and the one before
+    private long windowStart = start, windowSteps, windowJitMs = jitMs();
     private double lastStepNanos = Double.POSITIVE_INFINITY;
     private int steadyWindows;
 
-    private WarmUp(double seconds) {
+    /** What {@link #whileLoading} loaded, and the steps the warm-up took meanwhile. */
+    record Loaded<T>(T value, long warmUpSteps) {
+    }
+
+    private WarmUp(double seconds, Thread loader) {
         this.limitNanos = (long) (seconds * 1e9);
+        this.loader = loader;
     }
 
     /**
-     * Starts warming the JIT up on a spare instance of {@code c}'s model, on random samples at batch {@code batch}, or
-     * does nothing where the model is larger than {@link #MAX_PARAMS} parameters (its first epoch is long enough for
-     * the JIT to catch up), has no loss, or {@code -Dnetc.warmup=0}.
+     * Runs {@code load} on a thread of its own while this thread warms the JIT up on a spare instance of {@code c}'s
+     * model, on random samples at batch {@code batch}, then returns what {@code load} returned (or throws what it
+     * threw) and the steps taken. Without a warm-up, where the batch is not known before the data ({@code null}), the model is larger than
+     * {@link #MAX_PARAMS} parameters (its first epoch is long enough for the JIT to catch up), has no loss, or
+     * {@code -Dnetc.warmup=0}, it just loads.
      *
-     * @param like the real model, its symbolic dimensions bound: the samples take its inputs' shapes
+     * @param like  the real model, its symbolic dimensions bound: the samples take its inputs' shapes
+     * @param steps the steps the run will take with the loaded data: the most the warm-up takes
      */
-    static WarmUp start(NetCompiler.Compiled c, Model like, int batch) {
+    static <T> Loaded<T> whileLoading(NetCompiler.Compiled c, Model like, Integer batch, Supplier<T> load,
+                                      ToLongFunction<T> steps) {
         double seconds = seconds();
         long params = 0;
         for (Param p : c.forward().params()) params += p.node().shape().numelIfKnown();
-        if (seconds == 0 || params > MAX_PARAMS || !like.hasLoss() || batch > like.maxBatch()) return NONE;
+        if (batch == null || seconds == 0 || params > MAX_PARAMS || !like.hasLoss() || batch > like.maxBatch()) {
+            return new Loaded<>(load.get(), 0);
+        }
         Model spare = c.newModel();
         DataSet samples = SyntheticData.of(c.graph(), like.inputs(), batch, new SplittableRandom(7));
-        WarmUp w = new WarmUp(seconds);
-        w.thread = new Thread(() -> {
+        Object[] result = new Object[1];
+        Throwable[] failure = new Throwable[1];
+        Thread loader = new Thread(() -> {
             try {
-                w.taken = Trainer.warmUp(spare, samples, batch, w::goOn);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                // the warm-up only speeds the run up: whatever stops it, the real run meets and reports on its own
+                result[0] = load.get();
+            } catch (Throwable e) {
+                failure[0] = e;
             }
-        }, "netc-warm-up");
-        w.thread.setDaemon(true);
-        w.start = w.windowStart = System.nanoTime();
-        w.windowJitMs = w.jitMs();
-        w.thread.start();
-        return w;
-    }
-
-    /**
-     * Lets the warm-up take at most {@code steps} steps in all (those of the run), and waits until it has stopped.
-     *
-     * @return the steps it took (0 where it failed: the run meets the cause itself)
-     */
-    long finish(long steps) {
-        maxSteps = steps;
-        join();
-        return taken;
-    }
-
-    /** Stops the warm-up now (where the run ends before its training starts) and waits for its thread. */
-    @Override
-    public void close() {
-        if (thread == null) return;
-        stop = true;
-        join();
-    }
-
-    private void join() {
-        if (thread == null) return;
+        }, "netc-load");
+        loader.setDaemon(true);
+        loader.start();
+        WarmUp w = new WarmUp(seconds, loader);
+        long taken = 0;
         try {
-            thread.join();
-        } catch (InterruptedException e) {
-            stop = true;
-            Thread.currentThread().interrupt();
+            taken = Trainer.warmUp(spare, samples, batch, done -> w.goOn(done, result, failure, steps));
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // the warm-up only speeds the run up: whatever stops it, the real run meets and reports on its own
         }
+        try {
+            loader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while loading the data");
+        }
+        if (failure[0] instanceof RuntimeException e) throw e;
+        if (failure[0] instanceof Error e) throw e;
+        @SuppressWarnings("unchecked")
+        T loaded = (T) result[0];
+        return new Loaded<>(loaded, taken);
     }
 
-    /** Whether to take another step after {@code done}: asked by the warm-up thread before each step. */
-    private boolean goOn(long done) {
+    /** Whether to take another step after {@code done}: asked before each step. */
+    private <T> boolean goOn(long done, Object[] result, Throwable[] failure, ToLongFunction<T> steps) {
+        if (maxSteps == Long.MAX_VALUE && !loader.isAlive()) {  // the data is there (join() makes its result visible)
+            try {
+                loader.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (failure[0] != null) return false;
+            @SuppressWarnings("unchecked")
+            T loaded = (T) result[0];
+            maxSteps = steps.applyAsLong(loaded);
+        }
         long now = System.nanoTime();
-        if (stop || done >= maxSteps || now - start >= limitNanos) return false;
-        long steps = done - windowSteps, elapsed = now - windowStart;
-        if (elapsed < WINDOW_MS * 1_000_000 || steps < 4) return true;
+        if (done >= maxSteps || now - start >= limitNanos) return false;
+        long stepsInWindow = done - windowSteps, elapsed = now - windowStart;
+        if (elapsed < WINDOW_MS * 1_000_000 || stepsInWindow < 4) return true;
         long jitMs = jitMs();
-        double stepNanos = (double) elapsed / steps;
+        double stepNanos = (double) elapsed / stepsInWindow;
         // steady: no more than 10% faster than the window before, and the compiler busy under a tenth of the window
         boolean steady = stepNanos > 0.9 * lastStepNanos && (jitMs - windowJitMs) * 10_000_000 < elapsed;
         steadyWindows = steady ? steadyWindows + 1 : 0;

@@ -1,6 +1,8 @@
 package netc.compiler.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -8,30 +10,52 @@ import java.util.SplittableRandom;
 import netc.compiler.NetCompiler;
 import netc.runtime.Model;
 import netc.runtime.Tensor;
+import netc.runtime.UserError;
 import netc.runtime.data.DataSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JIT's warm-up before training: it trains a spare instance on random samples that fit the model (float inputs,
- * class labels, embedding indices), stops at the run's step count, and leaves the real model alone (CliTest checks
+ * The JIT's warm-up before training: while the data loads on a thread of its own, the calling thread trains a spare
+ * instance on random samples that fit the model (float inputs, class labels, embedding indices), up to the run's
+ * step count; what the loader returns or throws reaches the caller; the real model is left alone (CliTest checks
  * the trained weights bit for bit).
  */
 class WarmUpTest {
     @Test
-    void trainsASpareOnRandomSamplesUntilTheRunsStepCount() {
+    void trainsASpareWhileTheDataLoadsUpToTheRunsStepCount() {
         for (String model : new String[] {"../models/xor_mlp.net", "../models/char_lstm.net"}) {
             NetCompiler.Compiled c = NetCompiler.compile(Path.of(model));
             Model m = c.newModel();
             m.initParams(1);
             float[] before = m.state().values().iterator().next().floats().clone();
-            long taken;
-            try (WarmUp w = WarmUp.start(c, m, 8)) {
-                taken = w.finish(20);
-            }
-            // at least the 20 steps (more where it had run past them before it was told): it ran without an error
-            assertTrue(taken >= 20, model + ": " + taken + " steps");
+            String data = "the data";
+            long[] asked = new long[1];
+            WarmUp.Loaded<String> loaded = WarmUp.whileLoading(c, m, 8, () -> {
+                sleep(200);
+                return data;
+            }, d -> {
+                assertSame(data, d);
+                return ++asked[0] * 20;
+            });
+            assertSame(data, loaded.value());
+            assertEquals(1, asked[0], model + ": the run's steps are asked for once");
+            // it trained while the data loaded, and no further than the run's 20 steps (or where it was when told)
+            assertTrue(loaded.warmUpSteps() > 0, model + ": " + loaded.warmUpSteps() + " steps");
             assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(m.state().values().iterator().next().floats()), model);
         }
+    }
+
+    @Test
+    void whatTheLoaderThrowsReachesTheCaller() {
+        NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models/xor_mlp.net"));
+        UserError e = assertThrows(UserError.class, () -> WarmUp.whileLoading(c, c.newModel(), 4, () -> {
+            throw new UserError("no such data");
+        }, d -> 10));
+        assertEquals("no such data", e.getMessage());
+        // no batch known before the data (full-batch training): it only loads
+        WarmUp.Loaded<String> plain = WarmUp.whileLoading(c, c.newModel(), null, () -> "x", d -> 10);
+        assertEquals("x", plain.value());
+        assertEquals(0, plain.warmUpSteps());
     }
 
     @Test
@@ -49,6 +73,14 @@ class WarmUpTest {
                 max = Math.max(max, v);
             }
             assertTrue(min >= 0 && max <= 95 && max - min > 80, input + ": " + min + ".." + max);  // the vocabulary, 96 characters
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
