@@ -3,6 +3,9 @@ package netc.compiler.cli;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 import netc.compiler.NetCompiler;
@@ -32,7 +35,6 @@ final class WarmUp {
 
     private final long start = System.nanoTime(), limitNanos;
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
-    private final Thread loader;
     private long maxSteps = Long.MAX_VALUE;
     // the current window and the one before
     private long windowStart = start, windowSteps, windowJitMs = jitMs();
@@ -43,17 +45,16 @@ final class WarmUp {
     record Loaded<T>(T value, long warmUpSteps) {
     }
 
-    private WarmUp(double seconds, Thread loader) {
+    private WarmUp(double seconds) {
         this.limitNanos = (long) (seconds * 1e9);
-        this.loader = loader;
     }
 
     /**
      * Runs {@code load} on a thread of its own while this thread warms the JIT up on a spare instance of {@code c}'s
      * model, on random samples at batch {@code batch}, then returns what {@code load} returned (or throws what it
-     * threw) and the steps taken. Without a warm-up, where the batch is not known before the data ({@code null}), the model is larger than
-     * {@link #MAX_PARAMS} parameters (its first epoch is long enough for the JIT to catch up), has no loss, or
-     * {@code -Dnetc.warmup=0}, it just loads.
+     * threw) and the steps taken. Without a warm-up, where the batch is not known before the data ({@code null}), the
+     * model is larger than {@link #MAX_PARAMS} parameters (its first epoch is long enough for the JIT to catch up), has
+     * no loss, or {@code -Dnetc.warmup=0}, it just loads.
      *
      * @param like  the real model, its symbolic dimensions bound: the samples take its inputs' shapes
      * @param steps the steps the run will take with the loaded data: the most the warm-up takes
@@ -68,50 +69,37 @@ final class WarmUp {
         }
         Model spare = c.newModel();
         DataSet samples = SyntheticData.of(c.graph(), like.inputs(), batch, new SplittableRandom(7));
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        Thread loader = new Thread(() -> {
-            try {
-                result[0] = load.get();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        }, "netc-load");
+        FutureTask<T> loading = new FutureTask<>(load::get);
+        Thread loader = new Thread(loading, "netc-load");
         loader.setDaemon(true);
         loader.start();
-        WarmUp w = new WarmUp(seconds, loader);
+        WarmUp w = new WarmUp(seconds);
         long taken = 0;
         try {
-            taken = Trainer.warmUp(spare, samples, batch, done -> w.goOn(done, result, failure, steps));
+            taken = Trainer.warmUp(spare, samples, batch, done -> w.goOn(done, loading, steps));
         } catch (RuntimeException | OutOfMemoryError e) {
             // the warm-up only speeds the run up: whatever stops it, the real run meets and reports on its own
         }
         try {
-            loader.join();
+            return new Loaded<>(loading.get(), taken);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error r) throw r;
+            throw new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted while loading the data");
         }
-        if (failure[0] instanceof RuntimeException e) throw e;
-        if (failure[0] instanceof Error e) throw e;
-        @SuppressWarnings("unchecked")
-        T loaded = (T) result[0];
-        return new Loaded<>(loaded, taken);
     }
 
     /** Whether to take another step after {@code done}: asked before each step. */
-    private <T> boolean goOn(long done, Object[] result, Throwable[] failure, ToLongFunction<T> steps) {
-        if (maxSteps == Long.MAX_VALUE && !loader.isAlive()) {  // the data is there (join() makes its result visible)
+    private <T> boolean goOn(long done, Future<T> loading, ToLongFunction<T> steps) {
+        if (maxSteps == Long.MAX_VALUE && loading.isDone()) {
             try {
-                loader.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
+                maxSteps = steps.applyAsLong(loading.get());
+            } catch (ExecutionException | InterruptedException e) {
+                return false;  // the caller reports it
             }
-            if (failure[0] != null) return false;
-            @SuppressWarnings("unchecked")
-            T loaded = (T) result[0];
-            maxSteps = steps.applyAsLong(loaded);
         }
         long now = System.nanoTime();
         if (done >= maxSteps || now - start >= limitNanos) return false;
