@@ -234,16 +234,13 @@ public final class Pool {
 
         /**
          * The 2×2 window with stride 2: half a vector of windows at a time by the Vector API row kernel where it is
-         * there; otherwise (and the last plane where the vectors would read past x) two
-         * independent maxima and theirs, since a chain of three is the general loop's cost per window.
+         * there; otherwise (and the planes where the vectors would read past x) two independent maxima and theirs,
+         * since a chain of three is the general loop's cost per window.
          */
         private void max2x2Range(int from, int to) {
             RowKernel rows = VectorKernels.rows();
             int inside = vectorEnd(to);
-            if (rows != null && from < inside) {
-                rows.max2x2(x, y, from, inside, h, w, oh, ow);
-                from = inside;
-            }
+            if (rows != null && from < inside) from = rows.max2x2(x, y, from, inside, h, w, oh, ow);
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
                     int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;

@@ -30,8 +30,8 @@ interface RowKernel {
 
     /**
      * Max pooling's values over 2×2 windows with stride 2 of planes {@code [from, to)} of x into y ([planes, oh, ow]),
-     * by {@link Math#max} (NaN if any value is NaN, +0 over −0), as {@link Pool#max}. The loads may read one value past
-     * the planes' last row, as above.
+     * by {@link Math#max} (NaN if any value is NaN, +0 over −0), as {@link Pool#max}. The loads reach past the planes
+     * as above, and it returns the first plane it left to the caller likewise.
      */
-    void max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
+    int max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
 }

@@ -67,7 +67,7 @@ final class VectorRows implements RowKernel {
     @Override
     public int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
         int half = L / 2, count = Math.min(half, ow);
-        if (ow < half) to = Math.max(from, Math.min(to, (x.length - L) / (h * w)));
+        to = loadsInside(x, from, to, h, w, ow);
         float[] offsets = OFFSETS.get();
         FloatVector lowerRight = FloatVector.broadcast(F, w + 1);
         for (int p = from; p < to; p++) {
@@ -91,18 +91,19 @@ final class VectorRows implements RowKernel {
      * Half a vector of windows at a time, as {@link #maxIndex2x2}: the maximum of the four corner loads in lanes 2t,
      * those lanes moved to the vector's first half and the whole vector stored, its second half landing on the
      * windows that the row's next vector (or the next rows' first) writes afterwards. A row of fewer windows (LeNet's
-     * second pooling: 5) is one vector whose lanes past it are dropped the same way. The windows whose vector would
-     * reach past the planes' last output, or its loads past x, are done one by one.
+     * second pooling: 5) is one vector whose lanes past it are dropped the same way (up to the plane whose loads
+     * would leave x). The windows whose vector would reach past the planes' last output are done one by one.
      */
     @Override
-    public void max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
+    public int max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow) {
         int half = L / 2, end = to * oh * ow;
+        to = loadsInside(x, from, to, h, w, ow);
         for (int p = from; p < to; p++) {
             for (int i = 0; i < oh; i++) {
                 int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
                 for (int j0 = 0; j0 < ow; j0 += half) {
                     int j = Math.max(0, Math.min(j0, ow - half)), a = top + 2 * j;
-                    if (out + j + L > end || a + w + 1 + L > x.length) {
+                    if (out + j + L > end) {
                         for (int t = j; t < ow; t++, a += 2) {
                             y[out + t] = Math.max(Math.max(x[a], x[a + 1]), Math.max(x[a + w], x[a + w + 1]));
                         }
@@ -114,6 +115,15 @@ final class VectorRows implements RowKernel {
                 }
             }
         }
+        return to;
+    }
+
+    /**
+     * The end of the planes of [from, to) whose vector loads stay inside x: a row shorter than half a vector's lanes
+     * is read a whole vector at a time, which may reach past the next plane.
+     */
+    private static int loadsInside(float[] x, int from, int to, int h, int w, int ow) {
+        return ow < L / 2 ? Math.max(from, Math.min(to, (x.length - L) / (h * w))) : to;
     }
 
     /** Lane 2i to lane i (the second half repeats the first). */
