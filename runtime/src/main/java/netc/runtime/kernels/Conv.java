@@ -7,11 +7,16 @@ import java.util.Arrays;
  * {@code conv2d} semantics: cross-correlation with zero padding, stride and dilation, no groups.
  *
  * <p>Shapes: x [batch, C, H, W], weight [O, C, KH, KW], y [batch, O, OH, OW], the sizes in a {@link Geometry}. Every
- * kernel is a {@link Gemm} product of the weights with the input's windows, in one of two ways:
+ * kernel is a {@link Gemm} product of the weights with the input's windows, in one of three ways:
  * <ul>
  *   <li><em>implicit</em> (stride 1, the Vector API kernels there): one sample at a time, the product reads each row
  *   of the im2col matrix where it lies in the sample's padded input ({@link FloatKernel#sgemmRows}); the forward,
- *   and the weight gradient of samples with many output positions ({@link FloatKernel#sgemmDotRows});
+ *   and the weight gradient of samples with many output positions and few output channels
+ *   ({@link FloatKernel#sgemmDotRows});
+ *   <li><em>by windows</em> (stride 1 along the width, the Vector API kernels, at least a vector of output channels): the
+ *   weight gradient, transposed, one sample at a time, {@code dwᵀ += col · dyᵀ} with col read where it lies
+ *   ({@link FloatKernel#sgemmWindows}): a vector of output channels times a broadcast value of the input, no dot
+ *   product to reduce;
  *   <li>im2col over groups of samples: a group's im2col matrices lie side by side in one per-thread scratch matrix
  *   col [C·KH·KW, S·positions] of at most {@link #GROUP_FLOATS} floats (it stays in L2), so that each product is one
  *   wide product per group rather than a short one per sample. Forward {@code Y = w · col}; input gradient
@@ -220,7 +225,15 @@ public final class Conv {
          * where it lies in the sample's padded input, {@code rowAt} giving where, one sample at a time.
          */
         boolean implicit;
-        int[] rowAt = new int[0];
+        /**
+         * The weight gradient by windows (stride 1 along the width, Vector API product, at least a vector of output
+         * channels): {@code dwᵀ += col · dyᵀ} per sample, col read where it lies in the padded input
+         * ({@link FloatKernel#sgemmWindows}: rowAt and colAt give where), dy transposed into [positions,
+         * {@code lanes}], its output channels padded with zeros to whole vectors; the partial sums are dwᵀ [K, lanes].
+         */
+        boolean windows;
+        int lanes;
+        int[] rowAt = new int[0], colAt = new int[0];
         float[] a, b, out, partial, bias;
 
         /** The thread's job for a call; a, b and out are set by the caller. */
@@ -240,12 +253,25 @@ public final class Conv {
             j.ps = j.wide ? j.wp : g.ow();
             j.positions = positions(g);
             j.group = samplesPerGroup(g, batch);
-            j.implicit = j.wide && VectorKernels.product() != null
-                    && (mode == FORWARD || mode == WEIGHT_GRAD && j.positions >= IMPLICIT_DOT_LENGTH);
-            if (j.implicit) {
+            FloatKernel product = VectorKernels.product();
+            int vector = product == null ? 0 : product.vectorBits() / Float.SIZE;
+            j.windows = product != null && mode == WEIGHT_GRAD && g.sw() == 1 && !g.pointwise() && j.o >= vector;
+            j.implicit = j.wide && product != null
+                    && (mode == FORWARD || mode == WEIGHT_GRAD && !j.windows && j.positions >= IMPLICIT_DOT_LENGTH);
+            if (j.implicit && mode == FORWARD) {
+                // whole panels of the product's tiles, no narrower last one
+                j.positions = (g.oh() * j.wp + 31) / 32 * 32;
+            }
+            if (j.windows) {
+                j.lanes = (j.o + vector - 1) / vector * vector;
+                j.size = j.k * j.lanes;
+                if (j.colAt.length < j.n) j.colAt = new int[j.n];
+                for (int y = 0, q = 0; y < g.oh(); y++) {
+                    for (int x = 0; x < g.ow(); x++, q++) j.colAt[q] = y * g.sh() * j.wp + x;
+                }
+            }
+            if (j.implicit || j.windows) {
                 j.group = 1;
-                // the forward: whole panels of the product's tiles, no narrower last one
-                if (mode == FORWARD) j.positions = (g.oh() * j.wp + 31) / 32 * 32;
                 if (j.rowAt.length < j.k) j.rowAt = new int[j.k];
                 for (int ci = 0, p = 0; ci < g.c(); ci++) {
                     for (int ki = 0; ki < g.kh(); ki++) {
@@ -255,7 +281,7 @@ public final class Conv {
                     }
                 }
             }
-            if (mode == WEIGHT_GRAD && !g.pointwise() && !j.implicit) {
+            if (mode == WEIGHT_GRAD && !g.pointwise() && !j.windows && !j.implicit) {
                 // the dot products run along the group's positions: at least DOT_LENGTH of them, to amortise their
                 // reductions (the matrix is read once, front to back: it need not stay in L2)
                 j.group = Math.min(batch, Math.max(j.group, (DOT_LENGTH + j.positions - 1) / j.positions));
@@ -411,6 +437,19 @@ public final class Conv {
                 }
                 return;
             }
+            if (windows) {
+                float[] dyT = Scratch.get().floats(Scratch.ROWS, n * lanes);
+                for (int s = b0; s < b1; s++) {
+                    for (int q = 0, at = 0; q < n; q++) {
+                        for (int oc = 0; oc < o; oc++, at++) dyT[at] = a[(s * o + oc) * n + q];
+                        for (int oc = o; oc < lanes; oc++, at++) dyT[at] = 0f;
+                    }
+                    float[] src = padded(b, s * inSize);
+                    int base = src == b ? s * inSize : 0;
+                    VectorKernels.product().sgemmWindows(k, lanes, n, src, base, rowAt, colAt, dyT, 0, partial, off);
+                }
+                return;
+            }
             int parts = (b1 - b0 + group - 1) / group; // groups of equal size: no short last one
             for (int q = 0; q < parts; q++) {
                 int s0 = b0 + (int) ((long) (b1 - b0) * q / parts);
@@ -423,7 +462,8 @@ public final class Conv {
 
         /** Floats of {@link #padded}'s copy: the padded planes, and as far past them as the last row of B reaches. */
         private int paddedLength() {
-            return g.c() * hp * wp + (g.kw() - 1) * g.dw() + positions - (g.oh() * wp) + wp;
+            int planes = g.c() * hp * wp;
+            return windows ? planes : planes + (g.kw() - 1) * g.dw() + positions - (g.oh() * wp) + wp;
         }
 
         /**
@@ -433,7 +473,7 @@ public final class Conv {
          */
         private float[] padded(float[] x, int xOff) {
             int end = paddedLength();
-            if (g.ph() == 0 && g.pw() == 0 && (!implicit || xOff + end <= x.length)) return x;
+            if (g.ph() == 0 && g.pw() == 0 && (windows || !implicit || xOff + end <= x.length)) return x;
             float[] src = Scratch.get().floats(Scratch.PAD, end);
             Arrays.fill(src, 0, end, 0f);
             for (int ci = 0; ci < g.c(); ci++) {
@@ -555,7 +595,7 @@ public final class Conv {
     public static void weightGrad(float[] dy, float[] x, float[] dw, int batch, Geometry g) {
         Job j = Job.of(Job.WEIGHT_GRAD, batch, g);
         int size = j.size, partials = partialGroups(batch, (long) size * j.n, size);
-        float[] partial = partials == 1 ? dw : Scratch.get().floats(Scratch.PARTIAL, partials * size);
+        float[] partial = partials == 1 && !j.windows ? dw : Scratch.get().floats(Scratch.PARTIAL, partials * size);
         j.a = dy;
         j.b = x;
         j.partials = partials;
@@ -565,7 +605,17 @@ public final class Conv {
         } finally {
             j.release();
         }
-        if (partials > 1) {
+        if (j.windows) {
+            // dwᵀ's partial sums added in order, transposed into dw
+            int k = j.k, o = j.o, lanes = j.lanes;
+            for (int r = 0; r < k; r++) {
+                for (int oc = 0; oc < o; oc++) {
+                    float sum = partial[r * lanes + oc];
+                    for (int p = 1; p < partials; p++) sum += partial[p * size + r * lanes + oc];
+                    dw[oc * k + r] = sum;
+                }
+            }
+        } else if (partials > 1) {
             System.arraycopy(partial, 0, dw, 0, size);
             for (int p = 1; p < partials; p++) {
                 int off = p * size;

@@ -19,6 +19,15 @@ interface FloatKernel {
      */
     void sgemmDotRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c, int cOff);
 
+    /**
+     * {@code C += A · B}, B [k, n] row-major at bOff (n a multiple of the kernel's vector of floats), C [m, n] at cOff,
+     * and A [m, k] read where it lies: element (i, q) at {@code aOff + rowAt[i] + colAt[q]}. The im2col matrix of a
+     * convolution at stride 1 along the width is such a matrix in its padded input, its output positions along k: the
+     * weight gradient, transposed, is this product with dy transposed as B.
+     */
+    void sgemmWindows(int m, int n, int k, float[] a, int aOff, int[] rowAt, int[] colAt, float[] b, int bOff, float[] c,
+                      int cOff);
+
     /** The width of the vectors the kernel computes with, in bits. */
     int vectorBits();
 }

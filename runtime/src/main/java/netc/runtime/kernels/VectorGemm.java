@@ -194,6 +194,12 @@ final class VectorGemm implements FloatKernel {
         }
     }
 
+    @Override
+    public void sgemmWindows(int m, int n, int k, float[] a, int aOff, int[] rowAt, int[] colAt, float[] b, int bOff,
+                             float[] c, int cOff) {
+        VectorWindows.multiply(m, n, k, a, aOff, rowAt, colAt, b, bOff, c, cOff);
+    }
+
     /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows and sums. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);

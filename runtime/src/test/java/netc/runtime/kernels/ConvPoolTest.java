@@ -36,6 +36,8 @@ class ConvPoolTest {
                 g(64, 1, 28, 28, 6, 5, 5, 1, 1, 2, 2, 1, 1),
                 g(37, 6, 14, 14, 16, 5, 5, 1, 1, 0, 0, 1, 1),
                 g(5, 3, 9, 8, 17, 3, 3, 2, 1, 1, 0, 1, 2),
+                // the weight gradient by windows: 24 output channels are 1.5 vectors of 16 floats or 3 of 8
+                g(3, 2, 7, 9, 24, 3, 3, 1, 1, 1, 1, 1, 1),
                 g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2),
                 // taps that read only padding: a 1-wide input under a 5-wide kernel padded by 2, and a 1×1 one under 3×3
                 g(1, 4, 1, 1, 4, 1, 5, 1, 1, 0, 2, 1, 1),
