@@ -226,15 +226,19 @@ public final class Conv {
          */
         boolean implicit;
         /**
-         * The weight gradient by windows (stride 1 along the width, Vector API product, at least a vector of output
-         * channels): {@code dwᵀ += col · dyᵀ} per sample, col read where it lies in the padded input
-         * ({@link FloatKernel#sgemmWindows}: rowAt and colAt give where), dy transposed into [positions,
+         * The gradients by windows (Vector API product), one sample at a time. The weight gradient (stride 1 along
+         * the width, at least a vector of output channels): {@code dwᵀ += col · dyᵀ}, col read where it lies in the
+         * padded input ({@link FloatKernel#sgemmWindows}: rowAt and colAt give where), dy transposed into [positions,
          * {@code lanes}], its output channels padded with zeros to whole vectors; the partial sums are dwᵀ [K, lanes].
+         * The input gradient (the wide layout): {@code wᵀ · dy} added straight into the windows of a padded plane
+         * ({@link FloatKernel#sgemmAddWindows}), the rows of the im2col matrix taken by kernel position and then
+         * channel, so that rows added one after another do not overlap where there are channels enough (a load
+         * that overlaps a store just made waits for it), w's columns in that order in {@code packed}.
          */
         boolean windows;
         int lanes;
         int[] rowAt = new int[0], colAt = new int[0];
-        float[] a, b, out, partial, bias;
+        float[] a, b, out, partial, bias, packed = new float[0];
 
         /** The thread's job for a call; a, b and out are set by the caller. */
         static Job of(int mode, int batch, Geometry g) {
@@ -255,10 +259,11 @@ public final class Conv {
             j.group = samplesPerGroup(g, batch);
             FloatKernel product = VectorKernels.product();
             int vector = product == null ? 0 : product.vectorBits() / Float.SIZE;
-            j.windows = product != null && mode == WEIGHT_GRAD && g.sw() == 1 && !g.pointwise() && j.o >= vector;
+            j.windows = product != null && (mode == WEIGHT_GRAD && g.sw() == 1 && !g.pointwise() && j.o >= vector
+                    || mode == INPUT_GRAD && j.wide);
             j.implicit = j.wide && product != null
                     && (mode == FORWARD || mode == WEIGHT_GRAD && !j.windows && j.positions >= IMPLICIT_DOT_LENGTH);
-            if (j.implicit && mode == FORWARD) {
+            if (j.implicit && mode == FORWARD || j.windows && mode == INPUT_GRAD) {
                 // whole panels of the product's tiles, no narrower last one
                 j.positions = (g.oh() * j.wp + 31) / 32 * 32;
             }
@@ -273,9 +278,10 @@ public final class Conv {
             if (j.implicit || j.windows) {
                 j.group = 1;
                 if (j.rowAt.length < j.k) j.rowAt = new int[j.k];
-                for (int ci = 0, p = 0; ci < g.c(); ci++) {
+                for (int ci = 0; ci < g.c(); ci++) {
                     for (int ki = 0; ki < g.kh(); ki++) {
-                        for (int kj = 0; kj < g.kw(); kj++, p++) {
+                        for (int kj = 0; kj < g.kw(); kj++) {
+                            int p = mode == INPUT_GRAD ? (ki * g.kw() + kj) * g.c() + ci : (ci * g.kh() + ki) * g.kw() + kj;
                             j.rowAt[p] = (ci * j.hp + ki * g.dh()) * j.wp + kj * g.dw();
                         }
                     }
@@ -402,8 +408,29 @@ public final class Conv {
             }
         }
 
+        /**
+         * w's columns in the order of the input gradient's rows by windows: {@code packed[oc, (ki, kj, ci)] = w[oc,
+         * (ci, ki, kj)]}.
+         */
+        void pack(float[] w) {
+            if (packed.length < o * k) packed = new float[o * k];
+            int taps = g.kh() * g.kw();
+            for (int oc = 0; oc < o; oc++) {
+                for (int r = 0; r < k; r++) packed[oc * k + r % taps * g.c() + r / taps] = w[oc * k + r];
+            }
+        }
+
         /** {@code dx_s = col2im(wᵀ · dy_s)} for the group's samples (a is dy, b is w). */
         private void inputGradGroup(int s0, int count) {
+            if (windows) {
+                for (int s = s0; s < s0 + count; s++) {
+                    float[] pad = zeroedPad();
+                    VectorKernels.product().sgemmAddWindows(k, positions, o, packed, 0, k, rows(a, 1, true, s), 0,
+                            positions, pad, 0, rowAt);
+                    inside(pad, out, s * inSize);
+                }
+                return;
+            }
             int ld = count * positions;
             float[] dy = rows(a, count, true, s0);
             int dyOff = rowsOffset(s0, count);
@@ -518,10 +545,8 @@ public final class Conv {
          * plane, each row one contiguous sum, and writes the plane's inside to dx (overwritten).
          */
         private void col2imWide(float[] dcol, int colOff, int ld, float[] dx, int dxOff) {
-            int plane = hp * wp, reach = (g.kw() - 1) * g.dw();
-            int size = (g.c() - 1) * plane + (g.kh() - 1) * g.dh() * wp + reach + positions; // the last row's reach
-            float[] pad = Scratch.get().floats(Scratch.PAD, size);
-            Arrays.fill(pad, 0, size, 0f);
+            int plane = hp * wp;
+            float[] pad = zeroedPad();
             RowKernel rows = VectorKernels.rows();
             int row = 0;
             for (int ci = 0; ci < g.c(); ci++) {
@@ -536,6 +561,20 @@ public final class Conv {
                     }
                 }
             }
+            inside(pad, dx, dxOff);
+        }
+
+        /** The padded planes in per-thread scratch, zeros, as far as the last row of the wide layout reaches. */
+        private float[] zeroedPad() {
+            int reach = (g.kw() - 1) * g.dw();
+            int size = (g.c() - 1) * hp * wp + (g.kh() - 1) * g.dh() * wp + reach + positions;
+            float[] pad = Scratch.get().floats(Scratch.PAD, size);
+            Arrays.fill(pad, 0, size, 0f);
+            return pad;
+        }
+
+        /** Writes the inside of the padded planes to dx (overwritten). */
+        private void inside(float[] pad, float[] dx, int dxOff) {
             for (int ci = 0; ci < g.c(); ci++) {
                 for (int yy = 0; yy < g.h(); yy++) {
                     copy(pad, (ci * hp + yy + g.ph()) * wp + g.pw(), dx, dxOff + (ci * g.h() + yy) * g.w(), g.w());
@@ -571,7 +610,9 @@ public final class Conv {
      * scattered back (col2im) into dx_b. dx is overwritten.
      */
     public static void inputGrad(float[] dy, float[] w, float[] dx, int batch, Geometry g) {
-        overGroups(Job.of(Job.INPUT_GRAD, batch, g), dy, w, dx);
+        Job j = Job.of(Job.INPUT_GRAD, batch, g);
+        if (j.windows) j.pack(w);
+        overGroups(j, dy, w, dx);
     }
 
     /** Runs a forward or input-gradient job over the groups of samples, spread over the threads. */

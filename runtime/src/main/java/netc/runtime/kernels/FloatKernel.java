@@ -28,6 +28,15 @@ interface FloatKernel {
     void sgemmWindows(int m, int n, int k, float[] a, int aOff, int[] rowAt, int[] colAt, float[] b, int bOff, float[] c,
                       int cOff);
 
+    /**
+     * {@code C[cOff + rowAt[i] + j] += Σ_p A[p, i] · B[p, j]} for i < m, j < n: Aᵀ · B added into rows of C that lie
+     * anywhere, overlapping or not. A [k, m] at aOff, rows lda apart; B [k, n] at bOff, rows ldb apart; n a multiple of
+     * two of the kernel's vectors of floats. The windows of a convolution's padded input are such rows: its input
+     * gradient is this product of w and dy, with col2im in its epilogue.
+     */
+    void sgemmAddWindows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+                         int cOff, int[] rowAt);
+
     /** The width of the vectors the kernel computes with, in bits. */
     int vectorBits();
 }

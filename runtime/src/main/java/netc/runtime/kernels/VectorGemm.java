@@ -200,6 +200,12 @@ final class VectorGemm implements FloatKernel {
         VectorWindows.multiply(m, n, k, a, aOff, rowAt, colAt, b, bOff, c, cOff);
     }
 
+    @Override
+    public void sgemmAddWindows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                                float[] c, int cOff, int[] rowAt) {
+        VectorWindows.addWindows(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, rowAt);
+    }
+
     /** Per-thread scratch: a packed block of op(A), a packed block of op(B), an edge tile, the small-m rows and sums. */
     private static final class Buffers {
         private static final ThreadLocal<Buffers> PER_THREAD = ThreadLocal.withInitial(Buffers::new);

@@ -4,19 +4,49 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link FloatKernel#sgemmWindows}: {@code C += A · B} with A read where it lies, through a table of rows and one of
- * columns (a convolution's windows in its padded input), and B read a vector of columns at a time. A register tile
- * holds 8 rows of C by one vector of columns, or 4 rows by two vectors where two remain: per value of k, a vector load
- * of B for each column vector, a broadcast of each row's value of A, and a fused multiply-add for each pair, so that
- * neither operand is copied or packed and no sum is reduced across lanes. Eight sums in flight cover the multiply-add's
- * latency on two pipes; the two-vector tile does two multiply-adds per broadcast (the broadcasts, one a cycle, bound
- * the one-vector tile) and keeps fewer row offsets live. Rows past the last repeat it: their sums, equal to its own,
- * are written to its row of C. Each loop runs along k alone (C2 boxes vectors that live across an inner loop's exit).
- * Loaded only with the Vector API module, through {@link VectorGemm}.
+ * The products of a convolution's gradients that read or write its windows where they lie in the padded input, with
+ * nothing copied or packed and no sum reduced across lanes.
+ *
+ * <p>{@link FloatKernel#sgemmWindows} (the weight gradient): {@code C += A · B} with A read through a table of rows and
+ * one of columns, B a vector of columns at a time. A register tile holds 8 rows of C by one vector of columns, or 4
+ * rows by two vectors where two remain: per value of k, a vector load of B for each column vector, a broadcast of each
+ * row's value of A, and a fused multiply-add for each pair. Eight sums in flight cover the multiply-add's latency on
+ * two pipes; the two-vector tile does two multiply-adds per broadcast (the broadcasts, one a cycle, bound the
+ * one-vector tile) and keeps fewer row offsets live. Rows past the last repeat it: their sums, equal to its own, are
+ * written to its row of C.
+ *
+ * <p>{@link FloatKernel#sgemmAddWindows} (the input gradient with col2im in its epilogue): {@code Aᵀ · B} added into
+ * rows of C anywhere. A tile of {@link #H} rows by two vectors of columns, A's values broadcast from consecutive
+ * places of its rows, the sums added into C's rows when k is done. The last rows, fewer than a tile, go through a
+ * scratch copy of A's columns beside zeros and a scratch tile.
+ *
+ * <p>Each loop runs along k alone (C2 boxes vectors that live across an inner loop's exit). Loaded only with the Vector
+ * API module, through {@link VectorGemm}.
  */
 final class VectorWindows {
     private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final int L = VectorWidth.L;
+
+    /** Rows of the add-windows tile: 12 in 24 of AVX-512's 32 registers, 6 in 12 of AVX2's 16. */
+    static final int H = L == 16 ? 12 : 6;
+    /** Where the rows of the scratch tile start: 2L apart. */
+    private static final int[] TILE_ROWS = new int[H];
+
+    static {
+        for (int t = 0; t < H; t++) TILE_ROWS[t] = 2 * L * t;
+    }
+
+    /** Per-thread scratch of the last rows: A's columns beside zeros, [k, H], and the tile, [H, 2L]. */
+    private static final class Scratch {
+        private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
+        private float[] a = new float[0];
+        private final float[] tile = new float[H * 2 * L];
+
+        float[] a(int size) {
+            if (a.length < size) a = new float[size];
+            return a;
+        }
+    }
 
     private VectorWindows() {
     }
@@ -102,5 +132,162 @@ final class VectorWindows {
         s21.intoArray(c, c2 + L);
         s30.intoArray(c, c3);
         s31.intoArray(c, c3 + L);
+    }
+
+    static void addWindows(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+                           int cOff, int[] rowAt) {
+        int whole = m / H * H;
+        for (int i = 0; i < whole; i += H) {
+            for (int j = 0; j < n; j += 2 * L) tile(k, a, aOff + i, lda, b, bOff + j, ldb, c, cOff + j, rowAt, i);
+        }
+        if (whole == m) return;
+        Scratch s = Scratch.PER_THREAD.get();
+        float[] ap = s.a(k * H), t = s.tile;
+        for (int p = 0; p < k; p++) {
+            for (int i = whole; i < whole + H; i++) ap[p * H + i - whole] = i < m ? a[aOff + p * lda + i] : 0f;
+        }
+        for (int j = 0; j < n; j += 2 * L) {
+            java.util.Arrays.fill(t, 0f);
+            tile(k, ap, 0, H, b, bOff + j, ldb, t, 0, TILE_ROWS, 0);
+            for (int i = whole; i < m; i++) {
+                int to = cOff + rowAt[i] + j, from = (i - whole) * 2 * L;
+                for (int e = 0; e < 2 * L; e++) c[to + e] += t[from + e];
+            }
+        }
+    }
+
+    private static void tile(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
+                             int[] rows, int ri) {
+        if (H == 12) tile12(k, a, ai, lda, b, bj, ldb, c, cj, rows, ri);
+        else tile6(k, a, ai, lda, b, bj, ldb, c, cj, rows, ri);
+    }
+
+    /** {@code C[cj + rows[ri + t] ..] += Σ_p A[ai + p·lda + t] · B[bj + p·ldb ..]} for t < 12, two vectors of columns. */
+    private static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
+                               int[] rows, int ri) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        FloatVector c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+        for (int p = 0; p < k; p++, ai += lda, bj += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bj), b1 = FloatVector.fromArray(F, b, bj + L);
+            FloatVector u = FloatVector.broadcast(F, a[ai]);
+            c00 = u.fma(b0, c00);
+            c01 = u.fma(b1, c01);
+            u = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = u.fma(b0, c10);
+            c11 = u.fma(b1, c11);
+            u = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = u.fma(b0, c20);
+            c21 = u.fma(b1, c21);
+            u = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = u.fma(b0, c30);
+            c31 = u.fma(b1, c31);
+            u = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = u.fma(b0, c40);
+            c41 = u.fma(b1, c41);
+            u = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = u.fma(b0, c50);
+            c51 = u.fma(b1, c51);
+            u = FloatVector.broadcast(F, a[ai + 6]);
+            c60 = u.fma(b0, c60);
+            c61 = u.fma(b1, c61);
+            u = FloatVector.broadcast(F, a[ai + 7]);
+            c70 = u.fma(b0, c70);
+            c71 = u.fma(b1, c71);
+            u = FloatVector.broadcast(F, a[ai + 8]);
+            c80 = u.fma(b0, c80);
+            c81 = u.fma(b1, c81);
+            u = FloatVector.broadcast(F, a[ai + 9]);
+            c90 = u.fma(b0, c90);
+            c91 = u.fma(b1, c91);
+            u = FloatVector.broadcast(F, a[ai + 10]);
+            ca0 = u.fma(b0, ca0);
+            ca1 = u.fma(b1, ca1);
+            u = FloatVector.broadcast(F, a[ai + 11]);
+            cb0 = u.fma(b0, cb0);
+            cb1 = u.fma(b1, cb1);
+        }
+        int x = cj + rows[ri];
+        FloatVector.fromArray(F, c, x).add(c00).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c01).intoArray(c, x + L);
+        x = cj + rows[ri + 1];
+        FloatVector.fromArray(F, c, x).add(c10).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c11).intoArray(c, x + L);
+        x = cj + rows[ri + 2];
+        FloatVector.fromArray(F, c, x).add(c20).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c21).intoArray(c, x + L);
+        x = cj + rows[ri + 3];
+        FloatVector.fromArray(F, c, x).add(c30).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c31).intoArray(c, x + L);
+        x = cj + rows[ri + 4];
+        FloatVector.fromArray(F, c, x).add(c40).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c41).intoArray(c, x + L);
+        x = cj + rows[ri + 5];
+        FloatVector.fromArray(F, c, x).add(c50).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c51).intoArray(c, x + L);
+        x = cj + rows[ri + 6];
+        FloatVector.fromArray(F, c, x).add(c60).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c61).intoArray(c, x + L);
+        x = cj + rows[ri + 7];
+        FloatVector.fromArray(F, c, x).add(c70).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c71).intoArray(c, x + L);
+        x = cj + rows[ri + 8];
+        FloatVector.fromArray(F, c, x).add(c80).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c81).intoArray(c, x + L);
+        x = cj + rows[ri + 9];
+        FloatVector.fromArray(F, c, x).add(c90).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c91).intoArray(c, x + L);
+        x = cj + rows[ri + 10];
+        FloatVector.fromArray(F, c, x).add(ca0).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(ca1).intoArray(c, x + L);
+        x = cj + rows[ri + 11];
+        FloatVector.fromArray(F, c, x).add(cb0).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(cb1).intoArray(c, x + L);
+    }
+
+    /** {@link #tile12}'s 6-row tile, for AVX2's sixteen registers. */
+    private static void tile6(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
+                              int[] rows, int ri) {
+        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
+        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        for (int p = 0; p < k; p++, ai += lda, bj += ldb) {
+            FloatVector b0 = FloatVector.fromArray(F, b, bj), b1 = FloatVector.fromArray(F, b, bj + L);
+            FloatVector u = FloatVector.broadcast(F, a[ai]);
+            c00 = u.fma(b0, c00);
+            c01 = u.fma(b1, c01);
+            u = FloatVector.broadcast(F, a[ai + 1]);
+            c10 = u.fma(b0, c10);
+            c11 = u.fma(b1, c11);
+            u = FloatVector.broadcast(F, a[ai + 2]);
+            c20 = u.fma(b0, c20);
+            c21 = u.fma(b1, c21);
+            u = FloatVector.broadcast(F, a[ai + 3]);
+            c30 = u.fma(b0, c30);
+            c31 = u.fma(b1, c31);
+            u = FloatVector.broadcast(F, a[ai + 4]);
+            c40 = u.fma(b0, c40);
+            c41 = u.fma(b1, c41);
+            u = FloatVector.broadcast(F, a[ai + 5]);
+            c50 = u.fma(b0, c50);
+            c51 = u.fma(b1, c51);
+        }
+        int x = cj + rows[ri];
+        FloatVector.fromArray(F, c, x).add(c00).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c01).intoArray(c, x + L);
+        x = cj + rows[ri + 1];
+        FloatVector.fromArray(F, c, x).add(c10).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c11).intoArray(c, x + L);
+        x = cj + rows[ri + 2];
+        FloatVector.fromArray(F, c, x).add(c20).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c21).intoArray(c, x + L);
+        x = cj + rows[ri + 3];
+        FloatVector.fromArray(F, c, x).add(c30).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c31).intoArray(c, x + L);
+        x = cj + rows[ri + 4];
+        FloatVector.fromArray(F, c, x).add(c40).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c41).intoArray(c, x + L);
+        x = cj + rows[ri + 5];
+        FloatVector.fromArray(F, c, x).add(c50).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c51).intoArray(c, x + L);
     }
 }
