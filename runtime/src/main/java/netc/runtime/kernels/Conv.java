@@ -16,7 +16,8 @@ import java.util.Arrays;
  *   <li><em>by windows</em> (stride 1 along the width, the Vector API kernels, at least a vector of output channels): the
  *   weight gradient, transposed, one sample at a time, {@code dwᵀ += col · dyᵀ} with col read where it lies
  *   ({@link FloatKernel#sgemmWindows}): a vector of output channels times a broadcast value of the input, no dot
- *   product to reduce;
+ *   product to reduce; and (the wide layout) the input gradient, {@code wᵀ · dy} added straight into the windows of
+ *   the sample's padded input ({@link FloatKernel#sgemmAddWindows}), col2im in the product's epilogue;
  *   <li>im2col over groups of samples: a group's im2col matrices lie side by side in one per-thread scratch matrix
  *   col [C·KH·KW, S·positions] of at most {@link #GROUP_FLOATS} floats (it stays in L2), so that each product is one
  *   wide product per group rather than a short one per sample. Forward {@code Y = w · col}; input gradient
@@ -222,7 +223,8 @@ public final class Conv {
         /**
          * The implicit forward and weight gradient (wide layout, Vector API product; the weight gradient where a
          * sample has {@link #IMPLICIT_DOT_LENGTH} positions): no im2col matrix; the product reads each of its rows
-         * where it lies in the sample's padded input, {@code rowAt} giving where, one sample at a time.
+         * where it lies in the sample's padded input, {@code rowAt} giving where, one sample at a time; the forward's
+         * w packed for the product once, in {@code packed} ({@link FloatKernel#packRows}).
          */
         boolean implicit;
         /**
@@ -383,7 +385,7 @@ public final class Conv {
             if (implicit) {
                 float[] src = padded(a, s0 * inSize);
                 int base = src == a ? s0 * inSize : 0;
-                VectorKernels.product().sgemmRows(o, ld, k, b, 0, src, base, rowAt, rows, rowsOff);
+                VectorKernels.product().sgemmRows(o, ld, k, packed, src, base, rowAt, rows, rowsOff);
             } else {
                 Gemm.sgemm(false, false, o, ld, k, b, 0, cols(a, s0, count), colOffset(s0), rows, rowsOff, false);
             }
@@ -602,6 +604,7 @@ public final class Conv {
         Job j = Job.of(Job.FORWARD, batch, g);
         j.bias = bias;
         j.act = act;
+        if (j.implicit) j.packed = VectorKernels.product().packRows(j.o, j.k, w, 0, j.packed);
         overGroups(j, x, w, y);
     }
 

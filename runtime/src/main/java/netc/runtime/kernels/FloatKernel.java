@@ -7,11 +7,17 @@ interface FloatKernel {
                float[] strips, float[] c, int cOff, boolean accumulate, float[] bias, Unary act, float[] mask);
 
     /**
-     * {@code C = A · B}, A [m, k] row-major at aOff, C [m, n] at cOff (overwritten), and row p of B (n values) at
-     * {@code bOff + rowAt[p]}: rows anywhere, overlapping or not, such as the windows of a padded image that a
-     * convolution multiplies (im2col without the copy).
+     * A [m, k] row-major at aOff packed for {@link #sgemmRows}: into {@code into} where it is long enough, else into a
+     * new array; returns the one it used. A convolution packs its weights once for all its samples.
      */
-    void sgemmRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c, int cOff);
+    float[] packRows(int m, int k, float[] a, int aOff, float[] into);
+
+    /**
+     * {@code C = A · B}, A [m, k] as {@link #packRows} packed it, C [m, n] at cOff (overwritten), and row p of B (n
+     * values) at {@code bOff + rowAt[p]}: rows anywhere, overlapping or not, such as the windows of a padded image that
+     * a convolution multiplies (im2col without the copy).
+     */
+    void sgemmRows(int m, int n, int k, float[] packedA, float[] b, int bOff, int[] rowAt, float[] c, int cOff);
 
     /**
      * {@code C += A · Bᵀ}, A [m, k] row-major at aOff, C [m, n] at cOff, and row j of B (k values) at

@@ -163,11 +163,34 @@ final class VectorGemm implements FloatKernel {
     }
 
     @Override
-    public void sgemmRows(int m, int n, int k, float[] a, int aOff, float[] b, int bOff, int[] rowAt, float[] c,
+    public float[] packRows(int m, int k, float[] a, int aOff, float[] into) {
+        float[] packed = into.length >= packedRowsLength(m, k) ? into : new float[packedRowsLength(m, k)];
+        Job job = Job.PER_THREAD.get();
+        job.set(false, false, m, 1, k, a, aOff, packed, 0, packed, 0, false, null, Unary.IDENTITY, null);
+        try {
+            int kcSize = kcSize(k);
+            for (job.pc = 0; job.pc < k; job.pc += kcSize) {
+                job.kc = Math.min(kcSize, k - job.pc);
+                job.packA(0, m, packed, roundUp(m, MR) * job.pc);
+            }
+        } finally {
+            job.clear();
+        }
+        return packed;
+    }
+
+    /** Floats of A [m, k] packed by {@link #packRows}: each block of k, its panels of MR rows. */
+    private static int packedRowsLength(int m, int k) {
+        return roundUp(m, MR) * k;
+    }
+
+    @Override
+    public void sgemmRows(int m, int n, int k, float[] packedA, float[] b, int bOff, int[] rowAt, float[] c,
                           int cOff) {
         Job job = Job.PER_THREAD.get();
-        job.set(false, false, m, n, k, a, aOff, b, bOff, c, cOff, false, null, Unary.IDENTITY, null);
+        job.set(false, false, m, n, k, packedA, 0, b, bOff, c, cOff, false, null, Unary.IDENTITY, null);
         job.rowAt = rowAt;
+        job.packedA = true;
         try {
             // a thread for each PARALLEL_MIN_MNK multiply-adds: a convolution of one sample (LeNet's second: 336K)
             // stays on the calling thread, whose cache holds its operands
@@ -244,6 +267,8 @@ final class VectorGemm implements FloatKernel {
         private int jc, nc, pc, kc, mcSize, mBlocks, colGroups;
         /** The caller's buffers: their packed block of op(B) is shared by the threads. */
         private Buffers owner;
+        /** The in-place path: whether a is op(A) as {@link #packRows} packs it. */
+        private boolean packedA;
         /** The small-m path: B's strips as {@link PackedWeights} lays them out, or null. */
         private float[] strips;
         /** The small-m path: columns of C per index of its parallel loop. */
@@ -286,6 +311,7 @@ final class VectorGemm implements FloatKernel {
             a = b = c = bias = mask = strips = null;
             rowAt = null;
             owner = null;
+            packedA = false;
         }
 
         void run() {
@@ -327,7 +353,7 @@ final class VectorGemm implements FloatKernel {
             }
             mcSize = roundUp((m + blocks - 1) / blocks, MR);
             mBlocks = (m + mcSize - 1) / mcSize;
-            int kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
+            int kcSize = kcSize(k);
             for (jc = 0; jc < n; jc += ncSize) {
                 nc = Math.min(ncSize, n - jc);
                 for (pc = 0; pc < k; pc += kcSize) {
@@ -441,10 +467,10 @@ final class VectorGemm implements FloatKernel {
             }
             jc = 0;
             nc = n;
-            int panels = (n + NR - 1) / NR, kcSize = (k + blockCount(k, KC) - 1) / blockCount(k, KC);
+            int panels = (n + NR - 1) / NR, kcSize = kcSize(k);
             for (pc = 0; pc < k; pc += kcSize) {
                 kc = Math.min(kcSize, k - pc);
-                packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc), 0);
+                if (!packedA) packA(0, m, owner.get(Buffers.A_PACK, roundUp(m, MR) * kc), 0);
                 Parallel.forRange(panels, threads == 1 ? panels : Math.max(1, panels / threads), inPlaceColumns);
             }
         }
@@ -452,7 +478,8 @@ final class VectorGemm implements FloatKernel {
         /** Parallel body of the in-place path: column panels [from, to), each against every row panel of op(A). */
         private void inPlaceColumns(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            float[] ap = owner.get(Buffers.A_PACK, 0);
+            float[] ap = packedA ? a : owner.get(Buffers.A_PACK, 0);
+            int apOff = packedA ? roundUp(m, MR) * pc : 0;
             for (int panel = from; panel < to; panel++) {
                 int j0 = panel * NR, cols = Math.min(NR, n - j0), bi = bOff + j0, ro = pc;
                 float[] bp = b;
@@ -469,7 +496,7 @@ final class VectorGemm implements FloatKernel {
                     ro = 0;
                 }
                 for (int ir = 0; ir < m; ir += MR) {
-                    writeTile(ap, ir * kc, bp, bi, rows, ro, ir, j0, Math.min(MR, m - ir), cols, own.tile);
+                    writeTile(ap, apOff + ir * kc, bp, bi, rows, ro, ir, j0, Math.min(MR, m - ir), cols, own.tile);
                 }
             }
         }
@@ -1091,6 +1118,11 @@ final class VectorGemm implements FloatKernel {
 
     private static int roundUp(int x, int multiple) {
         return (x + multiple - 1) / multiple * multiple;
+    }
+
+    /** Rows of op(B) in each block of k. */
+    private static int kcSize(int k) {
+        return (k + blockCount(k, KC) - 1) / blockCount(k, KC);
     }
 
     private static int blockCount(int length, int max) {
