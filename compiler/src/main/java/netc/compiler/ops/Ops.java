@@ -111,8 +111,7 @@ public final class Ops {
             (g, y, dy) -> List.of(mul(g, dy, g.add(Ops.XLOGY, g.add(Ops.ABS, g.add(Ops.SIGN, y.input(0))), y.input(1))),
                     mul(g, dy, div(g, y.input(0), y.input(1)))));
     /** 1 where x &gt; 0, else 0 (relu's derivative mask); its gradient is zero. */
-    public static final Elementwise STEP = new Elementwise("step", 1, (t, x, a) -> "(" + x[0] + " > 0 ? 1 : 0)",
-            (g, y, dy) -> Arrays.asList((Node) null));
+    public static final Elementwise STEP = Elementwise.of(Unary.STEP, (g, y, dy) -> Arrays.asList((Node) null));
 
     // ---- binary elementwise ----
     public static final Elementwise ADD = new Elementwise("add", 2, (t, x, a) -> x[0] + " + " + x[1],

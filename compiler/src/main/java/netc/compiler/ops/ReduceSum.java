@@ -101,16 +101,16 @@ final class ReduceSum implements Op, Differentiable, Kernel {
     /**
      * x viewed as [outer, kept, inner] summed over outer and inner (a convolution's bias gradient: [batch, C, H·W] to
      * [C]): each result element is summed whole, in the same order as the general loops, so the kept dimension is
-     * split over the threads.
+     * split over the threads; each thread reads its channels of one sample after another, front to back.
      */
     private static void sumsOverOuterAndInner(KernelContext k, Shape x, String outer, String keptSize, String inner) {
-        k.parallelLoop("c", keptSize, "(" + outer + ") * (" + inner + ")", x);
-        k.stmt("$L acc = 0", k.T());
+        String[] range = k.parallelRange(keptSize, "(" + outer + ") * (" + inner + ")", x);
+        k.stmt("java.util.Arrays.fill($L, $L, $L, ($L) 0)", k.out(), range[0], range[1], k.T());
         k.loop("a", outer);
+        k.begin("for (int c = $L; c < $L; c++)", range[0], range[1]);
         runSum(k, "(a * (" + keptSize + ") + c) * (" + inner + ")", inner);
-        k.stmt("acc += (s0 + s1) + (s2 + s3)");
+        k.stmt("$L[c] += (s0 + s1) + (s2 + s3)", k.out());
         k.end();
-        k.stmt("$L[c] = acc", k.out());
         k.end();
     }
 }

@@ -26,6 +26,8 @@ public enum Unary {
     SIGN(Math::signum, "Math.signum(%s)", false, false),
     /** The step of the course's perceptron ({@code step} in a model): 1 where x ≥ 0, else 0, torch.heaviside(x, 1). */
     HEAVISIDE(x -> x >= 0 ? 1 : 0, "(%s >= 0 ? 1 : 0)", false, false),
+    /** 1 where x &gt; 0, else 0: relu's derivative, whose gradient {@code dy·step(x)} every relu's backward pass takes. */
+    STEP(x -> x > 0 ? 1 : 0, "(%s > 0 ? 1 : 0)", false, false),
     ATAN(Math::atan, "Math.atan(%s)", true, false),
     /** max(x, 0). */
     RELU(x -> Math.max(x, 0), "Math.max(%s, 0)", false, true),
@@ -91,7 +93,7 @@ public enum Unary {
     /**
      * {@code y[i] = f(x[i])} for i in [from, to), as {@link #apply(float)} computes it, or to float precision a vector
      * at a time where the Vector API runs and this function has a vector form ({@link VectorMath}: e^x and the
-     * functions built on it).
+     * functions built on it, and step, exactly).
      */
     public void map(float[] x, float[] y, int from, int to) {
         mapTimes(x, null, y, from, to);
@@ -106,7 +108,8 @@ public enum Unary {
 
     /** Whether {@link #map} computes a vector at a time where the Vector API runs. */
     public boolean vectorised() {
-        return this == EXP || this == SIGMOID || this == GELU || this == GELU_SLOPE || this == GELU_TANH || this == GELU_TANH_SLOPE;
+        return this == EXP || this == SIGMOID || this == GELU || this == GELU_SLOPE || this == GELU_TANH || this == GELU_TANH_SLOPE
+                || this == STEP;
     }
 
     /** The Java expression of the function of {@code x}, a value of type {@code t} ({@code float} or {@code double}). */

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  */
 class VectorMathTest {
     static final List<Unary> VECTORISED = List.of(Unary.EXP, Unary.SIGMOID, Unary.GELU, Unary.GELU_SLOPE, Unary.GELU_TANH,
-            Unary.GELU_TANH_SLOPE);
+            Unary.GELU_TANH_SLOPE, Unary.STEP);
 
     /** Points over the range where the function changes, and the edges: zeros, tiny values, the limits of float's e^x. */
     static float[] points(Unary f) {
@@ -99,6 +99,21 @@ class VectorMathTest {
      */
     static float ulps(float v) {
         return Float.isFinite(v) ? 4 * Math.ulp(v) + 1e-7f : 0f;
+    }
+
+    @Test
+    void stepsVectorFormIsItsScalarFormBitForBit() {
+        float[] x = points(Unary.STEP), g = new float[x.length], y = new float[x.length], times = new float[x.length];
+        float[] factors = {Float.NaN, -0f, 0f, -2.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-30f};
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 0; i < g.length; i++) g[i] = i < 7 * 8 ? factors[i % 7] : (float) r.nextGaussian();
+        Unary.STEP.map(x, y, 0, x.length);
+        Unary.STEP.mapTimes(x, g, times, 0, x.length);
+        for (int i = 0; i < x.length; i++) {
+            float want = x[i] > 0 ? 1 : 0;
+            assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y[i]), "step(" + x[i] + ")");
+            assertEquals(Float.floatToIntBits(g[i] * want), Float.floatToIntBits(times[i]), g[i] + "·step(" + x[i] + ")");
+        }
     }
 
     @Test
