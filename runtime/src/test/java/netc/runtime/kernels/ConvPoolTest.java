@@ -41,7 +41,9 @@ class ConvPoolTest {
                 g(2, 2, 6, 21, 3, 2, 3, 1, 1, 1, 3, 1, 2),
                 // taps that read only padding: a 1-wide input under a 5-wide kernel padded by 2, and a 1×1 one under 3×3
                 g(1, 4, 1, 1, 4, 1, 5, 1, 1, 0, 2, 1, 1),
-                g(2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1));
+                g(2, 2, 1, 1, 3, 3, 3, 1, 1, 1, 1, 1, 1),
+                // C·KH·KW = 1080 rows of the im2col matrix: more than one block of k for the product of the weights
+                g(2, 120, 8, 8, 5, 3, 3, 1, 1, 1, 1, 1, 1));
     }
 
     /** The geometry of a row of {@link #geometries}. */
