@@ -52,9 +52,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Parallel products (m·n·k ≥ {@link Gemm#PARALLEL_MIN_MNK}): the threads pack each block of op(B) together,
  * then share out tasks: the row blocks of C, whose number is a multiple of the thread count, or where there are fewer
- * blocks than threads (a batch of 128 rows), each block times a group of column panels, all of op(A)'s rows then
- * packed once by the threads together instead of by every task of a block. Small-m products split the columns of C
- * instead.
+ * blocks than threads (a batch of 128 rows), each block times a group of column panels, each group's panels packed by
+ * the thread that multiplies them; with more than two groups, all of op(A)'s rows packed once by the threads together
+ * instead of by every task of a block. Small-m products split the columns of C instead.
  */
 final class VectorGemm implements FloatKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -265,6 +265,8 @@ final class VectorGemm implements FloatKernel {
         private boolean accumulate;
         /** The current block of op(B) and the row blocks of C. */
         private int jc, nc, pc, kc, mcSize, mBlocks, colGroups;
+        /** Whether the column groups' tasks read one copy of op(A)'s rows packed by all threads. */
+        private boolean sharedA;
         /** The caller's buffers: their packed block of op(B) is shared by the threads. */
         private Buffers owner;
         /** The in-place path: whether a is op(A) as {@link #packRows} packs it. */
@@ -280,6 +282,7 @@ final class VectorGemm implements FloatKernel {
         private int[] rowAt;
 
         private final Parallel.Body packB = this::packB;
+        private final Parallel.Body packBGroups = this::packBGroups;
         private final Parallel.Body multiplyBlocks = this::multiplyBlocks;
         private final Parallel.Body packAShared = this::packAShared;
         private final Parallel.Body smallColumns = this::smallColumns;
@@ -351,6 +354,10 @@ final class VectorGemm implements FloatKernel {
                 colGroups = Math.min(ncSize / NR, threads);
                 blocks = Math.max(blocks, (threads + colGroups - 1) / colGroups);
             }
+            // Two column groups each pack their rows of op(A) themselves: on two cores, reading a shared copy half
+            // packed by the other core was slower (128×256×128: 69 against 45 µs, 128×784×256: 284 against 208).
+            // More groups share one copy, which would otherwise be packed as many times over.
+            sharedA = colGroups > 2;
             mcSize = roundUp((m + blocks - 1) / blocks, MR);
             mBlocks = (m + mcSize - 1) / mcSize;
             int kcSize = kcSize(k);
@@ -360,8 +367,10 @@ final class VectorGemm implements FloatKernel {
                     kc = Math.min(kcSize, k - pc);
                     int panels = (nc + NR - 1) / NR;
                     owner.get(Buffers.B_PACK, panels * NR * kc);
-                    Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
-                    if (colGroups > 1) {
+                    // where column groups split the rows, each group's thread packs the panels it multiplies
+                    if (colGroups > 1) Parallel.forRange(colGroups, 1, packBGroups);
+                    else Parallel.forRange(panels, threads == 1 ? panels : 4, packB);
+                    if (sharedA) {
                         // each row block is a task of each column group: its rows of op(A) packed once, by all threads
                         owner.get(Buffers.A_SHARED, roundUp(m, MR) * kc);
                         Parallel.forRange((m + MR - 1) / MR, 1, packAShared);
@@ -369,6 +378,12 @@ final class VectorGemm implements FloatKernel {
                     Parallel.forRange(mBlocks * colGroups, 1, multiplyBlocks);
                 }
             }
+        }
+
+        /** Parallel body: the micro-panels of column groups [from, to) (see {@link #multiplyBlocks}), as {@link #packB}. */
+        private void packBGroups(int from, int to) {
+            int panels = (nc + NR - 1) / NR;
+            packB(panels * from / colGroups, panels * to / colGroups);
         }
 
         /** Parallel body: micro-panels [from, to) of the current block of op(B), into the owner's buffer. */
@@ -395,11 +410,11 @@ final class VectorGemm implements FloatKernel {
 
         /**
          * Parallel body: tasks [from, to), each a row block of C times a group of panels of the current block of op(B),
-         * which packs the block's rows of op(A) itself, or finds them in the shared buffer where there are column groups.
+         * which packs the block's rows of op(A) itself, or finds them in the shared buffer ({@link #sharedA}).
          */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            boolean shared = colGroups > 1;
+            boolean shared = sharedA;
             float[] ap = shared ? owner.get(Buffers.A_SHARED, 0) : own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc);
             float[] bp = owner.get(Buffers.B_PACK, 0);
             int panels = (nc + NR - 1) / NR;
