@@ -166,12 +166,12 @@ final class VectorGemm implements FloatKernel {
     public float[] packRows(int m, int k, float[] a, int aOff, float[] into) {
         float[] packed = into.length >= packedRowsLength(m, k) ? into : new float[packedRowsLength(m, k)];
         Job job = Job.PER_THREAD.get();
-        job.set(false, false, m, 1, k, a, aOff, packed, 0, packed, 0, false, null, Unary.IDENTITY, null);
+        job.set(false, false, m, 1, k, a, aOff, null, 0, null, 0, false, null, Unary.IDENTITY, null);
         try {
             int kcSize = kcSize(k);
             for (job.pc = 0; job.pc < k; job.pc += kcSize) {
                 job.kc = Math.min(kcSize, k - job.pc);
-                job.packA(0, m, packed, roundUp(m, MR) * job.pc);
+                job.packA(0, m, packed, packedRowsLength(m, job.pc));
             }
         } finally {
             job.clear();
@@ -179,7 +179,10 @@ final class VectorGemm implements FloatKernel {
         return packed;
     }
 
-    /** Floats of A [m, k] packed by {@link #packRows}: each block of k, its panels of MR rows. */
+    /**
+     * Floats of A [m, k] packed by {@link #packRows}: each block of k, its panels of MR rows; for k the first row of a
+     * block, where that block starts.
+     */
     private static int packedRowsLength(int m, int k) {
         return roundUp(m, MR) * k;
     }
@@ -382,8 +385,12 @@ final class VectorGemm implements FloatKernel {
 
         /** Parallel body: the micro-panels of column groups [from, to) (see {@link #multiplyBlocks}), as {@link #packB}. */
         private void packBGroups(int from, int to) {
-            int panels = (nc + NR - 1) / NR;
-            packB(panels * from / colGroups, panels * to / colGroups);
+            packB(firstPanel(from), firstPanel(to));
+        }
+
+        /** The first micro-panel of the current block of op(B) in column group g (or the end, for g = colGroups). */
+        private int firstPanel(int g) {
+            return (nc + NR - 1) / NR * g / colGroups;
         }
 
         /** Parallel body: micro-panels [from, to) of the current block of op(B), into the owner's buffer. */
@@ -414,16 +421,14 @@ final class VectorGemm implements FloatKernel {
          */
         private void multiplyBlocks(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
-            boolean shared = sharedA;
-            float[] ap = shared ? owner.get(Buffers.A_SHARED, 0) : own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc);
+            float[] ap = sharedA ? owner.get(Buffers.A_SHARED, 0) : own.get(Buffers.A_PACK, roundUp(mcSize, MR) * kc);
             float[] bp = owner.get(Buffers.B_PACK, 0);
-            int panels = (nc + NR - 1) / NR;
             for (int task = from; task < to; task++) {
                 int blk = task / colGroups, group = task % colGroups;
                 int ic = blk * mcSize, mc = Math.min(mcSize, m - ic);
-                int j0 = panels * group / colGroups * NR, j1 = Math.min(nc, panels * (group + 1) / colGroups * NR);
-                int at = shared ? ic * kc : 0;
-                if (!shared) packA(ic, mc, ap, 0);
+                int j0 = firstPanel(group) * NR, j1 = Math.min(nc, firstPanel(group + 1) * NR);
+                int at = sharedA ? ic * kc : 0;
+                if (!sharedA) packA(ic, mc, ap, 0);
                 for (int jr = j0; jr < j1; jr += NR) {
                     for (int ir = 0; ir < mc; ir += MR) {
                         writeTile(ap, at + ir * kc, bp, jr * kc, null, 0, ic + ir, jc + jr, Math.min(MR, mc - ir),
@@ -494,7 +499,7 @@ final class VectorGemm implements FloatKernel {
         private void inPlaceColumns(int from, int to) {
             Buffers own = Buffers.PER_THREAD.get();
             float[] ap = packedA ? a : owner.get(Buffers.A_PACK, 0);
-            int apOff = packedA ? roundUp(m, MR) * pc : 0;
+            int apOff = packedA ? packedRowsLength(m, pc) : 0;
             for (int panel = from; panel < to; panel++) {
                 int j0 = panel * NR, cols = Math.min(NR, n - j0), bi = bOff + j0, ro = pc;
                 float[] bp = b;
