@@ -23,15 +23,18 @@ import netc.runtime.train.Trainer;
  * cold JVM run the Vector API in the interpreter (a second for the MLP of {@code bench/mlp.net}, three for LeNet), and
  * the compiled code arrives over the next few hundred. The warm-up stops when the JIT has caught up — two windows of
  * at least {@value #WINDOW_MS} ms in a row with steps no faster than in the window before and the compiler mostly
- * idle — after {@code -Dnetc.warmup=SECONDS} (default {@value #DEFAULT_SECONDS}; 0 for none), or after as many steps
- * as the run itself will take, whichever comes first. The real model, its optimizer state and its random streams are
- * untouched: results are the same without it.
+ * idle — after {@code -Dnetc.warmup=SECONDS} (default {@value #DEFAULT_SECONDS}; 0 for none), or after
+ * {@value #RUN_SHARE} times as many steps as the run itself will take, whichever comes first: the JIT needs about a
+ * thousand steps of that MLP to catch up, and a one-epoch run of it is 469. The real model, its optimizer state and its
+ * random streams are untouched: results are the same without it.
  */
 final class WarmUp {
     static final String DEFAULT_SECONDS = "5";
     /** Most parameters of a model a spare instance is made for (their values, gradients and optimizer state). */
     private static final long MAX_PARAMS = 1L << 22;
     private static final long WINDOW_MS = 100;
+    /** The most steps the warm-up takes, as a multiple of the run's. */
+    private static final int RUN_SHARE = 2;
 
     private final long start = System.nanoTime(), limitNanos;
     private final CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
@@ -57,7 +60,7 @@ final class WarmUp {
      * no loss, or {@code -Dnetc.warmup=0}, it just loads.
      *
      * @param like  the real model, its symbolic dimensions bound: the samples take its inputs' shapes
-     * @param steps the steps the run will take with the loaded data: the most the warm-up takes
+     * @param steps the steps the run will take with the loaded data: the warm-up takes at most {@value #RUN_SHARE} times as many
      */
     static <T> Loaded<T> whileLoading(NetCompiler.Compiled c, Model like, Integer batch, Supplier<T> load,
                                       ToLongFunction<T> steps) {
@@ -96,7 +99,7 @@ final class WarmUp {
     private <T> boolean goOn(long done, Future<T> loading, ToLongFunction<T> steps) {
         if (maxSteps == Long.MAX_VALUE && loading.isDone()) {
             try {
-                maxSteps = steps.applyAsLong(loading.get());
+                maxSteps = RUN_SHARE * steps.applyAsLong(loading.get());
             } catch (ExecutionException | InterruptedException e) {
                 return false;  // the caller reports it
             }
