@@ -39,10 +39,22 @@ class WarmUpTest {
             });
             assertSame(data, loaded.value());
             assertEquals(1, asked[0], model + ": the run's steps are asked for once");
-            // it trained while the data loaded, and no further than the run's 20 steps (or where it was when told)
+            // it trained while the data loaded, and no further than twice the run's 20 steps (or where it was when told)
             assertTrue(loaded.warmUpSteps() > 0, model + ": " + loaded.warmUpSteps() + " steps");
             assertEquals(java.util.Arrays.toString(before), java.util.Arrays.toString(m.state().values().iterator().next().floats()), model);
         }
+    }
+
+    @Test
+    void everyEighthStepAlsoEvaluatesAndTrainsOnFewerSamples() {
+        NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models/xor_mlp.net"));
+        Model spare = c.newModel();
+        DataSet d = SyntheticData.of(c.graph(), spare.inputs(), 8, new SplittableRandom(1));
+        long steps = netc.runtime.train.Trainer.warmUp(spare, d, 8, done -> done < 24);
+        assertEquals(24, steps);
+        // three smaller batches (after steps 8, 16 and 24), each one more optimizer step; the spare ends at the batch
+        assertEquals(27, spare.optimizer().exportState().get("optimizer.steps").ints()[0]);
+        assertEquals(8, spare.batch());
     }
 
     @Test

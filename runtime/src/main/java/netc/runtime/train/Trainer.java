@@ -170,8 +170,8 @@ public final class Trainer {
      * Trains {@code spare}, a fresh instance of the model's class that is then thrown away, on batches of {@code train}
      * for as long as {@code goOn} says (it is asked before each step with the steps done so far): the JIT compiles the
      * generated kernels, the runtime's and the data path's while no clock runs, so the first epoch of the real run goes
-     * at full speed. The real model, its optimizer state and its random streams are untouched: results are the same
-     * with or without it.
+     * at full speed; every {@value #FEWER_EVERY}th step also evaluates and trains on fewer samples ({@link #fewer}). The
+     * real model, its optimizer state and its random streams are untouched: results are the same with or without it.
      *
      * @return the steps taken
      */
@@ -187,12 +187,35 @@ public final class Trainer {
             batches.startEpoch(0);
             while (batches.next() && goOn.test(done)) {
                 fill(spare, batches);
+                int n = batches.batchSize();
+                // sizes from 1 to n − 1, spread: 37 steps apart (mod n − 1)
+                if (done % FEWER_EVERY == FEWER_EVERY - 1 && n > 1) fewer(spare, n, 1 + (int) (done / FEWER_EVERY * 37 % (n - 1)));
                 spare.trainOnInputs();
-                if (acc) Metrics.correct(spare, batches.batchSize());
+                if (acc) Metrics.correct(spare, n);
                 done++;
             }
         }
         return done;
+    }
+
+    /** How often the warm-up also runs a smaller batch (see {@link #fewer}): every this many steps. */
+    private static final int FEWER_EVERY = 8;
+
+    /**
+     * A warm-up's evaluation and training step on the first {@code fewer} samples of the batch of {@code n} in the
+     * buffers: the last, partial batch of an epoch or of an evaluation takes other paths through the kernels (products
+     * of a few rows, tiles of other heights) and the forward pass in evaluation mode others again. Profiled in the
+     * warm-up, they are compiled in; otherwise the first such batch (the test set's last, after the first epoch) throws
+     * the compiled kernels away and the next epoch runs while the JIT compiles them again.
+     */
+    private static void fewer(Model spare, int n, int fewer) {
+        spare.setBatch(fewer);
+        spare.training = false;
+        spare.forwardOutputs();
+        spare.forwardLoss();
+        spare.training = true;
+        spare.trainOnInputs();
+        spare.setBatch(n);
     }
 
     /** Binds the model's symbolic dimensions other than the batch ({@code seq}) to the shapes of the data's samples. */
