@@ -52,7 +52,7 @@ class WarmUpTest {
         DataSet d = SyntheticData.of(c.graph(), spare.inputs(), 8, new SplittableRandom(1));
         long steps = netc.runtime.train.Trainer.warmUp(spare, d, 8, done -> done < 24);
         assertEquals(24, steps);
-        // three smaller batches (after steps 8, 16 and 24), each one more optimizer step; the spare ends at the batch
+        // three smaller batches (with the 8th, 16th and 24th steps), each one more optimizer step; the spare ends at the batch
         assertEquals(27, spare.optimizer().exportState().get("optimizer.steps").ints()[0]);
         assertEquals(8, spare.batch());
     }

@@ -14,6 +14,9 @@ import netc.runtime.optim.Schedule;
 
 /** The training loop: seeded shuffled mini-batches, forward, backward, optimizer step, and evaluation. */
 public final class Trainer {
+    /** How often the warm-up also runs a smaller batch (see {@link #fewer}): every this many steps. */
+    private static final int FEWER_EVERY = 8;
+
     private Trainer() {
     }
 
@@ -197,9 +200,6 @@ public final class Trainer {
         }
         return done;
     }
-
-    /** How often the warm-up also runs a smaller batch (see {@link #fewer}): every this many steps. */
-    private static final int FEWER_EVERY = 8;
 
     /**
      * A warm-up's evaluation and training step on the first {@code fewer} samples of the batch of {@code n} in the
