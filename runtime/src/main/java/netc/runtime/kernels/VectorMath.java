@@ -6,10 +6,10 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * e^x and the functions built on it, a vector at a time, to float precision (and relu's derivative, step, exactly): {@code Math.exp} costs 10 to 15 ns an
- * element, and GELU's forward and backward would cost a transformer more than its matrix products. e^x is the Vector
- * API's {@code EXP}, which the JIT compiles to Intel's short-vector math library on x86 (about 1 ulp); elsewhere the
- * Vector API computes it lane by lane, correctly but slowly.
+ * e^x and the functions built on it, a vector at a time, to float precision (and relu's derivative, step, exactly):
+ * {@code Math.exp} costs 10 to 15 ns an element, and GELU's forward and backward would cost a transformer more than
+ * its matrix products. e^x is the Vector API's {@code EXP}, which the JIT compiles to Intel's short-vector math library
+ * on x86 (about 1 ulp); elsewhere the Vector API computes it lane by lane, correctly but slowly.
  * <p>
  * A function runs over blocks of {@value #BLOCK} elements in passes: what it needs of x (its exponents, and what else
  * it uses twice) into a per-thread scratch block, e^x over them, then its value from x and those. Vectors never cross

@@ -191,8 +191,10 @@ public final class Trainer {
             while (batches.next() && goOn.test(done)) {
                 fill(spare, batches);
                 int n = batches.batchSize();
-                // sizes from 1 to n − 1, spread: 37 steps apart (mod n − 1)
-                if (done % FEWER_EVERY == FEWER_EVERY - 1 && n > 1) fewer(spare, n, 1 + (int) (done / FEWER_EVERY * 37 % (n - 1)));
+                if (done % FEWER_EVERY == FEWER_EVERY - 1 && n > 1) {
+                    // sizes from 1 to n − 1, spread: 37 apart (mod n − 1)
+                    fewer(spare, n, 1 + (int) (done / FEWER_EVERY * 37 % (n - 1)));
+                }
                 spare.trainOnInputs();
                 if (acc) Metrics.correct(spare, n);
                 done++;
