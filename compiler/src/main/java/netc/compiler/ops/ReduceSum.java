@@ -1,5 +1,6 @@
 package netc.compiler.ops;
 
+import com.squareup.javapoet.ClassName;
 import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
@@ -14,8 +15,13 @@ import netc.compiler.ir.Shape;
 import netc.compiler.ir.ShapeException;
 import netc.compiler.ir.TensorType;
 
-/** Sum over {@code axes}; {@code keepdims} keeps them as size-1 dimensions. */
+/**
+ * Sum over {@code axes}; {@code keepdims} keeps them as size-1 dimensions. A run of consecutive summed elements (of
+ * 16 or more) is summed by {@code netc.runtime.kernels.Sums}.
+ */
 final class ReduceSum implements Op, Differentiable, Kernel {
+    private static final ClassName SUMS = ClassName.get("netc.runtime.kernels", "Sums");
+
     @Override
     public String name() {
         return "reduce_sum";
@@ -73,8 +79,7 @@ final class ReduceSum implements Op, Differentiable, Kernel {
                 loops.closeInner();
                 k.stmt("$L[$L] += s", k.out(), loops.index(1));
             } else {
-                runSum(k, loops.outerIndex(0), run);
-                k.stmt("$L[$L] += (s0 + s1) + (s2 + s3)", k.out(), loops.index(1));
+                k.stmt("$L[$L] += $T.sum($L, $L, $L)", k.out(), loops.index(1), SUMS, k.in(0), loops.outerIndex(0), run);
             }
         } else {
             loops.openInner();
@@ -82,20 +87,6 @@ final class ReduceSum implements Op, Differentiable, Kernel {
             loops.closeInner();
         }
         loops.closeOuter();
-    }
-
-    /**
-     * Sums {@code s0..s3} of the run of {@code n} elements of input 0 from {@code base}: four interleaved partial sums,
-     * so that a long run is not bound by the latency of one chain of additions.
-     */
-    private static void runSum(KernelContext k, String base, String n) {
-        k.stmt("$L s0 = 0, s1 = 0, s2 = 0, s3 = 0", k.T());
-        k.stmt("int n = $L, j = 0", n);
-        k.begin("for (; j + 3 < n; j += 4)");
-        k.stmt("s0 += $L[$L + j]", k.in(0), base).stmt("s1 += $L[$L + j + 1]", k.in(0), base);
-        k.stmt("s2 += $L[$L + j + 2]", k.in(0), base).stmt("s3 += $L[$L + j + 3]", k.in(0), base);
-        k.end();
-        k.begin("for (; j < n; j++)").stmt("s0 += $L[$L + j]", k.in(0), base).end();
     }
 
     /**
@@ -108,8 +99,7 @@ final class ReduceSum implements Op, Differentiable, Kernel {
         k.stmt("java.util.Arrays.fill($L, $L, $L, ($L) 0)", k.out(), range[0], range[1], k.T());
         k.loop("a", outer);
         k.begin("for (int c = $L; c < $L; c++)", range[0], range[1]);
-        runSum(k, "(a * (" + keptSize + ") + c) * (" + inner + ")", inner);
-        k.stmt("$L[c] += (s0 + s1) + (s2 + s3)", k.out());
+        k.stmt("$L[c] += $T.sum($L, (a * ($L) + c) * ($L), $L)", k.out(), SUMS, k.in(0), keptSize, inner, inner);
         k.end();
         k.end();
     }

@@ -4,7 +4,7 @@ package netc.runtime.kernels;
  * Row operations of {@link Conv}'s im2col and col2im on {@code count} rows of {@code len} values, at least
  * {@link #MIN_LENGTH}, each value copied or added on its own (the same results as the scalar loops). Rows r of the
  * source start at {@code from + r·srcStride}, of the destination at {@code to + r·dstStride}. And {@link Pool}'s
- * 2×2 max pooling, a row of windows at a time.
+ * 2×2 max pooling, a row of windows at a time, and {@link Sums}' runs.
  */
 interface RowKernel {
     int MIN_LENGTH = 8;
@@ -34,4 +34,11 @@ interface RowKernel {
      * as above, and it returns the first plane it left to the caller likewise.
      */
     int max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
+
+    /**
+     * {@code a[from] + … + a[from + n − 1]} for n of at least four vectors' lanes (as {@link Sums#sum}): whole vectors
+     * added into four vector sums in turn, then those added (the first two, the last two, the pair), their lanes
+     * (halves added pairwise: lane i + L/2 into lane i, and so on) and the values past the last whole vector one by one.
+     */
+    float sum(float[] a, int from, int n);
 }

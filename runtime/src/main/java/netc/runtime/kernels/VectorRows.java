@@ -68,7 +68,7 @@ final class VectorRows implements RowKernel {
     public int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
         int half = L / 2, count = Math.min(half, ow);
         to = loadsInside(x, from, to, h, w, ow);
-        float[] offsets = OFFSETS.get();
+        float[] offsets = LANES.get();
         FloatVector lowerRight = FloatVector.broadcast(F, w + 1);
         for (int p = from; p < to; p++) {
             for (int i = 0; i < oh; i++) {
@@ -118,6 +118,28 @@ final class VectorRows implements RowKernel {
         return to;
     }
 
+    @Override
+    public float sum(float[] a, int from, int n) {
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        int j = 0;
+        for (; j + 4 * L <= n; j += 4 * L) {
+            s0 = s0.add(FloatVector.fromArray(F, a, from + j));
+            s1 = s1.add(FloatVector.fromArray(F, a, from + j + L));
+            s2 = s2.add(FloatVector.fromArray(F, a, from + j + 2 * L));
+            s3 = s3.add(FloatVector.fromArray(F, a, from + j + 3 * L));
+        }
+        for (; j + L <= n; j += L) s0 = s0.add(FloatVector.fromArray(F, a, from + j));
+        // the lanes added in a fixed order (reduceLanes leaves it open: compiled and interpreted could differ)
+        float[] lanes = LANES.get();
+        s0.add(s1).add(s2.add(s3)).intoArray(lanes, 0);
+        for (int half = L / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++) lanes[i] += lanes[i + half];
+        }
+        float s = lanes[0];
+        for (; j < n; j++) s += a[from + j];
+        return s;
+    }
+
     /**
      * The end of the planes of [from, to) whose vector loads stay inside x: a row shorter than half a vector's lanes
      * is read a whole vector at a time, which may reach past the next plane.
@@ -137,6 +159,6 @@ final class VectorRows implements RowKernel {
         return v.compare(VectorOperators.EQ, m).or(v.compare(VectorOperators.NE, v));
     }
 
-    /** A vector's worth of offsets, per thread. */
-    private static final ThreadLocal<float[]> OFFSETS = ThreadLocal.withInitial(() -> new float[L]);
+    /** A vector's lanes, per thread: {@link #maxIndex2x2}'s offsets, {@link #sum}'s last sums. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 }

@@ -1,0 +1,43 @@
+package netc.runtime.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class SumsTest {
+    /** Every length from 0 to past five 16-float vectors' worth of 4-vector chunks, at odd offsets. */
+    @Test
+    void runsSumToTheirValueWithTheVectorKernelAndWithout() {
+        Random r = new Random(5);
+        float[] a = new float[400];
+        double[] d = new double[a.length];
+        for (int i = 0; i < a.length; i++) d[i] = a[i] = r.nextInt(2001) - 1000;  // integers: every order sums exactly
+        try {
+            for (boolean vector : new boolean[] {true, false}) {
+                Gemm.useVectorKernel(vector);
+                for (int n = 0; n <= 330; n++) {
+                    int from = n % 7;
+                    double expected = 0;
+                    for (int i = from; i < from + n; i++) expected += d[i];
+                    assertEquals(expected, Sums.sum(a, from, n), 0, "length " + n + (vector ? ", vectors" : ", loops"));
+                    assertEquals(expected, Sums.sum(d, from, n), 0, "length " + n + ", double");
+                }
+            }
+        } finally {
+            Gemm.useVectorKernel(true);
+        }
+    }
+
+    /** Real values: the fixed order's result, close to the exact sum; the same every time. */
+    @Test
+    void fractionsSumWithinRoundingAndAlwaysTheSame() {
+        Random r = new Random(6);
+        float[] a = new float[784 * 6];
+        double exact = 0;
+        for (int i = 0; i < a.length; i++) exact += a[i] = (float) r.nextGaussian();
+        float first = Sums.sum(a, 0, a.length);
+        assertEquals(exact, first, 1e-5 * a.length);
+        for (int i = 0; i < 20_000; i++) assertEquals(first, Sums.sum(a, 0, a.length), 0, "call " + i);  // compiled too
+    }
+}
