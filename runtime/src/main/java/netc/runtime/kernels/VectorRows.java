@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. A row
  * shorter than a vector (16-float vectors and 8 to 15 values) is copied as one whole vector, whose extra values land
  * at the start of the next row, before that row is written (the last row is copied one value at a time), and added
- * one value at a time. And {@link Pool}'s 2×2 max pooling, half a vector of windows at a time. Loaded by
- * {@link VectorKernels} only when the module is present.
+ * one value at a time. And {@link Pool}'s 2×2 max pooling, half a vector of windows at a time, and {@link Sums}' runs.
+ * Loaded by {@link VectorKernels} only when the module is present.
  */
 final class VectorRows implements RowKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
