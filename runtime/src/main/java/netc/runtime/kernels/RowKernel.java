@@ -36,9 +36,10 @@ interface RowKernel {
     int max2x2(float[] x, float[] y, int from, int to, int h, int w, int oh, int ow);
 
     /**
-     * {@code a[from] + … + a[from + n − 1]} for n of at least four vectors' lanes (as {@link Sums#sum}): whole vectors
-     * added into four vector sums in turn, then those added (the first two, the last two, the pair), their lanes
-     * (halves added pairwise: lane i + L/2 into lane i, and so on) and the values past the last whole vector one by one.
+     * {@code a[from] + … + a[from + n − 1]} for any n ({@link Sums#sum} calls it from 32 values on): whole vectors
+     * added into four vector sums in turn (then into the first alone), those added (the first two, the last two, the
+     * pair), their lanes (halves added pairwise: lane i + L/2 into lane i, and so on) and the values past the last
+     * whole vector one by one.
      */
     float sum(float[] a, int from, int n);
 }
