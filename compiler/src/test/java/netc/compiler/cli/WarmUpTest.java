@@ -58,6 +58,19 @@ class WarmUpTest {
     }
 
     @Test
+    void theSpareLearnsNothingSoItsPredictionsStayAsVariedAsARunsFirstOnes() {
+        // trained, the spare would learn its few random samples by heart and the JIT compile out a wrong prediction
+        NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models/xor_mlp.net"));
+        Model spare = c.newModel(), fresh = c.newModel();
+        fresh.initParams(0);
+        DataSet d = SyntheticData.of(c.graph(), spare.inputs(), 8, new SplittableRandom(1));
+        assertEquals(40, netc.runtime.train.Trainer.warmUp(spare, d, 8, done -> done < 40));
+        assertTrue(spare.optimizer().exportState().get("optimizer.steps").ints()[0] >= 40);
+        fresh.state().forEach((name, t) -> assertEquals(java.util.Arrays.toString(t.floats()),
+                java.util.Arrays.toString(spare.state().get(name).floats()), name));
+    }
+
+    @Test
     void whatTheLoaderThrowsReachesTheCaller() {
         NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models/xor_mlp.net"));
         UserError e = assertThrows(UserError.class, () -> WarmUp.whileLoading(c, c.newModel(), 4, () -> {

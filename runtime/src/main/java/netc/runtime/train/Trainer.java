@@ -176,18 +176,24 @@ public final class Trainer {
      * at full speed; every {@value #FEWER_EVERY}th step also evaluates and trains on fewer samples ({@link #fewer}). The
      * real model, its optimizer state and its random streams are untouched: results are the same with or without it.
      *
+     * <p>The spare takes its steps at learning rate 0 and its batches shuffled, as the run's: trained, it would learn
+     * the few random samples by heart (all of a batch right after a few hundred steps), the JIT would compile the
+     * branches of a wrong prediction out of the accuracy's count, and the first epoch would deoptimise it and run it in
+     * the interpreter again; unshuffled, the batches would not compile the shuffled gather.
+     *
      * @return the steps taken
      */
     public static long warmUp(Model spare, DataSet train, int batch, LongPredicate goOn) {
         if (!spare.hasLoss() || train.size() == 0) return 0;
         spare.initParams(0);
+        spare.optimizer().setLearningRate(0);
         spare.training = true;
         bindDims(spare, train);
         boolean acc = Metrics.hasAccuracy(spare, train);
-        Batcher batches = new Batcher(train, batch, false, 0);
+        Batcher batches = new Batcher(train, batch, true, 0);
         long done = 0;
         while (goOn.test(done)) {
-            batches.startEpoch(0);
+            batches.startEpoch();
             while (batches.next() && goOn.test(done)) {
                 fill(spare, batches);
                 int n = batches.batchSize();
