@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The single-precision product on the Vector API ({@code jdk.incubator.vector}): a register-blocked micro-kernel
- * over packed panels, in the style of BLIS. {@link VectorKernels} loads this class by name, and only when the module
+ * ({@link VectorTiles}) over packed panels, in the style of BLIS. {@link VectorKernels} loads this class by name, and only when the module
  * is in the boot layer, so nothing else in the runtime refers to the incubator API. Every loop is written once, in
  * vectors of {@link VectorWidth#F}: 16 floats (AVX-512) or 8 (AVX2), whichever this machine has or
  * {@code -Dnetc.vector.bits} forces; only the register tile's height (and the single-row strip's count of vectors)
@@ -35,7 +35,7 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two paths pack nothing big, for the shapes of convolutions and small batches. The <em>in-place</em> path, for
  * row-major op(B) with {@link #MIN_TILE_M} to {@link #IN_PLACE_M} rows of C (or a small op(B)): the same register
- * tiles, of the height among {@link #HEIGHTS} that pads the rows least, read op(B) where it lies (its rows n apart
+ * tiles, of the height among {@link VectorTiles#HEIGHTS} that pads the rows least, read op(B) where it lies (its rows n apart
  * instead of NR), and only op(A) is packed. The <em>dot-product</em> path, for {@code A · Bᵀ} with a long k and
  * few rows or columns of C (a convolution's weight gradient): both operands are read along k as they lie, 4×4
  * blocks of C summed in sixteen vector registers and reduced at the end.
@@ -60,15 +60,7 @@ final class VectorGemm implements FloatKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
     /** Lanes of a vector: 8 or 16. */
     private static final int L = VectorWidth.L;
-    /**
-     * Rows of C in a register tile of two vectors a row. With 16-float vectors, 12 (24 accumulators of AVX-512's 32
-     * registers: about 113 GFLOP/s on a Zen 4 core against 85 for 6 rows); with 8-float vectors, 6 (twelve
-     * accumulators) where C2 keeps them all in the sixteen AVX2 registers, as JDK 17's does (about 84 GFLOP/s against
-     * 50 for 4 rows on a Zen 3 core), and 4 on JDK 25, whose C2 spills with twelve (39 GFLOP/s) and runs eight at 69.
-     */
-    static final int MR = L == 16 ? 12 : Runtime.version().feature() >= 25 ? 4 : 6;
-    /** Columns of C in a register tile (two vectors). */
-    static final int NR = 2 * L;
+    private static final int MR = VectorTiles.MR, NR = VectorTiles.NR;
     /** Maximum rows of op(B) in a packed block. */
     static final int KC = 1024;
     /** Maximum rows of C in a packed block of op(A): a multiple of every MR. */
@@ -89,8 +81,6 @@ final class VectorGemm implements FloatKernel {
     static final int IN_PLACE_K = 32, IN_PLACE_B = 1 << 16;
     /** The dot-product path: at most this many rows or columns of C (the smaller), at least this long a k. */
     static final int DOT_MAX = 32, DOT_MIN_K = 256;
-    /** Register tile heights of the in-place path, largest first: those whose accumulators fit this machine's registers. */
-    private static final int[] HEIGHTS = MR == 12 ? new int[]{12, 8, 6, 4} : MR == 6 ? new int[]{6, 4} : new int[]{4};
     /**
      * Floats of op(B) per thread on the unpacked path (256 KB: about 1.5 µs of streaming from L2 against the 0.5 µs
      * that handing work to another core costs).
@@ -140,7 +130,7 @@ final class VectorGemm implements FloatKernel {
         float[] dots = new float[4 * DOT_MIN_K];
         int[] rowAt = {0, NR, 2 * NR, 3 * NR};
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            tile(HEIGHTS[i % HEIGHTS.length], 4, ap, 0, bp, 0, (i & 1) == 0 ? null : rowAt, 0, t, 0, NR);
+            VectorTiles.tile(VectorTiles.HEIGHTS[i % VectorTiles.HEIGHTS.length], 4, ap, 0, bp, 0, (i & 1) == 0 ? null : rowAt, 0, t, 0, NR);
             Unary act = (i & 1) == 0 ? Unary.IDENTITY : Unary.RELU;
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, act, (i & 4) == 0 ? c : null);
             sgemm(false, false, 1, (i & 2) == 0 ? STRIP : 2 * STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0,
@@ -448,16 +438,16 @@ final class VectorGemm implements FloatKernel {
                                int cols, float[] t) {
             boolean loadC = accumulate || pc > 0, last = pc + kc == k;
             int ci = cOff + row * n + col;
-            int height = height(rows);
+            int height = VectorTiles.height(rows);
             boolean whole = rows == height && cols == NR;
             if (whole && !loadC) {
-                tile(height, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
+                VectorTiles.tile(height, kc, ap, ai, bp, bi, rowAt, ro, c, ci, n);
                 if (last && (bias != null || act != Unary.IDENTITY || mask != null)) {
                     for (int r = 0; r < rows; r++) store(c, ci + r * n, NR, c, ci + r * n, false, bias, col, act, mask);
                 }
                 return;
             }
-            tile(height, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
+            VectorTiles.tile(height, kc, ap, ai, bp, bi, rowAt, ro, t, 0, NR);
             if (whole) {
                 for (int r = 0; r < rows; r++) {
                     store(t, r * NR, NR, c, ci + r * n, true, last ? bias : null, col, last ? act : Unary.IDENTITY,
@@ -476,7 +466,7 @@ final class VectorGemm implements FloatKernel {
 
         /**
          * The in-place path, for row-major op(B) with few rows of C or a small op(B): op(B) is read where it lies, never
-         * packed, by register tiles of {@link #MR} rows (the last one {@link #height}); op(A) is packed whole for each block of k. Threads take
+         * packed, by register tiles of {@link VectorTiles#MR} rows (the last one {@link VectorTiles#height}); op(A) is packed whole for each block of k. Threads take
          * whole panels of {@link #NR} columns.
          */
         private void inPlace(int threads) {
@@ -615,12 +605,12 @@ final class VectorGemm implements FloatKernel {
         }
 
         /**
-         * Packs rows [ic, ic+mc) of the current k block of op(A) into dst from dstOff in micro-panels of {@link #MR}
-         * rows, the last one of {@link #height} rows, zero-padded.
+         * Packs rows [ic, ic+mc) of the current k block of op(A) into dst from dstOff in micro-panels of {@link VectorTiles#MR}
+         * rows, the last one of {@link VectorTiles#height} rows, zero-padded.
          */
         private void packA(int ic, int mc, float[] dst, int dstOff) {
             for (int ir = 0; ir < mc; ir += MR) {
-                int rows = Math.min(MR, mc - ir), mr = height(rows), at = dstOff + ir * kc;
+                int rows = Math.min(MR, mc - ir), mr = VectorTiles.height(rows), at = dstOff + ir * kc;
                 int src = aOff + (ic + ir) * aRow + pc * aCol;
                 if (aRow == 1 && rows == mr && mr <= L) {
                     // op(A) is Aᵀ: the mr values of one p are contiguous in A, copied as one vector whose values
@@ -879,221 +869,6 @@ final class VectorGemm implements FloatKernel {
     }
 
     /**
-     * The micro-kernel: the rows×NR tile {@code A panel · B panel} over kc steps, held in vector registers, then written
-     * to {@code out} from {@code oi} with row stride {@code ldo}: C itself for a whole tile that overwrites C, or a
-     * scratch tile (row stride 16) that {@link #store} adds to C or an edge tile leaves partly unused. (Adding C's
-     * values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2 keeps them
-     * in registers only inside one compiled method, and boxes each one on the heap otherwise. One method per height
-     * (rows of C): {@link #MR}, or for the last panel of rows any of {@link #HEIGHTS}. Row p of op(B) is at
-     * {@code bi + rowAt[ro + p]} where the in-place path reads B itself (rows n apart, or a convolution's table),
-     * and at {@code bi + p·NR} in a packed panel (rowAt null): C2 compiles the loop once for each case, and the
-     * second, whose loads it can prove in bounds before the loop, runs some 7% faster.
-     */
-    private static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro,
-                             float[] out, int oi, int ldo) {
-        switch (rows) {
-            case 12 -> tile12(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
-            case 8 -> tile8(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
-            case 6 -> tile6(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
-            default -> tile4(kc, ap, ai, bp, bi, rowAt, ro, out, oi, ldo);
-        }
-    }
-
-    /** The 12-row tile in 24 registers (16-float vectors, AVX-512's 32 registers). */
-    private static void tile12(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
-                               int oi, int ldo) {
-        FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
-        FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
-        FloatVector c080 = c000, c081 = c000, c090 = c000, c091 = c000, c100 = c000, c101 = c000, c110 = c000, c111 = c000;
-        for (int p = 0; p < kc; p++, ai += 12) {
-            int at = rowAt == null ? bi + p * NR : bi + rowAt[ro + p];
-            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
-            FloatVector u = FloatVector.broadcast(F, ap[ai]);
-            c000 = u.fma(b0, c000);
-            c001 = u.fma(b1, c001);
-            u = FloatVector.broadcast(F, ap[ai + 1]);
-            c010 = u.fma(b0, c010);
-            c011 = u.fma(b1, c011);
-            u = FloatVector.broadcast(F, ap[ai + 2]);
-            c020 = u.fma(b0, c020);
-            c021 = u.fma(b1, c021);
-            u = FloatVector.broadcast(F, ap[ai + 3]);
-            c030 = u.fma(b0, c030);
-            c031 = u.fma(b1, c031);
-            u = FloatVector.broadcast(F, ap[ai + 4]);
-            c040 = u.fma(b0, c040);
-            c041 = u.fma(b1, c041);
-            u = FloatVector.broadcast(F, ap[ai + 5]);
-            c050 = u.fma(b0, c050);
-            c051 = u.fma(b1, c051);
-            u = FloatVector.broadcast(F, ap[ai + 6]);
-            c060 = u.fma(b0, c060);
-            c061 = u.fma(b1, c061);
-            u = FloatVector.broadcast(F, ap[ai + 7]);
-            c070 = u.fma(b0, c070);
-            c071 = u.fma(b1, c071);
-            u = FloatVector.broadcast(F, ap[ai + 8]);
-            c080 = u.fma(b0, c080);
-            c081 = u.fma(b1, c081);
-            u = FloatVector.broadcast(F, ap[ai + 9]);
-            c090 = u.fma(b0, c090);
-            c091 = u.fma(b1, c091);
-            u = FloatVector.broadcast(F, ap[ai + 10]);
-            c100 = u.fma(b0, c100);
-            c101 = u.fma(b1, c101);
-            u = FloatVector.broadcast(F, ap[ai + 11]);
-            c110 = u.fma(b0, c110);
-            c111 = u.fma(b1, c111);
-        }
-        c000.intoArray(out, oi);
-        c001.intoArray(out, oi + L);
-        c010.intoArray(out, oi + ldo);
-        c011.intoArray(out, oi + ldo + L);
-        c020.intoArray(out, oi + 2 * ldo);
-        c021.intoArray(out, oi + 2 * ldo + L);
-        c030.intoArray(out, oi + 3 * ldo);
-        c031.intoArray(out, oi + 3 * ldo + L);
-        c040.intoArray(out, oi + 4 * ldo);
-        c041.intoArray(out, oi + 4 * ldo + L);
-        c050.intoArray(out, oi + 5 * ldo);
-        c051.intoArray(out, oi + 5 * ldo + L);
-        c060.intoArray(out, oi + 6 * ldo);
-        c061.intoArray(out, oi + 6 * ldo + L);
-        c070.intoArray(out, oi + 7 * ldo);
-        c071.intoArray(out, oi + 7 * ldo + L);
-        c080.intoArray(out, oi + 8 * ldo);
-        c081.intoArray(out, oi + 8 * ldo + L);
-        c090.intoArray(out, oi + 9 * ldo);
-        c091.intoArray(out, oi + 9 * ldo + L);
-        c100.intoArray(out, oi + 10 * ldo);
-        c101.intoArray(out, oi + 10 * ldo + L);
-        c110.intoArray(out, oi + 11 * ldo);
-        c111.intoArray(out, oi + 11 * ldo + L);
-    }
-
-    /** The 8-row tile in 16 registers (16-float vectors only: AVX2's sixteen registers hold no more than 6 rows). */
-    private static void tile8(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
-                               int oi, int ldo) {
-        FloatVector c000 = FloatVector.zero(F), c001 = c000, c010 = c000, c011 = c000, c020 = c000, c021 = c000, c030 = c000, c031 = c000;
-        FloatVector c040 = c000, c041 = c000, c050 = c000, c051 = c000, c060 = c000, c061 = c000, c070 = c000, c071 = c000;
-        for (int p = 0; p < kc; p++, ai += 8) {
-            int at = rowAt == null ? bi + p * NR : bi + rowAt[ro + p];
-            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
-            FloatVector u = FloatVector.broadcast(F, ap[ai]);
-            c000 = u.fma(b0, c000);
-            c001 = u.fma(b1, c001);
-            u = FloatVector.broadcast(F, ap[ai + 1]);
-            c010 = u.fma(b0, c010);
-            c011 = u.fma(b1, c011);
-            u = FloatVector.broadcast(F, ap[ai + 2]);
-            c020 = u.fma(b0, c020);
-            c021 = u.fma(b1, c021);
-            u = FloatVector.broadcast(F, ap[ai + 3]);
-            c030 = u.fma(b0, c030);
-            c031 = u.fma(b1, c031);
-            u = FloatVector.broadcast(F, ap[ai + 4]);
-            c040 = u.fma(b0, c040);
-            c041 = u.fma(b1, c041);
-            u = FloatVector.broadcast(F, ap[ai + 5]);
-            c050 = u.fma(b0, c050);
-            c051 = u.fma(b1, c051);
-            u = FloatVector.broadcast(F, ap[ai + 6]);
-            c060 = u.fma(b0, c060);
-            c061 = u.fma(b1, c061);
-            u = FloatVector.broadcast(F, ap[ai + 7]);
-            c070 = u.fma(b0, c070);
-            c071 = u.fma(b1, c071);
-        }
-        c000.intoArray(out, oi);
-        c001.intoArray(out, oi + L);
-        c010.intoArray(out, oi + ldo);
-        c011.intoArray(out, oi + ldo + L);
-        c020.intoArray(out, oi + 2 * ldo);
-        c021.intoArray(out, oi + 2 * ldo + L);
-        c030.intoArray(out, oi + 3 * ldo);
-        c031.intoArray(out, oi + 3 * ldo + L);
-        c040.intoArray(out, oi + 4 * ldo);
-        c041.intoArray(out, oi + 4 * ldo + L);
-        c050.intoArray(out, oi + 5 * ldo);
-        c051.intoArray(out, oi + 5 * ldo + L);
-        c060.intoArray(out, oi + 6 * ldo);
-        c061.intoArray(out, oi + 6 * ldo + L);
-        c070.intoArray(out, oi + 7 * ldo);
-        c071.intoArray(out, oi + 7 * ldo + L);
-    }
-
-    /** The 4-row tile in eight registers. */
-    private static void tile4(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
-                               int oi, int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        for (int p = 0; p < kc; p++, ai += 4) {
-            int at = rowAt == null ? bi + p * NR : bi + rowAt[ro + p];
-            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
-            FloatVector u = FloatVector.broadcast(F, ap[ai]);
-            c00 = u.fma(b0, c00);
-            c01 = u.fma(b1, c01);
-            u = FloatVector.broadcast(F, ap[ai + 1]);
-            c10 = u.fma(b0, c10);
-            c11 = u.fma(b1, c11);
-            u = FloatVector.broadcast(F, ap[ai + 2]);
-            c20 = u.fma(b0, c20);
-            c21 = u.fma(b1, c21);
-            u = FloatVector.broadcast(F, ap[ai + 3]);
-            c30 = u.fma(b0, c30);
-            c31 = u.fma(b1, c31);
-        }
-        c00.intoArray(out, oi);
-        c01.intoArray(out, oi + L);
-        c10.intoArray(out, oi + ldo);
-        c11.intoArray(out, oi + ldo + L);
-        c20.intoArray(out, oi + 2 * ldo);
-        c21.intoArray(out, oi + 2 * ldo + L);
-        c30.intoArray(out, oi + 3 * ldo);
-        c31.intoArray(out, oi + 3 * ldo + L);
-    }
-
-    /** The 6-row tile in twelve registers. */
-    private static void tile6(int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro, float[] out,
-                               int oi, int ldo) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-        for (int p = 0; p < kc; p++, ai += 6) {
-            int at = rowAt == null ? bi + p * NR : bi + rowAt[ro + p];
-            FloatVector b0 = FloatVector.fromArray(F, bp, at), b1 = FloatVector.fromArray(F, bp, at + L);
-            FloatVector u = FloatVector.broadcast(F, ap[ai]);
-            c00 = u.fma(b0, c00);
-            c01 = u.fma(b1, c01);
-            u = FloatVector.broadcast(F, ap[ai + 1]);
-            c10 = u.fma(b0, c10);
-            c11 = u.fma(b1, c11);
-            u = FloatVector.broadcast(F, ap[ai + 2]);
-            c20 = u.fma(b0, c20);
-            c21 = u.fma(b1, c21);
-            u = FloatVector.broadcast(F, ap[ai + 3]);
-            c30 = u.fma(b0, c30);
-            c31 = u.fma(b1, c31);
-            u = FloatVector.broadcast(F, ap[ai + 4]);
-            c40 = u.fma(b0, c40);
-            c41 = u.fma(b1, c41);
-            u = FloatVector.broadcast(F, ap[ai + 5]);
-            c50 = u.fma(b0, c50);
-            c51 = u.fma(b1, c51);
-        }
-        c00.intoArray(out, oi);
-        c01.intoArray(out, oi + L);
-        c10.intoArray(out, oi + ldo);
-        c11.intoArray(out, oi + ldo + L);
-        c20.intoArray(out, oi + 2 * ldo);
-        c21.intoArray(out, oi + 2 * ldo + L);
-        c30.intoArray(out, oi + 3 * ldo);
-        c31.intoArray(out, oi + 3 * ldo + L);
-        c40.intoArray(out, oi + 4 * ldo);
-        c41.intoArray(out, oi + 4 * ldo + L);
-        c50.intoArray(out, oi + 5 * ldo);
-        c51.intoArray(out, oi + 5 * ldo + L);
-    }
-
-    /**
      * Writes {@code width} (a multiple of 8) computed values {@code t[ti..]} to C at {@code ci}: added to C's values
      * when {@code load}, then plus {@code bias[col..]} when there is a bias, then the activation, then times
      * {@code (mask[ci..] > 0 ? 1 : 0)} when there is a mask (laid out like C). No branch merges
@@ -1116,19 +891,6 @@ final class VectorGemm implements FloatKernel {
                 FloatVector.fromArray(F, c, ci + h).mul(step).intoArray(c, ci + h);
             }
         }
-    }
-
-    /**
-     * The height of the register tile, and of the micro-panel of op(A), for a panel of this many rows of C: {@link #MR}
-     * for a whole one, the lowest of {@link #HEIGHTS} that holds the last one (128 rows: ten tiles of 12 and one of 8,
-     * not eleven of 12).
-     */
-    static int height(int rows) {
-        int best = MR;
-        for (int h : HEIGHTS) {
-            if (h >= rows) best = h;
-        }
-        return best;
     }
 
     /** A thread for each {@code perThread} of the work, at least one and at most the pool's. */
