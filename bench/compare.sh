@@ -63,7 +63,7 @@ for t in "${threads[@]}"; do
   line="threads=$t  MLP train (steady): netc $ns samples/s, numpy $nps ($(ratio "$ns" "$nps"))"
   [ $have_torch = 1 ] && line="$line, PyTorch $ps ($(ratio "$ns" "$ps"))"
   echo "$line"
-  line="threads=$t  MLP train (one epoch, cold JVM): netc $ne samples/s"
+  line="threads=$t  MLP train (one epoch, cold JVM): netc $ne samples/s ($(ratio "$ne" "$ns") of netc's steady rate)"
   [ $have_torch = 1 ] && line="$line, PyTorch's epoch $ps ($(ratio "$ne" "$ps"))"
   echo "$line"
   line="threads=$t  MLP predict (1 sample): netc $np us"
