@@ -105,11 +105,14 @@ class BatcherTest {
 
     @Test
     void wideSamplesAreGatheredByTheThreadsExactlyAsByOne() {
-        // 200 samples of 1,000 values, batches of 96: a shuffled batch is shared out among the threads
-        int n = 200, width = 1000;
+        // 200 samples of 1,000 values (and of 20 ints), batches of 96: a shuffled batch is shared out among the
+        // threads, rows longer than a cache line touched at both ends first
+        int n = 200, width = 1000, tokens = 20;
         float[] x = new float[n * width];
         for (int i = 0; i < x.length; i++) x[i] = i / width + (i % width) * 1e-4f;
-        DataSet d = new DataSet(java.util.Map.of("x", Tensor.of(new int[] {n, width}, x)));
+        int[] t = new int[n * tokens];
+        for (int i = 0; i < t.length; i++) t[i] = i;
+        DataSet d = new DataSet(java.util.Map.of("x", Tensor.of(new int[] {n, width}, x), "t", Tensor.ofInts(new int[] {n, tokens}, t)));
         int before = netc.runtime.kernels.Parallel.threads();
         List<float[]> batches = new ArrayList<>();
         try {
@@ -118,13 +121,17 @@ class BatcherTest {
                 Batcher b = new Batcher(d, 96, true, 5);
                 b.startEpoch();
                 float[] dst = new float[96 * width];
+                int[] tdst = new int[96 * tokens];
                 for (int batch = 0; b.next(); batch++) {
                     b.fill("x", dst);
+                    b.fill("t", tdst);
                     float[] got = Arrays.copyOf(dst, b.batchSize() * width);
                     for (int k = 0; k < b.batchSize(); k++) {
                         int sample = (int) got[k * width];
                         assertArrayEquals(Arrays.copyOfRange(x, sample * width, (sample + 1) * width),
                                 Arrays.copyOfRange(got, k * width, (k + 1) * width), threads + " threads, batch " + batch + ", row " + k);
+                        assertArrayEquals(Arrays.copyOfRange(t, sample * tokens, (sample + 1) * tokens),
+                                Arrays.copyOfRange(tdst, k * tokens, (k + 1) * tokens), threads + " threads, batch " + batch + ", tokens " + k);
                     }
                     if (threads == 1) batches.add(got);
                     else assertArrayEquals(batches.get(batch), got, "batch " + batch);
