@@ -105,8 +105,8 @@ class BatcherTest {
 
     @Test
     void wideSamplesAreGatheredByTheThreadsExactlyAsByOne() {
-        // 200 samples of 1,000 values (and of 20 ints), batches of 96: a shuffled batch is shared out among the
-        // threads, rows longer than a cache line touched at both ends first
+        // 200 samples of 1,000 values (touched at both ends before the copies) and of 20 ints, batches of 96: a
+        // shuffled batch is shared out among the threads
         int n = 200, width = 1000, tokens = 20;
         float[] x = new float[n * width];
         for (int i = 0; i < x.length; i++) x[i] = i / width + (i % width) * 1e-4f;
