@@ -31,7 +31,7 @@ public final class Batcher {
     private final Parallel.Body gather = this::gatherRows;
     private Object gatherSrc, gatherDst;
     private int gatherStride;
-    /** Float rows of at least this many values (a cache line's) are touched before they are copied ({@link #gatherRows}). */
+    /** Float rows of at least this many values (a cache line's) are touched before the copies ({@link #gatherRows}). */
     private static final int TOUCH_MIN_VALUES = 16;
     /** Where {@link #touch} keeps a sum that equals {@link #RARE}. */
     private float touched;

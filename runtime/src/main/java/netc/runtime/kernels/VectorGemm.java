@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The single-precision product on the Vector API ({@code jdk.incubator.vector}): a register-blocked micro-kernel
- * ({@link VectorTiles}) over packed panels, in the style of BLIS. {@link VectorKernels} loads this class by name, and only when the module
- * is in the boot layer, so nothing else in the runtime refers to the incubator API. Every loop is written once, in
+ * ({@link VectorTiles}) over packed panels, in the style of BLIS. {@link VectorKernels} loads this class by name,
+ * and only when the module is in the boot layer, so nothing else in the runtime refers to the incubator API. Every loop is written once, in
  * vectors of {@link VectorWidth#F}: 16 floats (AVX-512) or 8 (AVX2), whichever this machine has or
  * {@code -Dnetc.vector.bits} forces; only the register tile's height (and the single-row strip's count of vectors)
  * depends on the width, since the number of registers does.
@@ -35,8 +35,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Two paths pack nothing big, for the shapes of convolutions and small batches. The <em>in-place</em> path, for
  * row-major op(B) with {@link #MIN_TILE_M} to {@link #IN_PLACE_M} rows of C (or a small op(B)): the same register
- * tiles, of the height among {@link VectorTiles#HEIGHTS} that pads the rows least, read op(B) where it lies (its rows n apart
- * instead of NR), and only op(A) is packed. The <em>dot-product</em> path, for {@code A · Bᵀ} with a long k and
+ * tiles, of the height among {@link VectorTiles#HEIGHTS} that pads the rows least, read op(B) where it lies (its
+ * rows n apart instead of NR), and only op(A) is packed. The <em>dot-product</em> path, for {@code A · Bᵀ} with a long k and
  * few rows or columns of C (a convolution's weight gradient): both operands are read along k as they lie, 4×4
  * blocks of C summed in sixteen vector registers and reduced at the end.
  *
@@ -130,7 +130,8 @@ final class VectorGemm implements FloatKernel {
         float[] dots = new float[4 * DOT_MIN_K];
         int[] rowAt = {0, NR, 2 * NR, 3 * NR};
         for (int i = 0; i < WARM_UP_CALLS; i++) {
-            VectorTiles.tile(VectorTiles.HEIGHTS[i % VectorTiles.HEIGHTS.length], 4, ap, 0, bp, 0, (i & 1) == 0 ? null : rowAt, 0, t, 0, NR);
+            int height = VectorTiles.HEIGHTS[i % VectorTiles.HEIGHTS.length];
+            VectorTiles.tile(height, 4, ap, 0, bp, 0, (i & 1) == 0 ? null : rowAt, 0, t, 0, NR);
             Unary act = (i & 1) == 0 ? Unary.IDENTITY : Unary.RELU;
             store(t, 0, NR, c, 0, (i & 1) == 0, (i & 2) == 0 ? c : null, 0, act, (i & 4) == 0 ? c : null);
             sgemm(false, false, 1, (i & 2) == 0 ? STRIP : 2 * STRIP, 4, row, 0, b, 0, (i & 1) == 0 ? strips : null, out, 0,
@@ -466,8 +467,8 @@ final class VectorGemm implements FloatKernel {
 
         /**
          * The in-place path, for row-major op(B) with few rows of C or a small op(B): op(B) is read where it lies, never
-         * packed, by register tiles of {@link VectorTiles#MR} rows (the last one {@link VectorTiles#height}); op(A) is packed whole for each block of k. Threads take
-         * whole panels of {@link #NR} columns.
+         * packed, by register tiles of {@link VectorTiles#MR} rows (the last one {@link VectorTiles#height}); op(A) is
+         * packed whole for each block of k. Threads take whole panels of {@link #NR} columns.
          */
         private void inPlace(int threads) {
             if (rowAt == null) {
@@ -605,8 +606,8 @@ final class VectorGemm implements FloatKernel {
         }
 
         /**
-         * Packs rows [ic, ic+mc) of the current k block of op(A) into dst from dstOff in micro-panels of {@link VectorTiles#MR}
-         * rows, the last one of {@link VectorTiles#height} rows, zero-padded.
+         * Packs rows [ic, ic+mc) of the current k block of op(A) into dst from dstOff in micro-panels of
+         * {@link VectorTiles#MR} rows, the last one of {@link VectorTiles#height} rows, zero-padded.
          */
         private void packA(int ic, int mc, float[] dst, int dstOff) {
             for (int ir = 0; ir < mc; ir += MR) {

@@ -41,15 +41,15 @@ final class VectorTiles {
     }
 
     /**
-     * The micro-kernel: the rows×NR tile {@code A panel · B panel} over kc steps, held in vector registers, then written
-     * to {@code out} from {@code oi} with row stride {@code ldo}: C itself for a whole tile that overwrites C, or a
-     * scratch tile (row stride NR) that {@code VectorGemm.store} adds to C or an edge tile leaves partly unused. (Adding C's
-     * values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2 keeps them
-     * in registers only inside one compiled method, and boxes each one on the heap otherwise. One method per height
-     * (rows of C): {@link #MR}, or for the last panel of rows any of {@link #HEIGHTS}. Row p of op(B) is at
-     * {@code bi + rowAt[ro + p]} where the in-place path reads B itself (rows n apart, or a convolution's table),
-     * and at {@code bi + p·NR} in a packed panel (rowAt null): C2 compiles the loop once for each case, and the
-     * second, whose loads it can prove in bounds before the loop, runs some 7% faster.
+     * The micro-kernel: the rows×NR tile {@code A panel · B panel} over kc steps, held in vector registers, then
+     * written to {@code out} from {@code oi} with row stride {@code ldo}: C itself for a whole tile that overwrites C,
+     * or a scratch tile (row stride NR) that {@code VectorGemm.store} adds to C or an edge tile leaves partly unused.
+     * (Adding C's values here too costs the loop registers: some 10% on large products.) Vectors never cross a call: C2
+     * keeps them in registers only inside one compiled method, and boxes each one on the heap otherwise. One method per
+     * height (rows of C): {@link #MR}, or for the last panel of rows any of {@link #HEIGHTS}. Row p of op(B) is at
+     * {@code bi + rowAt[ro + p]} where the in-place path reads B itself (rows n apart, or a convolution's table), and
+     * at {@code bi + p·NR} in a packed panel (rowAt null): C2 compiles the loop once for each case, and the second,
+     * whose loads it can prove in bounds before the loop, runs some 7% faster.
      */
     static void tile(int rows, int kc, float[] ap, int ai, float[] bp, int bi, int[] rowAt, int ro,
                              float[] out, int oi, int ldo) {
