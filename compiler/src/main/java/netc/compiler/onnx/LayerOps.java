@@ -32,7 +32,7 @@ final class LayerOps {
                 if (bias == null) throw m.problem("has a bias of shape " + java.util.Arrays.toString(c.dims()) + " for " + units + " units");
                 if (beta != 1) bias = bias.scaled(beta);
             }
-            dense(m, 0, a, w, bias, m.node.getInput(1));
+            dense(m, m.node.getOutput(0), a, w, bias, m.node.getInput(1));
             return;
         }
         // the general form, over computed values
@@ -60,8 +60,8 @@ final class LayerOps {
         return null;
     }
 
-    /** {@code dense(x, units, name="L")}, the weight [units, in] and the bias if any stored under L. */
-    private static void dense(OnnxImporter m, int out, Value.Net x, Const w, Const bias, String weightName) {
+    /** ONNX value {@code out} is {@code dense(x, units, name="L")}, the weight [units, in] and the bias if any stored under L. */
+    private static void dense(OnnxImporter m, String out, Value.Net x, Const w, Const bias, String weightName) {
         int units = (int) w.dims()[0], in = (int) w.dims()[1];
         Dim last = x.shape().isEmpty() ? null : x.shape().get(x.rank() - 1);
         if (last == null || last.isSymbolic() || last.size() != in) {
@@ -73,7 +73,7 @@ final class LayerOps {
         List<Dim> shape = new ArrayList<>(x.shape());
         shape.set(shape.size() - 1, Dim.of(units));
         String expr = "dense(" + x.id() + ", " + units + (bias == null ? ", bias=false" : "") + ", name=\"" + layer + "\")";
-        if (out >= 0) m.define(out, expr, shape, false);
+        m.defineAs(out, expr, shape, false);
     }
 
     /**
@@ -93,17 +93,8 @@ final class LayerOps {
                 Const c = m.knownValue(other);
                 if (c != null && c.isFloat() && c.rank() == 1 && c.size() == units) bias = c;
             }
-            if (bias != null) {
-                String layer = m.layerName("dense", m.node.getInput(1));
-                m.weight(layer, "weight", w);
-                m.weight(layer, "bias", bias);
-                List<Dim> shape = new ArrayList<>(a.shape());
-                shape.set(shape.size() - 1, Dim.of(units));
-                m.absorb(add);
-                m.defineAs(add.getOutput(0), "dense(" + a.id() + ", " + units + ", name=\"" + layer + "\")", shape, false);
-                return;
-            }
-            dense(m, 0, a, w, null, m.node.getInput(1));
+            if (bias != null) m.absorb(add);
+            dense(m, bias != null ? add.getOutput(0) : m.node.getOutput(0), a, w, bias, m.node.getInput(1));
             return;
         }
         Value.Net bv = m.net(1);

@@ -301,6 +301,24 @@ class OnnxImportTest {
         assertEquals(1, r.status(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(r.err().contains(p + ": node 'pool' (AveragePool): avgpool: window [6, 6] is larger than input [batch, 1, 4, 4]"), r.err());
+
+        // a MatMul whose weight is for 6 inputs, given 4, and the Add of its bias (found by the fuzzer)
+        Onnx.TensorProto.Builder w = Onnx.TensorProto.newBuilder().setName("w").setDataType(1).addDims(6).addDims(8);
+        Onnx.TensorProto.Builder b = Onnx.TensorProto.newBuilder().setName("b").setDataType(1).addDims(8);
+        for (int i = 0; i < 48; i++) w.addFloatData(i);
+        for (int i = 0; i < 8; i++) b.addFloatData(i);
+        Onnx.ModelProto mm = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(Onnx.GraphProto.newBuilder().addInitializer(w).addInitializer(b)
+                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
+                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("mm").setOpType("MatMul").addInput("x").addInput("w").addOutput("h"))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("add").setOpType("Add").addInput("h").addInput("b").addOutput("y")))
+                .build();
+        Path q = Files.write(tmp.resolve("matmul.onnx"), mm.toByteArray());
+        Cli d = Cli.run("import", q, "-o", tmp.resolve("matmul.net"));
+        assertEquals(1, d.status(), d.err());
+        assertEquals(1, d.err().strip().lines().count(), d.err());
+        assertTrue(d.err().contains(q + ": node 'mm' (MatMul) multiplies [batch, 1, 4, 4] by a weight for 6 inputs"), d.err());
     }
 
     @Test
