@@ -12,6 +12,9 @@ import netc.compiler.NetCompiler;
 import netc.compiler.frontend.CompileError;
 import netc.compiler.frontend.Diagnostic;
 import netc.compiler.ir.Dim;
+import netc.compiler.ir.Graph;
+import netc.compiler.ir.Param;
+import netc.compiler.ir.Shape;
 import netc.compiler.onnx.proto.Onnx;
 import netc.runtime.Tensor;
 import netc.runtime.UserError;
@@ -38,6 +41,8 @@ public final class OnnxImporter {
     /** For each line of the body, the node it imports ("node 'NAME' (Op)"), or null. */
     private final List<String> lineNodes = new ArrayList<>();
     final LinkedHashMap<String, Tensor> weights = new LinkedHashMap<>();
+    /** The node that gave each weight ("node 'NAME' (Op):"), for messages. */
+    private final Map<String, String> weightNodes = new HashMap<>();
     private final Map<String, Integer> uses = new HashMap<>();
     private final Set<String> graphOutputs = new HashSet<>(), written = new HashSet<>();
     private final Map<String, Integer> layerCounts = new HashMap<>();
@@ -123,13 +128,23 @@ public final class OnnxImporter {
      * shapes are inconsistent is refused in one line like any other fault of the file.
      */
     private void check(String source, int bodyStart) {
+        Graph g;
         try {
-            NetCompiler.parse(file.path.getFileName() + ".net", source);
+            g = NetCompiler.parse(file.path.getFileName() + ".net", source);
         } catch (CompileError e) {
             Diagnostic d = e.diagnostics().get(0);
             int i = d.span().line() - bodyStart - 1;
             String where = i >= 0 && i < lineNodes.size() && lineNodes.get(i) != null ? lineNodes.get(i) + " " : "";
             throw new UserError(OnnxFile.printable(file.path + ": " + where + d.message()));
+        }
+        // a layer's weights of another shape than its input gives the layer (a bias of 6 for 8 units) would load
+        // into no model: refused here, against the node that has them
+        for (Param p : g.params()) {
+            Tensor t = weights.get(p.name());
+            if (t != null && !p.node().shape().equals(Shape.of(t.shape()))) {
+                throw new UserError(OnnxFile.printable(file.path + ": " + weightNodes.get(p.name()) + " weight '" + p.name() + "' has shape "
+                        + Tensor.shapeString(t.shape()) + "; the layer takes " + p.node().shape()));
+            }
         }
     }
 
@@ -371,6 +386,7 @@ public final class OnnxImporter {
     /** Stores a layer's tensor under {@code layer.part}. */
     void weight(String layer, String part, Const c) {
         weights.put(layer + "." + part, Tensor.of(c.intDims(), c.asFloats()));
+        weightNodes.put(layer + "." + part, nodeLabel());
     }
 
     /** The node's attribute, or null. */

@@ -319,6 +319,23 @@ class OnnxImportTest {
         assertEquals(1, d.status(), d.err());
         assertEquals(1, d.err().strip().lines().count(), d.err());
         assertTrue(d.err().contains(q + ": node 'mm' (MatMul) multiplies [batch, 1, 4, 4] by a weight for 6 inputs"), d.err());
+
+        // any layer's weight that its layer does not take: a convolution's bias of 3 for 2 filters
+        Onnx.TensorProto.Builder k = Onnx.TensorProto.newBuilder().setName("k").setDataType(1).addDims(2).addDims(1).addDims(3).addDims(3);
+        Onnx.TensorProto.Builder kb = Onnx.TensorProto.newBuilder().setName("kb").setDataType(1).addDims(3);
+        for (int i = 0; i < 18; i++) k.addFloatData(i);
+        for (int i = 0; i < 3; i++) kb.addFloatData(i);
+        Onnx.ModelProto cm = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
+                .setGraph(Onnx.GraphProto.newBuilder().addInitializer(k).addInitializer(kb)
+                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
+                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("x").addInput("k").addInput("kb").addOutput("y")))
+                .build();
+        Path cp = Files.write(tmp.resolve("conv.onnx"), cm.toByteArray());
+        Cli e = Cli.run("import", cp, "-o", tmp.resolve("conv.net"));
+        assertEquals(1, e.status(), e.err());
+        assertEquals(1, e.err().strip().lines().count(), e.err());
+        assertTrue(e.err().contains(cp + ": node 'conv' (Conv): weight 'conv1.bias' has shape [3]; the layer takes [2]"), e.err());
     }
 
     @Test
