@@ -284,58 +284,49 @@ class OnnxImportTest {
 
     @Test
     void shapesThatDoNotFitAreRefusedAgainstTheirNode() throws IOException {
+        Onnx.AttributeProto kernel = Onnx.AttributeProto.newBuilder().setName("kernel_shape").setType(Onnx.AttributeProto.AttributeType.INTS)
+                .addInts(6).addInts(6).build();
+        refusedInOneLine("pool", Onnx.GraphProto.newBuilder()
+                        .addNode(Onnx.NodeProto.newBuilder().setName("pool").setOpType("AveragePool").addInput("x").addOutput("y").addAttribute(kernel)),
+                "node 'pool' (AveragePool): avgpool: window [6, 6] is larger than input [batch, 1, 4, 4]");
+
+        // a MatMul whose weight is for 6 inputs, given 4, and the Add of its bias (found by the fuzzer)
+        refusedInOneLine("matmul", Onnx.GraphProto.newBuilder().addInitializer(floats("w", 6, 8)).addInitializer(floats("b", 8))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("mm").setOpType("MatMul").addInput("x").addInput("w").addOutput("h"))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("add").setOpType("Add").addInput("h").addInput("b").addOutput("y")),
+                "node 'mm' (MatMul) multiplies [batch, 1, 4, 4] by a weight for 6 inputs");
+
+        // any layer's weight that its layer does not take: a convolution's bias of 3 for 2 filters
+        refusedInOneLine("conv", Onnx.GraphProto.newBuilder().addInitializer(floats("k", 2, 1, 3, 3)).addInitializer(floats("kb", 3))
+                        .addNode(Onnx.NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("x").addInput("k").addInput("kb").addOutput("y")),
+                "node 'conv' (Conv): weight 'conv1.bias' has shape [3]; the layer takes [2]");
+    }
+
+    /** A float initializer of this shape holding 0, 1, 2, ... */
+    private static Onnx.TensorProto floats(String name, long... dims) {
+        Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1);
+        long size = 1;
+        for (long d : dims) {
+            t.addDims(d);
+            size *= d;
+        }
+        for (int i = 0; i < size; i++) t.addFloatData(i);
+        return t.build();
+    }
+
+    /** Imports the graph's nodes from input x [batch, 1, 4, 4] to output y, which must fail with one line ending so. */
+    private void refusedInOneLine(String name, Onnx.GraphProto.Builder g, String message) throws IOException {
         Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder()
                 .addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimParam("batch"));
         for (int d : new int[] {1, 4, 4}) shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
         Onnx.TypeProto type = Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(1).setShape(shape)).build();
-        Onnx.AttributeProto kernel = Onnx.AttributeProto.newBuilder().setName("kernel_shape").setType(Onnx.AttributeProto.AttributeType.INTS)
-                .addInts(6).addInts(6).build();
-        Onnx.ModelProto m = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(Onnx.GraphProto.newBuilder()
-                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
-                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
-                        .addNode(Onnx.NodeProto.newBuilder().setName("pool").setOpType("AveragePool").addInput("x").addOutput("y").addAttribute(kernel)))
-                .build();
-        Path p = Files.write(tmp.resolve("pool.onnx"), m.toByteArray());
-        Cli r = Cli.run("import", p, "-o", tmp.resolve("pool.net"));
+        g.addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type)).addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"));
+        Path p = Files.write(tmp.resolve(name + ".onnx"), Onnx.ModelProto.newBuilder().setIrVersion(8)
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17)).setGraph(g).build().toByteArray());
+        Cli r = Cli.run("import", p, "-o", tmp.resolve(name + ".net"));
         assertEquals(1, r.status(), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        assertTrue(r.err().contains(p + ": node 'pool' (AveragePool): avgpool: window [6, 6] is larger than input [batch, 1, 4, 4]"), r.err());
-
-        // a MatMul whose weight is for 6 inputs, given 4, and the Add of its bias (found by the fuzzer)
-        Onnx.TensorProto.Builder w = Onnx.TensorProto.newBuilder().setName("w").setDataType(1).addDims(6).addDims(8);
-        Onnx.TensorProto.Builder b = Onnx.TensorProto.newBuilder().setName("b").setDataType(1).addDims(8);
-        for (int i = 0; i < 48; i++) w.addFloatData(i);
-        for (int i = 0; i < 8; i++) b.addFloatData(i);
-        Onnx.ModelProto mm = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(Onnx.GraphProto.newBuilder().addInitializer(w).addInitializer(b)
-                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
-                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
-                        .addNode(Onnx.NodeProto.newBuilder().setName("mm").setOpType("MatMul").addInput("x").addInput("w").addOutput("h"))
-                        .addNode(Onnx.NodeProto.newBuilder().setName("add").setOpType("Add").addInput("h").addInput("b").addOutput("y")))
-                .build();
-        Path q = Files.write(tmp.resolve("matmul.onnx"), mm.toByteArray());
-        Cli d = Cli.run("import", q, "-o", tmp.resolve("matmul.net"));
-        assertEquals(1, d.status(), d.err());
-        assertEquals(1, d.err().strip().lines().count(), d.err());
-        assertTrue(d.err().contains(q + ": node 'mm' (MatMul) multiplies [batch, 1, 4, 4] by a weight for 6 inputs"), d.err());
-
-        // any layer's weight that its layer does not take: a convolution's bias of 3 for 2 filters
-        Onnx.TensorProto.Builder k = Onnx.TensorProto.newBuilder().setName("k").setDataType(1).addDims(2).addDims(1).addDims(3).addDims(3);
-        Onnx.TensorProto.Builder kb = Onnx.TensorProto.newBuilder().setName("kb").setDataType(1).addDims(3);
-        for (int i = 0; i < 18; i++) k.addFloatData(i);
-        for (int i = 0; i < 3; i++) kb.addFloatData(i);
-        Onnx.ModelProto cm = Onnx.ModelProto.newBuilder().setIrVersion(8).addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(17))
-                .setGraph(Onnx.GraphProto.newBuilder().addInitializer(k).addInitializer(kb)
-                        .addInput(Onnx.ValueInfoProto.newBuilder().setName("x").setType(type))
-                        .addOutput(Onnx.ValueInfoProto.newBuilder().setName("y"))
-                        .addNode(Onnx.NodeProto.newBuilder().setName("conv").setOpType("Conv").addInput("x").addInput("k").addInput("kb").addOutput("y")))
-                .build();
-        Path cp = Files.write(tmp.resolve("conv.onnx"), cm.toByteArray());
-        Cli e = Cli.run("import", cp, "-o", tmp.resolve("conv.net"));
-        assertEquals(1, e.status(), e.err());
-        assertEquals(1, e.err().strip().lines().count(), e.err());
-        assertTrue(e.err().contains(cp + ": node 'conv' (Conv): weight 'conv1.bias' has shape [3]; the layer takes [2]"), e.err());
+        assertTrue(r.err().contains(p + ": " + message), r.err());
     }
 
     @Test
