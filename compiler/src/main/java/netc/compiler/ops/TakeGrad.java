@@ -41,10 +41,12 @@ final class TakeGrad implements Op, Differentiable, Kernel {
     @Override
     public void emit(KernelContext k) {
         Node n = k.node();
-        // per slice b of the leading dimension: zero the slice of the result, add the slice's elements into it
+        // per slice b of the leading dimension: zero the slice of the result, add the slice's elements into it; a
+        // thread's share counts both (a max pool's gradient zeroes four values for each it adds), so that a batch's
+        // pool gradient is shared out like the elementwise kernels after it, which then find their part in their cache
         Shape index = n.input(1).shape();
         String slice = index.productExpr(1, index.rank()), sourceSlice = n.shape().productExpr(1, n.shape().rank());
-        k.parallelLoop("b", index.dim(0).javaExpr(), slice, index);
+        k.parallelLoop("b", index.dim(0).javaExpr(), sourceSlice + " + " + slice, n.shape());
         k.stmt("java.util.Arrays.fill($L, b * ($L), (b + 1) * ($L), ($L) 0)", k.out(), sourceSlice, sourceSlice, k.T());
         k.begin("for (int i = b * ($L); i < (b + 1) * ($L); i++)", slice, slice)
                 .stmt("$L[$L[i]] += $L[i]", k.out(), k.in(1), k.in(0)).end();
