@@ -21,6 +21,7 @@ import netc.compiler.ir.TensorType;
  */
 final class ReduceSum implements Op, Differentiable, Kernel {
     private static final ClassName SUMS = ClassName.get("netc.runtime.kernels", "Sums");
+    private static final ClassName OVER_OUTER_AND_INNER = SUMS.nestedClass("OverOuterAndInner");
 
     @Override
     public String name() {
@@ -90,11 +91,45 @@ final class ReduceSum implements Op, Differentiable, Kernel {
     }
 
     /**
+     * For x of the form [summed…, kept…, summed…] (dimensions of size 1 aside), the dimensions before the kept run and
+     * the kept run: the shape of the partial sums of {@link #sumsOverOuterAndInner}; else null.
+     */
+    static Shape outerAndKept(Shape x, List<Integer> axes) {
+        List<Dim> dims = new ArrayList<>();
+        int part = 0; // 0: the summed dimensions before the kept ones, 1: the kept ones, 2: the summed ones after
+        boolean before = false;
+        for (int i = 0; i < x.rank(); i++) {
+            Dim d = x.dim(i);
+            if (d.isOne()) continue;
+            boolean summed = axes.contains(i);
+            if (part == 0 && !summed) part = 1;
+            else if (part == 1 && summed) part = 2;
+            else if (part == 2 && !summed) return null;
+            if (part == 0) before = true;
+            if (part < 2) dims.add(d);
+        }
+        return before && part == 2 ? Shape.of(dims) : null;
+    }
+
+    /** Where the float sums of {@link #sumsOverOuterAndInner} run in parallel: their partial sums [outer, kept]. */
+    @Override
+    public List<Shape> scratch(Node n) {
+        Shape partials = outerAndKept(n.input(0).shape(), n.attrs().ints("axes"));
+        return partials == null ? List.of() : List.of(partials);
+    }
+
+    /**
      * x viewed as [outer, kept, inner] summed over outer and inner (a convolution's bias gradient: [batch, C, H·W] to
-     * [C]): each result element is summed whole, in the same order as the general loops, so the kept dimension is
-     * split over the threads; each thread reads its channels of one sample after another, front to back.
+     * [C]). In float, {@code Sums.OverOuterAndInner}: the threads sum the runs of their samples, where the kernel
+     * before wrote them, and the partial sums are added in sample order. In double (gradient checks) each result
+     * element is summed whole, in the same order, the kept dimension split over the threads.
      */
     private static void sumsOverOuterAndInner(KernelContext k, Shape x, String outer, String keptSize, String inner) {
+        if (k.T().equals("float") && outerAndKept(x, k.node().attrs().ints("axes")) != null) {
+            String sums = k.state(OVER_OUTER_AND_INNER, "sums", "");
+            k.stmt("$L.sum($L, $L, $L, $L, $L, $L)", sums, k.in(0), outer, keptSize, inner, k.scratch(0), k.out());
+            return;
+        }
         String[] range = k.parallelRange(keptSize, "(" + outer + ") * (" + inner + ")", x);
         k.stmt("java.util.Arrays.fill($L, $L, $L, ($L) 0)", k.out(), range[0], range[1], k.T());
         k.loop("a", outer);

@@ -28,6 +28,47 @@ public final class Sums {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /**
+     * A kernel's sums of x viewed as [outer, kept, inner] over outer and inner (a convolution's bias gradient: [batch,
+     * C, H·W] to [C]), one object per kernel of a model. The threads take samples: each sums its samples' runs, which
+     * the elementwise kernel before it has just written in its own cache, into {@code partial} [outer, kept]; the
+     * partial sums are then added sample after sample, as one thread adds them, so the result does not depend on the
+     * thread count. (Split by kept element instead, each thread read half its runs from the other core: LeNet's two
+     * bias gradients at batch 128 took 56 and 40 µs on one thread, 115 and 84 on two.)
+     */
+    public static final class OverOuterAndInner {
+        /** Fewest values a thread sums. */
+        private static final int GRAIN = 1 << 15;
+        private final Parallel.Body body = this::partials;
+        private float[] x, partial;
+        private int kept, inner;
+
+        /** {@code out[c] = Σ over a and i of x[(a·kept + c)·inner + i]}, with {@code partial} holding outer·kept values. */
+        public void sum(float[] x, int outer, int kept, int inner, float[] partial, float[] out) {
+            this.x = x;
+            this.partial = partial;
+            this.kept = kept;
+            this.inner = inner;
+            try {
+                Parallel.forRange(outer, Math.max(1, GRAIN / Math.max(1, kept * inner)), body);
+            } finally {
+                this.x = this.partial = null;
+            }
+            for (int c = 0; c < kept; c++) {
+                float s = 0;
+                for (int a = 0; a < outer; a++) s += partial[a * kept + c];
+                out[c] = s;
+            }
+        }
+
+        /** Parallel body: the runs of samples [from, to). */
+        private void partials(int from, int to) {
+            for (int a = from; a < to; a++) {
+                for (int c = 0; c < kept; c++) partial[a * kept + c] = Sums.sum(x, (a * kept + c) * inner, inner);
+            }
+        }
+    }
+
     /** As {@link #sum(float[], int, int)} in double precision (gradient checks), one value after another. */
     public static double sum(double[] a, int from, int n) {
         double s = 0;

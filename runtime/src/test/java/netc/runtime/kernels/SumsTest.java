@@ -1,5 +1,6 @@
 package netc.runtime.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Random;
@@ -39,5 +40,34 @@ class SumsTest {
         float first = Sums.sum(a, 0, a.length);
         assertEquals(exact, first, 1e-5 * a.length);
         for (int i = 0; i < 20_000; i++) assertEquals(first, Sums.sum(a, 0, a.length), 0, "call " + i);  // compiled too
+    }
+
+    /**
+     * A convolution's bias gradient [batch, C, H·W] to [C] split over samples: at every thread count the very floats
+     * of one thread summing each channel's runs sample after sample.
+     */
+    @Test
+    void outerAndInnerSumsAreTheSameAtEveryThreadCount() {
+        int outer = 128, kept = 6, inner = 784;
+        Random r = new Random(7);
+        float[] x = new float[outer * kept * inner];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+        Sums.OverOuterAndInner sums = new Sums.OverOuterAndInner();
+        try {
+            for (int threads : new int[] {1, 2, 4}) {
+                Parallel.setThreads(threads);
+                for (int n : new int[] {1, 3, outer}) {  // a batch smaller than the threads, one cut unevenly, all
+                    float[] want = new float[kept];
+                    for (int a = 0; a < n; a++) {
+                        for (int c = 0; c < kept; c++) want[c] += Sums.sum(x, (a * kept + c) * inner, inner);
+                    }
+                    float[] out = new float[kept];
+                    sums.sum(x, n, kept, inner, new float[n * kept], out);
+                    assertArrayEquals(want, out, 0, threads + " threads, batch " + n);
+                }
+            }
+        } finally {
+            Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        }
     }
 }
