@@ -22,11 +22,15 @@ import netc.compiler.ir.TensorType;
  * {@code max_pool1d/2d} and {@code avg_pool1d/2d} with their defaults. Attrs {@code size} and {@code stride}: one
  * integer per spatial dimension.
  * <ul>
- *   <li>{@code maxpool(x)}: the maximum of each window (NaN if the window holds one). Its gradient routes each
- *   output's gradient to the window's maximum, {@code take_grad(dy, maxpool_index(x))} ({@link TakeGrad}): the
- *   backward pass finds where the maxima are, so that the forward pass (and a prediction) only compares.</li>
- *   <li>{@code maxpool_index(x)}: for each window, the flat index into x of its first maximum in row-major order
- *   (PyTorch's choice at ties), as an int tensor of the pooled shape; it gets no gradient.</li>
+ *   <li>{@code maxpool(x)}: the maximum of each window (NaN if the window holds one). Its gradient is
+ *   {@code maxpool_grad(dy, x)}.</li>
+ *   <li>{@code maxpool_grad(dy, x)}: x's shape, zero but at each window's first maximum in row-major order (PyTorch's
+ *   choice at ties), where the window's dy is added: the backward pass finds where the maxima are, in one pass over x,
+ *   so that the forward pass (and a prediction) only compares. It is linear in dy, and its gradient for dy gathers
+ *   from the maxima, {@code take(ddx, maxpool_index(x))} ({@link Take}); for x it has none (it is constant between
+ *   ties).</li>
+ *   <li>{@code maxpool_index(x)}: for each window, the flat index into x of its first maximum, as an int tensor of the
+ *   pooled shape; it gets no gradient.</li>
  *   <li>{@code avgpool(x)}, the mean of each window, and its gradient {@code avgpool_grad(dy)} (attr {@code input}:
  *   x's shape) which spreads each output's gradient evenly over its window; each is the other's gradient.</li>
  * </ul>
@@ -34,7 +38,7 @@ import netc.compiler.ir.TensorType;
  */
 final class Pooling implements Op, Differentiable, Kernel {
     enum Mode {
-        MAX("maxpool"), MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
+        MAX("maxpool"), MAX_GRAD("maxpool_grad"), MAX_INDEX("maxpool_index"), AVG("avgpool"), AVG_GRAD("avgpool_grad");
 
         final String opName;
 
@@ -87,10 +91,17 @@ final class Pooling implements Op, Differentiable, Kernel {
 
     @Override
     public TensorType infer(List<TensorType> in, Attrs attrs) {
-        if (in.get(0).dtype() != DType.FLOAT) throw new ShapeException(name() + " needs a float operand, got " + in.get(0));
+        for (TensorType t : in) {
+            if (t.dtype() != DType.FLOAT) throw new ShapeException(name() + " needs float operands, got " + t);
+        }
         return switch (mode) {
             case MAX_INDEX -> new TensorType(outputShape(in.get(0).shape(), attrs), DType.INT);
             case MAX, AVG -> TensorType.f(outputShape(in.get(0).shape(), attrs));
+            case MAX_GRAD -> {
+                Shape x = in.get(1).shape(), y = outputShape(x, attrs);
+                if (!y.equals(in.get(0).shape())) throw new ShapeException("maxpool gradient of shape " + in.get(0).shape() + " does not fit output " + y);
+                yield TensorType.f(x);
+            }
             case AVG_GRAD -> {
                 Shape x = attrs.shape("input"), y = outputShape(x, attrs);
                 if (!y.equals(in.get(0).shape())) throw new ShapeException("avgpool gradient of shape " + in.get(0).shape() + " does not fit output " + y);
@@ -103,8 +114,8 @@ final class Pooling implements Op, Differentiable, Kernel {
     public List<Node> gradient(GraphBuilder g, Node y, Node dy) {
         Attrs a = attrs(y.attrs().ints("size"), y.attrs().ints("stride"));
         return switch (mode) {
-            case MAX -> List.of(g.add(Ops.TAKE_GRAD, Attrs.of("source", y.input(0).shape()), dy,
-                    g.add(Ops.MAXPOOL_INDEX, a, y.input(0))));
+            case MAX -> List.of(g.add(Ops.MAXPOOL_GRAD, a, dy, y.input(0)));
+            case MAX_GRAD -> Arrays.asList(g.add(Ops.TAKE, dy, g.add(Ops.MAXPOOL_INDEX, a, y.input(1))), null);
             case MAX_INDEX -> Arrays.asList((Node) null);
             case AVG -> List.of(g.add(Ops.AVGPOOL_GRAD, a.with("input", y.input(0).shape()), dy));
             case AVG_GRAD -> List.of(g.add(Ops.AVGPOOL, a, dy));
@@ -115,7 +126,11 @@ final class Pooling implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Node n = k.node();
         Attrs a = n.attrs();
-        Shape x = mode == Mode.AVG_GRAD ? a.shape("input") : n.input(0).shape();
+        Shape x = switch (mode) {
+            case AVG_GRAD -> a.shape("input");
+            case MAX_GRAD -> n.input(1).shape();
+            default -> n.input(0).shape();
+        };
         boolean twoD = x.rank() == 4;
         List<Integer> size = a.ints("size"), stride = a.ints("stride");
         String geometry = String.join(", ", x.productExpr(0, 2), Integer.toString(twoD ? x.dim(2).size() : 1),
@@ -123,10 +138,12 @@ final class Pooling implements Op, Differentiable, Kernel {
                 Integer.toString(twoD ? stride.get(0) : 1), Integer.toString(stride.get(stride.size() - 1)));
         String fn = switch (mode) {
             case MAX -> "max";
+            case MAX_GRAD -> "maxGrad";
             case MAX_INDEX -> "maxIndex";
             case AVG -> "avgForward";
             case AVG_GRAD -> "avgBackward";
         };
-        k.stmt("$T.$L($L, $L, $L)", KERNEL, fn, k.in(0), k.out(), geometry);
+        String operands = mode == Mode.MAX_GRAD ? k.in(0) + ", " + k.in(1) : k.in(0);
+        k.stmt("$T.$L($L, $L, $L)", KERNEL, fn, operands, k.out(), geometry);
     }
 }

@@ -42,8 +42,8 @@ final class TakeGrad implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Node n = k.node();
         // per slice b of the leading dimension: zero the slice of the result, add the slice's elements into it; a
-        // thread's share counts both (a max pool's gradient zeroes four values for each it adds), so that a batch's
-        // pool gradient is shared out like the elementwise kernels after it, which then find their part in their cache
+        // thread's share counts both (the zeroed slice may be larger), so that the work is shared out like the
+        // elementwise kernels after it, which then find their part in their cache
         Shape index = n.input(1).shape();
         String slice = index.productExpr(1, index.rank()), sourceSlice = n.shape().productExpr(1, n.shape().rank());
         k.parallelLoop("b", index.dim(0).javaExpr(), sourceSlice + " + " + slice, n.shape());

@@ -174,9 +174,12 @@ class OpGradientTest {
                 c("grad of conv for its input", "param X: [1, 2, 4, 4]", "grad(sum(conv2d(X, 2, kernel=2, pad=1) ^ 2), X) * X", "[1, 2, 4, 4]"),
                 c("grad of conv for its weight", "param X: [2, 2, 4, 3]", "grad(sum(conv2d(X, 2, kernel=2, stride=[2, 1], name=\"c\") ^ 3), c.weight)", "[2, 2, 2, 2]"),
                 c("grad of maxpool", "param X: [1, 2, 4, 4]", "grad(sum(maxpool(X, 2, stride=1) ^ 2), X) * X", "[1, 2, 4, 4]"),
-                // max pooling's gradient scatters (take_grad), whose gradient gathers (take): reached by a third derivative
+                // max pooling's gradient (maxpool_grad) is linear in dy, its gradient a gather (take): reached by a third
+                // derivative; the gather's gradient scatters (take_grad): a fourth
                 c("grad of grad of maxpool", "param X: [1, 2, 4, 4]",
                         "grad(sum(grad(sum(maxpool(X, 2, stride=1) ^ 3), X) ^ 2), X) * X", "[1, 2, 4, 4]"),
+                c("grad of grad of grad of maxpool", "param X: [1, 2, 4, 4]",
+                        "grad(sum(grad(sum(grad(sum(maxpool(X, 2, stride=1) ^ 3), X) ^ 2), X) ^ 2), X) * X", "[1, 2, 4, 4]"),
                 c("grad of avgpool", "param X: [1, 2, 4, 4]", "grad(sum(avgpool(X, 2, stride=1) ^ 2), X) * X", "[1, 2, 4, 4]"));
     }
 

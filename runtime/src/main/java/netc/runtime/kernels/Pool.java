@@ -8,8 +8,9 @@ import java.util.Arrays;
  * x is [planes, H, W] (planes = batch · channels), the result [planes, OH, OW] with {@code OH = (H − KH) / SH + 1}.
  * Planes are spread over {@link Parallel}'s threads. The double overloads serve gradient checks.
  *
- * <p>Max pooling's values are {@link #max}; its gradient needs where each window's maximum is, {@link #maxIndex},
- * and is a scatter through those indices.
+ * <p>Max pooling's values are {@link #max}, its gradient {@link #maxGrad}: each window's dy at the window's first
+ * maximum, found again from x, so that the forward pass (and a prediction) only compares. {@link #maxIndex} gives
+ * where the maxima are, for the gradient's own gradient.
  */
 public final class Pool {
     /** Input elements worth handing to another thread. */
@@ -83,28 +84,57 @@ public final class Pool {
         j.run(planes);
     }
 
+    /**
+     * Max pooling's gradient: dx (x's shape) is zero but at each window's first maximum (as {@link #maxIndex}), where
+     * the window's dy is added (windows that overlap add theirs in window order); one pass over x and dx. The common
+     * 2×2 windows of stride 2 that cover x a vector of dx at a time, with the Vector API.
+     */
+    public static void maxGrad(float[] dy, float[] x, float[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        Job j = Job.of(Job.MAX_GRAD, planes, h, w, kh, kw, sh, sw);
+        j.x = x;
+        j.y = dy;
+        j.dx = dx;
+        j.run(planes);
+    }
+
+    /** As {@link #maxGrad(float[], float[], float[], int, int, int, int, int, int, int)} in double precision. */
+    public static void maxGrad(double[] dy, double[] x, double[] dx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
+        int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
+        Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
+            Arrays.fill(dx, from * h * w, to * h * w, 0.0);
+            for (int p = from; p < to; p++) {
+                for (int i = 0; i < oh; i++) {
+                    for (int j = 0; j < ow; j++) {
+                        dx[maxAt(x, p, i, j, h, w, kh, kw, sh, sw)] += dy[(p * oh + i) * ow + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /** The flat index of the first maximum (or NaN) of window (i, j) of plane p. */
+    private static int maxAt(double[] x, int p, int i, int j, int h, int w, int kh, int kw, int sh, int sw) {
+        int best = (p * h + i * sh) * w + j * sw;
+        long m = key(x[best]);
+        for (int a = 0; a < kh; a++) {
+            for (int b = 0, row = (p * h + i * sh + a) * w + j * sw; b < kw; b++) {
+                long k = key(x[row + b]);
+                if (k > m) {
+                    m = k;
+                    best = row + b;
+                }
+            }
+        }
+        return best;
+    }
+
     /** As {@link #maxIndex(float[], int[], int, int, int, int, int, int, int)} in double precision. */
     public static void maxIndex(double[] x, int[] idx, int planes, int h, int w, int kh, int kw, int sh, int sw) {
         int oh = outSize(h, kh, sh), ow = outSize(w, kw, sw);
         Parallel.forRange(planes, minChunk(h * w), (from, to) -> {
             for (int p = from; p < to; p++) {
-                int in = p * h * w, out = p * oh * ow;
                 for (int i = 0; i < oh; i++) {
-                    for (int j = 0; j < ow; j++) {
-                        int best = in + i * sh * w + j * sw;
-                        long m = key(x[best]);
-                        for (int a = 0; a < kh; a++) {
-                            int row = in + (i * sh + a) * w + j * sw;
-                            for (int b = 0; b < kw; b++) {
-                                long k = key(x[row + b]);
-                                if (k > m) {
-                                    m = k;
-                                    best = row + b;
-                                }
-                            }
-                        }
-                        idx[out + i * ow + j] = best;
-                    }
+                    for (int j = 0; j < ow; j++) idx[(p * oh + i) * ow + j] = maxAt(x, p, i, j, h, w, kh, kw, sh, sw);
                 }
             }
         });
@@ -132,10 +162,10 @@ public final class Pool {
      */
     private static final class Job implements Parallel.Body {
         private static final ThreadLocal<Job> PER_THREAD = ThreadLocal.withInitial(Job::new);
-        static final int MAX_INDEX = 0, AVG = 1, AVG_GRAD = 2, MAX = 3;
+        static final int MAX_INDEX = 0, AVG = 1, AVG_GRAD = 2, MAX = 3, MAX_GRAD = 4;
         int mode, h, w, kh, kw, sh, sw, oh, ow;
         float scale;
-        float[] x, y;
+        float[] x, y, dx;
         int[] idx;
 
         static Job of(int mode, int planes, int h, int w, int kh, int kw, int sh, int sw) {
@@ -158,7 +188,7 @@ public final class Pool {
             try {
                 Parallel.forRange(planes, minChunk(h * w), this);
             } finally {
-                x = y = null;
+                x = y = dx = null;
                 idx = null;
             }
         }
@@ -166,60 +196,68 @@ public final class Pool {
         @Override
         public void run(int from, int to) {
             boolean twoByTwo = kh == 2 && kw == 2 && sh == 2 && sw == 2;
-            if (mode == MAX_INDEX && twoByTwo) maxIndex2x2Range(from, to);
-            else if (mode == MAX_INDEX) maxIndexRange(from, to, Conv.Scratch.get().ints(ow));
+            if (mode == MAX_GRAD && twoByTwo && h == 2 * oh && w == 2 * ow) maxGrad2x2Range(from, to);
+            else if (mode == MAX_GRAD) maxGradRange(from, to, twoByTwo);
+            else if (mode == MAX_INDEX) maxIndexRange(from, to, twoByTwo);
             else if (mode == MAX && twoByTwo) max2x2Range(from, to);
             else if (mode == MAX) maxRange(from, to);
             else if (mode == AVG) avgRange(from, to);
             else avgGradRange(from, to);
         }
 
+        /** The flat index into x of the first maximum (or NaN) of window (i, j) of plane p. */
+        private int maxAt(int p, int i, int j, boolean twoByTwo) {
+            int corner = (p * h + i * sh) * w + j * sw, best = corner;
+            if (twoByTwo) return first2x2(corner);
+            int m = key(x[best]);
+            for (int a = 0; a < kh; a++) {
+                for (int b = 0, row = corner + a * w; b < kw; b++) {
+                    int k = key(x[row + b]);
+                    if (k > m) {
+                        m = k;
+                        best = row + b;
+                    }
+                }
+            }
+            return best;
+        }
+
         /**
-         * The common 2×2 window with stride 2, about 2.5 times faster than the general loop: the maximum by
-         * {@link Math#max} (NaN if any value is NaN; +0 over −0), then the first position holding it (or the first
-         * NaN) from three flags, without a branch; by the Vector API row kernel where it is there (but for the planes
-         * whose vector loads would leave x).
+         * The common 2×2 window at a, about 2.5 times faster than the general loop: the maximum by {@link Math#max} (NaN
+         * if any value is NaN; +0 over −0), then the first position holding it (or the first NaN) from three flags,
+         * without a branch.
          */
-        private void maxIndex2x2Range(int from, int to) {
-            RowKernel rows = VectorKernels.rows();
-            int inside = vectorEnd(to);
-            if (rows != null && from < inside) from = rows.maxIndex2x2(x, idx, from, inside, h, w, oh, ow);
+        private int first2x2(int a) {
+            float v0 = x[a], v1 = x[a + 1], v2 = x[a + w], v3 = x[a + w + 1];
+            float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
+            // n_k = 1 when v_k is not the maximum (equal to it, or a NaN when the maximum is NaN)
+            int n0 = (v0 == m) | (v0 != v0) ? 0 : 1, n1 = (v1 == m) | (v1 != v1) ? 0 : 1;
+            int n2 = (v2 == m) | (v2 != v2) ? 0 : 1;
+            int k = n0 + (n0 & n1) + (n0 & n1 & n2); // the window position of the first maximum
+            return a + (k & 1) + (k >> 1) * w;
+        }
+
+        private void maxIndexRange(int from, int to, boolean twoByTwo) {
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
-                    int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
-                    for (int j = 0; j < ow; j++) {
-                        int a = top + 2 * j;
-                        float v0 = x[a], v1 = x[a + 1], v2 = x[a + w], v3 = x[a + w + 1];
-                        float m = Math.max(Math.max(v0, v1), Math.max(v2, v3));
-                        // n_k = 1 when v_k is not the maximum (equal to it, or a NaN when the maximum is NaN)
-                        int n0 = (v0 == m) | (v0 != v0) ? 0 : 1, n1 = (v1 == m) | (v1 != v1) ? 0 : 1;
-                        int n2 = (v2 == m) | (v2 != v2) ? 0 : 1;
-                        int k = n0 + (n0 & n1) + (n0 & n1 & n2); // the window position of the first maximum
-                        idx[out + j] = a + (k & 1) + (k >> 1) * w;
-                    }
+                    for (int j = 0; j < ow; j++) idx[(p * oh + i) * ow + j] = maxAt(p, i, j, twoByTwo);
                 }
             }
         }
 
-        private void maxIndexRange(int from, int to, int[] best) {
+        /** 2×2 windows of stride 2 that cover x: by the Vector API row kernel where it is there, else as below. */
+        private void maxGrad2x2Range(int from, int to) {
+            RowKernel rows = VectorKernels.rows();
+            if (rows != null) from = rows.maxGrad2x2(y, x, dx, from, to, h, w, oh, ow);
+            maxGradRange(from, to, true);
+        }
+
+        /** y is dy here: each window's dy added at its first maximum, into zeros, window after window. */
+        private void maxGradRange(int from, int to, boolean twoByTwo) {
+            Arrays.fill(dx, from * h * w, to * h * w, 0f);
             for (int p = from; p < to; p++) {
                 for (int i = 0; i < oh; i++) {
-                    int out = (p * oh + i) * ow, top = (p * h + i * sh) * w;
-                    for (int j = 0; j < ow; j++) {
-                        idx[out + j] = top + j * sw;
-                        best[j] = key(x[top + j * sw]);
-                    }
-                    for (int a = 0; a < kh; a++) {
-                        for (int b = a == 0 ? 1 : 0; b < kw; b++) {
-                            int start = top + a * w + b;
-                            for (int j = 0; j < ow; j++) {
-                                int at = start + j * sw, k = key(x[at]), m = best[j];
-                                int mask = (int) (((long) m - k) >> 63); // all ones when k > m
-                                idx[out + j] = (idx[out + j] & ~mask) | (at & mask);
-                                best[j] = (m & ~mask) | (k & mask);
-                            }
-                        }
-                    }
+                    for (int j = 0; j < ow; j++) dx[maxAt(p, i, j, twoByTwo)] += y[(p * oh + i) * ow + j];
                 }
             }
         }

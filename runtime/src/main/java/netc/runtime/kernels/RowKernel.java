@@ -20,13 +20,14 @@ interface RowKernel {
     void add(float[] src, int from, int srcStride, float[] dst, int to, int dstStride, int len, int count);
 
     /**
-     * Max pooling over 2×2 windows with stride 2 of planes {@code [from, to)} of x ([planes, h, w]): for each window,
-     * {@code idx} ([planes, oh, ow]) gets the flat index into x of its first maximum in row-major order, a NaN counting
-     * as the maximum (as {@link Pool#maxIndex}). The loads may read one value past the planes' last row (the caller
-     * keeps them inside x), and rows shorter than half a vector's lanes a vector past it: returns the first plane it
-     * left to the caller, where such loads would leave x.
+     * Max pooling's gradient over 2×2 windows with stride 2 that cover x ([planes, 2·oh, 2·ow]) of planes {@code [from,
+     * to)}: dx (x's shape) holds each window's dy ([planes, oh, ow]) at the window's first maximum in row-major order, a
+     * NaN counting as the maximum (as {@link Pool#maxIndex}), and zeros elsewhere. The loads and stores may reach a
+     * vector past a plane (the caller keeps the loads inside x and dy), and rows shorter than half a vector write into
+     * the planes after: returns the first plane it left to the caller, where the loads would leave x or dy or the
+     * stores the planes {@code [from, to)}.
      */
-    int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow);
+    int maxGrad2x2(float[] dy, float[] x, float[] dx, int from, int to, int h, int w, int oh, int ow);
 
     /**
      * Max pooling's values over 2×2 windows with stride 2 of planes {@code [from, to)} of x into y ([planes, oh, ow]),

@@ -13,7 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * that overlaps the previous one (the same values written twice); a sum adds its last values one by one. A row
  * shorter than a vector (16-float vectors and 8 to 15 values) is copied as one whole vector, whose extra values land
  * at the start of the next row, before that row is written (the last row is copied one value at a time), and added
- * one value at a time. And {@link Pool}'s 2×2 max pooling, half a vector of windows at a time, and {@link Sums}' runs.
+ * one value at a time. And {@link Pool}'s 2×2 max pooling and its gradient, half a vector of windows at a time, and
+ * {@link Sums}' runs.
  * Loaded by {@link VectorKernels} only when the module is present.
  */
 final class VectorRows implements RowKernel {
@@ -58,19 +59,23 @@ final class VectorRows implements RowKernel {
     }
 
     /**
-     * L/2 windows per vector: lanes 2t of four loads, at the window's four corners, are window t's values (the odd
-     * lanes straddle two windows and are dropped). Their maximum by MAX (NaN if any is NaN, +0 over −0, as
-     * {@link Math#max}), then the offset of the first corner equal to it, or NaN, by blends from the last corner to the
-     * first; a row's last vector overlaps the one before it instead of running past the row, and a row of fewer
-     * windows is one vector whose lanes past it are dropped (up to the plane whose loads would leave x).
+     * L/2 windows per vector, as {@link #max2x2}: lanes 2t of the four corner loads are window t's values, and lane 2t
+     * of their maximum m (by MAX: NaN if any is NaN) its maximum. The window's dy, spread to lanes 2t and 2t + 1, goes
+     * to the first corner equal to m or NaN: a chain of blends takes it from the rest for each corner in turn, and the
+     * top row's two corners (lanes 2t and 2t + 1) are stored as one vector, the bottom row's as another. A row's last
+     * vector overlaps the one before it; a row of fewer windows is one vector whose lanes past it land on the rows after
+     * it, which are written afterwards. Each value is written, not added (the windows do not overlap), plus 0 so that a
+     * −0 is stored as +0, as adding into zeros would.
      */
     @Override
-    public int maxIndex2x2(float[] x, int[] idx, int from, int to, int h, int w, int oh, int ow) {
-        int half = L / 2, count = Math.min(half, ow);
-        to = loadsInside(x, from, to, h, w, ow);
-        float[] offsets = LANES.get();
-        FloatVector lowerRight = FloatVector.broadcast(F, w + 1);
-        for (int p = from; p < to; p++) {
+    public int maxGrad2x2(float[] dy, float[] x, float[] dx, int from, int to, int h, int w, int oh, int ow) {
+        int half = L / 2, plane = h * w;
+        // the planes whose loads stay inside x and dy, and whose stores (reaching L − 1 values past the plane for
+        // short rows) stay inside [from, to)
+        int end = Math.min(to, Math.min((x.length - L) / plane, (dy.length - L) / (oh * ow)));
+        if (ow < half) end = Math.min(end, to - (L + plane - 1) / plane);
+        FloatVector zero = FloatVector.zero(F);
+        for (int p = from; p < end; p++) {
             for (int i = 0; i < oh; i++) {
                 int out = (p * oh + i) * ow, top = (p * h + 2 * i) * w;
                 for (int j0 = 0; j0 < ow; j0 += half) {
@@ -79,16 +84,25 @@ final class VectorRows implements RowKernel {
                     FloatVector v2 = FloatVector.fromArray(F, x, a + w), v3 = FloatVector.fromArray(F, x, a + w + 1);
                     FloatVector m = v0.lanewise(VectorOperators.MAX, v1)
                             .lanewise(VectorOperators.MAX, v2.lanewise(VectorOperators.MAX, v3));
-                    lowerRight.blend(w, first(v2, m)).blend(1, first(v1, m)).blend(0, first(v0, m)).intoArray(offsets, 0);
-                    for (int t = 0; t < count; t++) idx[out + j + t] = a + 2 * t + (int) offsets[2 * t];
+                    FloatVector rest = FloatVector.fromArray(F, dy, out + j).rearrange(HALVES);
+                    VectorMask<Float> here = first(v0, m);
+                    FloatVector c0 = zero.blend(rest, here);
+                    rest = rest.blend(zero, here);
+                    here = first(v1, m);
+                    FloatVector c1 = zero.blend(rest, here);
+                    rest = rest.blend(zero, here);
+                    here = first(v2, m);
+                    FloatVector c2 = zero.blend(rest, here), c3 = rest.blend(zero, here);
+                    c0.blend(c1.rearrange(PAIRS), ODD).add(zero).intoArray(dx, a);
+                    c2.blend(c3.rearrange(PAIRS), ODD).add(zero).intoArray(dx, a + w);
                 }
             }
         }
-        return to;
+        return Math.max(from, end);
     }
 
     /**
-     * Half a vector of windows at a time, as {@link #maxIndex2x2}: the maximum of the four corner loads in lanes 2t,
+     * Half a vector of windows at a time: the maximum of the four corner loads in lanes 2t,
      * those lanes moved to the vector's first half and the whole vector stored, its second half landing on the
      * windows that the row's next vector (or the next rows' first) writes afterwards. A row of fewer windows (LeNet's
      * second pooling: 5) is one vector whose lanes past it are dropped the same way (up to the plane whose loads
@@ -150,6 +164,12 @@ final class VectorRows implements RowKernel {
 
     /** Lane 2i to lane i (the second half repeats the first). */
     private static final VectorShuffle<Float> EVENS = VectorShuffle.fromOp(F, i -> 2 * i % L);
+    /** Lane i to lanes 2i and 2i + 1 (of the first half). */
+    private static final VectorShuffle<Float> HALVES = VectorShuffle.fromOp(F, i -> i / 2);
+    /** Lane 2i to lanes 2i and 2i + 1. */
+    private static final VectorShuffle<Float> PAIRS = VectorShuffle.fromOp(F, i -> i & ~1);
+    /** The odd lanes. */
+    private static final VectorMask<Float> ODD = VectorMask.fromLong(F, 0xAAAA_AAAAL & ((1L << L) - 1));
 
     /**
      * Lanes where v is the maximum m or a NaN: the corners that may hold the window's first maximum. (A NaN is found
@@ -159,6 +179,6 @@ final class VectorRows implements RowKernel {
         return v.compare(VectorOperators.EQ, m).or(v.compare(VectorOperators.NE, v));
     }
 
-    /** A vector's lanes, per thread: {@link #maxIndex2x2}'s offsets, {@link #sum}'s last sums. */
+    /** A vector's lanes, per thread: {@link #sum}'s last sums. */
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[L]);
 }

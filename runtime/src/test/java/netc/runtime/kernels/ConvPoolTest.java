@@ -3,6 +3,7 @@ package netc.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -272,6 +273,14 @@ class ConvPoolTest {
             float[] gotMaxf = new float[dy.length];
             Pool.max(toFloat(x), gotMaxf, planes, h, w, kh, kw, sh, sw);
             assertArrayEquals(toFloat(max), gotMaxf, 0f);
+            // the gradient: dy added at each window's maximum (overlapping windows add up), in double and in float
+            double[] dmax = new double[x.length], dgotMax = random(r, x.length);
+            for (int o = 0; o < dy.length; o++) dmax[argmax[o]] += dy[o];
+            Pool.maxGrad(dy, x, dgotMax, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(dmax, dgotMax, 1e-12);
+            float[] dgotMaxf = toFloat(random(r, x.length));
+            Pool.maxGrad(toFloat(dy), toFloat(x), dgotMaxf, planes, h, w, kh, kw, sh, sw);
+            assertArrayEquals(dmax, toDouble(dgotMaxf), 1e-5);
 
             double[] got = new double[dy.length], dgot = random(r, x.length);
             Pool.avgForward(x, got, planes, h, w, kh, kw, sh, sw);
@@ -283,6 +292,46 @@ class ConvPoolTest {
             assertArrayEquals(avg, toDouble(gotf), 1e-5);
             Pool.avgBackward(toFloat(dy), dgotf, planes, h, w, kh, kw, sh, sw);
             assertArrayEquals(davg, toDouble(dgotf), 1e-5);
+        }
+    }
+
+    /**
+     * The gradient of 2×2 windows of stride 2, with the vector kernel and without, and at 2 and 3 threads: the very
+     * floats of adding each window's dy into zeros at the index {@link Pool#maxIndex} finds.
+     */
+    @Test
+    void maxPoolingGradientOf2x2WindowsIsTheSameWithTheVectorKernelAndWithout() {
+        float[] specials = {0f, -0f, 1f, 1f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -2f};
+        Random r = new Random(12);
+        for (int w = 2; w <= 41; w += 1) {
+            for (int h : new int[] {2, 6, 7}) {
+                int planes = 300, oh = h / 2, ow = w / 2;  // odd sizes: a last row or column in no window
+                float[] x = new float[planes * h * w], dy = new float[planes * oh * ow];
+                for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4) == 0 ? specials[r.nextInt(specials.length)] : r.nextInt(3);
+                for (int i = 0; i < dy.length; i++) dy[i] = r.nextInt(8) == 0 ? -0f : (float) r.nextGaussian();
+                int[] idx = new int[dy.length];
+                Pool.maxIndex(x, idx, planes, h, w, 2, 2, 2, 2);
+                float[] expected = new float[x.length];
+                for (int o = 0; o < dy.length; o++) expected[idx[o]] += dy[o];
+                try {
+                    for (int v = 0; v < 2; v++) {
+                        Gemm.useVectorKernel(v == 1);
+                        for (int threads = 1; threads <= 3; threads++) {
+                            Parallel.setThreads(threads);
+                            float[] dx = new float[x.length];
+                            Arrays.fill(dx, Float.NaN);  // every value is written
+                            Pool.maxGrad(dy, x, dx, planes, h, w, 2, 2, 2, 2);
+                            String where = h + "×" + w + (v == 1 ? ", vectors, " : ", loops, ") + threads + " threads";
+                            for (int i = 0; i < x.length; i++) {
+                                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(dx[i]), where + ", element " + i);
+                            }
+                        }
+                    }
+                } finally {
+                    Gemm.useVectorKernel(true);
+                    Parallel.setThreads(1);
+                }
+            }
         }
     }
 
