@@ -41,7 +41,7 @@ final class MaskOps {
             long[] t = new long[target.size()];
             for (int i = 0; i < t.length; i++) t[i] = target.get(i).size();
             long[] shape = ShapeOps.broadcastDims(m, k.c().dims(), t);
-            if (count(shape) > 1 << 26) throw m.problem("makes a constant of " + count(shape) + " elements");
+            m.checkFolded(shape);
             m.alias(0, new Value.Known(k.c().expanded(shape)));
             return;
         }
@@ -61,6 +61,7 @@ final class MaskOps {
             else if (o.isSymbolic()) throw m.problem("expands to the symbolic size " + o + ", which netc does not");
             else zeros[i] = o.size();
         }
+        m.checkFolded(zeros);
         Value.Net z = mask(m, "zeros", Const.ofFloats(zeros, new float[(int) count(zeros)]));
         m.define(0, x.id() + " + " + z.id(), out, false);
     }
@@ -196,7 +197,7 @@ final class MaskOps {
     /** Where c is not 0, a's element, else b's; broadcast together. */
     private static Const select(OnnxImporter m, Const c, Const a, Const b) {
         long[] shape = ShapeOps.broadcastDims(m, ShapeOps.broadcastDims(m, c.dims(), a.dims()), b.dims());
-        if (count(shape) > 1 << 26) throw m.problem("makes a constant of " + count(shape) + " elements");
+        m.checkFolded(shape);
         Const cc = c.expanded(shape), aa = a.expanded(shape), bb = b.expanded(shape);
         boolean f = a.isFloat() || b.isFloat();
         float[] fo = f ? new float[cc.size()] : null;

@@ -2,6 +2,7 @@ package netc.compiler.onnx;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -428,6 +429,21 @@ public final class OnnxImporter {
     UserError unsupported() {
         return new UserError(OnnxFile.printable(file.path + ": " + nodeText() + " (" + node.getOpType() + ", opset " + opset
                 + ") is not supported; supported: " + String.join(", ", OnnxOps.SUPPORTED)));
+    }
+
+    /** The most elements a constant folded at import holds (64 MB of floats): more is a model's data, not its shape. */
+    static final long MAX_FOLDED = 1 << 24;
+
+    /** Refuses a constant of this shape folded at this node: a negative size, or more than {@link #MAX_FOLDED} elements. */
+    void checkFolded(long[] dims) {
+        double n = 1;  // no overflow: a product past 2^63 is still larger than the limit
+        for (long d : dims) {
+            if (d < 0) throw problem("makes a constant of shape " + Arrays.toString(dims));
+            n *= d;
+        }
+        if (n > MAX_FOLDED) {
+            throw problem("makes a constant of shape " + Arrays.toString(dims) + "; netc folds at most " + MAX_FOLDED + " elements at import");
+        }
     }
 
     /** The error for a form of this node that netc does not import, or a fault of the model. */

@@ -70,9 +70,9 @@ final class ShapeOps {
             return;
         }
         long[] dims = m.known(0, "shape").asLongs();
+        m.checkFolded(dims);
         long n = 1;
         for (long d : dims) n *= d;
-        if (n < 0 || n > 1 << 26) throw m.problem("makes a constant of " + n + " elements");
         if (v.isFloat()) {
             float[] f = new float[(int) n];
             Arrays.fill(f, v.floats()[0]);
@@ -130,10 +130,16 @@ final class ShapeOps {
         return new Value.Known(scalar ? Const.scalar(l[0]) : Const.vector(l));
     }
 
-    /** A size vector or scalar (a {@link Value.Dims}, or an int constant of rank ≤ 1) as sizes; null for anything else. */
+    /** The most values a vector of sizes holds: a shape's, one per dimension. */
+    private static final int MAX_SIZES = 64;
+
+    /**
+     * A size vector or scalar (a {@link Value.Dims}, or an int constant of rank ≤ 1 and at most {@link #MAX_SIZES}
+     * values) as sizes; null for anything else.
+     */
     static List<Dim> sizes(Value v) {
         if (v instanceof Value.Dims d) return d.elems();
-        if (v instanceof Value.Known k && !k.c().isFloat() && k.c().rank() <= 1) {
+        if (v instanceof Value.Known k && !k.c().isFloat() && k.c().rank() <= 1 && k.c().longs().length <= MAX_SIZES) {
             List<Dim> out = new ArrayList<>();
             for (long x : k.c().longs()) out.add(x >= 0 && x <= Integer.MAX_VALUE ? Dim.of((int) x) : Dim.sym(Long.toString(x)));
             return out;
@@ -466,7 +472,12 @@ final class ShapeOps {
                 return;
             }
             List<Const> parts = new ArrayList<>();
-            for (int i = 0; i < n; i++) parts.add(m.known(i, "inputs"));
+            long count = 0;
+            for (int i = 0; i < n; i++) {
+                parts.add(m.known(i, "inputs"));
+                count += parts.get(i).size();
+            }
+            m.checkFolded(new long[] {count});
             long axis = m.attrInt("axis", 0);
             m.alias(0, new Value.Known(Const.concat(parts, (int) (axis < 0 ? axis + parts.get(0).rank() : axis))));
             return;

@@ -302,6 +302,28 @@ class OnnxImportTest {
                 "node 'conv' (Conv): weight 'conv1.bias' has shape [3]; the layer takes [2]");
     }
 
+    /**
+     * Constants that the import would fold too large or with a negative size: refused at once (a shape of 2^26 zeros
+     * concatenated took the fuzzer's file a minute to refuse for another reason), the Expand of a value to a huge
+     * shape without a NegativeArraySizeException.
+     */
+    @Test
+    void constantsTooLargeToFoldAreRefusedInOneLine() throws IOException {
+        for (long[] shape : new long[][] {{1L << 26}, {1L << 32, 1L << 32}, {-1, -1}}) {
+            Onnx.TensorProto dims = Onnx.TensorProto.newBuilder().setName("s").setDataType(7).addDims(shape.length)
+                    .addAllInt64Data(Arrays.stream(shape).boxed().toList()).build();
+            refusedInOneLine("fill", Onnx.GraphProto.newBuilder().addInitializer(dims)
+                            .addNode(Onnx.NodeProto.newBuilder().setName("fill").setOpType("ConstantOfShape").addInput("s").addOutput("z"))
+                            .addNode(Onnx.NodeProto.newBuilder().setName("add").setOpType("Add").addInput("x").addInput("z").addOutput("y")),
+                    "node 'fill' (ConstantOfShape) makes a constant of shape " + Arrays.toString(shape));
+        }
+        Onnx.TensorProto wide = Onnx.TensorProto.newBuilder().setName("s").setDataType(7).addDims(6)
+                .addAllInt64Data(List.of(1L << 20, 1L << 20, 1L, 1L, 4L, 4L)).build();
+        refusedInOneLine("expand", Onnx.GraphProto.newBuilder().addInitializer(wide)
+                        .addNode(Onnx.NodeProto.newBuilder().setName("grow").setOpType("Expand").addInput("x").addInput("s").addOutput("y")),
+                "node 'grow' (Expand) makes a constant of shape [1048576, 1048576, 1, 1, 1, 1]");
+    }
+
     /** A float initializer of this shape holding 0, 1, 2, ... */
     private static Onnx.TensorProto floats(String name, long... dims) {
         Onnx.TensorProto.Builder t = Onnx.TensorProto.newBuilder().setName(name).setDataType(1);
