@@ -43,8 +43,9 @@ class AllocationTest {
             m.training = true;
             for (int i = 0; i < 30; i++) step(m);
             // the fewest bytes per step over windows of 50 steps: a step that allocates does so in every window, while
-            // code still running in the interpreter (the JIT busy with other tests) allocates only until it is compiled
-            long fewest = fewestBytesPerCall(() -> step(m), 50, 10);
+            // code still running in the interpreter or C1 (the JIT busy with other tests, or the machine with other
+            // work) allocates only until it is compiled: fashion_mlp's first 750 steps on a loaded 2-core machine
+            long fewest = fewestBytesPerCall(() -> step(m), 50, 40);
             assertTrue(fewest <= 16, model + ": " + fewest + " bytes allocated per training step");
         } finally {
             Parallel.setThreads(before);
@@ -101,8 +102,10 @@ class AllocationTest {
         return fewest;
     }
 
+    // LeNet plans 1,066,924 bytes at batch 16: 0.61 of one array per value since its pool gradients need no arrays of
+    // indices (1.74 MB; 1.84 MB with them, when the same plan was 0.58 of it)
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"lenet, 16, 0.60", "fashion_mlp, 128, 0.90", "char_transformer, 32, 0.40"})
+    @CsvSource({"lenet, 16, 0.62", "fashion_mlp, 128, 0.90", "char_transformer, 32, 0.40"})
     void plannedMemoryIsAFractionOfOneBufferPerValue(String model, int batch, double most) {
         Graph g = NetCompiler.trainingGraph(NetCompiler.parse(Path.of("../models", model + ".net")), false);
         MemoryPlan plan = MemoryPlan.of(g, Phases.of(g));
