@@ -22,10 +22,10 @@ interface RowKernel {
     /**
      * Max pooling's gradient over 2×2 windows with stride 2 that cover x ([planes, 2·oh, 2·ow]) of planes {@code [from,
      * to)}: dx (x's shape) holds each window's dy ([planes, oh, ow]) at the window's first maximum in row-major order, a
-     * NaN counting as the maximum (as {@link Pool#maxIndex}), and zeros elsewhere. The loads and stores may reach a
-     * vector past a plane (the caller keeps the loads inside x and dy), and rows shorter than half a vector write into
-     * the planes after: returns the first plane it left to the caller, where the loads would leave x or dy or the
-     * stores the planes {@code [from, to)}.
+     * NaN counting as the maximum (as {@link Pool#maxIndex}), and zeros elsewhere. The loads may reach a vector past a
+     * plane, and rows shorter than half a vector write into the planes after: it stops before the planes where the
+     * loads would leave x or dy or the stores the planes {@code [from, to)}, and returns the first plane it left to the
+     * caller.
      */
     int maxGrad2x2(float[] dy, float[] x, float[] dx, int from, int to, int h, int w, int oh, int ow);
 
