@@ -15,8 +15,9 @@ import netc.compiler.ops.Ops;
  * is lost), −(−x), reshapes of reshapes, reshapes and broadcasts to the same shape, and negations moved towards the
  * smaller operand, where they meet another negation or a constant: {@code Σ(−x)} is {@code −Σx}, {@code (−a)·b} is
  * {@code −(a·b)}, and the negation of a broadcast or reshape is the broadcast or reshape of the negation; an
- * elementwise operand that is a broadcast of one value (a mean's 1/batch in its gradient) is replaced by that value,
- * which the op broadcasts without an array filled with it. Arithmetic on
+ * elementwise operand that is a broadcast of one value (a mean's 1/batch in its gradient) or of a smaller array (a
+ * per-channel mean's gradient) is replaced by that value or array, which the op broadcasts without an array filled
+ * with it. Arithmetic on
  * constants is {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
  */
 public final class AlgebraicSimplification implements Pass {
@@ -62,14 +63,18 @@ public final class AlgebraicSimplification implements Pass {
     }
 
     /**
-     * An elementwise node with each operand that only spreads one value (a broadcast or reshape of it) replaced by that
-     * value, which the op broadcasts anyway, when the result keeps its shape; null when there is no such operand.
+     * An elementwise node with each operand that only spreads one value (a broadcast or reshape of it), or that is a
+     * broadcast of a smaller array (a per-channel gradient spread over a batch), replaced by that value or array, which
+     * the op broadcasts anyway, when the result keeps its shape; null when there is no such operand. The broadcast's
+     * array is then never filled, and the op can join an elementwise chain ({@link ElementwiseFusion} takes only
+     * producers of its own shape).
      */
     private static Node withoutBroadcasts(Node n, GraphBuilder b) {
         List<Node> ins = new ArrayList<>(n.inputs());
         boolean changed = false;
         for (int i = 0; i < ins.size(); i++) {
             Node u = Ops.uniformSource(ins.get(i));
+            while (u.is(Ops.IDENTITY) && u.attrs().has("shape")) u = u.input(0);
             if (u == ins.get(i)) continue;
             ins.set(i, u);
             List<TensorType> types = new ArrayList<>();
