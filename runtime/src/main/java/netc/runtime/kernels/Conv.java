@@ -51,8 +51,11 @@ public final class Conv {
     private static final int IMPLICIT_DOT_LENGTH = 512;
     /** Fewest output positions in a group of the weight gradient (the length of its dot products). */
     private static final int DOT_LENGTH = 2048;
-    /** Most partial sums of the weight gradient (groups of samples). */
-    private static final int MAX_GROUPS = 8;
+    /**
+     * Most partial sums of the weight gradient (groups of samples): 16, so that each thread of a 16-core machine has a
+     * part of a batch of 128 (8 left half of them idle, and the weight gradients are a third of a LeNet step).
+     */
+    private static final int MAX_GROUPS = 16;
     /** Most floats in the partial sums of the weight gradient (16 MB). */
     private static final int MAX_PARTIAL = 1 << 22;
 
@@ -468,10 +471,11 @@ public final class Conv {
             }
             if (windows) {
                 float[] dyT = Scratch.get().floats(Scratch.ROWS, n * lanes);
+                if (o < lanes) Arrays.fill(dyT, 0, n * lanes, 0f); // the padding channels stay zeros
                 for (int s = b0; s < b1; s++) {
-                    for (int q = 0, at = 0; q < n; q++) {
-                        for (int oc = 0; oc < o; oc++, at++) dyT[at] = a[(s * o + oc) * n + q];
-                        for (int oc = o; oc < lanes; oc++, at++) dyT[at] = 0f;
+                    // dy's rows read front to back, each written down a column of dyT
+                    for (int oc = 0; oc < o; oc++) {
+                        for (int q = 0, from = (s * o + oc) * n; q < n; q++) dyT[q * lanes + oc] = a[from + q];
                     }
                     float[] src = padded(b, s * inSize);
                     int base = src == b ? s * inSize : 0;
@@ -652,12 +656,11 @@ public final class Conv {
         if (j.windows) {
             // dwᵀ's partial sums added in order, transposed into dw
             int k = j.k, o = j.o, lanes = j.lanes;
+            for (int p = 1; p < partials; p++) {
+                for (int i = 0, off = p * size; i < size; i++) partial[i] += partial[off + i];
+            }
             for (int r = 0; r < k; r++) {
-                for (int oc = 0; oc < o; oc++) {
-                    float sum = partial[r * lanes + oc];
-                    for (int p = 1; p < partials; p++) sum += partial[p * size + r * lanes + oc];
-                    dw[oc * k + r] = sum;
-                }
+                for (int oc = 0; oc < o; oc++) dw[oc * k + r] = partial[r * lanes + oc];
             }
         } else if (partials > 1) {
             System.arraycopy(partial, 0, dw, 0, size);
