@@ -140,12 +140,6 @@ public final class Elementwise implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Node n = k.node();
         String[] x = new String[arity];
-        boolean flat = true;
-        for (int i = 0; i < arity; i++) {
-            Shape s = n.input(i).shape();
-            flat &= s.equals(n.shape()) || s.isUnit();
-            x[i] = k.read(i, KernelContext.broadcastIndex(n.shape(), s, "i"));
-        }
         if (n.shape().isUnit()) {
             // one element: no loop
             for (int i = 0; i < arity; i++) x[i] = k.read(i, "0");
@@ -158,15 +152,13 @@ public final class Elementwise implements Op, Differentiable, Kernel {
             k.stmt("$T.$L.map($L, $L, $L, $L)", Unary.class, function.name(), k.in(0), k.out(), range[0], range[1]);
             return;
         }
-        if (flat) {
-            k.parallelLoop("i", k.size(n.shape()), "1", n.shape()).stmt("$L[i] = $L", k.out(), formula(k.T(), n.attrs(), x)).end();
-            return;
-        }
-        // broadcasting: nested loops, no division per element
+        // nested loops where there is broadcasting (no division per element), one loop where there is not; values
+        // that do not change in the innermost loop read before it
         List<Shape> shapes = new ArrayList<>(List.of(n.shape()));
         for (Node in : n.inputs()) shapes.add(in.shape());
-        KernelContext.LoopNest loops = k.parallelNest(n.shape(), shapes).openOuter().openInner();
-        for (int i = 0; i < arity; i++) x[i] = k.read(i, loops.index(i + 1));
+        KernelContext.LoopNest loops = k.parallelNest(n.shape(), shapes).openOuter();
+        x = loops.reads("b");
+        loops.openInner();
         k.stmt("$L[$L] = $L", k.out(), loops.index(0), formula(k.T(), n.attrs(), x));
         loops.closeInner().closeOuter();
     }

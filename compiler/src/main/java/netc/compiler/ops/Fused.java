@@ -110,8 +110,9 @@ public final class Fused implements Op, Kernel {
         KernelContext.LoopNest loops = (reduce ? k.nest(iter, shapes) : k.parallelNest(iter, shapes)).openOuter();
         boolean local = reduce && loops.levels() > 0 && !loops.innerVaries(0);
         if (local) k.stmt("$L acc = 0", k.T());
+        String[] reads = loops.reads("b");
         loops.openInner();
-        String value = program(k, loops, (Program) n.attrs().get("program"));
+        String value = program(k, loops, reads, (Program) n.attrs().get("program"));
         if (local) k.stmt("acc += $L", value);
         else k.stmt(reduce ? "$L[$L] += $L" : "$L[$L] = $L", k.out(), loops.index(0), value);
         loops.closeInner();
@@ -142,17 +143,20 @@ public final class Fused implements Op, Kernel {
         return mul.get(0) == -1 ? mul.get(1) : mul.get(0);
     }
 
-    /** Emits the loads and steps of one element; returns the local holding the result. */
-    private static String program(KernelContext k, KernelContext.LoopNest loops, Program p) {
+    /**
+     * Emits the loads and steps of one element, given the inputs' {@link KernelContext.LoopNest#reads}; returns the
+     * local holding the result.
+     */
+    private static String program(KernelContext k, KernelContext.LoopNest loops, String[] reads, Program p) {
         Node n = k.node();
         List<String> loads = new ArrayList<>();
         for (int j = 0; j < n.inputs().size(); j++) {
-            if (k.literal(j) != null) {
-                loads.add(k.literal(j));
+            if (k.literal(j) != null || !loops.innerVaries(j + 1)) {
+                loads.add(reads[j]); // a literal, or a local read before the loop
                 continue;
             }
             String local = "x" + j;
-            k.stmt("$L $L = $L", k.T(), local, k.read(j, loops.index(j + 1)));
+            k.stmt("$L $L = $L", k.T(), local, reads[j]);
             loads.add(local);
         }
         List<Step> steps = p.steps();
