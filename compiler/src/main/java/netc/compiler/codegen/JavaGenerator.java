@@ -530,7 +530,7 @@ public final class JavaGenerator {
         String inner = k.parallelInner();
         int g = KernelContext.PARALLEL_GRAIN;
         String grain = inner.equals("1") ? Integer.toString(g) : "Math.max(1, " + g + " / (" + inner + "))";
-        cls.addMethod(m.addStatement("$T.forRange($L, $L, $L)", PARALLEL, k.parallelBound(), grain, body).build());
+        cls.addMethod(m.addStatement("$T.forRange($L, $L, $L)", PARALLEL, k.parallelBound(), grain, body).addCode(k.afterCode()).build());
         cls.addMethod(MethodSpec.methodBuilder(name).addModifiers(Modifier.PRIVATE)
                 .addParameter(TypeName.INT, "from").addParameter(TypeName.INT, "to").addCode(code.build()).build());
     }

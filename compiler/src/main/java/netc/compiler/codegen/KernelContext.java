@@ -22,6 +22,10 @@ public final class KernelContext {
     private final String elem;
     private final Function<Node, String> buffers;
     private final CodeBlock.Builder code;
+    /** Where statements go: the code, or after a parallel loop ({@link #afterParallelLoop}) its caller's code. */
+    private CodeBlock.Builder sink;
+    /** The statements that follow a parallel loop, in the method that hands its ranges to the threads. */
+    private final CodeBlock.Builder after = CodeBlock.builder();
     /** The trip count of the kernel's parallel loop, and the elements one of its iterations handles; or null. */
     private String parallelBound, parallelInner;
     /** Whether the code so far is only reads into locals ({@link LoopNest#reads}), which may precede a parallel loop. */
@@ -35,6 +39,7 @@ public final class KernelContext {
         this.elem = elem;
         this.buffers = buffers;
         this.code = code;
+        this.sink = code;
     }
 
     public Node node() {
@@ -113,21 +118,36 @@ public final class KernelContext {
     }
 
     public KernelContext stmt(String format, Object... args) {
-        code.addStatement(format, args);
+        sink.addStatement(format, args);
         onlyReads = false;
         return this;
     }
 
     public KernelContext begin(String format, Object... args) {
-        code.beginControlFlow(format, args);
+        sink.beginControlFlow(format, args);
         onlyReads = false;
         return this;
     }
 
     public KernelContext end() {
-        code.endControlFlow();
+        sink.endControlFlow();
         onlyReads = false;
         return this;
+    }
+
+    /**
+     * Sends the statements that follow to where they run once the kernel's parallel loop ({@link #parallelLoop}) has
+     * run over its whole range, on the calling thread (such as adding the partial sums the loop wrote): after the
+     * hand-off to the threads, or simply after the loop when it is a plain one.
+     */
+    public KernelContext afterParallelLoop() {
+        if (parallelBound != null) sink = after;
+        return this;
+    }
+
+    /** The statements that follow the parallel loop (see {@link #afterParallelLoop}); empty for most kernels. */
+    public CodeBlock afterCode() {
+        return after.build();
     }
 
     /** Opens {@code for (int v = 0; v < bound; v++)}. */
@@ -138,9 +158,9 @@ public final class KernelContext {
     /**
      * Opens the kernel's loop as one whose iterations may run on several threads: {@code for (int v = from; v < to;
      * v++)} in a body the generator calls for ranges of {@code [0, bound)} (see {@link netc.runtime.kernels.Parallel}).
-     * It must be the whole kernel (nothing before or after it but reads into locals, {@link LoopNest#reads}), and its
-     * iterations must write disjoint elements and read nothing another iteration writes, so that the result does not
-     * depend on the split. A loop over fewer than 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain
+     * It must be the whole kernel (nothing before it but reads into locals, {@link LoopNest#reads}, nothing after it
+     * but {@link #afterParallelLoop}'s statements), and its iterations must write disjoint elements and read nothing
+     * another iteration writes, so that the result does not depend on the split. A loop over fewer than 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain
      * loop.
      *
      * @param inner the number of elements one iteration handles (a Java expression), which sets the chunk size

@@ -106,6 +106,7 @@ public final class Fused implements Op, Kernel {
         }
         List<Shape> shapes = new ArrayList<>(List.of(reduce ? ReduceSum.keptShape(iter, n.attrs().ints("axes")) : iter));
         for (Node in : n.inputs()) shapes.add(in.shape());
+        if (reduce && partialSums(n) != null && sumOverSamples(k, k.parallelNest(iter, shapes))) return;
         if (reduce) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
         KernelContext.LoopNest loops = (reduce ? k.nest(iter, shapes) : k.parallelNest(iter, shapes)).openOuter();
         boolean local = reduce && loops.levels() > 0 && !loops.innerVaries(0);
@@ -118,6 +119,42 @@ public final class Fused implements Op, Kernel {
         loops.closeInner();
         if (local) k.stmt("$L[$L] += acc", k.out(), loops.index(0));
         loops.closeOuter();
+    }
+
+    /**
+     * A sum over [outer, kept, inner], such as batch norm's per-channel sums over [batch, C, H·W], split over the
+     * threads by outer index: each writes the sums of its samples' runs to {@code partial} [outer, kept], and the
+     * calling thread then adds them in sample order, as the one-thread loop would: the same floats at every thread
+     * count. False (nothing emitted) when the loops have another form.
+     */
+    private static boolean sumOverSamples(KernelContext k, KernelContext.LoopNest loops) {
+        if (loops.levels() != 3 || loops.varies(0, 0) || !loops.varies(1, 0) || loops.varies(2, 0)) return false;
+        Node n = k.node();
+        String kept = loops.size(1), partial = k.scratch(0);
+        loops.openOuter(); // the loops are i0 (outer, over the threads), i1 (kept) and i2 (inner)
+        k.stmt("$L acc = 0", k.T());
+        String[] reads = loops.reads("b");
+        loops.openInner();
+        k.stmt("acc += $L", program(k, loops, reads, (Program) n.attrs().get("program")));
+        loops.closeInner();
+        k.stmt("$L[i0 * ($L) + i1] = acc", partial, kept);
+        loops.closeOuter();
+        k.afterParallelLoop();
+        k.loop("j", kept).stmt("$L s = 0", k.T());
+        k.loop("a", loops.size(0)).stmt("s += $L[a * ($L) + j]", partial, kept).end();
+        k.stmt("$L[j] = s", k.out()).end();
+        return true;
+    }
+
+    /** The partial sums of {@link #sumOverSamples}: [outer, kept] for a program shape [summed…, kept…, summed…]. */
+    @Override
+    public List<Shape> scratch(Node n) {
+        Shape partials = partialSums(n);
+        return partials == null ? List.of() : List.of(partials);
+    }
+
+    private static Shape partialSums(Node n) {
+        return isReduction(n) ? ReduceSum.outerAndKept(n.attrs().shape("shape"), n.attrs().ints("axes")) : null;
     }
 
     /**
