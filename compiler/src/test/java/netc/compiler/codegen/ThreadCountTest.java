@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Training gives the same weights, bit for bit, whatever the number of threads: every kernel that splits its work
- * (products, convolutions, pooling, the elementwise kernels the generator makes parallel) splits it so that each
+ * (products, convolutions, pooling, the elementwise kernels and sums the generator makes parallel) splits it so that each
  * value is computed the same way in every split.
  */
 class ThreadCountTest {
@@ -25,7 +25,7 @@ class ThreadCountTest {
     }
 
     @ParameterizedTest(name = "{0} at batch {1}")
-    @CsvSource({"lenet, 64", "fashion_mlp, 256"})
+    @CsvSource({"lenet, 64", "fashion_mlp, 256", "cnn_bn, 32"})
     void weightsAfterTrainingDoNotDependOnTheThreadCount(String model, int batch) {
         NetCompiler.Compiled c = NetCompiler.compile(Path.of("../models", model + ".net"));
         assertTrue(c.java().toString().contains("Parallel.forRange("), "the model has parallel elementwise kernels");
