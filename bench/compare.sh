@@ -6,8 +6,9 @@
 # First prints the machine: CPU model, cores, the widest vectors it has and the width netc's kernels run with.
 # Then one line per workload with the figures and netc's ratio to each peer: sgemm (`netc bench --sgemm`), MLP
 # training (steady, `netc bench`), MLP training for one epoch from a cold JVM (`netc train`, against PyTorch's one
-# epoch), single-sample predict and batch-128 inference, LeNet training and predict, and the transformer's
-# training step (bench/transformer.net against bench/transformer_peer.py, the same model in PyTorch eager).
+# epoch), single-sample predict and batch-128 inference, LeNet training and predict, a CNN with batch norm
+# (models/cnn_bn.net against bench/cnn_bn_peer.py) and the transformer's training step (bench/transformer.net against
+# bench/transformer_peer.py), the PyTorch peers of both the same model in PyTorch eager.
 # Every figure of netc and of its peers is that side's best of REPEAT (default 3) rounds taken in turn, so that a
 # burst of load from other tenants of the machine does not decide a ratio.
 # Usage: [REPEAT=N] [PEER=path/to/torch_peer.py] bench/compare.sh [THREADS...]   (default: 1 2)
@@ -72,6 +73,15 @@ for t in "${threads[@]}"; do
   line="threads=$t  LeNet train: netc $ls samples/s"
   [ $have_torch = 1 ] && line="$line, PyTorch $pls ($(ratio "$ls" "$pls"))"
   echo "$line; predict (1 sample): netc $lp us"
+  # a CNN with batch norm: models/cnn_bn.net against the same network in PyTorch eager
+  cs=0; cps=0
+  for _ in $(seq "$REPEAT"); do
+    cs=$(best "$cs" "$(./netc bench models/cnn_bn.net --threads "$t" --batch 128 --json | field "['train_samples_per_s']")")
+    [ $have_torch = 1 ] && cps=$(best "$cps" "$(/usr/bin/python3 bench/cnn_bn_peer.py "$t" 128 5 | field "['samples_per_s']")")
+  done
+  line="threads=$t  CNN with batch norm (models/cnn_bn.net, batch 128) train: netc $cs samples/s"
+  [ $have_torch = 1 ] && line="$line, PyTorch $cps ($(ratio "$cs" "$cps"))"
+  echo "$line"
   # the transformer block's training step: bench/transformer.net against the same model in PyTorch eager
   ts=0; tps=0
   for _ in $(seq "$REPEAT"); do

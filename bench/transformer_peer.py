@@ -9,7 +9,9 @@ clip_grad_norm_ as the train block sets them. Random windows of characters, batc
   thread split); the defaults are bench/transformer.net's (32, 64, 10, 128, 0.1); `THREADS 32 32 10 32 0.2` is
   models/char_transformer.net's.
 """
-import json, os, subprocess, sys, time
+import json, os, sys, time
+
+from peer_split import best_split
 
 
 def main(threads, batch, seq, seconds, d=128, dropout=0.1):
@@ -74,19 +76,8 @@ def main(threads, batch, seq, seconds, d=128, dropout=0.1):
 
 
 def run(threads, batch=32, seq=64, seconds=10.0, d=128, dropout=0.1):
-    """Both thread splits (intra-op threads or BLAS threads, as ../shared/torch_peer.py explains); the faster."""
-    best = None
-    for omp, blas in sorted({(threads, 1), (1, threads)}):
-        env = dict(os.environ, OMP_NUM_THREADS=str(omp), MKL_NUM_THREADS=str(omp), OPENBLAS_NUM_THREADS=str(blas))
-        p = subprocess.run(["/usr/bin/python3", os.path.abspath(__file__), "--child", str(threads), str(batch), str(seq),
-                            str(seconds), str(d), str(dropout)], env=env, capture_output=True, text=True, timeout=600)
-        if p.returncode != 0:
-            raise RuntimeError(f"transformer peer failed: {p.stderr.strip()[-300:]}")
-        r = json.loads(p.stdout.strip().splitlines()[-1])
-        r["split"] = f"omp{omp}/blas{blas}"
-        if best is None or r["samples_per_s"] > best["samples_per_s"]:
-            best = r
-    return best
+    """Both thread splits (intra-op threads or BLAS threads, see peer_split.py); the faster."""
+    return best_split(__file__, threads, [batch, seq, seconds, d, dropout])
 
 
 if __name__ == "__main__":
