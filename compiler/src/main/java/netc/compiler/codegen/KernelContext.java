@@ -160,8 +160,8 @@ public final class KernelContext {
      * v++)} in a body the generator calls for ranges of {@code [0, bound)} (see {@link netc.runtime.kernels.Parallel}).
      * It must be the whole kernel (nothing before it but reads into locals, {@link LoopNest#reads}, nothing after it
      * but {@link #afterParallelLoop}'s statements), and its iterations must write disjoint elements and read nothing
-     * another iteration writes, so that the result does not depend on the split. A loop over fewer than 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain
-     * loop.
+     * another iteration writes, so that the result does not depend on the split. A loop over fewer than
+     * 2·{@value #PARALLEL_GRAIN} elements whatever the batch is a plain loop.
      *
      * @param inner the number of elements one iteration handles (a Java expression), which sets the chunk size
      * @param total the shape of all the elements the loop handles

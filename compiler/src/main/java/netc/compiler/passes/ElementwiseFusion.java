@@ -22,8 +22,8 @@ import netc.compiler.ops.Ops;
  * loss, a gradient, a buffer update): the producer's value then lives only in a register of the fused loop.
  *
  * <p>A producer that several loops use is recomputed in each of them instead of stored, when that reads no more
- * memory than storing it would: it is cheap arithmetic ({@link #CHEAP}) on at most one operand of its own size (the
- * others smaller, broadcast), and each of its users is an elementwise op of its shape, which absorbs it, or a sum,
+ * memory than storing it would: it is cheap arithmetic ({@link #CHEAP}) that reads at most one array of its own size
+ * (the others smaller, broadcast), and each of its users is an elementwise op of its shape, which absorbs it, or a sum,
  * which {@link ReductionFusion} then fuses with it. Batch norm's steps are such producers: {@code x − mean},
  * {@code (x − mean) / std}, {@code γ·x̂ + β} and their gradients, each a pass over [batch, C, H, W] that wrote an array
  * and read it back once per user.
@@ -72,8 +72,8 @@ public final class ElementwiseFusion implements Pass {
 
     /**
      * The producers to recompute in each of their users' loops (see the class comment): cheap, unexposed, reading at
-     * most one operand of their own shape, used by more than one node, each a cheap elementwise op of their shape or a
-     * sum. (A relu's gradient, {@code dy · step(x)}, reads x stored: alone in its loop, it runs a vector at a time.)
+     * most one array of their own shape ({@link #fullReads}), used by more than one node, each a cheap elementwise op
+     * of their shape or a sum. (A relu's gradient, {@code dy · step(x)}, reads x stored: alone in its loop, it runs a vector at a time.)
      */
     private static Set<Integer> recomputable(Graph g, Set<Node> exposed) {
         Map<Node, List<Node>> users = new HashMap<>();
@@ -85,14 +85,28 @@ public final class ElementwiseFusion implements Pass {
                     || exposed.contains(p) || p.attrs().has("shape")) {
                 continue;
             }
-            int full = 0;
-            for (Node in : new HashSet<>(p.inputs())) if (in.shape().equals(p.shape())) full++;
-            boolean absorbing = full <= 1;
+            boolean absorbing = fullReads(p, users, exposed).size() <= 1;
             for (Node u : us) {
                 absorbing &= u.op() instanceof Elementwise ue && CHEAP.contains(ue) && floatMap(u)
                         && u.shape().equals(p.shape()) || u.is(Ops.REDUCE_SUM);
             }
             if (absorbing) out.add(p.id());
+        }
+        return out;
+    }
+
+    /**
+     * The arrays of p's shape that a loop computing p reads: its operands of that shape, or for one that only p uses
+     * (and that the loop therefore computes too), that operand's.
+     */
+    private static Set<Node> fullReads(Node p, Map<Node, List<Node>> users, Set<Node> exposed) {
+        Set<Node> out = new HashSet<>();
+        for (Node in : p.inputs()) {
+            if (!in.shape().equals(p.shape())) continue;
+            boolean computed = floatMap(in) && !in.op().isLeaf() && !exposed.contains(in) && !in.attrs().has("shape")
+                    && users.get(in).size() == 1;
+            if (computed) out.addAll(fullReads(in, users, exposed));
+            else out.add(in);
         }
         return out;
     }
