@@ -7,9 +7,9 @@ labels, batch 128 as `netc bench --batch 128`.
 
   cnn_bn_peer.py THREADS [BATCH] [SECONDS]   -> {"samples_per_s": ...} (its faster thread split)
 """
-import json, os, sys, time
+import json, os, sys
 
-from peer_split import best_split
+from peer_split import best_split, samples_per_s
 
 
 def main(threads, batch, seconds):
@@ -31,14 +31,7 @@ def main(threads, batch, seconds):
         F.cross_entropy(model(x), y).backward()
         opt.step()
 
-    for _ in range(20):
-        step()
-    steps, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        step()
-        steps += 1
-    dt = time.perf_counter() - t0
-    print(json.dumps({"threads": threads, "batch": batch, "samples_per_s": round(steps * batch / dt, 1),
+    print(json.dumps({"threads": threads, "batch": batch, "samples_per_s": samples_per_s(step, batch, seconds, 20),
                       "torch": torch.__version__}))
 
 

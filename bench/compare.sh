@@ -26,6 +26,19 @@ REPEAT=${REPEAT:-3}
 # the PyTorch peer with its best thread split (torch_peer.run tries intra-op threads and BLAS threads)
 torch_peer() { /usr/bin/python3 -c "import json,sys; sys.path.insert(0, '$(dirname "$PEER")'); import torch_peer; print(json.dumps(torch_peer.run('$1', $2${3:+, $3})))"; }
 
+# netc's training rate on a model ($2: netc bench's arguments) against a PyTorch peer's ($3: a script in bench/ and its
+# arguments, printing {"samples_per_s": ...}), each the best of REPEAT rounds, printed after the label $1
+versus() {
+  local n=0 p=0 line
+  for _ in $(seq "$REPEAT"); do
+    n=$(best "$n" "$(./netc bench $2 --json | field "['train_samples_per_s']")")
+    [ $have_torch = 1 ] && p=$(best "$p" "$(/usr/bin/python3 $3 | field "['samples_per_s']")")
+  done
+  line="$1: netc $n samples/s"
+  [ $have_torch = 1 ] && line="$line, PyTorch $p ($(ratio "$n" "$p"))"
+  echo "$line"
+}
+
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 isa=AVX2; grep -q avx512f /proc/cpuinfo && isa=AVX-512; grep -q avx2 /proc/cpuinfo || isa="no AVX2"
 bits=$(./netc bench --sgemm 64x64x64 --seconds 0.1 --json | field "['vector_bits']")
@@ -73,22 +86,9 @@ for t in "${threads[@]}"; do
   line="threads=$t  LeNet train: netc $ls samples/s"
   [ $have_torch = 1 ] && line="$line, PyTorch $pls ($(ratio "$ls" "$pls"))"
   echo "$line; predict (1 sample): netc $lp us"
-  # a CNN with batch norm: models/cnn_bn.net against the same network in PyTorch eager
-  cs=0; cps=0
-  for _ in $(seq "$REPEAT"); do
-    cs=$(best "$cs" "$(./netc bench models/cnn_bn.net --threads "$t" --batch 128 --json | field "['train_samples_per_s']")")
-    [ $have_torch = 1 ] && cps=$(best "$cps" "$(/usr/bin/python3 bench/cnn_bn_peer.py "$t" 128 5 | field "['samples_per_s']")")
-  done
-  line="threads=$t  CNN with batch norm (models/cnn_bn.net, batch 128) train: netc $cs samples/s"
-  [ $have_torch = 1 ] && line="$line, PyTorch $cps ($(ratio "$cs" "$cps"))"
-  echo "$line"
-  # the transformer block's training step: bench/transformer.net against the same model in PyTorch eager
-  ts=0; tps=0
-  for _ in $(seq "$REPEAT"); do
-    ts=$(best "$ts" "$(./netc bench bench/transformer.net --threads "$t" --seconds 5 --json | field "['train_samples_per_s']")")
-    [ $have_torch = 1 ] && tps=$(best "$tps" "$(/usr/bin/python3 bench/transformer_peer.py "$t" 32 64 5 | field "['samples_per_s']")")
-  done
-  line="threads=$t  transformer train (4 blocks of width 128, batch 32, seq 64): netc $ts samples/s"
-  [ $have_torch = 1 ] && line="$line, PyTorch $tps ($(ratio "$ts" "$tps"))"
-  echo "$line"
+  # a CNN with batch norm, and the transformer block's training step, each against the same model in PyTorch eager
+  versus "threads=$t  CNN with batch norm (models/cnn_bn.net, batch 128) train" \
+    "models/cnn_bn.net --threads $t --batch 128" "bench/cnn_bn_peer.py $t 128 5"
+  versus "threads=$t  transformer train (4 blocks of width 128, batch 32, seq 64)" \
+    "bench/transformer.net --threads $t --seconds 5" "bench/transformer_peer.py $t 32 64 5"
 done

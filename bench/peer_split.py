@@ -1,4 +1,5 @@
-"""The thread split a PyTorch peer runs with: intra-op threads or BLAS threads, whichever is faster.
+"""What the PyTorch peers share: the thread split they run with, intra-op threads or BLAS threads, whichever is
+faster; and their timing loop.
 
 Debian's PyTorch uses OpenBLAS, which ignores torch.set_num_threads; OpenMP and OpenBLAS both at t threads
 oversubscribe the cores, so a peer runs once with (t, 1) and once with (1, t) threads and reports the faster, as
@@ -24,3 +25,15 @@ def best_split(script, threads, args):
         if best is None or r["samples_per_s"] > best["samples_per_s"]:
             best = r
     return best
+
+
+def samples_per_s(step, batch, seconds, warmup):
+    """Runs step() warmup times, then as many times as fit in `seconds`; the samples (batch per step) a second."""
+    import time
+    for _ in range(warmup):
+        step()
+    steps, t0 = 0, time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        step()
+        steps += 1
+    return round(steps * batch / (time.perf_counter() - t0), 1)

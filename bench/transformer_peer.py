@@ -9,9 +9,9 @@ clip_grad_norm_ as the train block sets them. Random windows of characters, batc
   thread split); the defaults are bench/transformer.net's (32, 64, 10, 128, 0.1); `THREADS 32 32 10 32 0.2` is
   models/char_transformer.net's.
 """
-import json, os, sys, time
+import json, os, sys
 
-from peer_split import best_split
+from peer_split import best_split, samples_per_s
 
 
 def main(threads, batch, seq, seconds, d=128, dropout=0.1):
@@ -64,15 +64,8 @@ def main(threads, batch, seq, seconds, d=128, dropout=0.1):
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
 
-    for _ in range(5):
-        step()
-    steps, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < seconds:
-        step()
-        steps += 1
-    dt = time.perf_counter() - t0
-    print(json.dumps({"threads": threads, "batch": batch, "seq": seq, "samples_per_s": round(steps * batch / dt, 1),
-                      "torch": torch.__version__}))
+    print(json.dumps({"threads": threads, "batch": batch, "seq": seq,
+                      "samples_per_s": samples_per_s(step, batch, seconds, 5), "torch": torch.__version__}))
 
 
 def run(threads, batch=32, seq=64, seconds=10.0, d=128, dropout=0.1):
