@@ -38,7 +38,7 @@ public final class ElementwiseFusion implements Pass {
     public Graph run(Graph g) {
         Map<Node, Integer> uses = Rewriter.users(g);
         Set<Node> exposed = new HashSet<>(g.roots());
-        Set<Integer> recomputed = recomputable(g, exposed);
+        Set<Integer> recomputed = recomputable(g, uses, exposed);
         // absorbed: producers folded into a consumer's loop, decided from the last node backwards; a recomputed one
         // that a sum uses is also a loop of its own (the sum's, once fused with it)
         Set<Integer> absorbed = new HashSet<>();
@@ -73,22 +73,21 @@ public final class ElementwiseFusion implements Pass {
     /**
      * The producers to recompute in each of their users' loops (see the class comment): cheap, unexposed, reading at
      * most one array of their own shape ({@link #fullReads}), used by more than one node, each a cheap elementwise op
-     * of their shape or a sum. (A relu's gradient, {@code dy · step(x)}, reads x stored: alone in its loop, it runs a vector at a time.)
+     * of their shape or a sum. (A relu's gradient, {@code dy · step(x)}, reads x stored: alone in its loop, it runs a
+     * vector at a time.)
      */
-    private static Set<Integer> recomputable(Graph g, Set<Node> exposed) {
+    private static Set<Integer> recomputable(Graph g, Map<Node, Integer> uses, Set<Node> exposed) {
         Map<Node, List<Node>> users = new HashMap<>();
-        for (Node n : g.nodes()) for (Node in : n.inputs()) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        for (Node n : g.nodes()) {
+            for (Node in : new HashSet<>(n.inputs())) users.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+        }
         Set<Integer> out = new HashSet<>();
         for (Node p : g.nodes()) {
             List<Node> us = users.getOrDefault(p, List.of());
-            if (us.size() < 2 || !(p.op() instanceof Elementwise e) || !CHEAP.contains(e) || p.dtype() != DType.FLOAT
-                    || exposed.contains(p) || p.attrs().has("shape")) {
-                continue;
-            }
-            boolean absorbing = fullReads(p, users, exposed).size() <= 1;
+            if (us.size() < 2 || !inlinable(p, exposed) || !CHEAP.contains(p.op())) continue;
+            boolean absorbing = fullReads(p, uses, exposed).size() <= 1;
             for (Node u : us) {
-                absorbing &= u.op() instanceof Elementwise ue && CHEAP.contains(ue) && floatMap(u)
-                        && u.shape().equals(p.shape()) || u.is(Ops.REDUCE_SUM);
+                absorbing &= floatMap(u) && CHEAP.contains(u.op()) && u.shape().equals(p.shape()) || u.is(Ops.REDUCE_SUM);
             }
             if (absorbing) out.add(p.id());
         }
@@ -99,13 +98,11 @@ public final class ElementwiseFusion implements Pass {
      * The arrays of p's shape that a loop computing p reads: its operands of that shape, or for one that only p uses
      * (and that the loop therefore computes too), that operand's.
      */
-    private static Set<Node> fullReads(Node p, Map<Node, List<Node>> users, Set<Node> exposed) {
+    private static Set<Node> fullReads(Node p, Map<Node, Integer> uses, Set<Node> exposed) {
         Set<Node> out = new HashSet<>();
         for (Node in : p.inputs()) {
             if (!in.shape().equals(p.shape())) continue;
-            boolean computed = floatMap(in) && !in.op().isLeaf() && !exposed.contains(in) && !in.attrs().has("shape")
-                    && users.get(in).size() == 1;
-            if (computed) out.addAll(fullReads(in, users, exposed));
+            if (inlinable(in, exposed) && uses.get(in) == 1) out.addAll(fullReads(in, uses, exposed));
             else out.add(in);
         }
         return out;
@@ -116,9 +113,14 @@ public final class ElementwiseFusion implements Pass {
         return n.op() instanceof Elementwise && n.dtype() == DType.FLOAT;
     }
 
+    /** A value a loop may compute instead of reading: a float elementwise op, not exposed, not a broadcast. */
+    private static boolean inlinable(Node n, Set<Node> exposed) {
+        return floatMap(n) && !n.op().isLeaf() && !exposed.contains(n) && !n.attrs().has("shape");
+    }
+
     private static boolean fusible(Node producer, Node root, Map<Node, Integer> uses, Set<Node> exposed, Set<Integer> recomputed) {
-        return floatMap(producer) && !producer.op().isLeaf() && (uses.getOrDefault(producer, 0) == 1 || recomputed.contains(producer.id()))
-                && !exposed.contains(producer) && producer.shape().equals(root.shape()) && !producer.attrs().has("shape");
+        return inlinable(producer, exposed) && (uses.getOrDefault(producer, 0) == 1 || recomputed.contains(producer.id()))
+                && producer.shape().equals(root.shape());
     }
 
     private static void mark(Node n, Node root, Map<Node, Integer> uses, Set<Node> exposed, Set<Integer> recomputed,
