@@ -391,7 +391,7 @@ public final class KernelContext {
                     x[i] = k.in(i) + "[" + index(i + 1) + "]";
                 } else {
                     x[i] = prefix + i;
-                    k.code.addStatement("$L $L = $L[$L]", k.T(), x[i], k.in(i), index(i + 1));
+                    k.sink.addStatement("$L $L = $L[$L]", k.T(), x[i], k.in(i), index(i + 1));
                 }
             }
             return x;
