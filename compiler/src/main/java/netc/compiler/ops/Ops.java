@@ -61,7 +61,7 @@ public final class Ops {
     static final Op CONV_GRAD_INPUT = new Convolution(Convolution.Mode.INPUT_GRAD);
     static final Op CONV_GRAD_WEIGHT = new Convolution(Convolution.Mode.WEIGHT_GRAD);
     public static final Op MAXPOOL = new Pooling(Pooling.Mode.MAX);
-    static final Op MAXPOOL_GRAD = new Pooling(Pooling.Mode.MAX_GRAD);
+    public static final Op MAXPOOL_GRAD = new Pooling(Pooling.Mode.MAX_GRAD);
     public static final Op MAXPOOL_INDEX = new Pooling(Pooling.Mode.MAX_INDEX);
     public static final Op TAKE = new Take();
     static final Op TAKE_GRAD = new TakeGrad();

@@ -3,6 +3,7 @@ package netc.compiler.passes;
 import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.ir.Attrs;
+import netc.compiler.ir.DType;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
@@ -12,13 +13,15 @@ import netc.compiler.ops.Ops;
 
 /**
  * Local algebra that makes the graph smaller, mostly in what differentiation builds: x·1 and x+0 (when no broadcast
- * is lost), −(−x), reshapes of reshapes, reshapes and broadcasts to the same shape, and negations moved towards the
+ * is lost), x+x as 2·x (the gradient of x·x; the same float, and a fused loop that inlines x does not compute it
+ * twice), −(−x), reshapes of reshapes, reshapes and broadcasts to the same shape, and negations moved towards the
  * smaller operand, where they meet another negation or a constant: {@code Σ(−x)} is {@code −Σx}, {@code (−a)·b} is
  * {@code −(a·b)}, and the negation of a broadcast or reshape is the broadcast or reshape of the negation; an
  * elementwise operand that is a broadcast of one value (a mean's 1/batch in its gradient) or of a smaller array (a
  * per-channel mean's gradient) is replaced by that value or array, which the op broadcasts without an array filled
- * with it. Arithmetic on
- * constants is {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
+ * with it. Relu's gradient after max pooling is masked at the pooled size, and a sum of a pooling gradient over
+ * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Arithmetic on constants is
+ * {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
  */
 public final class AlgebraicSimplification implements Pass {
     @Override
@@ -44,15 +47,20 @@ public final class AlgebraicSimplification implements Pass {
             for (int i = 0; i < 2; i++) {
                 Node x = n.input(i), y = n.input(1 - i);
                 if (x.is(Ops.NEG) && !y.is(Ops.NEG)) return negate(b, Ops.mul(b, x.input(0), y));
+                if (x.is(Ops.MAXPOOL_GRAD) && y.is(Ops.STEP) && masksPooledInput(x, y.input(0)) && x.type().equals(n.type())) {
+                    return maskedBeforeSpreading(x, b);
+                }
             }
         }
         if (n.op() == Ops.ADD) {
             if (isConst(c, 0) && a.type().equals(n.type())) return a;
             if (isConst(a, 0) && c.type().equals(n.type())) return c;
+            if (sameValue(a, c) && a.type().dtype() == DType.FLOAT) return Ops.mul(b, a, Ops.constant(b, 2));
         }
         if (n.op() == Ops.SUB && isConst(c, 0) && a.type().equals(n.type())) return a;
         if (n.op() == Ops.NEG && (a.is(Ops.NEG) || a.is(Ops.RESHAPE) || a.attrs().has("shape") && a.is(Ops.IDENTITY))) return negate(b, a);
         if (n.op() == Ops.REDUCE_SUM && a.is(Ops.NEG)) return negate(b, b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0)));
+        if (n.op() == Ops.REDUCE_SUM && a.is(Ops.MAXPOOL_GRAD) && sumsEveryPlane(n)) return b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0));
         if (n.op() == Ops.RESHAPE) {
             if (a.type().equals(n.type())) return a;
             if (a.op() == Ops.RESHAPE) return b.add(Ops.RESHAPE, n.attrs(), a.input(0));
@@ -82,7 +90,50 @@ public final class AlgebraicSimplification implements Pass {
             if (n.op().infer(types, n.attrs()).equals(n.type())) changed = true;
             else ins.set(i, n.input(i));
         }
-        return changed ? b.add(n.op(), n.attrs(), n.label(), ins.toArray(new Node[0])) : null;
+        if (!changed) return null;
+        Node r = b.add(n.op(), n.attrs(), n.label(), ins.toArray(new Node[0]));
+        Node simpler = simplify(r, b); // x·1 once the 1 is no longer broadcast
+        return simpler != null ? simpler : r;
+    }
+
+    /**
+     * Whether a and c are one value: the same node, or the same pure op on the same inputs (the two halves of x·x's
+     * gradient, before {@link CommonSubexpressionElimination} merges them).
+     */
+    private static boolean sameValue(Node a, Node c) {
+        return a == c || a.op() == c.op() && a.op().pure() && !a.op().isLeaf() && a.attrs().equals(c.attrs()) && a.inputs().equals(c.inputs());
+    }
+
+    /**
+     * Whether {@code step(m)} is the mask of the pooled input x of {@code grad = maxpool_grad(dy, x)}: m is x, or x is
+     * {@code relu(m)}, whose steps are the same (relu(m) > 0 exactly when m > 0).
+     */
+    private static boolean masksPooledInput(Node grad, Node m) {
+        Node x = grad.input(1);
+        return m == x || x.is(Ops.RELU) && x.input(0) == m;
+    }
+
+    /**
+     * {@code maxpool_grad(dy, x) · step(x)} (relu's gradient after max pooling) as {@code maxpool_grad(dy ·
+     * step(maxpool(x)), x)}: the pooling gradient puts each window's dy at the window's maximum, where the mask is the
+     * step of the maximum (NaN, where there is one, at both), so the mask is applied to the pooled gradient, a window
+     * size smaller, instead of to the spread one; the same values, since a mask of 0 or 1 distributes over the sums
+     * of overlapping windows. The maxpool is the forward pass's, merged by {@link CommonSubexpressionElimination}.
+     */
+    private static Node maskedBeforeSpreading(Node grad, GraphBuilder b) {
+        Node x = grad.input(1);
+        Node pooledMask = b.add(Ops.STEP, Attrs.NONE, b.add(Ops.MAXPOOL, grad.attrs(), x));
+        return b.add(Ops.MAXPOOL_GRAD, grad.attrs(), Ops.mul(b, grad.input(0), pooledMask), x);
+    }
+
+    /**
+     * Whether the sum n (of a {@code maxpool_grad}) is over every spatial axis, so that it adds each window's
+     * gradient once wherever the window put it: the sum of the pooled gradient, in another order.
+     */
+    private static boolean sumsEveryPlane(Node n) {
+        List<Integer> axes = n.attrs().ints("axes");
+        for (int i = 2; i < n.input(0).shape().rank(); i++) if (!axes.contains(i)) return false;
+        return true;
     }
 
     /**

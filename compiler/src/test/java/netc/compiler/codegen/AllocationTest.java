@@ -108,10 +108,10 @@ class AllocationTest {
         return fewest;
     }
 
-    // LeNet plans 1,066,924 bytes at batch 16: 0.61 of one array per value since its pool gradients need no arrays of
-    // indices (1.74 MB; 1.84 MB with them, when the same plan was 0.58 of it)
+    // LeNet plans 1,066,924 bytes at batch 16: 0.74 of one array per value (1.44 MB) since relu's gradient is masked
+    // at the pooled size (0.61 of 1.74 MB before, with two more full-size values; 0.58 of 1.84 MB with pool indices)
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"lenet, 16, 0.62", "fashion_mlp, 128, 0.90", "char_transformer, 32, 0.40"})
+    @CsvSource({"lenet, 16, 0.75", "fashion_mlp, 128, 0.90", "char_transformer, 32, 0.40"})
     void plannedMemoryIsAFractionOfOneBufferPerValue(String model, int batch, double most) {
         Graph g = NetCompiler.trainingGraph(NetCompiler.parse(Path.of("../models", model + ".net")), false);
         MemoryPlan plan = MemoryPlan.of(g, Phases.of(g));
