@@ -20,7 +20,8 @@ import netc.compiler.ops.Ops;
  * elementwise operand that is a broadcast of one value (a mean's 1/batch in its gradient) or of a smaller array (a
  * per-channel mean's gradient) is replaced by that value or array, which the op broadcasts without an array filled
  * with it. Relu's gradient after max pooling is masked at the pooled size, and a sum of a pooling gradient over
- * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Arithmetic on constants is
+ * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Divisors that do not change
+ * along a sum's axes are taken out of it. Arithmetic on constants is
  * {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
  */
 public final class AlgebraicSimplification implements Pass {
@@ -59,8 +60,12 @@ public final class AlgebraicSimplification implements Pass {
         }
         if (n.op() == Ops.SUB && isConst(c, 0) && a.type().equals(n.type())) return a;
         if (n.op() == Ops.NEG && (a.is(Ops.NEG) || a.is(Ops.RESHAPE) || a.attrs().has("shape") && a.is(Ops.IDENTITY))) return negate(b, a);
-        if (n.op() == Ops.REDUCE_SUM && a.is(Ops.NEG)) return negate(b, b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0)));
+        if (n.op() == Ops.REDUCE_SUM && a.is(Ops.NEG)) return negate(b, again(b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0)), b));
         if (n.op() == Ops.REDUCE_SUM && a.is(Ops.MAXPOOL_GRAD) && sumsEveryPlane(n)) return b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0));
+        if (n.op() == Ops.REDUCE_SUM && n.attrs().b("keepdims")) {
+            Node r = factorsOutOfSum(n, b);
+            if (r != null) return r;
+        }
         if (n.op() == Ops.RESHAPE) {
             if (a.type().equals(n.type())) return a;
             if (a.op() == Ops.RESHAPE) return b.add(Ops.RESHAPE, n.attrs(), a.input(0));
@@ -91,9 +96,13 @@ public final class AlgebraicSimplification implements Pass {
             else ins.set(i, n.input(i));
         }
         if (!changed) return null;
-        Node r = b.add(n.op(), n.attrs(), n.label(), ins.toArray(new Node[0]));
-        Node simpler = simplify(r, b); // x·1 once the 1 is no longer broadcast
-        return simpler != null ? simpler : r;
+        return again(b.add(n.op(), n.attrs(), n.label(), ins.toArray(new Node[0])), b); // x·1 once the 1 is no longer broadcast
+    }
+
+    /** A node a rule has just built, simplified in turn. */
+    private static Node again(Node built, GraphBuilder b) {
+        Node simpler = simplify(built, b);
+        return simpler != null ? simpler : built;
     }
 
     /**
@@ -102,6 +111,53 @@ public final class AlgebraicSimplification implements Pass {
      */
     private static boolean sameValue(Node a, Node c) {
         return a == c || a.op() == c.op() && a.op().pure() && !a.op().isLeaf() && a.attrs().equals(c.attrs()) && a.inputs().equals(c.inputs());
+    }
+
+    /**
+     * A sum of a quotient by a divisor that is constant along the summed axes (a batch norm's deviation σ in its
+     * gradient's sums over the batch and positions), as the sum of the dividend divided by it once per kept element,
+     * with the dividend's factors that are constant along those axes taken out too: {@code Σ(g·γ·(x − μ)/σ)} is
+     * {@code γ·Σ(g·(x − μ))/σ}. A float sum's loop adds one scalar value after another, and a scalar division per
+     * value took most of its time (batch norm's gradient sums ran 2.3 times as long with it). The same sum in exact
+     * arithmetic, rounded once per kept element instead of once per term. Null without such a divisor: a product alone
+     * stays, as the values it sums may be the very array that the backward product reads.
+     */
+    private static Node factorsOutOfSum(Node sum, GraphBuilder b) {
+        List<Node> inner = new ArrayList<>(), times = new ArrayList<>(), over = new ArrayList<>();
+        splitFactors(sum.input(0), sum, inner, times, over);
+        if (inner.isEmpty() || over.isEmpty()) return null;
+        Node product = inner.get(0);
+        for (Node f : inner.subList(1, inner.size())) product = Ops.mul(b, product, f);
+        Node r = again(b.add(Ops.REDUCE_SUM, sum.attrs(), sum.label(), product), b);
+        for (Node f : times) r = Ops.mul(b, r, f);
+        for (Node f : over) r = Ops.div(b, r, f);
+        return r;
+    }
+
+    /**
+     * x as a product of the nodes in {@code inner} and {@code times}, divided by those in {@code over}, where the
+     * nodes in times and over are constant along the axes that {@code sum} sums, through muls and through divs by
+     * such a constant.
+     */
+    private static void splitFactors(Node x, Node sum, List<Node> inner, List<Node> times, List<Node> over) {
+        if (constantAlongSum(x, sum)) times.add(x);
+        else if (x.is(Ops.MUL) && x.attrs().isEmpty()) {
+            splitFactors(x.input(0), sum, inner, times, over);
+            splitFactors(x.input(1), sum, inner, times, over);
+        } else if (x.is(Ops.DIV) && x.attrs().isEmpty() && constantAlongSum(x.input(1), sum)) {
+            splitFactors(x.input(0), sum, inner, times, over);
+            over.add(x.input(1));
+        } else {
+            inner.add(x);
+        }
+    }
+
+    /** Whether the float value f, broadcast to the shape that {@code sum} sums, has size 1 along every summed axis. */
+    private static boolean constantAlongSum(Node f, Node sum) {
+        int lead = sum.input(0).shape().rank() - f.shape().rank();
+        if (f.type().dtype() != DType.FLOAT || lead < 0) return false;
+        for (int axis : sum.attrs().ints("axes")) if (axis >= lead && !f.shape().dim(axis - lead).isOne()) return false;
+        return true;
     }
 
     /**
