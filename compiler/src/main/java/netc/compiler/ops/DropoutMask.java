@@ -1,5 +1,6 @@
 package netc.compiler.ops;
 
+import com.squareup.javapoet.ClassName;
 import java.util.Arrays;
 import java.util.List;
 import netc.compiler.autodiff.Differentiable;
@@ -13,9 +14,12 @@ import netc.compiler.ir.TensorType;
 
 /**
  * The inverted-dropout mask for its input's shape: in training each element is 0 with probability {@code p}
- * and 1/(1-p) otherwise; in evaluation all ones. Not pure: two masks are never merged.
+ * and 1/(1-p) otherwise ({@code netc.runtime.kernels.Dropout}, from the model's random numbers); in evaluation all
+ * ones. Not pure: two masks are never merged.
  */
 final class DropoutMask implements Op, Differentiable, Kernel {
+    private static final ClassName KERNEL = ClassName.get("netc.runtime.kernels", "Dropout");
+
     @Override
     public String name() {
         return "dropout_mask";
@@ -41,8 +45,7 @@ final class DropoutMask implements Op, Differentiable, Kernel {
         double p = k.node().attrs().d("p");
         String n = k.size(k.node().shape());
         k.begin("if (training)");
-        k.stmt("$L keep = ($L) $L", k.T(), k.T(), Const.javaDouble(1.0 / (1.0 - p)));
-        k.loop("i", n).stmt("$L[i] = rng.nextDouble() < $L ? 0 : keep", k.out(), Const.javaDouble(p)).end();
+        k.stmt("$T.mask(rng, $L, $L, $L)", KERNEL, k.out(), n, Const.javaDouble(p));
         k.end().begin("else").stmt("java.util.Arrays.fill($L, 0, $L, ($L) 1)", k.out(), n, k.T()).end();
     }
 }
