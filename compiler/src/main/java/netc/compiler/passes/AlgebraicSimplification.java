@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 import netc.compiler.ir.Attrs;
 import netc.compiler.ir.DType;
+import netc.compiler.ir.Dim;
 import netc.compiler.ir.Graph;
 import netc.compiler.ir.GraphBuilder;
 import netc.compiler.ir.Node;
+import netc.compiler.ir.Shape;
 import netc.compiler.ir.TensorType;
 import netc.compiler.ops.Elementwise;
 import netc.compiler.ops.Ops;
@@ -21,7 +23,8 @@ import netc.compiler.ops.Ops;
  * per-channel mean's gradient) is replaced by that value or array, which the op broadcasts without an array filled
  * with it. Relu's gradient after max pooling is masked at the pooled size, and a sum of a pooling gradient over
  * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Divisors that do not change
- * along a sum's axes are taken out of it. Arithmetic on constants is
+ * along a sum's axes are taken out of it, and a sum of deviations from the mean over its own axes is 0. Arithmetic
+ * on constants is
  * {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
  */
 public final class AlgebraicSimplification implements Pass {
@@ -62,6 +65,7 @@ public final class AlgebraicSimplification implements Pass {
         if (n.op() == Ops.NEG && (a.is(Ops.NEG) || a.is(Ops.RESHAPE) || a.attrs().has("shape") && a.is(Ops.IDENTITY))) return negate(b, a);
         if (n.op() == Ops.REDUCE_SUM && a.is(Ops.NEG)) return negate(b, again(b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0)), b));
         if (n.op() == Ops.REDUCE_SUM && a.is(Ops.MAXPOOL_GRAD) && sumsEveryPlane(n)) return b.add(Ops.REDUCE_SUM, n.attrs(), a.input(0));
+        if (n.op() == Ops.REDUCE_SUM && isDeviationFromMean(a, n)) return Ops.broadcastTo(b, Ops.constant(b, 0), n.shape());
         if (n.op() == Ops.REDUCE_SUM && n.attrs().b("keepdims")) {
             Node r = factorsOutOfSum(n, b);
             if (r != null) return r;
@@ -119,13 +123,14 @@ public final class AlgebraicSimplification implements Pass {
      * with the dividend's factors that are constant along those axes taken out too: {@code Σ(g·γ·(x − μ)/σ)} is
      * {@code γ·Σ(g·(x − μ))/σ}. A float sum's loop adds one scalar value after another, and a scalar division per
      * value took most of its time (batch norm's gradient sums ran 2.3 times as long with it). The same sum in exact
-     * arithmetic, rounded once per kept element instead of once per term. Null without such a divisor: a product alone
-     * stays, as the values it sums may be the very array that the backward product reads.
+     * arithmetic, rounded once per kept element instead of once per term. The constant factors of a deviation from
+     * the mean are taken out as well, as its sum is 0. Null otherwise: a product alone stays, as the values it sums may
+     * be the very array that the backward product reads.
      */
     private static Node factorsOutOfSum(Node sum, GraphBuilder b) {
         List<Node> inner = new ArrayList<>(), times = new ArrayList<>(), over = new ArrayList<>();
         splitFactors(sum.input(0), sum, inner, times, over);
-        if (inner.isEmpty() || over.isEmpty()) return null;
+        if (inner.isEmpty() || over.isEmpty() && !(inner.size() == 1 && isDeviationFromMean(inner.get(0), sum))) return null;
         Node product = inner.get(0);
         for (Node f : inner.subList(1, inner.size())) product = Ops.mul(b, product, f);
         Node r = again(b.add(Ops.REDUCE_SUM, sum.attrs(), sum.label(), product), b);
@@ -150,6 +155,34 @@ public final class AlgebraicSimplification implements Pass {
         } else {
             inner.add(x);
         }
+    }
+
+    /**
+     * Whether d is {@code x − mean(x)} with the mean over the axes that {@code sum} sums ({@link Ops#mean}: the sum over
+     * them, kept as 1s, times 1/count), so that the sum of d is 0 in exact arithmetic (the gradient of a variance
+     * through its mean); in floats it is the rounding left over, which batch norm's formula leaves out.
+     */
+    private static boolean isDeviationFromMean(Node d, Node sum) {
+        if (!d.is(Ops.SUB) || !d.input(1).is(Ops.MUL)) return false;
+        Node x = d.input(0), mean = d.input(1);
+        if (!x.shape().equals(d.shape())) return false;
+        List<Integer> axes = sum.attrs().ints("axes");
+        List<Dim> counted = new ArrayList<>();
+        for (int axis : axes) counted.add(x.shape().dim(axis));
+        for (int i = 0; i < 2; i++) {
+            Node total = mean.input(i), scale = mean.input(1 - i);
+            if (total.is(Ops.REDUCE_SUM) && total.input(0) == x && total.attrs().ints("axes").equals(axes) && total.attrs().b("keepdims")
+                    && scale.is(Ops.CONST) && isReciprocalCount(scale, Shape.of(counted))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the constant c is 1/(the number of elements of {@code counted}), as {@link Ops#constantPer} writes it. */
+    private static boolean isReciprocalCount(Node c, Shape counted) {
+        if (c.attrs().has("per")) return c.attrs().d("value") == 1 && c.attrs().shape("per").equals(counted);
+        return counted.isConcrete() && c.attrs().d("value") == 1.0 / counted.numelIfKnown();
     }
 
     /** Whether the float value f, broadcast to the shape that {@code sum} sums, has size 1 along every summed axis. */
