@@ -1,6 +1,7 @@
 package netc.runtime.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,8 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * e^x and the functions built on it, a vector at a time, to float precision (and relu's derivative, step, exactly):
  * {@code Math.exp} costs 10 to 15 ns an element, and GELU's forward and backward would cost a transformer more than
- * its matrix products. e^x is the Vector API's {@code EXP}, which the JIT compiles to Intel's short-vector math library
- * on x86 (about 1 ulp); elsewhere the Vector API computes it lane by lane, correctly but slowly.
+ * its matrix products. e^x is a polynomial in IEEE arithmetic (within 2 ulp), so that a value is the same bits
+ * whether the JIT has compiled the kernel yet or not.
  * <p>
  * A function runs over blocks of {@value #BLOCK} elements in passes: what it needs of x (its exponents, and what else
  * it uses twice) into a per-thread scratch block, e^x over them, then its value from x and those. Vectors never cross
@@ -199,10 +200,41 @@ final class VectorMath implements MapKernel {
         }
     }
 
-    /** s[from..from + n) = e^s[..], n a multiple of the vector length; NaN for NaN. */
+    /**
+     * s[from..from + n) = e^s[..], n a multiple of the vector length; NaN for NaN, ∞ above 88.72, 0 from about −104 down.
+     * e^x = 2^m·e^r with m = round(x·log₂e) and r = x − m·ln 2 in two parts (|r| ≤ ln 2 / 2), e^r by Cephes' expf
+     * polynomial, 2^m as the product of two powers of two so that e^x overflows and underflows gradually as it should.
+     * Within 2 ulp of {@code Math.exp}. Only IEEE arithmetic, so that the same x gives the same bits compiled or
+     * interpreted, on every machine and thread count (the Vector API's own EXP runs Intel's vector math library once
+     * compiled and {@code Math.exp} lane by lane before: a training run's numbers would depend on when the JIT got
+     * there).
+     */
     private static void exp(float[] s, int from, int n) {
+        FloatVector lowest = FloatVector.broadcast(F, -104f), highest = FloatVector.broadcast(F, 89f);
+        FloatVector log2e = FloatVector.broadcast(F, LOG2E), round = FloatVector.broadcast(F, ROUND);
+        FloatVector minusLn2Hi = FloatVector.broadcast(F, -LN2_HI), minusLn2Lo = FloatVector.broadcast(F, -LN2_LO);
+        FloatVector p0 = FloatVector.broadcast(F, EXP_P0), p1 = FloatVector.broadcast(F, EXP_P1), p2 = FloatVector.broadcast(F, EXP_P2);
+        FloatVector p3 = FloatVector.broadcast(F, EXP_P3), p4 = FloatVector.broadcast(F, EXP_P4), p5 = FloatVector.broadcast(F, EXP_P5);
         for (int k = from, end = from + n; k < end; k += L) {
-            FloatVector.fromArray(F, s, k).lanewise(VectorOperators.EXP).intoArray(s, k);
+            FloatVector x = FloatVector.fromArray(F, s, k).max(lowest).min(highest);
+            FloatVector t = x.fma(log2e, round); // m + 1.5·2²³, rounded to an integer: m in the low bits
+            FloatVector m = t.sub(round);
+            FloatVector r = m.fma(minusLn2Lo, m.fma(minusLn2Hi, x));
+            FloatVector p = r.fma(p0, p1).fma(r, p2).fma(r, p3).fma(r, p4).fma(r, p5);
+            FloatVector er = p.fma(r.mul(r), r).add(1f);
+            IntVector mi = t.reinterpretAsInts().sub(ROUND_BITS);
+            IntVector half = mi.lanewise(VectorOperators.ASHR, 1);
+            FloatVector twoHalf = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            FloatVector twoRest = mi.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+            er.mul(twoHalf).mul(twoRest).intoArray(s, k);
         }
     }
+
+    private static final float LOG2E = 1.44269504088896341f, ROUND = 0x1.8p23f;
+    private static final int ROUND_BITS = Float.floatToRawIntBits(ROUND);
+    /** ln 2 as 0.693359375 (m times it is exact) plus the rest. */
+    private static final float LN2_HI = 0.693359375f, LN2_LO = -2.12194440e-4f;
+    /** Cephes' expf: e^r ≈ 1 + r + r²·(P0·r⁵ + … + P5). */
+    private static final float EXP_P0 = 1.9875691500e-4f, EXP_P1 = 1.3981999507e-3f, EXP_P2 = 8.3334519073e-3f,
+            EXP_P3 = 4.1665795894e-2f, EXP_P4 = 1.6666665459e-1f, EXP_P5 = 5.0000001201e-1f;
 }

@@ -3,6 +3,7 @@ package netc.runtime.kernels;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -92,13 +93,56 @@ class VectorMathTest {
     }
 
     /**
-     * A few units in the last place, and 1e-7 for the slopes, whose terms cancel where they cross zero: the same call
-     * may round differently as the JIT compiles it (e^x from the vector library once compiled, from Math.exp lane by
-     * lane before), never more. (What this file's first test checks is the precision; this tolerance only lets the
-     * aliasing tests see that the right values land in the right places.)
+     * A few units in the last place, and 1e-7 for the slopes, whose terms cancel where they cross zero: the same value
+     * computed in place or apart may round differently where a function's passes read what they wrote. (What this
+     * file's first test checks is the precision; this tolerance only lets the aliasing tests see that the right values
+     * land in the right places.)
      */
     static float ulps(float v) {
         return Float.isFinite(v) ? 4 * Math.ulp(v) + 1e-7f : 0f;
+    }
+
+    /**
+     * The vector forms give the same bits (any NaN counting as one) in a JVM that only interprets (the Vector API computing lane by lane in Java)
+     * as here once the JIT has compiled them: a training run's numbers do not depend on when the JIT gets to its
+     * kernels (a run with a warm-up, or resumed in a new JVM, ends where another run ends, bit for bit).
+     */
+    @Test
+    void interpretedAndCompiledGiveTheSameBits() throws Exception {
+        if (VectorKernels.math() == null) return; // nothing to compile: the loops compute Unary.apply
+        for (int round = 0; round < 300; round++) for (Unary f : VECTORISED) f.map(points(f), new float[points(f).length], 0, 4096);
+        // at this JVM's vector width: the last elements of a range, fewer than a vector, take the scalar form
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint",
+                "--add-modules", "jdk.incubator.vector", "-Dnetc.vector.bits=" + Gemm.vectorBits(), "-cp",
+                System.getProperty("java.class.path"), Interpreted.class.getName()).redirectErrorStream(true).start();
+        List<String> lines;
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+            lines = out.lines().filter(l -> !l.startsWith("WARNING")).toList();
+        }
+        assertEquals(0, p.waitFor(), String.join("\n", lines.subList(0, Math.min(5, lines.size()))));
+        assertEquals(VECTORISED.size(), lines.size());
+        for (int k = 0; k < VECTORISED.size(); k++) {
+            Unary f = VECTORISED.get(k);
+            float[] x = points(f), y = new float[x.length];
+            f.map(x, y, 0, x.length);
+            String[] interpreted = lines.get(k).split(" ");
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(interpreted[i], Integer.toHexString(Float.floatToIntBits(y[i])), f + "(" + x[i] + ")");
+            }
+        }
+    }
+
+    /** Run with -Xint: each vectorised function's values over its points, as hex bits, one line per function. */
+    static final class Interpreted {
+        public static void main(String[] args) {
+            for (Unary f : VECTORISED) {
+                float[] x = points(f), y = new float[x.length];
+                f.map(x, y, 0, x.length);
+                StringBuilder line = new StringBuilder();
+                for (float v : y) line.append(line.length() == 0 ? "" : " ").append(Integer.toHexString(Float.floatToIntBits(v)));
+                System.out.println(line);
+            }
+        }
     }
 
     @Test
