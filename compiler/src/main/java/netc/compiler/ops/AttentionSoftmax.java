@@ -51,17 +51,15 @@ final class AttentionSoftmax implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Shape s = k.node().shape();
         boolean causal = k.node().attrs().b("causal");
-        String cols = s.dim(-1).javaExpr(), x = k.in(0), y = k.out(), t = k.T();
+        String cols = s.dim(-1).javaExpr(), y = k.out(), t = k.T();
         String scale = Const.javaDouble(k.node().attrs().d("scale"));
         k.parallelLoop("r", s.productExpr(0, s.rank() - 1), cols, s);
         k.stmt("int o = r * $L", cols);
         // the keys a query sees: all of them, or with the causal mask those up to its own position
         k.stmt("int n = $L", causal ? "r % " + Slice.factor(s.dim(-2).javaExpr()) + " + 1" : cols);
         k.stmt("$L scale = ($L) $L", t, t, scale);
-        k.stmt("$L mx = $L[o] * scale", t, x);
-        k.loop("j", "n").stmt("mx = Math.max(mx, $L[o + j] * scale)", x).end();
-        k.stmt("double sum = 0");
-        k.loop("j", "n").stmt("$L e = ($L) Math.exp($L[o + j] * scale - mx)", t, t, x).stmt("$L[o + j] = e", y).stmt("sum += e").end();
+        Softmax.rowMax(k, "n", " * scale");
+        Softmax.exponentials(k, "n", " * scale");
         k.stmt("$L inv = ($L) (1.0 / sum)", t, t);
         k.loop("j", "n").stmt("$L[o + j] *= inv", y).end();
         if (causal) k.begin("for (int j = n; j < $L; j++)", cols).stmt("$L[o + j] = 0", y).end();

@@ -34,6 +34,7 @@ final class LogSoftmax implements Op, Differentiable, Kernel {
     @Override
     public void emit(KernelContext k) {
         String cols = Softmax.openRows(k), x = k.in(0), y = k.out(), t = k.T();
+        k.stmt("double sum = 0");
         k.loop("j", cols).stmt("sum += Math.exp($L[o + j] - mx)", x).end();
         // (x - max) - log(sum), as PyTorch: x - (max + log(sum)) would round the large sum to the float spacing of max
         k.stmt("$L ls = ($L) Math.log(sum)", t, t);
