@@ -24,8 +24,8 @@ import netc.compiler.ops.Ops;
  * with it. Relu's gradient after max pooling is masked at the pooled size, and a sum of a pooling gradient over
  * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Divisors that do not change
  * along a sum's axes are taken out of it, and a sum of deviations from the mean over its own axes is 0. Arithmetic
- * on constants is
- * {@link ConstantFolding}'s, which this pass calls on the nodes it builds.
+ * on constants is {@link ConstantFolding}'s, which this pass calls on the nodes it builds; a node that a rule builds
+ * is offered to the rules again.
  */
 public final class AlgebraicSimplification implements Pass {
     @Override
@@ -165,7 +165,7 @@ public final class AlgebraicSimplification implements Pass {
     private static boolean isDeviationFromMean(Node d, Node sum) {
         if (!d.is(Ops.SUB) || !d.input(1).is(Ops.MUL)) return false;
         Node x = d.input(0), mean = d.input(1);
-        if (!x.shape().equals(d.shape())) return false;
+        if (!x.shape().equals(d.shape()) || !d.shape().equals(sum.input(0).shape())) return false;
         List<Integer> axes = sum.attrs().ints("axes");
         List<Dim> counted = new ArrayList<>();
         for (int axis : axes) counted.add(x.shape().dim(axis));
