@@ -17,10 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>{@link FloatKernel#sgemmAddWindows} (the input gradient with col2im in its epilogue): {@code Aᵀ · B} added into
  * rows of C anywhere. A tile of {@link #H} rows by two vectors of columns, A's values broadcast from consecutive
- * places of its rows, the sums added into C's rows when k is done: stored to a per-thread block, then added a row
- * at a time in a loop. (Added by 24 loads, adds and stores, the epilogue was where C2, after some hundreds of models
- * compiled in one JVM, left vector stores uncompiled: LeNet's training step then allocated megabytes.) The last rows,
- * fewer than a tile, go through a scratch copy of A's columns beside zeros and a scratch tile.
+ * places of its rows, the sums added into C's rows when k is done. The last rows, fewer than a tile, go through a
+ * scratch copy of A's columns beside zeros and a scratch tile.
  *
  * <p>Each loop runs along k alone (C2 boxes vectors that live across an inner loop's exit). Loaded only with the Vector
  * API module, through {@link VectorGemm}.
@@ -38,12 +36,11 @@ final class VectorWindows {
         for (int t = 0; t < H; t++) TILE_ROWS[t] = 2 * L * t;
     }
 
-    /** Per-thread scratch: the last rows' A columns beside zeros, [k, H], their tile, [H, 2L], a tile's sums, [H, 2L]. */
+    /** Per-thread scratch of the last rows: A's columns beside zeros, [k, H], and the tile, [H, 2L]. */
     private static final class Scratch {
         private static final ThreadLocal<Scratch> PER_THREAD = ThreadLocal.withInitial(Scratch::new);
         private float[] a = new float[0];
         private final float[] tile = new float[H * 2 * L];
-        private final float[] sums = new float[H * 2 * L];
 
         float[] a(int size) {
             if (a.length < size) a = new float[size];
@@ -210,18 +207,42 @@ final class VectorWindows {
             cb0 = u.fma(b0, cb0);
             cb1 = u.fma(b1, cb1);
         }
-        float[] t = Scratch.PER_THREAD.get().sums;
-        c00.intoArray(t, 0); c01.intoArray(t, L); c10.intoArray(t, 2 * L); c11.intoArray(t, 3 * L);
-        c20.intoArray(t, 4 * L); c21.intoArray(t, 5 * L); c30.intoArray(t, 6 * L); c31.intoArray(t, 7 * L);
-        c40.intoArray(t, 8 * L); c41.intoArray(t, 9 * L); c50.intoArray(t, 10 * L); c51.intoArray(t, 11 * L);
-        c60.intoArray(t, 12 * L); c61.intoArray(t, 13 * L); c70.intoArray(t, 14 * L); c71.intoArray(t, 15 * L);
-        c80.intoArray(t, 16 * L); c81.intoArray(t, 17 * L); c90.intoArray(t, 18 * L); c91.intoArray(t, 19 * L);
-        ca0.intoArray(t, 20 * L); ca1.intoArray(t, 21 * L); cb0.intoArray(t, 22 * L); cb1.intoArray(t, 23 * L);
-        for (int r = 0; r < 12; r++) {
-            int x = cj + rows[ri + r];
-            FloatVector.fromArray(F, c, x).add(FloatVector.fromArray(F, t, 2 * L * r)).intoArray(c, x);
-            FloatVector.fromArray(F, c, x + L).add(FloatVector.fromArray(F, t, 2 * L * r + L)).intoArray(c, x + L);
-        }
+        int x = cj + rows[ri];
+        FloatVector.fromArray(F, c, x).add(c00).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c01).intoArray(c, x + L);
+        x = cj + rows[ri + 1];
+        FloatVector.fromArray(F, c, x).add(c10).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c11).intoArray(c, x + L);
+        x = cj + rows[ri + 2];
+        FloatVector.fromArray(F, c, x).add(c20).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c21).intoArray(c, x + L);
+        x = cj + rows[ri + 3];
+        FloatVector.fromArray(F, c, x).add(c30).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c31).intoArray(c, x + L);
+        x = cj + rows[ri + 4];
+        FloatVector.fromArray(F, c, x).add(c40).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c41).intoArray(c, x + L);
+        x = cj + rows[ri + 5];
+        FloatVector.fromArray(F, c, x).add(c50).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c51).intoArray(c, x + L);
+        x = cj + rows[ri + 6];
+        FloatVector.fromArray(F, c, x).add(c60).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c61).intoArray(c, x + L);
+        x = cj + rows[ri + 7];
+        FloatVector.fromArray(F, c, x).add(c70).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c71).intoArray(c, x + L);
+        x = cj + rows[ri + 8];
+        FloatVector.fromArray(F, c, x).add(c80).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c81).intoArray(c, x + L);
+        x = cj + rows[ri + 9];
+        FloatVector.fromArray(F, c, x).add(c90).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(c91).intoArray(c, x + L);
+        x = cj + rows[ri + 10];
+        FloatVector.fromArray(F, c, x).add(ca0).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(ca1).intoArray(c, x + L);
+        x = cj + rows[ri + 11];
+        FloatVector.fromArray(F, c, x).add(cb0).intoArray(c, x);
+        FloatVector.fromArray(F, c, x + L).add(cb1).intoArray(c, x + L);
     }
 
     /** {@link #tile12}'s 6-row tile, for AVX2's sixteen registers. */
