@@ -103,14 +103,18 @@ class VectorMathTest {
     }
 
     /**
-     * The vector forms give the same bits (any NaN counting as one) in a JVM that only interprets (the Vector API computing lane by lane in Java)
-     * as here once the JIT has compiled them: a training run's numbers do not depend on when the JIT gets to its
-     * kernels (a run with a warm-up, or resumed in a new JVM, ends where another run ends, bit for bit).
+     * The vector forms give the same bits (any NaN counting as one) in a JVM that only interprets (the Vector API
+     * computing lane by lane in Java) as here once the JIT has compiled them: a training run's numbers do not depend on
+     * when the JIT gets to its kernels (a run with a warm-up, or resumed in a new JVM, ends where another run ends, bit
+     * for bit).
      */
     @Test
     void interpretedAndCompiledGiveTheSameBits() throws Exception {
         if (VectorKernels.math() == null) return; // nothing to compile: the loops compute Unary.apply
-        for (int round = 0; round < 300; round++) for (Unary f : VECTORISED) f.map(points(f), new float[points(f).length], 0, 4096);
+        for (Unary f : VECTORISED) {
+            float[] x = points(f), y = new float[x.length];
+            for (int round = 0; round < 300; round++) f.map(x, y, 0, 4096);
+        }
         // at this JVM's vector width: the last elements of a range, fewer than a vector, take the scalar form
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xint",
                 "--add-modules", "jdk.incubator.vector", "-Dnetc.vector.bits=" + Gemm.vectorBits(), "-cp",
