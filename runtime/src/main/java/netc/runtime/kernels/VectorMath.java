@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * a call: C2 boxes a vector passed to a method it does not inline, and whether it inlines one depends on what it
  * compiled first; arrays cross calls for free, and a block stays in the L1 cache. The output may be the input (a
  * product's epilogue applies its activation in place) or a gradient's factor (as the memory plan places it). The
- * elements past the last whole vector use {@link Unary#apply(float)}. Loaded by {@link VectorKernels} only when the
- * module is present.
+ * elements past the last whole vector are one more vector, copied out with zeros after them and back. Loaded by
+ * {@link VectorKernels} only when the module is present.
  */
 final class VectorMath implements MapKernel {
     private static final VectorSpecies<Float> F = VectorWidth.F;
@@ -27,6 +27,8 @@ final class VectorMath implements MapKernel {
     private static final int BLOCK = 256;
     /** Each thread's scratch: three blocks. */
     private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[3 * BLOCK]);
+    /** Each thread's copies of the last values of x and of g, fewer than a vector's lanes. */
+    private static final ThreadLocal<float[][]> TAIL = ThreadLocal.withInitial(() -> new float[2][L]);
     /** The factors of a function's value that is not a gradient: a block of ones. */
     private static final float[] ONES = ones(BLOCK);
     private static final float SQRT1_2 = 0.70710678118654752f, INV_SQRT_2PI = 0.39894228040143268f;
@@ -47,20 +49,33 @@ final class VectorMath implements MapKernel {
         if (!f.vectorised()) return false;
         int end = from + (to - from) / L * L;
         float[] s = SCRATCH.get();
-        for (int b = from; b < end; b += BLOCK) {
-            int n = Math.min(BLOCK, end - b);
-            // tests of identity, not a switch (which reads an array): C2 folds them where f is a constant, as in a
-            // kernel's Unary.GELU.map(...), and compiles that function's passes alone into the kernel
-            if (f == Unary.EXP) exp(x, g, y, b, n, s);
-            else if (f == Unary.SIGMOID) sigmoid(x, g, y, b, n, s);
-            else if (f == Unary.GELU) gelu(x, g, y, b, n, s);
-            else if (f == Unary.GELU_SLOPE) geluSlope(x, g, y, b, n, s);
-            else if (f == Unary.GELU_TANH) geluTanh(x, g, y, b, n, s);
-            else if (f == Unary.STEP) step(x, g, y, b, n);
-            else geluTanhSlope(x, g, y, b, n, s);
+        for (int b = from; b < end; b += BLOCK) apply(f, x, g, y, b, Math.min(BLOCK, end - b), s);
+        if (end < to) {
+            // the last values, fewer than a vector's lanes, as one more vector padded with zeros (rows of attention
+            // weights end in a part vector each, where e^x one value at a time would cost more than the vectors)
+            float[][] tail = TAIL.get();
+            float[] tx = tail[0], tg = g == null ? null : tail[1];
+            int rest = to - end;
+            java.util.Arrays.fill(tx, rest, L, 0f);
+            System.arraycopy(x, end, tx, 0, rest);
+            if (tg != null) System.arraycopy(g, end, tg, 0, rest);
+            apply(f, tx, tg, tx, 0, L, s);
+            System.arraycopy(tx, 0, y, end, rest);
         }
-        for (int i = end; i < to; i++) y[i] = g == null ? f.apply(x[i]) : g[i] * f.apply(x[i]);
         return true;
+    }
+
+    /** f over the n elements (a multiple of the lanes) of block b. */
+    private static void apply(Unary f, float[] x, float[] g, float[] y, int b, int n, float[] s) {
+        // tests of identity, not a switch (which reads an array): C2 folds them where f is a constant, as in a
+        // kernel's Unary.GELU.map(...), and compiles that function's passes alone into the kernel
+        if (f == Unary.EXP) exp(x, g, y, b, n, s);
+        else if (f == Unary.SIGMOID) sigmoid(x, g, y, b, n, s);
+        else if (f == Unary.GELU) gelu(x, g, y, b, n, s);
+        else if (f == Unary.GELU_SLOPE) geluSlope(x, g, y, b, n, s);
+        else if (f == Unary.GELU_TANH) geluTanh(x, g, y, b, n, s);
+        else if (f == Unary.STEP) step(x, g, y, b, n);
+        else geluTanhSlope(x, g, y, b, n, s);
     }
 
     /**
