@@ -72,18 +72,27 @@ public final class NetCompiler {
     public static Compiled compile(String fileName, String text, String elemType) {
         long t0 = System.nanoTime();
         Graph forward = parse(fileName, text);
-        return finish(forward, elemType, t0);
+        return finish(forward, elemType, false, t0);
     }
 
     public static Compiled compile(Path file) {
         long t0 = System.nanoTime();
-        return finish(parse(file), "float", t0);
+        return finish(parse(file), "float", false, t0);
     }
 
-    private static Compiled finish(Graph forward, String elemType, long t0) {
+    /**
+     * Compiles a model whose steps time each kernel ({@link Model#kernelTimes()}), for {@code netc bench --profile}:
+     * the same kernels, with the clock read between them.
+     */
+    public static Compiled compileTimed(String fileName, String text) {
+        long t0 = System.nanoTime();
+        return finish(parse(fileName, text), "float", true, t0);
+    }
+
+    private static Compiled finish(Graph forward, String elemType, boolean timed, long t0) {
         Graph g = trainingGraph(forward, false);
         String cls = JavaGenerator.className(forward.name());
-        JavaFile java = generate(g, new JavaGenerator.Options(PACKAGE, cls, elemType));
+        JavaFile java = generate(g, new JavaGenerator.Options(PACKAGE, cls, elemType, timed));
         Class<?> c = InMemoryCompiler.load(PACKAGE + "." + cls, java.toString());
         return new Compiled(forward, g, java, c.asSubclass(Model.class), System.nanoTime() - t0);
     }

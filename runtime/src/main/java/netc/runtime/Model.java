@@ -140,6 +140,14 @@ public abstract class Model {
     public void updateBuffers() {
     }
 
+    /**
+     * The time each kernel has taken, for a model compiled with timing ({@code netc bench --profile}); null for one
+     * compiled for use, whose kernels run without reading the clock.
+     */
+    public KernelTimes kernelTimes() {
+        return null;
+    }
+
     // ---- description ----
 
     public String name() {

@@ -44,6 +44,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one JSON line of figures")
     boolean json;
 
+    @Option(names = "--profile", description = "then time each kernel of the training step (of the forward pass for a model without a loss) and list them by time")
+    boolean profile;
+
     @Spec
     CommandSpec spec;
 
@@ -82,9 +85,7 @@ final class BenchCommand implements Callable<Integer> {
             m.setBatch(b);
             fillRandom(m, g, b, new SplittableRandom(3));
             m.training = true;
-            // warm-up: the JIT compiles the kernels (a large model's, in seconds) before the clock starts
-            long warm = System.nanoTime();
-            for (int i = 0; i < 20 || System.nanoTime() - warm < 3_000_000_000L; i++) trainStep(m);
+            warmUp(() -> trainStep(m));
             long steps = 0, t0 = System.nanoTime(), limit = (long) (seconds * 1e9);
             while (System.nanoTime() - t0 < limit) {
                 trainStep(m);
@@ -127,11 +128,24 @@ final class BenchCommand implements Callable<Integer> {
         netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
         long naive = plan.naiveBytes(b), planned = plan.plannedBytes(b);
 
+        BenchProfile kernels = null;
+        if (profile) {
+            // a build that reads the clock between its kernels, its figures apart from the ones above
+            Model timed = NetCompiler.compileTimed(model.toString(), text).newModel();
+            timed.initParams(1);
+            Common.bindDims(model, timed, g.train());
+            timed.setBatch(b);
+            fillRandom(timed, g, b, new SplittableRandom(3));
+            timed.training = timed.hasLoss();
+            kernels = BenchProfile.measure(timed, timed.hasLoss() ? () -> trainStep(timed) : timed::forwardOutputs, seconds);
+        }
+
         String train = Double.isNaN(samplesPerS) ? "no training (no loss)" : String.format("train %,.0f samples/s (batch %d)", samplesPerS, b);
         out.printf("%s: compile %.1f ms, %s, predict %.1f µs, infer %,.0f samples/s (batch %d), "
                         + "buffers %,d bytes planned (%,d one per value), %d thread%s, %s%n",
                 g.name(), compileMs, train, predictUs, inferPerS, b, planned, naive, Parallel.threads(),
                 Parallel.threads() == 1 ? "" : "s", SgemmBench.kernel());
+        if (kernels != null) kernels.print(out);
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("compile_ms", Math.round(compileMs * 10) / 10.0);
@@ -143,9 +157,16 @@ final class BenchCommand implements Callable<Integer> {
             j.put("threads", Parallel.threads());
             j.put("batch", b);
             j.put("vector_bits", Gemm.vectorBits());
+            if (kernels != null) j.put("profile", kernels.json());
             out.println(Common.jsonLine(j));
         }
         return 0;
+    }
+
+    /** At least 20 steps and 3 seconds: the JIT compiles the kernels (a large model's, in seconds) before a clock starts. */
+    static void warmUp(Runnable step) {
+        long warm = System.nanoTime();
+        for (int i = 0; i < 20 || System.nanoTime() - warm < 3_000_000_000L; i++) step.run();
     }
 
     private static void trainStep(Model m) {

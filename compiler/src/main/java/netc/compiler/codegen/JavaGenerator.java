@@ -37,16 +37,22 @@ public final class JavaGenerator {
     private static final ClassName RNG = ClassName.get("java.util", "SplittableRandom");
     private static final ClassName PARALLEL = ClassName.get("netc.runtime.kernels", "Parallel");
     private static final ClassName PARALLEL_BODY = PARALLEL.nestedClass("Body");
+    private static final ClassName KERNEL_TIMES = ClassName.get("netc.runtime", "KernelTimes");
 
-    /** Where the class goes, and the element type of its float buffers ({@code float}, or {@code double} for checks). */
-    public record Options(String packageName, String className, String elemType) {
+    /**
+     * Where the class goes, the element type of its float buffers ({@code float}, or {@code double} for checks), and
+     * whether its steps time each kernel ({@link KernelTimes}, for {@code netc bench --profile}; not in code for use).
+     */
+    public record Options(String packageName, String className, String elemType, boolean timed) {
         public static Options of(String pkg, String cls) {
-            return new Options(pkg, cls, "float");
+            return new Options(pkg, cls, "float", false);
         }
     }
 
     private final Graph g;
     private final Options o;
+    /** What each timed entry is, in the order of the laps the entry methods take (timed classes only). */
+    private final List<String> timed = new ArrayList<>();
     private final TypeName elemArray;
     /** The largest batch whose arrays fit in Java arrays, lowered as allocate() is written. */
     private long maxBatch = Integer.MAX_VALUE;
@@ -181,6 +187,7 @@ public final class JavaGenerator {
         cls.addMethod(firstNonFinite(phases));
         addEmbeddingApi(cls);
         if (!g.updates().isEmpty()) cls.addMethod(updateBuffers(updatePart));
+        if (o.timed()) addKernelTimes(cls);
         // the kernels in the order they run: the outputs', the loss's, the buffer updates', then the gradients'
         Set<Node> kernels = new LinkedHashSet<>();
         for (List<Node> part : List.of(outputsPart, lossPart, updatePart, backPart)) kernels.addAll(part);
@@ -395,8 +402,41 @@ public final class JavaGenerator {
 
     private MethodSpec entry(String name, String doc, List<Node> part) {
         MethodSpec.Builder m = MethodSpec.methodBuilder(name).addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).addJavadoc(doc + "\n");
-        for (Node n : part) m.addStatement("k$L()", n.id());
+        timedCalls(m, part);
         return m.build();
+    }
+
+    /** Calls of the kernels of {@code part}, in order; in a timed class each followed by its lap. */
+    private void timedCalls(MethodSpec.Builder m, List<Node> part) {
+        if (o.timed() && !part.isEmpty()) m.addStatement("long t = System.nanoTime()");
+        for (Node n : part) {
+            m.addStatement("k$L()", n.id());
+            if (o.timed()) m.addStatement("t = times.lap($L, t)", lap(timedName(n)));
+        }
+    }
+
+    /** The next lap's index, for an entry described by {@code name}. */
+    private int lap(String name) {
+        timed.add(name);
+        return timed.size() - 1;
+    }
+
+    /** A timed kernel as a profile lists it: its method, op, type, value and source line. */
+    private String timedName(Node n) {
+        StringBuilder sb = new StringBuilder("k").append(n.id()).append(' ').append(n.op().name()).append(" : ").append(n.type());
+        if (n.label() != null) sb.append("  ").append(n.label());
+        if (n.span().line() > 0) sb.append("  ").append(fileName()).append(':').append(n.span().line());
+        return sb.toString();
+    }
+
+    /** The timed class's record of its laps, and {@code kernelTimes()} returning it. */
+    private void addKernelTimes(TypeSpec.Builder cls) {
+        CodeBlock.Builder names = CodeBlock.builder();
+        for (int i = 0; i < timed.size(); i++) names.add(i == 0 ? "$S" : ", $S", timed.get(i));
+        cls.addField(FieldSpec.builder(KERNEL_TIMES, "times", Modifier.PRIVATE, Modifier.FINAL)
+                .initializer("new $T($L)", KERNEL_TIMES, names.build()).build());
+        cls.addMethod(MethodSpec.methodBuilder("kernelTimes").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+                .returns(KERNEL_TIMES).addStatement("return times").build());
     }
 
     private MethodSpec step() {
@@ -407,8 +447,10 @@ public final class JavaGenerator {
             return m.build();
         }
         // one fused update over every parameter with a gradient (gradBufs holds null for the others)
+        if (o.timed()) m.addStatement("long t = System.nanoTime()");
         m.addStatement("weightsChanged()");
         m.addStatement("optimizer.step(paramBufs, gradBufs, clipScale())");
+        if (o.timed()) m.addStatement("times.lap($L, t)", lap("step: " + g.train().optimizer() + " over every parameter"));
         return m.build();
     }
 
@@ -485,7 +527,7 @@ public final class JavaGenerator {
     private MethodSpec updateBuffers(List<Node> part) {
         MethodSpec.Builder m = MethodSpec.methodBuilder("updateBuffers").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Updates the buffers (running statistics) from a training step's forward pass.\n");
-        for (Node n : part) m.addStatement("k$L()", n.id());
+        timedCalls(m, part);
         for (Map.Entry<String, Node> e : g.updates().entrySet()) {
             Node target = g.param(e.getKey()).node();
             m.addComment("$L", e.getKey());

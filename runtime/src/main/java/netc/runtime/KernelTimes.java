@@ -1,0 +1,44 @@
+package netc.runtime;
+
+/**
+ * Where a model's steps spend their time: the nanoseconds each kernel has taken since the last {@link #reset}, and
+ * how many times the step ran. A model compiled with timing ({@code netc bench --profile}) reads the clock between
+ * its kernels, {@code t = times.lap(i, t)} after kernel i; a model compiled for use has no such calls and returns null
+ * from {@link Model#kernelTimes()}. Single-threaded: the calling thread records; the pool's workers inside a kernel are
+ * part of its time.
+ */
+public final class KernelTimes {
+    private final String[] names;
+    private final long[] nanos;
+
+    /** One entry per timed kernel, in the order the model runs them, described by {@code names}. */
+    public KernelTimes(String... names) {
+        this.names = names.clone();
+        this.nanos = new long[names.length];
+    }
+
+    /** Adds the time from {@code since} to now to entry {@code i} and returns now, the start of the next entry. */
+    public long lap(int i, long since) {
+        long now = System.nanoTime();
+        nanos[i] += now - since;
+        return now;
+    }
+
+    /** Entries: the number of timed kernels. */
+    public int size() {
+        return names.length;
+    }
+
+    public String name(int i) {
+        return names[i];
+    }
+
+    /** Nanoseconds spent in entry {@code i} since the last reset. */
+    public long nanos(int i) {
+        return nanos[i];
+    }
+
+    public void reset() {
+        java.util.Arrays.fill(nanos, 0);
+    }
+}
