@@ -51,8 +51,8 @@ public final class JavaGenerator {
 
     private final Graph g;
     private final Options o;
-    /** What each timed entry is, in the order of the laps the entry methods take (timed classes only). */
-    private final List<String> timed = new ArrayList<>();
+    /** What each lap of a timed class times, in the order of their indices (timed classes only). */
+    private final List<String> laps = new ArrayList<>();
     private final TypeName elemArray;
     /** The largest batch whose arrays fit in Java arrays, lowered as allocate() is written. */
     private long maxBatch = Integer.MAX_VALUE;
@@ -417,8 +417,8 @@ public final class JavaGenerator {
 
     /** The next lap's index, for an entry described by {@code name}. */
     private int lap(String name) {
-        timed.add(name);
-        return timed.size() - 1;
+        laps.add(name);
+        return laps.size() - 1;
     }
 
     /** A timed kernel as a profile lists it: its method, op, type, value and source line. */
@@ -432,7 +432,7 @@ public final class JavaGenerator {
     /** The timed class's record of its laps, and {@code kernelTimes()} returning it. */
     private void addKernelTimes(TypeSpec.Builder cls) {
         CodeBlock.Builder names = CodeBlock.builder();
-        for (int i = 0; i < timed.size(); i++) names.add(i == 0 ? "$S" : ", $S", timed.get(i));
+        for (int i = 0; i < laps.size(); i++) names.add(i == 0 ? "$S" : ", $S", laps.get(i));
         cls.addField(FieldSpec.builder(KERNEL_TIMES, "times", Modifier.PRIVATE, Modifier.FINAL)
                 .initializer("new $T($L)", KERNEL_TIMES, names.build()).build());
         cls.addMethod(MethodSpec.methodBuilder("kernelTimes").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
