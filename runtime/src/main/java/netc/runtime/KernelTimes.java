@@ -1,8 +1,8 @@
 package netc.runtime;
 
 /**
- * Where a model's steps spend their time: the nanoseconds each kernel has taken since the last {@link #reset}, and
- * how many times the step ran. A model compiled with timing ({@code netc bench --profile}) reads the clock between
+ * Where a model's steps spend their time: the nanoseconds each kernel (and the optimizer's step) has taken since the
+ * last {@link #reset}; the caller counts the steps. A model compiled with timing ({@code netc bench --profile}) reads the clock between
  * its kernels, {@code t = times.lap(i, t)} after kernel i; a model compiled for use has no such calls and returns null
  * from {@link Model#kernelTimes()}. Single-threaded: the calling thread records; the pool's workers inside a kernel are
  * part of its time.

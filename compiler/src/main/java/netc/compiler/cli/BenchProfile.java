@@ -64,19 +64,21 @@ final class BenchProfile {
 
     void print(PrintWriter out) {
         out.printf("profile: %,.1f µs a step (the timed build); by op:%n", stepUs);
-        for (Entry e : byOp()) out.printf("  %9.1f µs %5.1f%%  %s%n", e.us(), 100 * e.us() / stepUs, e.kernel());
+        for (Entry e : byOp()) line(out, e.us(), e.kernel());
         out.printf("kernels by time:%n");
         double listed = 0;
         for (int i = 0; i < Math.min(LISTED, entries.size()); i++) {
-            Entry e = entries.get(i);
-            out.printf("  %9.1f µs %5.1f%%  %s%n", e.us(), 100 * e.us() / stepUs, e.kernel());
-            listed += e.us();
+            line(out, entries.get(i).us(), entries.get(i).kernel());
+            listed += entries.get(i).us();
         }
         double all = entries.stream().mapToDouble(Entry::us).sum();
-        if (entries.size() > LISTED) {
-            out.printf("  %9.1f µs %5.1f%%  the other %d kernels%n", all - listed, 100 * (all - listed) / stepUs, entries.size() - LISTED);
-        }
-        out.printf("  %9.1f µs %5.1f%%  outside the kernels%n", stepUs - all, 100 * (stepUs - all) / stepUs);
+        if (entries.size() > LISTED) line(out, all - listed, "the other " + (entries.size() - LISTED) + " kernels");
+        line(out, stepUs - all, "outside the kernels");
+    }
+
+    /** One line of the listing: µs a step, its share of the step, what took them. */
+    private void line(PrintWriter out, double us, String what) {
+        out.printf("  %9.1f µs %5.1f%%  %s%n", us, 100 * us / stepUs, what);
     }
 
     /** The JSON figures: the step's time and every kernel's, largest first. */
