@@ -116,9 +116,9 @@ class ConvPoolTest {
             for (int v = 0; v < 2; v++) {
                 Gemm.useVectorKernel(v == 1);
                 java.util.Arrays.fill(cols[v], Float.NaN); // scratch holds earlier values: every element must be written
-                Conv.im2col(x, 3, geometry(q), cols[v], 2, ld);
+                Im2col.im2col(x, 3, geometry(q), cols[v], 2, ld);
                 xs[v] = x.clone();
-                Conv.col2im(col, 2, ld, xs[v], 3, geometry(q));
+                Im2col.col2im(col, 2, ld, xs[v], 3, geometry(q));
             }
         } finally {
             Gemm.useVectorKernel(true);
