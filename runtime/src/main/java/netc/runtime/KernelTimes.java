@@ -2,7 +2,7 @@ package netc.runtime;
 
 /**
  * Where a model's steps spend their time: the nanoseconds each kernel (and the optimizer's step) has taken since the
- * last {@link #reset}; the caller counts the steps. A model compiled with timing ({@code netc bench --profile}) reads the clock between
+ * last {@link #reset}, and how often it ran; the caller counts the steps. A model compiled with timing ({@code netc bench --profile}) reads the clock between
  * its kernels, {@code t = times.lap(i, t)} after kernel i; a model compiled for use has no such calls and returns null
  * from {@link Model#kernelTimes()}. Single-threaded: the calling thread records; the pool's workers inside a kernel are
  * part of its time.
@@ -10,17 +10,20 @@ package netc.runtime;
 public final class KernelTimes {
     private final String[] names;
     private final long[] nanos;
+    private final long[] calls;
 
     /** One entry per timed kernel, in the order the model runs them, described by {@code names}. */
     public KernelTimes(String... names) {
         this.names = names.clone();
         this.nanos = new long[names.length];
+        this.calls = new long[names.length];
     }
 
     /** Adds the time from {@code since} to now to entry {@code i} and returns now, the start of the next entry. */
     public long lap(int i, long since) {
         long now = System.nanoTime();
         nanos[i] += now - since;
+        calls[i]++;
         return now;
     }
 
@@ -38,7 +41,13 @@ public final class KernelTimes {
         return nanos[i];
     }
 
+    /** Times entry {@code i} ran since the last reset (a predict runs no kernel of the backward pass). */
+    public long calls(int i) {
+        return calls[i];
+    }
+
     public void reset() {
         java.util.Arrays.fill(nanos, 0);
+        java.util.Arrays.fill(calls, 0);
     }
 }

@@ -44,7 +44,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "end with one JSON line of figures")
     boolean json;
 
-    @Option(names = "--profile", description = "then time each kernel of the training step (of the forward pass for a model without a loss) and list them by time")
+    @Option(names = "--profile", description = "then time each kernel of the training step (of the forward pass for a model without a loss) and of a single-sample predict, and list them by time")
     boolean profile;
 
     @Spec
@@ -128,7 +128,7 @@ final class BenchCommand implements Callable<Integer> {
         netc.compiler.codegen.MemoryPlan plan = netc.compiler.codegen.MemoryPlan.of(g, netc.compiler.codegen.Phases.of(g));
         long naive = plan.naiveBytes(b), planned = plan.plannedBytes(b);
 
-        BenchProfile kernels = null;
+        BenchProfile kernels = null, predictKernels = null;
         if (profile) {
             // a build that reads the clock between its kernels, its figures apart from the ones above
             Model timed = NetCompiler.compileTimed(model.toString(), text).newModel();
@@ -137,7 +137,12 @@ final class BenchCommand implements Callable<Integer> {
             timed.setBatch(b);
             fillRandom(timed, g, b, new SplittableRandom(3));
             timed.training = timed.hasLoss();
-            kernels = BenchProfile.measure(timed, timed.hasLoss() ? () -> trainStep(timed) : timed::forwardOutputs, seconds);
+            kernels = BenchProfile.measure(timed, timed.hasLoss() ? () -> trainStep(timed) : timed::forwardOutputs, seconds,
+                    "step");
+            timed.setBatch(1);
+            fillRandom(timed, g, 1, new SplittableRandom(4));
+            timed.training = false;
+            predictKernels = BenchProfile.measure(timed, timed::forwardOutputs, Math.min(seconds, 1.0), "sample");
         }
 
         String train = Double.isNaN(samplesPerS) ? "no training (no loss)" : String.format("train %,.0f samples/s (batch %d)", samplesPerS, b);
@@ -145,7 +150,10 @@ final class BenchCommand implements Callable<Integer> {
                         + "buffers %,d bytes planned (%,d one per value), %d thread%s, %s%n",
                 g.name(), compileMs, train, predictUs, inferPerS, b, planned, naive, Parallel.threads(),
                 Parallel.threads() == 1 ? "" : "s", SgemmBench.kernel());
-        if (kernels != null) kernels.print(out);
+        if (kernels != null) {
+            kernels.print(out);
+            predictKernels.print(out);
+        }
         if (json) {
             Map<String, Object> j = new LinkedHashMap<>();
             j.put("compile_ms", Math.round(compileMs * 10) / 10.0);
@@ -157,7 +165,10 @@ final class BenchCommand implements Callable<Integer> {
             j.put("threads", Parallel.threads());
             j.put("batch", b);
             j.put("vector_bits", Gemm.vectorBits());
-            if (kernels != null) j.put("profile", kernels.json());
+            if (kernels != null) {
+                j.put("profile", kernels.json());
+                j.put("predict_profile", predictKernels.json());
+            }
             out.println(Common.jsonLine(j));
         }
         return 0;

@@ -10,10 +10,11 @@ import netc.runtime.KernelTimes;
 import netc.runtime.Model;
 
 /**
- * {@code netc bench --profile}: where a step's time goes, kernel by kernel. The model is compiled again with the clock
- * read between its kernels ({@code NetCompiler.compileTimed}), warmed up like the measured one, and run for the given
- * time; each kernel's share is its time over the steps' time. What lies outside the kernels (the calls between them,
- * the clock itself) is the difference. A kernel's time includes the pool's workers inside it.
+ * {@code netc bench --profile}: where a step's time goes, kernel by kernel, and a single-sample predict's. The model is
+ * compiled again with the clock read between its kernels ({@code NetCompiler.compileTimed}), warmed up like the
+ * measured one, and run for the given time; each kernel's share is its time over the runs' time. What lies outside
+ * the kernels (the calls between them, the clock itself) is the difference. A kernel's time includes the pool's
+ * workers inside it; kernels that did not run (a predict's backward pass) are left out.
  */
 final class BenchProfile {
     /** Kernels listed by name; the rest are summed in one line. */
@@ -25,14 +26,20 @@ final class BenchProfile {
 
     private final List<Entry> entries;
     private final double stepUs;
+    /** What one run is: "step" or "sample". */
+    private final String unit;
 
-    private BenchProfile(List<Entry> entries, double stepUs) {
+    private BenchProfile(List<Entry> entries, double stepUs, String unit) {
         this.entries = entries;
         this.stepUs = stepUs;
+        this.unit = unit;
     }
 
-    /** Times {@code step} on the timed model {@code m} (its inputs filled) for {@code seconds} after a warm-up. */
-    static BenchProfile measure(Model m, Runnable step, double seconds) {
+    /**
+     * Times {@code step} on the timed model {@code m} (its inputs filled) for {@code seconds} after a warm-up; a run
+     * is one {@code unit} ("step", "sample").
+     */
+    static BenchProfile measure(Model m, Runnable step, double seconds, String unit) {
         KernelTimes times = m.kernelTimes();
         BenchCommand.warmUp(step);
         times.reset();
@@ -43,9 +50,11 @@ final class BenchProfile {
         }
         double stepUs = (System.nanoTime() - t0) / 1e3 / steps;
         List<Entry> entries = new ArrayList<>();
-        for (int i = 0; i < times.size(); i++) entries.add(new Entry(times.name(i), times.nanos(i) / 1e3 / steps));
+        for (int i = 0; i < times.size(); i++) {
+            if (times.calls(i) > 0) entries.add(new Entry(times.name(i), times.nanos(i) / 1e3 / steps));
+        }
         entries.sort(Comparator.comparingDouble(Entry::us).reversed());
-        return new BenchProfile(entries, stepUs);
+        return new BenchProfile(entries, stepUs, unit);
     }
 
     /** The kernels' times summed by op (gemm, fused, softmax, ...), largest first; the optimizer's step as "step". */
@@ -63,7 +72,8 @@ final class BenchProfile {
     }
 
     void print(PrintWriter out) {
-        out.printf("profile: %,.1f µs a step (the timed build); by op:%n", stepUs);
+        out.printf("%s: %,.1f µs a %s (the timed build); by op:%n", unit.equals("step") ? "profile" : "predict profile",
+                stepUs, unit);
         for (Entry e : byOp()) line(out, e.us(), e.kernel());
         out.printf("kernels by time:%n");
         double listed = 0;
@@ -81,10 +91,10 @@ final class BenchProfile {
         out.printf("  %9.1f µs %5.1f%%  %s%n", us, 100 * us / stepUs, what);
     }
 
-    /** The JSON figures: the step's time and every kernel's, largest first. */
+    /** The JSON figures: the time of a run ({@code step_us}, {@code sample_us}) and every kernel's, largest first. */
     Map<String, Object> json() {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put("step_us", round(stepUs));
+        j.put(unit + "_us", round(stepUs));
         List<Map<String, Object>> kernels = new ArrayList<>();
         for (Entry e : entries) {
             Map<String, Object> k = new LinkedHashMap<>();

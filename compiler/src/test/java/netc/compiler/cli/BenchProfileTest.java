@@ -44,6 +44,14 @@ class BenchProfileTest {
         assertEquals(timedKernels(), names.size(), "one entry per kernel call and one for the optimizer: " + names);
         assertTrue(names.contains("step: adam over every parameter"), names.toString());
         assertTrue(names.stream().anyMatch(n -> n.matches("k\\d+ gemm : f32\\[batch, 256\\]  h1  fashion_mlp\\.net:\\d+")), names.toString());
+
+        // the single-sample predict: the kernels of forwardOutputs alone, again a partition of its time
+        JsonObject predict = JsonParser.parseString(r.lastLine()).getAsJsonObject().getAsJsonObject("predict_profile");
+        double sample = predict.get("sample_us").getAsDouble(), predictSum = 0;
+        for (var e : predict.getAsJsonArray("kernels")) predictSum += e.getAsJsonObject().get("us").getAsDouble();
+        assertTrue(predictSum <= sample && predictSum >= 0.6 * sample, predictSum + " µs of kernels in a predict of " + sample + " µs");
+        assertEquals(callsIn(timedJava(), "forwardOutputs"), predict.getAsJsonArray("kernels").size(), predict.toString());
+        assertTrue(r.out().contains("predict profile: "), r.out());
     }
 
     @Test
@@ -58,25 +66,32 @@ class BenchProfileTest {
 
     /** The laps of the timed class: one after each kernel its step's methods call, one after the optimizer's step. */
     private static int timedKernels() {
+        String java = timedJava();
+        Matcher laps = Pattern.compile("times\\.lap\\((\\d+), t\\)").matcher(java);
+        int n = 0;
+        while (laps.find()) {
+            assertEquals(n, Integer.parseInt(laps.group(1)), "laps numbered in order");
+            n++;
+        }
+        int calls = 0;
+        for (String method : List.of("forwardOutputs", "forwardLoss", "updateBuffers", "backward")) calls += callsIn(java, method);
+        assertEquals(calls + 1, n, "and the optimizer's step");
+        return n;
+    }
+
+    /** The kernels {@code method} of the timed class calls, each followed by a lap (0 without such a method). */
+    private static int callsIn(String java, String method) {
+        int at = java.indexOf("public void " + method + "() {");
+        if (at < 0) return 0;
+        String body = java.substring(at, java.indexOf("\n    }", at));
+        int c = body.split("\\bk\\d+\\(\\);", -1).length - 1;
+        assertEquals(c, body.split("times\\.lap\\(", -1).length - 1, "a lap after each call in " + method + ":\n" + body);
+        return c;
+    }
+
+    private static String timedJava() {
         try {
-            String java = NetCompiler.compileTimed(MLP.toString(), Files.readString(MLP)).java().toString();
-            Matcher laps = Pattern.compile("times\\.lap\\((\\d+), t\\)").matcher(java);
-            int n = 0;
-            while (laps.find()) {
-                assertEquals(n, Integer.parseInt(laps.group(1)), "laps numbered in order");
-                n++;
-            }
-            int calls = 0;
-            for (String method : List.of("forwardOutputs", "forwardLoss", "updateBuffers", "backward")) {
-                int at = java.indexOf("public void " + method + "() {");
-                if (at < 0) continue;
-                String body = java.substring(at, java.indexOf("\n    }", at));
-                int c = body.split("\\bk\\d+\\(\\);", -1).length - 1;
-                assertEquals(c, body.split("times\\.lap\\(", -1).length - 1, "a lap after each call in " + method + ":\n" + body);
-                calls += c;
-            }
-            assertEquals(calls + 1, n, "and the optimizer's step");
-            return n;
+            return NetCompiler.compileTimed(MLP.toString(), Files.readString(MLP)).java().toString();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
