@@ -25,13 +25,14 @@ final class BenchProfile {
     }
 
     private final List<Entry> entries;
-    private final double stepUs;
+    /** The mean time of a run: a step, or a sample's predict. */
+    private final double runUs;
     /** What one run is: "step" or "sample". */
     private final String unit;
 
-    private BenchProfile(List<Entry> entries, double stepUs, String unit) {
+    private BenchProfile(List<Entry> entries, double runUs, String unit) {
         this.entries = entries;
-        this.stepUs = stepUs;
+        this.runUs = runUs;
         this.unit = unit;
     }
 
@@ -48,13 +49,13 @@ final class BenchProfile {
             step.run();
             steps++;
         }
-        double stepUs = (System.nanoTime() - t0) / 1e3 / steps;
+        double runUs = (System.nanoTime() - t0) / 1e3 / steps;
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < times.size(); i++) {
             if (times.calls(i) > 0) entries.add(new Entry(times.name(i), times.nanos(i) / 1e3 / steps));
         }
         entries.sort(Comparator.comparingDouble(Entry::us).reversed());
-        return new BenchProfile(entries, stepUs, unit);
+        return new BenchProfile(entries, runUs, unit);
     }
 
     /** The kernels' times summed by op (gemm, fused, softmax, ...), largest first; the optimizer's step as "step". */
@@ -73,7 +74,7 @@ final class BenchProfile {
 
     void print(PrintWriter out) {
         out.printf("%s: %,.1f µs a %s (the timed build); by op:%n", unit.equals("step") ? "profile" : "predict profile",
-                stepUs, unit);
+                runUs, unit);
         for (Entry e : byOp()) line(out, e.us(), e.kernel());
         out.printf("kernels by time:%n");
         double listed = 0;
@@ -83,18 +84,18 @@ final class BenchProfile {
         }
         double all = entries.stream().mapToDouble(Entry::us).sum();
         if (entries.size() > LISTED) line(out, all - listed, "the other " + (entries.size() - LISTED) + " kernels");
-        line(out, stepUs - all, "outside the kernels");
+        line(out, runUs - all, "outside the kernels");
     }
 
     /** One line of the listing: µs a step, its share of the step, what took them. */
     private void line(PrintWriter out, double us, String what) {
-        out.printf("  %9.1f µs %5.1f%%  %s%n", us, 100 * us / stepUs, what);
+        out.printf("  %9.1f µs %5.1f%%  %s%n", us, 100 * us / runUs, what);
     }
 
     /** The JSON figures: the time of a run ({@code step_us}, {@code sample_us}) and every kernel's, largest first. */
     Map<String, Object> json() {
         Map<String, Object> j = new LinkedHashMap<>();
-        j.put(unit + "_us", round(stepUs));
+        j.put(unit + "_us", round(runUs));
         List<Map<String, Object>> kernels = new ArrayList<>();
         for (Entry e : entries) {
             Map<String, Object> k = new LinkedHashMap<>();
