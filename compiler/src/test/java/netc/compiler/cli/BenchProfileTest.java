@@ -55,6 +55,29 @@ class BenchProfileTest {
     }
 
     @Test
+    void eachKernelSaysHowManyThreadsItsLoopsRanOn() {
+        Cli one = Cli.run("bench", MLP, "--profile", "--seconds", "0.2", "--threads", "1", "--json");
+        assertEquals(0, one.status(), one.err());
+        for (var e : JsonParser.parseString(one.lastLine()).getAsJsonObject().getAsJsonObject("profile").getAsJsonArray("kernels")) {
+            assertEquals(1, e.getAsJsonObject().get("split").getAsInt(), "one thread: " + e);
+        }
+        Cli two = Cli.run("bench", MLP, "--profile", "--seconds", "0.2", "--threads", "2", "--json");
+        assertEquals(0, two.status(), two.err());
+        assertTrue(two.out().contains("(×N: the most threads one of its loops ran on)"), two.out());
+        int h1 = 0, adam = 0;
+        for (var e : JsonParser.parseString(two.lastLine()).getAsJsonObject().getAsJsonObject("profile").getAsJsonArray("kernels")) {
+            String name = e.getAsJsonObject().get("kernel").getAsString();
+            int split = e.getAsJsonObject().get("split").getAsInt();
+            assertTrue(split == 1 || split == 2, e.toString());
+            if (name.matches("k\\d+ gemm : f32\\[batch, 256\\]  h1 .*")) h1 = split;
+            if (name.startsWith("step: ")) adam = split;
+        }
+        // the first layer's product (64×784×256) and Adam over 235k parameters are worth both threads
+        assertEquals(2, h1, two.lastLine());
+        assertEquals(2, adam, two.lastLine());
+    }
+
+    @Test
     void onlyTheTimedBuildReadsTheClock() throws Exception {
         String text = Files.readString(MLP);
         NetCompiler.Compiled plain = NetCompiler.compile(MLP.toString(), text, "float");

@@ -48,6 +48,9 @@ public final class Parallel {
     /** The current pool; null until a parallel loop needs one, or after {@link #setThreads}. */
     private static volatile Pool pool;
 
+    /** The most chunks a loop was split into since the last {@link #takeWidest} (see there). */
+    private static int widest = 1;
+
     private Parallel() {
     }
 
@@ -114,7 +117,19 @@ public final class Parallel {
             body.run(0, n); // single chunk, or the pool is already in use (e.g. a nested call)
             return;
         }
+        if (chunks > widest) widest = chunks;
         p.run(n, chunks, body);
+    }
+
+    /**
+     * The most chunks a loop handed to the pool was split into since the last call (1 if none was split), and starts
+     * counting again: a model compiled for profiling reads it after each kernel, to show how far the kernel spread over
+     * the threads. Kept for the thread that runs loops on the pool; not exact when several application threads do.
+     */
+    public static int takeWidest() {
+        int w = widest;
+        widest = 1;
+        return w;
     }
 
     /** The current pool, creating it (and its workers) if needed. */
