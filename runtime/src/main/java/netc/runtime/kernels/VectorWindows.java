@@ -27,8 +27,15 @@ final class VectorWindows {
     private static final VectorSpecies<Float> F = VectorWidth.F;
     private static final int L = VectorWidth.L;
 
-    /** Rows of the add-windows tile: 12 in 24 of AVX-512's 32 registers, 6 in 12 of AVX2's 16. */
-    static final int H = L == 16 ? 12 : 6;
+    /**
+     * Rows of the add-windows tile: 6, in 12 registers at either width. A 12-row tile at AVX-512 (24 of its 32
+     * registers) was no faster and too large for C2 to compile whole: its 24 multiply-adds inline past the inlining
+     * budget, and in a JVM that had compiled other models first (ThreadCountTest and FixturesTest before
+     * AllocationTest) some of its vector stores stayed calls that box their vectors, 1.8 MB a LeNet step. With 6 rows
+     * a batch of 128's input gradient of LeNet's second convolution took 1,327–1,653 µs against 1,460–1,664, and
+     * LeNet's step 17.3–19.7k samples/s against 13.8–16.4k at one thread (2-core Zen 4, alternating).
+     */
+    static final int H = 6;
     /** Where the rows of the scratch tile start: 2L apart. */
     private static final int[] TILE_ROWS = new int[H];
 
@@ -156,97 +163,8 @@ final class VectorWindows {
         }
     }
 
+    /** {@code C[cj + rows[ri + t] ..] += Σ_p A[ai + p·lda + t] · B[bj + p·ldb ..]} for t < 6, two vectors of columns. */
     private static void tile(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
-                             int[] rows, int ri) {
-        if (H == 12) tile12(k, a, ai, lda, b, bj, ldb, c, cj, rows, ri);
-        else tile6(k, a, ai, lda, b, bj, ldb, c, cj, rows, ri);
-    }
-
-    /** {@code C[cj + rows[ri + t] ..] += Σ_p A[ai + p·lda + t] · B[bj + p·ldb ..]} for t < 12, two vectors of columns. */
-    private static void tile12(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
-                               int[] rows, int ri) {
-        FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
-        FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-        FloatVector c80 = c00, c81 = c00, c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
-        for (int p = 0; p < k; p++, ai += lda, bj += ldb) {
-            FloatVector b0 = FloatVector.fromArray(F, b, bj), b1 = FloatVector.fromArray(F, b, bj + L);
-            FloatVector u = FloatVector.broadcast(F, a[ai]);
-            c00 = u.fma(b0, c00);
-            c01 = u.fma(b1, c01);
-            u = FloatVector.broadcast(F, a[ai + 1]);
-            c10 = u.fma(b0, c10);
-            c11 = u.fma(b1, c11);
-            u = FloatVector.broadcast(F, a[ai + 2]);
-            c20 = u.fma(b0, c20);
-            c21 = u.fma(b1, c21);
-            u = FloatVector.broadcast(F, a[ai + 3]);
-            c30 = u.fma(b0, c30);
-            c31 = u.fma(b1, c31);
-            u = FloatVector.broadcast(F, a[ai + 4]);
-            c40 = u.fma(b0, c40);
-            c41 = u.fma(b1, c41);
-            u = FloatVector.broadcast(F, a[ai + 5]);
-            c50 = u.fma(b0, c50);
-            c51 = u.fma(b1, c51);
-            u = FloatVector.broadcast(F, a[ai + 6]);
-            c60 = u.fma(b0, c60);
-            c61 = u.fma(b1, c61);
-            u = FloatVector.broadcast(F, a[ai + 7]);
-            c70 = u.fma(b0, c70);
-            c71 = u.fma(b1, c71);
-            u = FloatVector.broadcast(F, a[ai + 8]);
-            c80 = u.fma(b0, c80);
-            c81 = u.fma(b1, c81);
-            u = FloatVector.broadcast(F, a[ai + 9]);
-            c90 = u.fma(b0, c90);
-            c91 = u.fma(b1, c91);
-            u = FloatVector.broadcast(F, a[ai + 10]);
-            ca0 = u.fma(b0, ca0);
-            ca1 = u.fma(b1, ca1);
-            u = FloatVector.broadcast(F, a[ai + 11]);
-            cb0 = u.fma(b0, cb0);
-            cb1 = u.fma(b1, cb1);
-        }
-        int x = cj + rows[ri];
-        FloatVector.fromArray(F, c, x).add(c00).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c01).intoArray(c, x + L);
-        x = cj + rows[ri + 1];
-        FloatVector.fromArray(F, c, x).add(c10).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c11).intoArray(c, x + L);
-        x = cj + rows[ri + 2];
-        FloatVector.fromArray(F, c, x).add(c20).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c21).intoArray(c, x + L);
-        x = cj + rows[ri + 3];
-        FloatVector.fromArray(F, c, x).add(c30).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c31).intoArray(c, x + L);
-        x = cj + rows[ri + 4];
-        FloatVector.fromArray(F, c, x).add(c40).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c41).intoArray(c, x + L);
-        x = cj + rows[ri + 5];
-        FloatVector.fromArray(F, c, x).add(c50).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c51).intoArray(c, x + L);
-        x = cj + rows[ri + 6];
-        FloatVector.fromArray(F, c, x).add(c60).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c61).intoArray(c, x + L);
-        x = cj + rows[ri + 7];
-        FloatVector.fromArray(F, c, x).add(c70).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c71).intoArray(c, x + L);
-        x = cj + rows[ri + 8];
-        FloatVector.fromArray(F, c, x).add(c80).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c81).intoArray(c, x + L);
-        x = cj + rows[ri + 9];
-        FloatVector.fromArray(F, c, x).add(c90).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(c91).intoArray(c, x + L);
-        x = cj + rows[ri + 10];
-        FloatVector.fromArray(F, c, x).add(ca0).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(ca1).intoArray(c, x + L);
-        x = cj + rows[ri + 11];
-        FloatVector.fromArray(F, c, x).add(cb0).intoArray(c, x);
-        FloatVector.fromArray(F, c, x + L).add(cb1).intoArray(c, x + L);
-    }
-
-    /** {@link #tile12}'s 6-row tile, for AVX2's sixteen registers. */
-    private static void tile6(int k, float[] a, int ai, int lda, float[] b, int bj, int ldb, float[] c, int cj,
                               int[] rows, int ri) {
         FloatVector c00 = FloatVector.zero(F), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00;
         FloatVector c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
