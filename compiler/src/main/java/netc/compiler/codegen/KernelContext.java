@@ -123,6 +123,12 @@ public final class KernelContext {
         return this;
     }
 
+    /** A line comment for the reader of the generated code. */
+    public KernelContext comment(String format, Object... args) {
+        sink.add("// " + format + "\n", args);
+        return this;
+    }
+
     public KernelContext begin(String format, Object... args) {
         sink.beginControlFlow(format, args);
         onlyReads = false;

@@ -17,11 +17,13 @@ import netc.compiler.ir.TensorType;
 
 /**
  * Sum over {@code axes}; {@code keepdims} keeps them as size-1 dimensions. A run of consecutive summed elements (of
- * 16 or more) is summed by {@code netc.runtime.kernels.Sums}.
+ * 16 or more), and in float the columns of [summed, kept], are summed by {@code netc.runtime.kernels.Sums}.
  */
 final class ReduceSum implements Op, Differentiable, Kernel {
     private static final ClassName SUMS = ClassName.get("netc.runtime.kernels", "Sums");
     private static final ClassName OVER_OUTER_AND_INNER = SUMS.nestedClass("OverOuterAndInner");
+    /** Fewer kept columns than this (ten classes) are summed by the plain loop: less than a vector, nothing to gain. */
+    private static final int FEW_COLUMNS = 16;
 
     @Override
     public String name() {
@@ -66,6 +68,14 @@ final class ReduceSum implements Op, Differentiable, Kernel {
         KernelContext.LoopNest loops = k.nest(x, List.of(x, kept));
         if (loops.levels() == 3 && !loops.varies(0, 1) && loops.varies(1, 1) && !loops.varies(2, 1)) {
             sumsOverOuterAndInner(k, x, loops.size(0), loops.size(1), loops.size(2));
+            return;
+        }
+        if (k.T().equals("float") && loops.levels() == 2 && !loops.varies(0, 1) && loops.varies(1, 1)
+                && !(loops.size(1).matches("\\d+") && Long.parseLong(loops.size(1)) < FEW_COLUMNS)) {
+            // [summed, kept]: columns summed over the rows (a dense layer's bias gradient), the threads taking columns
+            String cols = loops.size(1);
+            String[] range = k.parallelRange(cols, loops.size(0), x);
+            k.stmt("$T.columns($L, $L, $L, $L, $L, $L)", SUMS, k.in(0), loops.size(0), cols, k.out(), range[0], range[1]);
             return;
         }
         k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(y.shape()), k.T());

@@ -4,7 +4,7 @@ package netc.runtime.kernels;
  * Row operations of {@link Conv}'s im2col and col2im on {@code count} rows of {@code len} values, at least
  * {@link #MIN_LENGTH}, each value copied or added on its own (the same results as the scalar loops). Rows r of the
  * source start at {@code from + r·srcStride}, of the destination at {@code to + r·dstStride}. And {@link Pool}'s
- * 2×2 max pooling, a row of windows at a time, and {@link Sums}' runs.
+ * 2×2 max pooling, a row of windows at a time, and {@link Sums}' runs and column sums.
  */
 interface RowKernel {
     int MIN_LENGTH = 8;
@@ -43,4 +43,11 @@ interface RowKernel {
      * whole vector one by one.
      */
     float sum(float[] a, int from, int n);
+
+    /**
+     * {@code out[c] = x[c] + x[stride + c] + … + x[(rows − 1)·stride + c]} for c in {@code [from, to)}, each column
+     * summed from 0 row after row ({@link Sums#columns}): whole vectors of columns into vector sums held over the rows,
+     * four at a time, and the columns past the last whole vector as the scalar loop sums them.
+     */
+    void sumColumns(float[] x, int rows, int stride, float[] out, int from, int to);
 }

@@ -29,6 +29,27 @@ public final class Sums {
     }
 
     /**
+     * The sums of columns {@code [from, to)} of x viewed as {@code rows} rows {@code stride} apart (a dense layer's bias
+     * gradient: [batch, units] to [units]): {@code out[c] = x[c] + x[stride + c] + …}, each column from 0, row after
+     * row. Where the Vector API runs, {@link RowKernel#sumColumns} holds a vector of columns in a register over the
+     * rows; the loop below reads and writes {@code out[c]} for every value, a chain through memory of several cycles
+     * an add (128 rows of 256: 11 µs against about 1). Either way the same additions in the same order: the same bits.
+     */
+    public static void columns(float[] x, int rows, int stride, float[] out, int from, int to) {
+        RowKernel kernel = VectorKernels.rows();
+        if (kernel != null) kernel.sumColumns(x, rows, stride, out, from, to);
+        else columnsInLoops(x, rows, stride, out, from, to);
+    }
+
+    /** {@link #columns} in scalar loops, a row at a time. */
+    static void columnsInLoops(float[] x, int rows, int stride, float[] out, int from, int to) {
+        java.util.Arrays.fill(out, from, to, 0f);
+        for (int r = 0, at = 0; r < rows; r++, at += stride) {
+            for (int c = from; c < to; c++) out[c] += x[at + c];
+        }
+    }
+
+    /**
      * A kernel's sums of x viewed as [outer, kept, inner] over outer and inner (a convolution's bias gradient: [batch,
      * C, H·W] to [C]), one object per kernel of a model. The threads take samples: each sums its samples' runs, which
      * the elementwise kernel before it has just written in its own cache, into {@code partial} [outer, kept]; the

@@ -79,6 +79,11 @@ final class VectorGemm implements FloatKernel {
      * channels). Longer ones are faster packed (an MLP's backward products: 128×256×128 about 25% faster).
      */
     static final int IN_PLACE_K = 32, IN_PLACE_B = 1 << 16;
+    /**
+     * A product's k counts as at least this much toward {@link Gemm#PARALLEL_MIN_MNK}: with fewer rows of op(B), writing
+     * a tile of C costs as much as its multiply-adds (an MLP's input gradient from 10 classes, 128×128×10: 16 µs).
+     */
+    static final int SHORT_K = 32;
     /** The dot-product path: at most this many rows or columns of C (the smaller), at least this long a k. */
     static final int DOT_MAX = 32, DOT_MIN_K = 256;
     /**
@@ -312,8 +317,9 @@ final class VectorGemm implements FloatKernel {
         }
 
         void run() {
-            // a small-m product is bound by streaming op(B): worth sharing out once op(B) outgrows L2 per thread
-            long work = m <= SMALL_M ? (long) n * k * SMALL_M : (long) m * n * k;
+            // a small-m product is bound by streaming op(B): worth sharing out once op(B) outgrows L2 per thread;
+            // others by their tiles, which compute NR columns however few C has and store them however short k is
+            long work = m <= SMALL_M ? (long) n * k * SMALL_M : (long) m * roundUp(n, NR) * Math.max(k, SHORT_K);
             int threads = work >= Gemm.PARALLEL_MIN_MNK ? Parallel.threads() : 1;
             owner = Buffers.PER_THREAD.get();
             if (aCol == 1 && bRow == 1 && m >= MIN_TILE_M && Math.min(m, n) <= DOT_MAX && k >= DOT_MIN_K) {

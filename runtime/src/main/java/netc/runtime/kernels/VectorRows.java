@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * shorter than a vector (16-float vectors and 8 to 15 values) is copied as one whole vector, whose extra values land
  * at the start of the next row, before that row is written (the last row is copied one value at a time), and added
  * one value at a time. And {@link Pool}'s 2×2 max pooling and its gradient, half a vector of windows at a time, and
- * {@link Sums}' runs.
+ * {@link Sums}' runs and column sums.
  * Loaded by {@link VectorKernels} only when the module is present.
  */
 final class VectorRows implements RowKernel {
@@ -152,6 +152,30 @@ final class VectorRows implements RowKernel {
         float s = lanes[0];
         for (; j < n; j++) s += a[from + j];
         return s;
+    }
+
+    @Override
+    public void sumColumns(float[] x, int rows, int stride, float[] out, int from, int to) {
+        int c = from;
+        for (; c + 4 * L <= to; c += 4 * L) {
+            FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+            for (int r = 0, at = c; r < rows; r++, at += stride) {
+                s0 = s0.add(FloatVector.fromArray(F, x, at));
+                s1 = s1.add(FloatVector.fromArray(F, x, at + L));
+                s2 = s2.add(FloatVector.fromArray(F, x, at + 2 * L));
+                s3 = s3.add(FloatVector.fromArray(F, x, at + 3 * L));
+            }
+            s0.intoArray(out, c);
+            s1.intoArray(out, c + L);
+            s2.intoArray(out, c + 2 * L);
+            s3.intoArray(out, c + 3 * L);
+        }
+        for (; c + L <= to; c += L) {
+            FloatVector s = FloatVector.zero(F);
+            for (int r = 0, at = c; r < rows; r++, at += stride) s = s.add(FloatVector.fromArray(F, x, at));
+            s.intoArray(out, c);
+        }
+        if (c < to) Sums.columnsInLoops(x, rows, stride, out, c, to);
     }
 
     /**

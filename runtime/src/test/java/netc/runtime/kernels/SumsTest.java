@@ -43,6 +43,44 @@ class SumsTest {
     }
 
     /**
+     * A dense layer's bias gradient, [rows, stride] summed over the rows, for column ranges that start and end anywhere
+     * (whole blocks of four vectors, single vectors and the columns past them): with the vector kernel and without,
+     * the very bits of one float sum per column, from 0, row after row.
+     */
+    @Test
+    void columnSumsAreEachColumnSummedRowAfterRow() {
+        int stride = 300;
+        Random r = new Random(8);
+        for (int rows : new int[] {0, 1, 3, 128}) {
+            float[] x = new float[Math.max(1, rows) * stride];
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            float[] want = new float[stride];
+            for (int c = 0; c < stride; c++) {
+                float s = 0;
+                for (int row = 0; row < rows; row++) s += x[row * stride + c];
+                want[c] = s;
+            }
+            try {
+                for (boolean vector : new boolean[] {true, false}) {
+                    Gemm.useVectorKernel(vector);
+                    for (int[] range : new int[][] {{0, stride}, {0, 10}, {7, 7}, {5, 290}, {64, 128}, {3, 300}}) {
+                        float[] out = new float[stride];
+                        java.util.Arrays.fill(out, Float.NaN);
+                        Sums.columns(x, rows, stride, out, range[0], range[1]);
+                        for (int c = 0; c < stride; c++) {
+                            boolean inside = c >= range[0] && c < range[1];
+                            assertEquals(inside ? want[c] : Float.NaN, out[c], 0, rows + " rows, column " + c + " of "
+                                    + range[0] + ".." + range[1] + (vector ? ", vectors" : ", loops"));
+                        }
+                    }
+                }
+            } finally {
+                Gemm.useVectorKernel(true);
+            }
+        }
+    }
+
+    /**
      * A convolution's bias gradient [batch, C, H·W] to [C] split over samples: at every thread count the very floats
      * of one thread summing each channel's runs sample after sample.
      */
