@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import netc.runtime.io.Safetensors;
+import netc.runtime.kernels.Dropout;
 import netc.runtime.optim.Optimizer;
 
 /**
@@ -28,7 +28,7 @@ public abstract class Model {
     /** Whether dropout and other training-only behaviour is on. */
     public boolean training;
     /** The random source of dropout masks. */
-    protected SplittableRandom rng = new SplittableRandom(0);
+    protected Dropout.Stream rng = new Dropout.Stream(0);
     protected Optimizer optimizer;
     /** The largest global gradient norm a step applies; 0 for no clipping (the train block's {@code clip_norm}). */
     protected double clipNorm;
@@ -483,7 +483,7 @@ public abstract class Model {
     }
 
     public void setSeed(long seed) {
-        rng = new SplittableRandom(seed);
+        rng = new Dropout.Stream(seed);
     }
 
     // ---- tensors in and out ----
