@@ -107,8 +107,11 @@ public final class Fused implements Op, Kernel {
         List<Shape> shapes = new ArrayList<>(List.of(reduce ? ReduceSum.keptShape(iter, n.attrs().ints("axes")) : iter));
         for (Node in : n.inputs()) shapes.add(in.shape());
         if (reduce && partialSums(n) != null && sumOverSamples(k, k.parallelNest(iter, shapes))) return;
-        if (reduce) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
-        KernelContext.LoopNest loops = (reduce ? k.nest(iter, shapes) : k.parallelNest(iter, shapes)).openOuter();
+        // a sum of each row (attention's Σ dy·y over a row of keys): the threads take rows, each result written once
+        KernelContext.LoopNest plain = k.nest(iter, shapes);
+        boolean rowSums = reduce && plain.levels() == 2 && plain.varies(0, 0) && !plain.varies(1, 0);
+        if (reduce && !rowSums) k.stmt("java.util.Arrays.fill($L, 0, $L, ($L) 0)", k.out(), k.size(n.shape()), k.T());
+        KernelContext.LoopNest loops = (reduce && !rowSums ? plain : k.parallelNest(iter, shapes)).openOuter();
         boolean local = reduce && loops.levels() > 0 && !loops.innerVaries(0);
         if (local) k.stmt("$L acc = 0", k.T());
         String[] reads = loops.reads("b");
@@ -117,7 +120,7 @@ public final class Fused implements Op, Kernel {
         if (local) k.stmt("acc += $L", value);
         else k.stmt(reduce ? "$L[$L] += $L" : "$L[$L] = $L", k.out(), loops.index(0), value);
         loops.closeInner();
-        if (local) k.stmt("$L[$L] += acc", k.out(), loops.index(0));
+        if (local) k.stmt(rowSums ? "$L[$L] = acc" : "$L[$L] += acc", k.out(), loops.index(0));
         loops.closeOuter();
     }
 

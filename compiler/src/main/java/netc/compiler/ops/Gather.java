@@ -50,7 +50,9 @@ final class Gather implements Op, Differentiable, Kernel {
     public void emit(KernelContext k) {
         Node n = k.node();
         int d = n.shape().dim(-1).size();
-        rows(k, n.input(0).shape().dim(0).size());
+        // the threads take indices: each copies its rows
+        k.parallelLoop("i", n.input(1).shape().sizeExpr(), Integer.toString(d), n.shape());
+        checkedRow(k, n.input(0).shape().dim(0).size());
         k.stmt("System.arraycopy($L, r * $L, $L, i * $L, $L)", k.in(0), d, k.out(), d, d);
         k.end();
     }
@@ -58,6 +60,11 @@ final class Gather implements Op, Differentiable, Kernel {
     /** Opens the loop over the indices (input 1) with {@code r} the row of index {@code i}, checked to be below {@code rows}. */
     static void rows(KernelContext k, int rows) {
         k.loop("i", k.node().input(1).shape().sizeExpr());
+        checkedRow(k, rows);
+    }
+
+    /** In the loop over the indices, {@code r}: the row of index {@code i}, checked to be below {@code rows}. */
+    private static void checkedRow(KernelContext k, int rows) {
         k.stmt("int r = $L[i]", k.in(1));
         k.begin("if (r < 0 || r >= $L)", rows).stmt("throw new $T(\"index \" + r + \" out of range [0, $L)\")", USER_ERROR, rows).end();
     }

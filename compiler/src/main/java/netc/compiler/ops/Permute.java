@@ -39,8 +39,11 @@ final class Permute implements Op, Differentiable, Kernel {
         return List.of(g.add(Ops.PERMUTE, Attrs.of("perm", List.of(inv)), dy));
     }
 
+    /** A first dimension shorter than this shares its loop with the second's among the threads. */
+    private static final int FEW = 16;
+
     /**
-     * A loop per output dimension, outermost shared among threads, reading the input at the strides of the dimensions
+     * A loop per output dimension, the outermost (or the two outermost) shared among threads, reading the input at the strides of the dimensions
      * the output's come from; the last is a copy of a run when it is contiguous in the input too.
      */
     @Override
@@ -55,14 +58,22 @@ final class Permute implements Op, Differentiable, Kernel {
         }
         String last = out.dim(r - 1).javaExpr(), lastStride = in.productExpr(perm.get(r - 1) + 1, in.rank());
         String offset = "0";
-        if (r > 1) {
+        // the threads take the first dimension's indices, or pairs of the first two's where the first is short
+        // (attention's [3, batch, heads, seq, dh]: q, k and v)
+        int shared = r > 2 && !out.dim(0).isSymbolic() && out.dim(0).size() < FEW ? 2 : 1;
+        if (shared == 2) {
+            String second = out.dim(1).javaExpr();
+            k.parallelLoop("c", out.productExpr(0, 2), out.productExpr(2, r), out);
+            k.stmt("int c0 = c / $L, c1 = c % $L", Slice.factor(second), Slice.factor(second));
+            k.stmt("int i = c * $L", Slice.factor(out.productExpr(2, r)));
+        } else if (r > 1) {
             k.parallelLoop("c0", out.dim(0).javaExpr(), out.productExpr(1, r), out);
             k.stmt("int i = c0 * $L", Slice.factor(out.productExpr(1, r)));
         } else {
             k.stmt("int i = 0");
         }
         for (int d = 0; d < r - 1; d++) {
-            if (d > 0) k.loop("c" + d, out.dim(d).javaExpr());
+            if (d >= shared) k.loop("c" + d, out.dim(d).javaExpr());
             k.stmt("int o$L = $L", d, Slice.plus(offset, Slice.times("c" + d, in.productExpr(perm.get(d) + 1, in.rank()))));
             offset = "o" + d;
         }
@@ -72,6 +83,7 @@ final class Permute implements Op, Differentiable, Kernel {
         } else {
             k.loop("j", last).stmt("$L[i++] = $L[$L]", k.out(), k.in(0), Slice.plus(offset, Slice.times("j", lastStride))).end();
         }
-        for (int d = 0; d < r - 1; d++) k.end();
+        for (int d = shared; d < r - 1; d++) k.end();
+        if (r > 1) k.end();
     }
 }

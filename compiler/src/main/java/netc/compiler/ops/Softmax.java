@@ -66,18 +66,20 @@ final class Softmax implements Op, Differentiable, Kernel {
     }
 
     /**
-     * Float rows of input 0 (of shape {@code s}) in groups of about {@value #GROUP} values, each group in three passes:
-     * {@code e[o + j] = x[o + j] − mx} for each row ({@code o} its offset, {@code mx} its maximum) followed by
-     * {@code first}'s statements, e^ of the whole group at once, then {@code last}'s statements for each row. The same values as a row at a time, without a part vector of e^ per row: rows shorter
-     * than a vector (ten classes) would each pay for a whole one.
+     * Float rows of input 0 (of shape {@code s}) in groups of about {@value #GROUP} values, the threads taking groups,
+     * each group in three passes: {@code e[o + j] = x[o + j] − mx} for each row ({@code o} its offset, {@code mx} its
+     * maximum) followed by {@code first}'s statements, e^ of the whole group at once, then {@code last}'s statements
+     * for each row. The same values as a row at a time, without a part vector of e^ per row: rows shorter than a
+     * vector (ten classes) would each pay for a whole one.
      */
     static void inGroupsOfRows(KernelContext k, Shape s, String e, Runnable first, Runnable last) {
-        String cols = s.dim(-1).javaExpr(), rows = s.productExpr(0, s.rank() - 1), x = k.in(0);
+        String cols = s.dim(-1).javaExpr(), x = k.in(0);
+        String[] range = k.parallelRange(s.productExpr(0, s.rank() - 1), cols, s);
         String group = cols.matches("\\d+") ? Long.toString(Math.max(1, GROUP / Math.max(1, Long.parseLong(cols))))
                 : "Math.max(1, " + GROUP + " / Math.max(1, " + cols + "))";
         k.comment("rows $L at a time: each less its maximum, e^ of them all at once, then each row", group);
-        k.begin("for (int r0 = 0; r0 < $L; r0 += $L)", rows, group);
-        k.stmt("int r1 = Math.min($L, r0 + $L)", rows, group);
+        k.begin("for (int r0 = $L; r0 < $L; r0 += $L)", range[0], range[1], group);
+        k.stmt("int r1 = Math.min($L, r0 + $L)", range[1], group);
         k.begin("for (int r = r0; r < r1; r++)").stmt("int o = r * $L", cols);
         rowMax(k, cols, "");
         k.loop("j", cols).stmt("$L[o + j] = $L[o + j] - mx", e, x).end();

@@ -25,8 +25,6 @@ import netc.compiler.ir.TensorType;
  */
 public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
     private static final ClassName USER_ERROR = ClassName.get("netc.runtime", "UserError");
-    /** The longest rows that {@link #exponentialsAtOnce} takes. */
-    private static final int SHORT_ROW = 64;
 
     @Override
     public String name() {
@@ -81,25 +79,16 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
         return Ops.call(n) + ": max, sum of exponentials, log-sum-exp and loss in one pass over each row";
     }
 
-    /** With int labels in float, where the rows' exponentials go: a working array of the logits' shape. */
+    /** With int labels, where the rows' exponentials go in float: a working array of the logits' shape. */
     @Override
     public List<Shape> scratch(Node n) {
-        return exponentialsAtOnce(n, n.input(0).shape().dim(-1).javaExpr()) ? List.of(n.input(0).shape()) : List.of();
-    }
-
-    /**
-     * Whether rows of {@code cols} values with int labels take {@link Softmax#inGroupsOfRows}: e^ a vector at a time for
-     * rows shorter than a few vectors (ten classes), where the exponentials one value at a time in double cost more than
-     * the rest of the loss; longer rows keep the one pass.
-     */
-    private static boolean exponentialsAtOnce(Node n, String cols) {
-        return n.input(1).dtype() == DType.INT && cols.matches("\\d+") && Long.parseLong(cols) <= SHORT_ROW;
+        return n.input(1).dtype() == DType.INT ? List.of(n.input(0).shape()) : List.of();
     }
 
     @Override
     public void emit(KernelContext k) {
-        if (k.T().equals("float") && exponentialsAtOnce(k.node(), k.node().input(0).shape().dim(-1).javaExpr())) {
-            shortRows(k);
+        if (k.T().equals("float") && k.node().input(1).dtype() == DType.INT) {
+            labelRows(k);
             return;
         }
         boolean labels = openRows(k);
@@ -118,11 +107,11 @@ public final class SoftmaxCrossEntropy implements Op, Differentiable, Kernel {
     }
 
     /**
-     * Short float rows with int labels ({@link Softmax#inGroupsOfRows}): the rows' e^(z − m) into the working array,
-     * each row's label logit less its maximum into the output, then each row's loss {@code log Σ e^(z − m) − (z_y − m)},
-     * the sum in double.
+     * Float rows with int labels ({@link Softmax#inGroupsOfRows}): the rows' e^(z − m) into the working array, a
+     * vector at a time (in double one at a time, they cost more than the rest of the loss), each row's label logit
+     * less its maximum into the output, then each row's loss {@code log Σ e^(z − m) − (z_y − m)}, the sum in double.
      */
-    private static void shortRows(KernelContext k) {
+    private static void labelRows(KernelContext k) {
         String z = k.in(0), e = k.scratch(0), out = k.out(), cols = k.node().input(0).shape().dim(-1).javaExpr();
         Softmax.inGroupsOfRows(k, k.node().input(0).shape(), e, () -> {
             k.stmt("int c = $L[r]", k.in(1));
