@@ -31,11 +31,24 @@ final class LayerNormParamGrad implements Op, Kernel {
         return Ops.call(n) + ": the gradients of weight and bias together in one pass over the rows";
     }
 
+    /** The rows' mean and rstd, computed first: [rows…, 2]. */
+    @Override
+    public List<Shape> scratch(Node n) {
+        Shape s = n.input(1).shape();
+        return List.of(s.sub(0, s.rank() - 1).append(Dim.of(2)));
+    }
+
     @Override
     public void emit(KernelContext k) {
         Shape s = k.node().input(1).shape();
-        // the rows add into every column: one thread
-        k.stmt("$T.paramGradient($L, $L, $L, $L, $L, $L)", LayerNorm.KERNEL, k.in(0), k.in(1), k.out(), s.dim(-1).javaExpr(),
-                LayerNorm.eps(k), s.productExpr(0, s.rank() - 1));
+        if (k.T().equals("double")) {
+            k.stmt("$T.paramGradient($L, $L, $L, $L, $L, $L)", LayerNorm.KERNEL, k.in(0), k.in(1), k.out(),
+                    s.dim(-1).javaExpr(), LayerNorm.eps(k), s.productExpr(0, s.rank() - 1));
+            return;
+        }
+        // every row adds into every column: the threads take rows for the statistics, then columns for the sums
+        String grads = k.state(LayerNorm.KERNEL.nestedClass("ParamGradient"), "paramGradient", "");
+        k.stmt("$L.compute($L, $L, $L, $L, $L, $L, $L)", grads, k.in(0), k.in(1), k.out(), s.dim(-1).javaExpr(),
+                LayerNorm.eps(k), s.productExpr(0, s.rank() - 1), k.scratch(0));
     }
 }

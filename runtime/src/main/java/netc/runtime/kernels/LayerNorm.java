@@ -73,23 +73,70 @@ public final class LayerNorm {
     }
 
     /**
-     * The gradients in w and b, summed over all {@code rows}: {@code out = [Σ dy·x̂ | Σ dy]} ([2d], w's then b's), the
-     * rows added in order (one thread: every row adds into every column).
+     * The gradients in w and b, summed over all rows of x [rows, d]: {@code out = [Σ dy·x̂ | Σ dy]} ([2d], w's then
+     * b's), one object per kernel of a model. Every row adds into every column, so the threads take columns, a vector
+     * of them at a time, each summed over the rows in order in registers; the rows' statistics are computed first, the
+     * threads taking rows, into {@code stats} [rows, 2]. Each column is the same sum at every thread count.
      */
-    public static void paramGradient(float[] dy, float[] x, float[] out, int d, float eps, int rows) {
-        java.util.Arrays.fill(out, 0, 2 * d, 0f);
-        NormKernel k = VectorKernels.norm();
-        if (k != null) {
-            k.paramGradient(dy, x, out, d, eps, rows);
-            return;
-        }
-        for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            float mean = (float) mean(x, o, d), rstd = (float) rstd(x, o, d, mean, eps);
-            for (int j = 0; j < d; j++) {
-                out[j] += dy[o + j] * (x[o + j] - mean) * rstd;
-                out[d + j] += dy[o + j];
+    public static final class ParamGradient {
+        /** Fewest values a thread reads in either pass (a few µs). */
+        private static final int GRAIN = 1 << 13;
+        private final Parallel.Body statsBody = this::stats, sumsBody = this::sums;
+        private float[] dy, x, out, stats;
+        private int d, rows, unit;
+        private float eps;
+
+        public void compute(float[] dy, float[] x, float[] out, int d, float eps, int rows, float[] stats) {
+            this.dy = dy;
+            this.x = x;
+            this.out = out;
+            this.stats = stats;
+            this.d = d;
+            this.eps = eps;
+            this.rows = rows;
+            NormKernel k = VectorKernels.norm();
+            unit = k != null ? VectorWidth.L : 1;
+            try {
+                Parallel.forRange(rows, Math.max(1, GRAIN / Math.max(1, d)), statsBody);
+                Parallel.forRange((d + unit - 1) / unit, Math.max(1, GRAIN / Math.max(1, 2 * rows * unit)), sumsBody);
+            } finally {
+                this.dy = this.x = this.out = this.stats = null;
             }
+        }
+
+        /** Parallel body: the statistics of rows [from, to). */
+        private void stats(int from, int to) {
+            NormKernel k = VectorKernels.norm();
+            if (k != null) {
+                k.rowStats(x, d, eps, stats, from, to);
+                return;
+            }
+            for (int r = from; r < to; r++) {
+                float mean = (float) mean(x, r * d, d);
+                stats[2 * r] = mean;
+                stats[2 * r + 1] = (float) rstd(x, r * d, d, mean, eps);
+            }
+        }
+
+        /** Parallel body: the sums of column units [from, to) (vectors of columns, or single ones). */
+        private void sums(int from, int to) {
+            int j0 = from * unit, j1 = Math.min(d, to * unit);
+            NormKernel k = VectorKernels.norm();
+            if (k != null) k.paramGradient(dy, x, stats, out, d, rows, j0, j1);
+            else paramGradientInLoops(dy, x, stats, out, d, rows, j0, j1);
+        }
+    }
+
+    /** {@link ParamGradient}'s sums of columns [from, to), one column at a time over the rows. */
+    static void paramGradientInLoops(float[] dy, float[] x, float[] stats, float[] out, int d, int rows, int from, int to) {
+        for (int j = from; j < to; j++) {
+            float w = 0, b = 0;
+            for (int r = 0, o = j; r < rows; r++, o += d) {
+                w += dy[o] * ((x[o] - stats[2 * r]) * stats[2 * r + 1]);
+                b += dy[o];
+            }
+            out[j] = w;
+            out[d + j] = b;
         }
     }
 

@@ -9,5 +9,9 @@ interface NormKernel {
 
     void gradient(float[] dy, float[] x, float[] w, float[] dx, int d, float eps, int from, int to);
 
-    void paramGradient(float[] dy, float[] x, float[] out, int d, float eps, int rows);
+    /** Each row's mean and rstd, rows [from, to), into {@code stats[2r]} and {@code stats[2r + 1]}. */
+    void rowStats(float[] x, int d, float eps, float[] stats, int from, int to);
+
+    /** {@link LayerNorm.ParamGradient}'s sums for columns [from, to) over all rows, from the rows' statistics. */
+    void paramGradient(float[] dy, float[] x, float[] stats, float[] out, int d, int rows, int from, int to);
 }

@@ -69,24 +69,29 @@ final class VectorNorm implements NormKernel {
     }
 
     @Override
-    public void paramGradient(float[] dy, float[] x, float[] out, int d, float eps, int rows) {
-        int end = d / L * L;
-        for (int r = 0; r < rows; r++) {
-            int o = r * d;
-            float mean = mean(x, o, d), rstd = rstd(x, o, d, mean, eps);
-            FloatVector m = FloatVector.broadcast(F, mean), s = FloatVector.broadcast(F, rstd);
-            int j = 0;
-            for (; j < end; j += L) {
-                FloatVector g = FloatVector.fromArray(F, dy, o + j);
-                FloatVector xh = FloatVector.fromArray(F, x, o + j).sub(m).mul(s);
-                g.fma(xh, FloatVector.fromArray(F, out, j)).intoArray(out, j);
-                g.add(FloatVector.fromArray(F, out, d + j)).intoArray(out, d + j);
-            }
-            for (; j < d; j++) {
-                out[j] += dy[o + j] * (x[o + j] - mean) * rstd;
-                out[d + j] += dy[o + j];
-            }
+    public void rowStats(float[] x, int d, float eps, float[] stats, int from, int to) {
+        for (int r = from; r < to; r++) {
+            float mean = mean(x, r * d, d);
+            stats[2 * r] = mean;
+            stats[2 * r + 1] = rstd(x, r * d, d, mean, eps);
         }
+    }
+
+    @Override
+    public void paramGradient(float[] dy, float[] x, float[] stats, float[] out, int d, int rows, int from, int to) {
+        int j = from;
+        for (; j + L <= to; j += L) {
+            FloatVector w = FloatVector.zero(F), b = w;
+            for (int r = 0, o = j; r < rows; r++, o += d) {
+                FloatVector g = FloatVector.fromArray(F, dy, o);
+                FloatVector xh = FloatVector.fromArray(F, x, o).sub(stats[2 * r]).mul(stats[2 * r + 1]);
+                w = g.fma(xh, w);
+                b = b.add(g);
+            }
+            w.intoArray(out, j);
+            b.intoArray(out, d + j);
+        }
+        if (j < to) LayerNorm.paramGradientInLoops(dy, x, stats, out, d, rows, j, to);
     }
 
     private static float mean(float[] x, int o, int d) {

@@ -56,7 +56,7 @@ class LayerNormTest {
         LayerNorm.gradient(dyf, xf, wf, dxf, d, EPS, 0, 11);
         LayerNorm.gradient(dyf, xf, wf, dxf, d, EPS, 11, ROWS - 1);
         java.util.Arrays.fill(paramsf, 7f); // whatever was there before
-        LayerNorm.paramGradient(dyf, xf, paramsf, d, EPS, ROWS);
+        new LayerNorm.ParamGradient().compute(dyf, xf, paramsf, d, EPS, ROWS, new float[2 * ROWS]);
 
         String where = "d = " + d + (vectors ? ", vectors" : ", loops");
         for (int i = 0; i < n; i++) {
@@ -69,6 +69,35 @@ class LayerNormTest {
         }
         for (int j = 0; j < 2 * d; j++) {
             assertEquals(params[j], paramsf[j], 1e-4 * (1 + Math.abs(params[j])), where + ": params[" + j + "]");
+        }
+    }
+
+    /**
+     * The gradients in w and b of many rows (a transformer's batch of positions), at 1, 2 and 4 threads: the threads'
+     * rows of statistics and columns of sums give the very floats of one thread.
+     */
+    @Test
+    void paramGradientsAreTheSameAtEveryThreadCount() {
+        int rows = 2048;
+        SplittableRandom r = new SplittableRandom(4);
+        for (int d : new int[] {45, 128}) {
+            float[] x = new float[rows * d], dy = new float[rows * d];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (1 + r.nextGaussian());
+                dy[i] = (float) r.nextGaussian();
+            }
+            float[] one = null;
+            try {
+                for (int threads : new int[] {1, 2, 4}) {
+                    Parallel.setThreads(threads);
+                    float[] out = new float[2 * d];
+                    new LayerNorm.ParamGradient().compute(dy, x, out, d, EPS, rows, new float[2 * rows]);
+                    if (one == null) one = out;
+                    else org.junit.jupiter.api.Assertions.assertArrayEquals(one, out, 0, "d = " + d + ", " + threads + " threads");
+                }
+            } finally {
+                Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+            }
         }
     }
 
