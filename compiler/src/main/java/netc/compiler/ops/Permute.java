@@ -43,8 +43,9 @@ final class Permute implements Op, Differentiable, Kernel {
     private static final int FEW = 16;
 
     /**
-     * A loop per output dimension, the outermost (or the two outermost) shared among threads, reading the input at the strides of the dimensions
-     * the output's come from; the last is a copy of a run when it is contiguous in the input too.
+     * A loop per output dimension, the outermost (or the two outermost) shared among threads, reading the input at
+     * the strides of the dimensions the output's come from; the last is a copy of a run when it is contiguous in the
+     * input too.
      */
     @Override
     public void emit(KernelContext k) {
