@@ -542,9 +542,47 @@ final class VectorGemm implements FloatKernel {
             int inner = ((rowsOuter ? n : m) + 3) / 4;
             for (int g = from; g < to; g++) {
                 for (int h = 0; h < inner; h++) {
-                    dotTile(4 * (rowsOuter ? g : h), 4 * (rowsOuter ? h : g), sums);
+                    int i = 4 * (rowsOuter ? g : h), j = 4 * (rowsOuter ? h : g);
+                    if (m - i <= 2) dotTile2(i, j, sums);  // the last rows of A, where m is 4t + 1 or 4t + 2
+                    else dotTile(i, j, sums);
                 }
             }
+        }
+
+        /**
+         * As {@link #dotTile} for the one or two last rows of A (a convolution's six output channels: a 4×4 tile there
+         * would compute two rows for nothing): two rows of A against four of B, eight sums.
+         */
+        private void dotTile2(int i, int j, float[] sums) {
+            int a0 = aOff + i * k, a1 = aOff + Math.min(i + 1, m - 1) * k;
+            int b0 = rowOfB(j), b1 = rowOfB(Math.min(j + 1, n - 1)), b2 = rowOfB(Math.min(j + 2, n - 1));
+            int b3 = rowOfB(Math.min(j + 3, n - 1));
+            FloatVector s00 = FloatVector.zero(F), s01 = s00, s02 = s00, s03 = s00, s10 = s00, s11 = s00, s12 = s00;
+            FloatVector s13 = s00;
+            int kv = k & ~(L - 1);
+            for (int p = 0; p < kv; p += L) {
+                FloatVector x0 = FloatVector.fromArray(F, b, b0 + p), x1 = FloatVector.fromArray(F, b, b1 + p);
+                FloatVector x2 = FloatVector.fromArray(F, b, b2 + p), x3 = FloatVector.fromArray(F, b, b3 + p);
+                FloatVector u = FloatVector.fromArray(F, a, a0 + p);
+                s00 = u.fma(x0, s00);
+                s01 = u.fma(x1, s01);
+                s02 = u.fma(x2, s02);
+                s03 = u.fma(x3, s03);
+                u = FloatVector.fromArray(F, a, a1 + p);
+                s10 = u.fma(x0, s10);
+                s11 = u.fma(x1, s11);
+                s12 = u.fma(x2, s12);
+                s13 = u.fma(x3, s13);
+            }
+            sums[0] = s00.reduceLanes(VectorOperators.ADD);
+            sums[1] = s01.reduceLanes(VectorOperators.ADD);
+            sums[2] = s02.reduceLanes(VectorOperators.ADD);
+            sums[3] = s03.reduceLanes(VectorOperators.ADD);
+            sums[4] = s10.reduceLanes(VectorOperators.ADD);
+            sums[5] = s11.reduceLanes(VectorOperators.ADD);
+            sums[6] = s12.reduceLanes(VectorOperators.ADD);
+            sums[7] = s13.reduceLanes(VectorOperators.ADD);
+            finishDotTile(i, j, kv, sums);
         }
 
         /**
@@ -600,6 +638,14 @@ final class VectorGemm implements FloatKernel {
             sums[13] = s31.reduceLanes(VectorOperators.ADD);
             sums[14] = s32.reduceLanes(VectorOperators.ADD);
             sums[15] = s33.reduceLanes(VectorOperators.ADD);
+            finishDotTile(i, j, kv, sums);
+        }
+
+        /**
+         * A dot tile's sums of C inside it ({@code sums[4r + q]} for {@code C[i + r, j + q]}) plus the terms past the
+         * last whole vector (from kv) one by one, written to C.
+         */
+        private void finishDotTile(int i, int j, int kv, float[] sums) {
             for (int r = 0; r < 4 && i + r < m; r++) {
                 int ar = aOff + (i + r) * k;
                 for (int q = 0; q < 4 && j + q < n; q++) {
