@@ -74,7 +74,23 @@ final class Concat implements Op, Differentiable, Kernel {
         Shape s = y.shape();
         String outer = s.productExpr(0, axis);
         String total = s.productExpr(axis, s.rank());
-        k.loop("o", outer);
+        if (outer.equals("1")) {
+            // one run per input (along the first axis): the threads take ranges of the output, each copying the
+            // parts of the inputs that fall in its range
+            String[] range = k.parallelRange(total, "1", s);
+            String offset = "0";
+            for (int i = 0; i < y.inputs().size(); i++) {
+                Shape xs = y.input(i).shape();
+                String len = xs.productExpr(axis, xs.rank()), end = Slice.plus(offset, len);
+                String lo = "lo" + i, hi = "hi" + i;
+                k.stmt("int $L = Math.max($L, $L), $L = Math.min($L, $L)", lo, range[0], offset, hi, range[1], end);
+                String from = offset.equals("0") ? lo : lo + " - " + Slice.factor(offset);
+                k.begin("if ($L < $L)", lo, hi).stmt("System.arraycopy($L, $L, $L, $L, $L - $L)", k.in(i), from, k.out(), lo, hi, lo).end();
+                offset = end;
+            }
+            return;
+        }
+        k.parallelLoop("o", outer, total, s);
         String offset = "0";
         for (int i = 0; i < y.inputs().size(); i++) {
             Shape xs = y.input(i).shape();

@@ -60,6 +60,8 @@ public final class AlgebraicSimplification implements Pass {
             if (isConst(c, 0) && a.type().equals(n.type())) return a;
             if (isConst(a, 0) && c.type().equals(n.type())) return c;
             if (sameValue(a, c) && a.type().dtype() == DType.FLOAT) return Ops.mul(b, a, Ops.constant(b, 2));
+            Node joined = adjacentWindows(a, c, b);
+            if (joined != null) return joined;
         }
         if (n.op() == Ops.SUB && isConst(c, 0) && a.type().equals(n.type())) return a;
         if (n.op() == Ops.NEG && (a.is(Ops.NEG) || a.is(Ops.RESHAPE) || a.attrs().has("shape") && a.is(Ops.IDENTITY))) return negate(b, a);
@@ -229,6 +231,43 @@ public final class AlgebraicSimplification implements Pass {
      * −x with the negation taken through reshapes and broadcasts to where it cancels another one or folds into a
      * constant.
      */
+    /**
+     * The sum of two slice gradients of one source whose windows lie side by side along one axis (attention's q, k
+     * and v gradients in their [3, batch, …] source): one slice gradient of the two joined, and the joined values
+     * themselves where they fill the source. Each of the two filled the whole source with zeros around its window,
+     * and the sum read both; the join copies each value once. Null where the windows are not such.
+     */
+    private static Node adjacentWindows(Node x, Node y, GraphBuilder b) {
+        if (!x.is(Ops.SLICE_GRAD) || !y.is(Ops.SLICE_GRAD)) return null;
+        Shape source = x.attrs().shape("source"), wx = x.attrs().shape("window"), wy = y.attrs().shape("window");
+        List<Integer> sx = x.attrs().ints("starts"), sy = y.attrs().ints("starts");
+        if (!source.equals(y.attrs().shape("source")) || !allOnes(x.attrs().ints("steps")) || !allOnes(y.attrs().ints("steps"))) return null;
+        int axis = -1;
+        for (int d = 0; d < source.rank(); d++) {
+            if (sx.get(d).equals(sy.get(d)) && wx.dim(d).equals(wy.dim(d))) continue;
+            if (axis >= 0 || wx.dim(d).isSymbolic() || wy.dim(d).isSymbolic()) return null;
+            axis = d;
+        }
+        if (axis < 0) return null;
+        if (sy.get(axis) < sx.get(axis)) return adjacentWindows(y, x, b);
+        if (sx.get(axis) + wx.dim(axis).size() != sy.get(axis)) return null;
+        // a side already joined (q and k, then v) is taken apart: one concatenation of all
+        List<Node> parts = new ArrayList<>();
+        for (Node v : List.of(Ops.reshape(b, x.input(0), wx), Ops.reshape(b, y.input(0), wy))) {
+            if (v.is(Ops.CONCAT) && v.attrs().i("axis") == axis) parts.addAll(v.inputs());
+            else parts.add(v);
+        }
+        Node joined = b.add(Ops.CONCAT, Attrs.of("axis", axis), parts.toArray(new Node[0]));
+        if (joined.shape().equals(source)) return joined;
+        return b.add(Ops.SLICE_GRAD, Attrs.of("source", source, "starts", sx, "steps", x.attrs().ints("steps"),
+                "squeeze", List.of(), "window", joined.shape()), joined);
+    }
+
+    private static boolean allOnes(List<Integer> steps) {
+        for (int s : steps) if (s != 1) return false;
+        return true;
+    }
+
     private static Node negate(GraphBuilder b, Node x) {
         if (x.is(Ops.NEG)) return x.input(0);
         if (x.is(Ops.RESHAPE) || x.is(Ops.IDENTITY) && x.attrs().has("shape")) return b.add(x.op(), x.attrs(), negate(b, x.input(0)));

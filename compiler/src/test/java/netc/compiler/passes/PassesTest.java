@@ -57,6 +57,15 @@ class PassesTest {
         assertSame(conv, new EpilogueFusion().run(conv));
     }
 
+    @Test
+    void attentionsQkvGradientsAreJoinedNotSpreadOverZeros() {
+        // q, k and v are slices of one [3, …] tensor: their gradients join into it, where each filled all of it
+        Graph g = NetCompiler.trainingGraph(parse(" input x: float[batch, seq, 8]\n loss = sum(self_attention(x, heads=2, name=\"att\"))"), true);
+        String printed = Printer.print(g);
+        assertEquals(0, g.nodes().stream().filter(n -> n.op().name().equals("slice_grad")).count(), printed);
+        assertEquals(1, g.nodes().stream().filter(n -> n.op().name().equals("concat") && n.inputs().size() == 3).count(), printed);
+    }
+
     static Stream<Path> models() throws Exception {
         Stream<Path> own = Files.list(Path.of("../models")).filter(p -> p.toString().endsWith(".net"));
         Path shared = Path.of(System.getProperty("netc.shared", "../../shared"), "fixtures");
