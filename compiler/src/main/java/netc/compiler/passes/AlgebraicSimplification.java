@@ -23,7 +23,8 @@ import netc.compiler.ops.Ops;
  * per-channel mean's gradient) is replaced by that value or array, which the op broadcasts without an array filled
  * with it. Relu's gradient after max pooling is masked at the pooled size, and a sum of a pooling gradient over
  * every spatial axis (a convolution's bias gradient) sums the pooled gradient instead. Divisors that do not change
- * along a sum's axes are taken out of it, and a sum of deviations from the mean over its own axes is 0. Arithmetic
+ * along a sum's axes are taken out of it, and a sum of deviations from the mean over its own axes is 0. Slice gradients
+ * side by side along one axis are added as one of their concatenation (attention's q, k and v). Arithmetic
  * on constants is {@link ConstantFolding}'s, which this pass calls on the nodes it builds; a node that a rule builds
  * is offered to the rules again.
  */
