@@ -2,11 +2,12 @@ package netc.runtime.kernels;
 
 /**
  * Layer normalisation over the rows of x [rows, d], as PyTorch's {@code nn.LayerNorm(d)}: each row's mean and biased
- * variance, {@code x̂ = (x − mean)·rstd} with {@code rstd = 1/√(var + eps)}, and {@code y = x̂·w + b}. Each method
- * handles rows {@code [from, to)} (which the generated code spreads over {@link Parallel}'s threads), reading a row
- * three or four times while it is in the L1 cache. The gradients compute the row statistics again rather than keep
- * them. Float rows run a vector at a time where the Vector API does ({@link VectorNorm}); the double overloads serve
- * gradient checks.
+ * variance, {@code x̂ = (x − mean)·rstd} with {@code rstd = 1/√(var + eps)}, and {@code y = x̂·w + b}. The forward
+ * pass and the input gradient handle rows {@code [from, to)} (which the generated code spreads over {@link Parallel}'s
+ * threads), reading a row three or four times while it is in the L1 cache, and compute the row statistics again
+ * rather than keep them; the weight and bias gradients ({@link ParamGradient}) split their work over the threads
+ * themselves and keep the statistics in a working array between their two passes. Float rows run a vector at a time
+ * where the Vector API does ({@link VectorNorm}); the double overloads serve gradient checks.
  */
 public final class LayerNorm {
     private LayerNorm() {

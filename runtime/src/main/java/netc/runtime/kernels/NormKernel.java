@@ -1,8 +1,9 @@
 package netc.runtime.kernels;
 
 /**
- * The float row loops of {@link LayerNorm} a vector at a time; see {@link VectorNorm}. Same arguments and results as
- * the methods there, up to the order of the sums.
+ * The float row loops of {@link LayerNorm} a vector at a time; see {@link VectorNorm}. {@code forward} and
+ * {@code gradient} take the arguments of the methods there and give their results up to the order of the sums; the
+ * other two are {@link LayerNorm.ParamGradient}'s passes.
  */
 interface NormKernel {
     void forward(float[] x, float[] w, float[] b, float[] y, int d, float eps, int from, int to);
